@@ -1,0 +1,45 @@
+using System.CommandLine;
+using TraceForensics.Events.Reading;
+using TraceForensics.Ingest.Formats;
+
+namespace TraceForensics.Cli.Commands;
+
+/// <summary>Options every reading command takes: the inputs, <c>--input-format</c>, <c>--events-map</c>.</summary>
+internal sealed class CommonOptions
+{
+    public Argument<string[]> Inputs { get; } = new("input")
+    {
+        Description = "Trace files (ftrace text, trace-cmd report, perf script, dmesg; .gz/.zst/.xz), or - for stdin",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    public Option<string?> InputFormat { get; } = new("--input-format")
+    {
+        Description = "Read every input as this format instead of detecting it",
+    };
+
+    public Option<string?> EventsMap { get; } = new("--events-map")
+    {
+        Description = "File mapping custom event or probe names to meanings (`name kind` per line)",
+    };
+
+    public CommonOptions() => InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg");
+
+    public void AddTo(Command command)
+    {
+        command.Add(Inputs);
+        command.Add(InputFormat);
+        command.Add(EventsMap);
+    }
+
+    public TraceSession OpenSession(ParseResult parse)
+    {
+        var format = TraceFormat.Unknown;
+        if (parse.GetValue(InputFormat) is { } name) TraceFormatNames.TryParse(name, out format);
+        return TraceSession.Open(parse.GetValue(Inputs) ?? [], new TraceSessionOptions
+        {
+            Format = format,
+            EventsMapPath = parse.GetValue(EventsMap),
+        });
+    }
+}

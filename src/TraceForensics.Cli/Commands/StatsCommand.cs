@@ -1,0 +1,47 @@
+using System.CommandLine;
+using TraceForensics.Cli.Output;
+using TraceForensics.Cli.Stats;
+
+namespace TraceForensics.Cli.Commands;
+
+/// <summary><c>tracefx stats &lt;input&gt;... [--format text|json] [-o FILE]</c>: what was read.</summary>
+internal static class StatsCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var common = new CommonOptions();
+        var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of stdout" };
+        var command = new Command("stats", "What was read: inputs, formats, events by name, tasks, stacks, diagnostics");
+        common.AddTo(command);
+        command.Add(format);
+        command.Add(output);
+        command.SetAction(parse =>
+        {
+            using var session = common.OpenSession(parse);
+            var stats = TraceStatistics.Collect(session);
+            DiagnosticsPrinter.Print(stats.Diagnostics, stderr);
+            bool json = parse.GetValue(format) == "json";
+            void Render(Stream s)
+            {
+                if (json) StatsJsonWriter.Write(stats, s);
+                else
+                {
+                    using var tw = new StreamWriter(s, leaveOpen: true) { NewLine = "\n" };
+                    StatsTextWriter.Write(stats, tw);
+                }
+            }
+            if (parse.GetValue(output) is { } path) AtomicFile.Write(path, Render);
+            else
+            {
+                using var buffer = new MemoryStream();
+                Render(buffer);
+                stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                stdout.Flush();
+            }
+            return session.AnyReadable ? Program.ExitOk : Program.ExitUsageOrNoInput;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using TraceForensics.Cli.Commands;
+
+namespace TraceForensics.Cli;
+
+/// <summary><c>tracefx &lt;command&gt; [options] &lt;input&gt;...</c>; exit codes: 0 done, 1 a finding at or above
+/// <c>--fail-on</c>, 2 usage error or no input could be read.</summary>
+public static class Program
+{
+    public const int ExitOk = 0;
+    public const int ExitFinding = 1;
+    public const int ExitUsageOrNoInput = 2;
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("TraceForensics: kernel-trace replay and deadlock forensics")
+        {
+            StatsCommand.Create(stdout, stderr),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"tracefx: {error.Message}");
+            stderr.WriteLine("Try 'tracefx --help'.");
+            return ExitUsageOrNoInput;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}

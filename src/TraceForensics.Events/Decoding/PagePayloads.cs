@@ -1,0 +1,92 @@
+using TraceForensics.Events.Model;
+using static TraceForensics.Events.Decoding.PayloadFields;
+
+namespace TraceForensics.Events.Decoding;
+
+/// <summary>Page identity from writeback (<c>bdi 7:0: ino=131 index=100</c>, ino decimal), filemap
+/// (<c>dev 7:0 ino 83 pfn=0x.. ofs=N</c>, ino hex), iomap (<c>dev 7:0 ino 0x83 pos 0x.. addr 0x..</c>), ext4 and
+/// kprobe arguments (<c>folio=0x.. index=N ino=N</c>).</summary>
+internal static class PagePayloads
+{
+    public const int PageShift = 12;
+
+    public static bool Bdi(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Dev = Device(payload, "bdi "u8);
+        p.Ino = (ulong?)Decimal(payload, "ino="u8);
+        // writeback_single_inode's index= is the inode's writeback_index, not a page of a wait or a dirtying.
+        if (!payload.StartsWith("bdi "u8) || payload.IndexOf(" state="u8) < 0) p.Index = Decimal(payload, "index="u8);
+        return p.Dev is not null && p.Ino is not null;
+    }
+
+    public static bool BdiOnly(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Dev = Device(payload, "bdi "u8);
+        p.Count = Decimal(payload, "nr_pages="u8);
+        return true;
+    }
+
+    public static bool Filemap(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Dev = Device(payload, "dev "u8);
+        p.Ino = Hex(payload, "ino "u8);
+        p.Pfn = Hex(payload, "pfn="u8);
+        p.Index = Decimal(payload, "ofs="u8) >> PageShift;
+        p.Order = (int?)Decimal(payload, "order="u8);
+        p.Folio = Hex(payload, "page="u8) ?? Hex(payload, "folio="u8);
+        return p.Ino is not null && p.Index is not null;
+    }
+
+    public static bool FilemapFault(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Dev = Device(payload, "dev="u8);
+        p.Ino = Hex(payload, "ino="u8);
+        p.Index = Decimal(payload, "ofs="u8) >> PageShift;
+        return p.Dev is not null && p.Ino is not null && p.Index is not null;
+    }
+
+    public static bool WritebackStart(string eventName, ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        if (eventName.StartsWith("iomap_", StringComparison.Ordinal) || eventName == "xfs_writepage")
+        {
+            p.Dev = Device(payload, "dev "u8);
+            p.Ino = Number(payload, "ino "u8);
+            ulong? pos = Number(payload, "pos "u8) ?? Number(payload, "pgoff "u8) ?? Number(payload, "offset "u8);
+            p.Index = (long?)(pos >> PageShift);
+            // ioend: the mapping starts at disk byte addr for file offset "offset"; this folio is at pos.
+            ulong? addr = Number(payload, "addr "u8);
+            ulong? mapOffset = Number(payload, "offset "u8);
+            if (addr is not null && pos is not null && mapOffset is not null && pos >= mapOffset)
+                p.Sector = (addr + (pos - mapOffset)) >> 9;
+            ulong? len = Number(payload, "len "u8) ?? Number(payload, "length "u8);
+            if (len is not null) p.Sectors = (long)(len >> 9);
+            return p.Dev is not null && p.Ino is not null && p.Index is not null;
+        }
+        if (eventName.StartsWith("ext4_", StringComparison.Ordinal))
+        {
+            p.Dev = Device(payload, "dev "u8);
+            p.Ino = (ulong?)Decimal(payload, "ino "u8);
+            p.Index = Decimal(payload, "lblk "u8) ?? Decimal(payload, "writeback_index "u8);
+            return p.Dev is not null && p.Ino is not null;
+        }
+        return ProbeArgs(payload, ref p);
+    }
+
+    public static bool FsFault(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Dev = Device(payload, "dev "u8);
+        p.Ino = Number(payload, "ino "u8);
+        return true;
+    }
+
+    /// <summary>Arguments a user fetched in a kprobe (<c>folio=0x.. index=N ino=N dev=M:N pfn=0x..</c>); all optional.</summary>
+    public static bool ProbeArgs(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Folio = Hex(payload, "folio="u8) ?? Hex(payload, "page="u8);
+        p.Index = Decimal(payload, "index="u8);
+        p.Ino = Number(payload, "ino="u8);
+        p.Pfn = Hex(payload, "pfn="u8);
+        p.Dev = Device(payload, "dev="u8);
+        return true;
+    }
+}

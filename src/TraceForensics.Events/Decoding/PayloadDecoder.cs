@@ -1,0 +1,42 @@
+using TraceForensics.Events.Model;
+
+namespace TraceForensics.Events.Decoding;
+
+/// <summary>Decodes an event's payload into <see cref="EventPayload"/> by what the event means: one small
+/// handler per family, chosen by a switch on the kind (a jump table, not string compares).</summary>
+public sealed class PayloadDecoder(Utf8Interner strings)
+{
+    /// <summary>Decodes; returns false when the payload lacks what every event of its kind carries.</summary>
+    public bool Decode(EventKind kind, string eventName, ReadOnlySpan<byte> payload, ref EventPayload p) => kind switch
+    {
+        EventKind.SchedSwitch => SchedPayloads.Switch(payload, ref p, strings),
+        EventKind.SchedWaking or EventKind.SchedWakeup => SchedPayloads.Wakeup(payload, ref p, strings),
+        EventKind.ProcessFork => SchedPayloads.Fork(payload, ref p, strings),
+        EventKind.ProcessExec or EventKind.ProcessExit or EventKind.ProcessHang => SchedPayloads.Pid(payload, ref p),
+        EventKind.BlockedReason => SchedPayloads.BlockedReason(payload, ref p, strings),
+
+        EventKind.FolioDirtied or EventKind.WritebackWait or EventKind.WritebackInode => PagePayloads.Bdi(payload, ref p),
+        EventKind.WritebackWork => PagePayloads.BdiOnly(payload, ref p),
+        EventKind.PageCacheAdd or EventKind.PageCacheDelete => PagePayloads.Filemap(payload, ref p),
+        EventKind.FilemapFault => PagePayloads.FilemapFault(payload, ref p),
+        EventKind.WritebackStart => PagePayloads.WritebackStart(eventName, payload, ref p),
+        EventKind.FsFault => PagePayloads.FsFault(payload, ref p),
+        EventKind.PageLockWait or EventKind.PageLockAcquired or EventKind.PageUnlock or EventKind.WritebackEnd
+            => PagePayloads.ProbeArgs(payload, ref p),
+
+        EventKind.BioQueue or EventKind.BioMerge or EventKind.BioComplete or EventKind.RequestGet
+            or EventKind.RequestInsert or EventKind.RequestIssue or EventKind.RequestComplete or EventKind.BioRemap
+            => BlockPayloads.Bio(payload, ref p, strings),
+        EventKind.BioSplit => BlockPayloads.Split(payload, ref p, strings),
+        EventKind.Plug => true,
+        EventKind.Unplug => BlockPayloads.Unplug(payload, ref p),
+
+        EventKind.ReclaimBegin => MemoryPayloads.ReclaimBegin(eventName, payload, ref p, strings),
+        EventKind.ReclaimEnd => MemoryPayloads.ReclaimEnd(eventName, payload, ref p),
+        EventKind.ReclaimShrinkInactive => MemoryPayloads.ShrinkInactive(payload, ref p),
+        EventKind.ReclaimWrite or EventKind.PageAlloc => MemoryPayloads.PageAndGfp(payload, ref p, strings),
+
+        EventKind.LockContentionBegin or EventKind.LockContentionEnd => LockPayloads.Contention(payload, ref p, strings),
+        _ => true,
+    };
+}

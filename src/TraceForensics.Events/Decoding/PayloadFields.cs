@@ -1,0 +1,88 @@
+using TraceForensics.Events.Model;
+using static TraceForensics.Ingest.Formats.AsciiSpan;
+
+namespace TraceForensics.Events.Decoding;
+
+/// <summary>Field access over a payload span: <c>key=value</c> and <c>key value</c> pairs, device numbers,
+/// decimal and hex numbers. A key matches only at the start of the payload or after a space.</summary>
+internal static class PayloadFields
+{
+    /// <summary>The value after <paramref name="key"/> (which includes its '=' or trailing space) up to the next space.</summary>
+    public static bool TryValue(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+    {
+        int from = 0;
+        while (from < payload.Length)
+        {
+            int i = payload[from..].IndexOf(key);
+            if (i < 0) break;
+            i += from;
+            if (i == 0 || IsSpace(payload[i - 1]) || payload[i - 1] == (byte)'(')
+            {
+                var rest = payload[(i + key.Length)..];
+                int end = rest.IndexOfAny((byte)' ', (byte)'\t');
+                value = end < 0 ? rest : rest[..end];
+                return true;
+            }
+            from = i + 1;
+        }
+        value = default;
+        return false;
+    }
+
+    /// <summary>The text between <paramref name="key"/> and the start of <paramref name="nextKey"/> (for values that
+    /// may contain spaces, like <c>prev_comm=</c>).</summary>
+    public static bool TryValueUntil(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key, ReadOnlySpan<byte> nextKey, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        int i = payload.IndexOf(key);
+        if (i < 0 || (i > 0 && !IsSpace(payload[i - 1]))) return false;
+        var rest = payload[(i + key.Length)..];
+        int end = rest.IndexOf(nextKey);
+        if (end < 0) return false;
+        value = rest[..end];
+        return true;
+    }
+
+    public static long? Decimal(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key)
+    {
+        if (!TryValue(payload, key, out var v)) return null;
+        bool negative = v.Length > 1 && v[0] == (byte)'-';
+        if (!TryParseDecimal(negative ? v[1..] : v, out long n)) return null;
+        return negative ? -n : n;
+    }
+
+    public static ulong? Hex(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key) =>
+        TryValue(payload, key, out var v) && TryParseHex(v, out ulong n) ? n : null;
+
+    /// <summary>A number printed as hex with 0x, or decimal without.</summary>
+    public static ulong? Number(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key)
+    {
+        if (!TryValue(payload, key, out var v)) return null;
+        if (v.Length > 2 && v[0] == (byte)'0' && (v[1] | 0x20) == (byte)'x') return TryParseHex(v, out ulong h) ? h : null;
+        return TryParseDecimal(v, out long d) ? (ulong)d : null;
+    }
+
+    /// <summary><c>MAJ:MIN</c>, <c>MAJ,MIN</c>, with an optional trailing ':' (<c>bdi 7:0:</c>).</summary>
+    public static bool TryDevice(ReadOnlySpan<byte> s, out DeviceNumber dev)
+    {
+        dev = default;
+        if (s.Length > 0 && s[^1] == (byte)':') s = s[..^1];
+        int sep = s.IndexOfAny((byte)':', (byte)',');
+        if (sep <= 0 || !TryParseInt(s[..sep], out int major) || !TryParseInt(s[(sep + 1)..], out int minor)) return false;
+        dev = new DeviceNumber(major, minor);
+        return true;
+    }
+
+    public static DeviceNumber? Device(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key) =>
+        TryValue(payload, key, out var v) && TryDevice(v, out var d) ? d : null;
+
+    /// <summary>The first space-separated token.</summary>
+    public static ReadOnlySpan<byte> FirstToken(ReadOnlySpan<byte> s, out ReadOnlySpan<byte> rest)
+    {
+        s = TrimStart(s);
+        int sp = s.IndexOfAny((byte)' ', (byte)'\t');
+        if (sp < 0) { rest = default; return s; }
+        rest = TrimStart(s[sp..]);
+        return s[..sp];
+    }
+}

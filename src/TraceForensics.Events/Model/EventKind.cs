@@ -1,0 +1,64 @@
+namespace TraceForensics.Events.Model;
+
+/// <summary>What an event means, whatever the kernel version called it (see
+/// <see cref="Dictionary.EventDictionary"/>). The kebab-case names (<see cref="EventKindNames"/>) are those of
+/// <c>--events-map</c> files.</summary>
+public enum EventKind : byte
+{
+    Unknown,
+    // scheduling
+    SchedSwitch,
+    SchedWaking,
+    SchedWakeup,
+    ProcessFork,
+    ProcessExec,
+    ProcessExit,
+    /// <summary>khungtaskd's verdict: <c>sched_process_hang</c>, or a hung-task report in a kernel log.</summary>
+    ProcessHang,
+    /// <summary>Android's <c>sched_blocked_reason</c>: the caller a task blocked in.</summary>
+    BlockedReason,
+    // page lock
+    PageLockWait,
+    PageLockAcquired,
+    PageUnlock,
+    // page writeback
+    FolioDirtied,
+    WritebackStart,
+    WritebackEnd,
+    WritebackWait,
+    WritebackInode,
+    WritebackWork,
+    // bios, requests, plugs
+    BioQueue,
+    BioMerge,
+    BioSplit,
+    BioRemap,
+    BioComplete,
+    RequestGet,
+    RequestInsert,
+    RequestIssue,
+    RequestComplete,
+    Plug,
+    Unplug,
+    // reclaim
+    ReclaimBegin,
+    ReclaimEnd,
+    ReclaimShrinkInactive,
+    ReclaimWrite,
+    ReclaimThrottled,
+    KswapdWake,
+    KswapdSleep,
+    // page cache and faults
+    PageCacheAdd,
+    PageCacheDelete,
+    FilemapFault,
+    FsFault,
+    // kernel locks
+    LockContentionBegin,
+    LockContentionEnd,
+    MmapLock,
+    // allocation
+    PageAlloc,
+    /// <summary>A function-tracer entry (<c>func &lt;-parent</c>).</summary>
+    Function,
+}

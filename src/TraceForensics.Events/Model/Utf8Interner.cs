@@ -1,0 +1,69 @@
+using System.Text;
+
+namespace TraceForensics.Events.Model;
+
+/// <summary>Turns UTF-8 byte slices (comms, event names, frames) into shared strings: the same bytes always give
+/// the same string object, and looking up a known slice allocates nothing. Invalid UTF-8 becomes U+FFFD.
+/// Bounded: past <see cref="MaxEntries"/> distinct strings, new ones are created but no longer kept.</summary>
+public sealed class Utf8Interner
+{
+    private int[] _buckets = new int[1024]; // 1-based entry index, 0 = empty
+    private Entry[] _entries = new Entry[1024];
+    private int _count;
+
+    public Utf8Interner(int maxEntries = 1 << 20) => MaxEntries = maxEntries;
+
+    public int MaxEntries { get; }
+    public int Count => _count;
+
+    private struct Entry
+    {
+        public byte[] Bytes;
+        public string Value;
+        public int Hash;
+    }
+
+    public string Intern(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty) return string.Empty;
+        int hash = Hash(bytes);
+        int b = hash & (_buckets.Length - 1);
+        while (true)
+        {
+            int i = _buckets[b];
+            if (i == 0) break;
+            ref var e = ref _entries[i - 1];
+            if (e.Hash == hash && bytes.SequenceEqual(e.Bytes)) return e.Value;
+            b = (b + 1) & (_buckets.Length - 1);
+        }
+        var value = Encoding.UTF8.GetString(bytes);
+        if (_count >= MaxEntries) return value;
+        if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
+        _entries[_count] = new Entry { Bytes = bytes.ToArray(), Value = value, Hash = hash };
+        _buckets[b] = ++_count;
+        if (_count * 2 > _buckets.Length) Rehash();
+        return value;
+    }
+
+    /// <summary>Interns a string that is already a string (decoded elsewhere).</summary>
+    public string Intern(string s) => Intern(Encoding.UTF8.GetBytes(s));
+
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var h = new HashCode();
+        h.AddBytes(bytes);
+        return h.ToHashCode();
+    }
+
+    private void Rehash()
+    {
+        var buckets = new int[_buckets.Length * 2];
+        for (int i = 0; i < _count; i++)
+        {
+            int b = _entries[i].Hash & (buckets.Length - 1);
+            while (buckets[b] != 0) b = (b + 1) & (buckets.Length - 1);
+            buckets[b] = i + 1;
+        }
+        _buckets = buckets;
+    }
+}

@@ -1,0 +1,232 @@
+using TraceForensics.Events.Decoding;
+using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Ingest.Formats;
+using TraceForensics.Ingest.Input;
+
+namespace TraceForensics.Events.Reading;
+
+/// <summary>Reads one input into normalized <see cref="TraceEvent"/>s in time order: tokenizes each line, resolves
+/// the event's meaning, decodes its payload, attaches stack blocks and callchains to the event they belong to,
+/// and reports every bad line as a diagnostic while reading on.</summary>
+public sealed class InputReader : IDisposable
+{
+    private readonly TraceRecordReader _records;
+    private readonly EventTables _tables;
+    private readonly int _inputIndex;
+    private readonly ReorderBuffer _window = new();
+    private readonly Dictionary<string, EventKind> _kindCache = new(StringComparer.Ordinal);
+    private long _stackTargetLine = -1; // line of the event the stack being built belongs to
+    private long _lastEventLine = -1;
+    private RecordKind _previousKind = RecordKind.Blank;
+    private long _lastReleasedNs = long.MinValue;
+    private bool _ended;
+
+    public InputReader(OpenedInput input, TraceFormat format, int inputIndex, InputSummary summary, EventTables tables)
+    {
+        _records = new TraceRecordReader(input, format);
+        _tables = tables;
+        _inputIndex = inputIndex;
+        Summary = summary;
+        Summary.Format = format;
+        Summary.Compression = input.Compression;
+    }
+
+    public InputSummary Summary { get; }
+    private string Path => Summary.Path;
+
+    /// <summary>The next event in time order; false when the input is exhausted.</summary>
+    public bool Read(out TraceEvent e)
+    {
+        while (!_window.Ready)
+        {
+            if (_ended || !ReadRecord())
+            {
+                if (!_ended) End();
+                if (_window.Count == 0) { e = default; return false; }
+                break;
+            }
+        }
+        e = _window.TakeOldest();
+        if (e.TimestampNs < _lastReleasedNs)
+            Report(e.Source.Line, DiagnosticSeverity.Warning, DiagnosticCodes.TimeWentBack,
+                $"timestamp {TraceTime.Format(e.TimestampNs)} is earlier than {TraceTime.Format(_lastReleasedNs)}, beyond the " +
+                $"{_window.WindowNs / 1_000_000} ms reorder window; kept in input order");
+        else
+            _lastReleasedNs = e.TimestampNs;
+        return true;
+    }
+
+    /// <summary>Reads one line; false at the end of the input.</summary>
+    private bool ReadRecord()
+    {
+        var record = new RawRecord();
+        if (!_records.Read(ref record)) return false;
+        Summary.Lines = _records.LineNumber;
+        long line = _records.LineNumber;
+        var kind = record.Kind;
+        switch (kind)
+        {
+            case RecordKind.Event:
+                CompleteStack();
+                AddEvent(ref record, line);
+                break;
+            case RecordKind.StackStart:
+                CompleteStack();
+                BeginStack(ref record, line);
+                break;
+            case RecordKind.StackFrame:
+                AddFrame(ref record, line);
+                break;
+            case RecordKind.Blank:
+                CompleteStack();
+                break;
+            case RecordKind.LostEvents:
+                CompleteStack();
+                Summary.LostEvents += record.Count;
+                Report(line, DiagnosticSeverity.Info, DiagnosticCodes.LostEvents,
+                    $"the ring buffer of cpu {record.Cpu} lost {record.Count} events here; state built across this gap may be incomplete");
+                break;
+            case RecordKind.BufferEntries:
+                if (record.Count < record.Count2)
+                {
+                    Summary.LostEvents += record.Count2 - record.Count;
+                    Report(line, DiagnosticSeverity.Info, DiagnosticCodes.BufferOverwritten,
+                        $"entries-in-buffer {record.Count} < entries-written {record.Count2}: the ring buffer overwrote the " +
+                        $"oldest {record.Count2 - record.Count} events; the trace starts late");
+                }
+                break;
+            case RecordKind.Unrecognized:
+                CompleteStack();
+                Report(line, DiagnosticSeverity.Warning,
+                    record.Problem is { } p && p.StartsWith("binary", StringComparison.Ordinal) ? DiagnosticCodes.BinaryLine
+                    : record.Problem?.StartsWith("line of ", StringComparison.Ordinal) == true ? DiagnosticCodes.OverlongLine
+                    : DiagnosticCodes.UnrecognizedLine,
+                    $"skipped a line that is not {_records.Format.Name()}: {record.Problem}");
+                break;
+        }
+        _previousKind = kind;
+        return true;
+    }
+
+    private void AddEvent(ref RawRecord record, long line)
+    {
+        var strings = _tables.Strings;
+        var e = new TraceEvent
+        {
+            TimestampNs = record.TimestampNs,
+            Cpu = record.Cpu,
+            Pid = record.Pid,
+            Tgid = record.Tgid,
+            Comm = strings.Intern(record.Comm),
+            Name = strings.Intern(record.Event),
+            Source = new SourceLocation(_inputIndex, line, _records.LineOffset),
+        };
+        var payload = record.Payload;
+        e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
+        if (e.Kind != EventKind.Unknown && !_tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload))
+            Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
+                $"{e.Name}: payload lacks what a {e.Kind.Name()} event carries; the event is kept without those facts");
+        _window.Add(e);
+        _lastEventLine = line;
+        Summary.Events++;
+        if (e.TimestampNs < Summary.FirstTimestampNs) Summary.FirstTimestampNs = e.TimestampNs;
+        if (e.TimestampNs > Summary.LastTimestampNs) Summary.LastTimestampNs = e.TimestampNs;
+    }
+
+    /// <summary>The meaning of an event: the user's map, then a kprobe's probed function, then the tracepoint
+    /// name. For a kprobe, <paramref name="payload"/> becomes its arguments.</summary>
+    private EventKind Resolve(string name, ReadOnlySpan<byte> subsystem, ref ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        var dictionary = _tables.Dictionary;
+        if (dictionary.IsUserMapped(name)) return dictionary.ByName(name);
+        bool perfProbe = subsystem.StartsWith("probe"u8);
+        if ((perfProbe || (payload.Length > 0 && payload[0] == (byte)'('))
+            && KprobeHeader.TryParse(payload, out var function, out var returnSite, out bool isReturn, out var args))
+        {
+            string func;
+            if (!function.IsEmpty) func = _tables.Strings.Intern(function);
+            else if (perfProbe)
+            {
+                isReturn = name.EndsWith("__return", StringComparison.Ordinal);
+                func = isReturn ? _tables.Strings.Intern(name[..^"__return".Length]) : name;
+            }
+            else return _kindCache.GetValueOrDefault(name);
+            p.Function = func;
+            p.IsReturnProbe = isReturn;
+            if (!returnSite.IsEmpty) p.ReturnSite = _tables.Strings.Intern(returnSite);
+            payload = args;
+            return dictionary.ByProbedFunction(func, isReturn);
+        }
+        if (!_kindCache.TryGetValue(name, out var kind))
+        {
+            kind = dictionary.ByName(name);
+            _kindCache[name] = kind;
+        }
+        return kind;
+    }
+
+    private void BeginStack(ref RawRecord record, long line)
+    {
+        // ftrace: the previous event of the same task on the same cpu; a kernel log's call trace: the report before it.
+        int target = _window.FindNewest(record.Cpu, record.Pid);
+        if (target < 0)
+        {
+            Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.OrphanStackFrame,
+                "a stack block with no event of its task before it (the event was lost or cut off); stack ignored");
+            _stackTargetLine = -1;
+            return;
+        }
+        _stackTargetLine = _window.At(target).Source.Line;
+        _tables.Stacks.Begin();
+    }
+
+    private void AddFrame(ref RawRecord record, long line)
+    {
+        if (_stackTargetLine < 0)
+        {
+            // perf script: a callchain follows its event line directly.
+            if (_previousKind == RecordKind.Event && _records.Format == TraceFormat.PerfScript)
+            {
+                _stackTargetLine = _lastEventLine;
+                _tables.Stacks.Begin();
+            }
+            else
+            {
+                if (_previousKind != RecordKind.StackFrame)
+                    Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.OrphanStackFrame,
+                        "a stack frame with no event or stack header before it; ignored");
+                return;
+            }
+        }
+        _tables.Stacks.AddFrame(_tables.Strings.Intern(record.Frame));
+    }
+
+    private void CompleteStack()
+    {
+        if (_stackTargetLine < 0) return;
+        int id = _tables.Stacks.Complete();
+        int target = _window.FindByLine(_stackTargetLine, _window.Count);
+        if (target >= 0 && id != 0)
+        {
+            _window.At(target).StackId = id;
+            Summary.Stacks++;
+        }
+        _stackTargetLine = -1;
+    }
+
+    private void End()
+    {
+        CompleteStack();
+        _ended = true;
+        Summary.Bytes = _records.BytesRead;
+        if (_records.ReadError is { } error)
+            Report(_records.LineNumber, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
+                $"the input ends early ({error}); the {Summary.Lines} lines before were read");
+    }
+
+    private void Report(long line, DiagnosticSeverity severity, string code, string message) =>
+        _tables.Diagnostics.Report(Path, line, severity, code, message);
+
+    public void Dispose() => _records.Dispose();
+}

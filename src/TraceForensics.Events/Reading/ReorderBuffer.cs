@@ -1,0 +1,65 @@
+using TraceForensics.Events.Model;
+
+namespace TraceForensics.Events.Reading;
+
+/// <summary>A bounded window that puts slightly out-of-order events (trace_pipe merges per-cpu buffers) back in
+/// time order: events are kept sorted (stable for equal times) in a ring, and the oldest is released once it is
+/// more than <see cref="WindowNs"/> older than the newest or the ring is full. Events also wait here long enough
+/// for a stack block that follows them to be attached.</summary>
+internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000_000)
+{
+    private readonly TraceEvent[] _ring = new TraceEvent[capacity];
+    private int _head;
+    private long _newest = long.MinValue;
+
+    public int Count { get; private set; }
+    public long WindowNs { get; } = windowNs;
+
+    private ref TraceEvent Slot(int logical) => ref _ring[(_head + logical) % _ring.Length];
+
+    /// <summary>The event at a position from the oldest (0) to the newest (Count-1).</summary>
+    public ref TraceEvent At(int logical) => ref Slot(logical);
+
+    public void Add(in TraceEvent e)
+    {
+        int pos = Count;
+        // Usually in order: append. Otherwise shift later events up by one.
+        while (pos > 0 && Slot(pos - 1).TimestampNs > e.TimestampNs) pos--;
+        for (int i = Count; i > pos; i--) Slot(i) = Slot(i - 1);
+        Slot(pos) = e;
+        Count++;
+        if (e.TimestampNs > _newest) _newest = e.TimestampNs;
+    }
+
+    /// <summary>True when the oldest event is ready to leave (or must, to make room).</summary>
+    public bool Ready => Count > 0 && (Count >= _ring.Length - 1 || _newest - Slot(0).TimestampNs > WindowNs);
+
+    public TraceEvent TakeOldest()
+    {
+        var e = Slot(0);
+        Slot(0) = default;
+        _head = (_head + 1) % _ring.Length;
+        Count--;
+        return e;
+    }
+
+    /// <summary>Position of the newest event of this cpu and task (either may be -1: any) among the last
+    /// <paramref name="depth"/>, or -1.</summary>
+    public int FindNewest(int cpu, int pid, int depth = 256)
+    {
+        for (int i = Count - 1; i >= 0 && i >= Count - depth; i--)
+        {
+            ref var e = ref Slot(i);
+            if ((cpu < 0 || e.Cpu == cpu) && (pid < 0 || e.Pid == pid)) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>Position of the event read from <paramref name="line"/>, or -1.</summary>
+    public int FindByLine(long line, int depth = 256)
+    {
+        for (int i = Count - 1; i >= 0 && i >= Count - depth; i--)
+            if (Slot(i).Source.Line == line) return i;
+        return -1;
+    }
+}

@@ -1,0 +1,112 @@
+using TraceForensics.Events.Dictionary;
+using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Ingest.Formats;
+using TraceForensics.Ingest.Input;
+
+namespace TraceForensics.Events.Reading;
+
+/// <summary>The inputs of one run, read as one stream of events merged in time order. Each input is opened,
+/// decompressed and its format detected (or taken from <see cref="TraceSessionOptions.Format"/>); an input that
+/// cannot be read is rejected with a diagnostic and the others are still read.</summary>
+public sealed class TraceSession : IDisposable
+{
+    private readonly List<InputReader> _readers = new();
+    private TraceEvent[] _heads = [];
+    private bool[] _hasHead = [];
+    private bool _started;
+
+    private TraceSession(EventTables tables) => Tables = tables;
+
+    public EventTables Tables { get; }
+    public IReadOnlyList<InputSummary> Inputs => _inputs;
+    private readonly List<InputSummary> _inputs = new();
+
+    /// <summary>True when at least one input could be opened and recognised.</summary>
+    public bool AnyReadable => _readers.Count > 0;
+
+    public static TraceSession Open(IEnumerable<string> paths, TraceSessionOptions? options = null)
+    {
+        options ??= new TraceSessionOptions();
+        var dictionary = new EventDictionary();
+        var diagnostics = new DiagnosticLog();
+        if (options.EventsMapPath is { } map) EventsMapFile.Load(map, dictionary, diagnostics);
+        var session = new TraceSession(new EventTables(dictionary, diagnostics));
+        foreach (var path in paths) session.Add(path, () => InputOpener.Open(path), options);
+        return session;
+    }
+
+    /// <summary>A session over streams (tests, stdin already opened).</summary>
+    public static TraceSession Open(IEnumerable<(string Name, Func<Stream> Open)> inputs, TraceSessionOptions? options = null)
+    {
+        options ??= new TraceSessionOptions();
+        var session = new TraceSession(new EventTables());
+        foreach (var (name, open) in inputs) session.Add(name, () => InputOpener.Open(open()), options);
+        return session;
+    }
+
+    private void Add(string path, Func<OpenedInput> open, TraceSessionOptions options)
+    {
+        var summary = new InputSummary(path);
+        _inputs.Add(summary);
+        OpenedInput input;
+        try
+        {
+            input = open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            Reject(summary, DiagnosticCodes.UnreadableInput, $"cannot open: {e.Message}");
+            return;
+        }
+        summary.Compression = input.Compression;
+        var format = options.Format;
+        if (format == TraceFormat.Unknown)
+        {
+            var detection = FormatDetector.Detect(input.Head);
+            if (detection.Format == TraceFormat.Unknown)
+            {
+                string why = detection.Rejection ?? "unknown format";
+                if (input.ReadError is { } err) why = $"cannot decompress ({err})";
+                Reject(summary, DiagnosticCodes.UnsupportedFormat, why);
+                input.Dispose();
+                return;
+            }
+            format = detection.Format;
+        }
+        _readers.Add(new InputReader(input, format, _inputs.Count - 1, summary, Tables));
+    }
+
+    private void Reject(InputSummary summary, string code, string message)
+    {
+        summary.Rejection = message;
+        Tables.Diagnostics.Report(summary.Path, 0, DiagnosticSeverity.Error, code, message);
+    }
+
+    /// <summary>The next event of all inputs in time order (ties: input order, then line order).</summary>
+    public bool Read(out TraceEvent e)
+    {
+        if (!_started)
+        {
+            _started = true;
+            _heads = new TraceEvent[_readers.Count];
+            _hasHead = new bool[_readers.Count];
+            for (int i = 0; i < _readers.Count; i++) _hasHead[i] = _readers[i].Read(out _heads[i]);
+        }
+        int best = -1;
+        for (int i = 0; i < _heads.Length; i++)
+            if (_hasHead[i] && (best < 0 || _heads[i].TimestampNs < _heads[best].TimestampNs)) best = i;
+        if (best < 0) { e = default; return false; }
+        e = _heads[best];
+        _hasHead[best] = _readers[best].Read(out _heads[best]);
+        return true;
+    }
+
+    /// <summary>The path an event came from.</summary>
+    public string PathOf(in TraceEvent e) => _inputs[e.Source.Input].Path;
+
+    public void Dispose()
+    {
+        foreach (var r in _readers) r.Dispose();
+    }
+}

@@ -1,0 +1,13 @@
+using TraceForensics.Ingest.Formats;
+
+namespace TraceForensics.Events.Reading;
+
+/// <summary>How a session reads its inputs.</summary>
+public sealed record TraceSessionOptions
+{
+    /// <summary>Unknown = detect from content (the default); otherwise every input is read as this format.</summary>
+    public TraceFormat Format { get; init; } = TraceFormat.Unknown;
+
+    /// <summary>A user file mapping custom event (probe) names to meanings.</summary>
+    public string? EventsMapPath { get; init; }
+}

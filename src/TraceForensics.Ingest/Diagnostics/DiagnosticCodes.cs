@@ -1,0 +1,20 @@
+namespace TraceForensics.Ingest.Diagnostics;
+
+/// <summary>The stable codes of every diagnostic the readers emit. Info codes explain expected markers;
+/// the others say what was skipped.</summary>
+public static class DiagnosticCodes
+{
+    public const string UnrecognizedLine = "unrecognized-line";
+    public const string BinaryLine = "binary-line";
+    public const string OverlongLine = "overlong-line";
+    public const string BadTimestamp = "bad-timestamp";
+    public const string TimeWentBack = "time-went-back";
+    public const string LostEvents = "lost-events";
+    public const string BufferOverwritten = "buffer-overwritten";
+    public const string OrphanStackFrame = "orphan-stack-frame";
+    public const string TruncatedInput = "truncated-input";
+    public const string UnreadableInput = "unreadable-input";
+    public const string UnsupportedFormat = "unsupported-format";
+    public const string BadEventsMap = "bad-events-map";
+    public const string PayloadMismatch = "payload-mismatch";
+}

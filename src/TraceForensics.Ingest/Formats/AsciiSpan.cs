@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+
+namespace TraceForensics.Ingest.Formats;
+
+/// <summary>Parsing helpers over ASCII bytes: whole-token number parsing that never throws and never allocates.</summary>
+public static class AsciiSpan
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsSpace(byte b) => b == (byte)' ' || b == (byte)'\t';
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    public static ReadOnlySpan<byte> TrimStart(ReadOnlySpan<byte> s)
+    {
+        int i = 0;
+        while (i < s.Length && IsSpace(s[i])) i++;
+        return s[i..];
+    }
+
+    public static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
+    {
+        int n = s.Length;
+        while (n > 0 && IsSpace(s[n - 1])) n--;
+        return s[..n];
+    }
+
+    public static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> s) => TrimEnd(TrimStart(s));
+
+    public static bool IsBlank(ReadOnlySpan<byte> s) => TrimStart(s).IsEmpty;
+
+    /// <summary>A non-negative decimal that is the whole span (at most 18 digits).</summary>
+    public static bool TryParseDecimal(ReadOnlySpan<byte> s, out long value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length > 18) return false;
+        foreach (byte b in s)
+        {
+            if (!IsDigit(b)) return false;
+            value = value * 10 + (b - '0');
+        }
+        return true;
+    }
+
+    /// <summary>An unsigned decimal that is the whole span, up to <see cref="ulong.MaxValue"/> (sector -1 of a flush).</summary>
+    public static bool TryParseUnsigned(ReadOnlySpan<byte> s, out ulong value)
+    {
+        value = 0;
+        if (s.IsEmpty || s.Length > 20) return false;
+        foreach (byte b in s)
+        {
+            if (!IsDigit(b)) return false;
+            ulong next = value * 10 + (ulong)(b - '0');
+            if (value > ulong.MaxValue / 10 || next < value) return false;
+            value = next;
+        }
+        return true;
+    }
+
+    public static bool TryParseInt(ReadOnlySpan<byte> s, out int value)
+    {
+        value = 0;
+        if (!TryParseDecimal(s, out long v) || v > int.MaxValue) return false;
+        value = (int)v;
+        return true;
+    }
+
+    /// <summary>Hex digits, with or without a 0x prefix, that are the whole span (at most 16 digits).</summary>
+    public static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value)
+    {
+        value = 0;
+        if (s.Length > 2 && s[0] == (byte)'0' && (s[1] | 0x20) == (byte)'x') s = s[2..];
+        if (s.IsEmpty || s.Length > 16) return false;
+        foreach (byte b in s)
+        {
+            int d = b >= '0' && b <= '9' ? b - '0' : (b | 0x20) >= 'a' && (b | 0x20) <= 'f' ? (b | 0x20) - 'a' + 10 : -1;
+            if (d < 0) return false;
+            value = (value << 4) | (uint)d;
+        }
+        return true;
+    }
+
+    /// <summary>A trace timestamp, <c>secs.frac</c> with up to 9 fraction digits (or plain digits), as
+    /// integer nanoseconds.</summary>
+    public static bool TryParseTimestamp(ReadOnlySpan<byte> s, out long ns)
+    {
+        ns = 0;
+        int dot = s.IndexOf((byte)'.');
+        if (dot < 0) return TryParseDecimal(s, out ns);
+        var frac = s[(dot + 1)..];
+        if (frac.IsEmpty || frac.Length > 9 || dot > 10) return false;
+        if (!TryParseDecimal(s[..dot], out long secs) || !TryParseDecimal(frac, out long f)) return false;
+        for (int i = frac.Length; i < 9; i++) f *= 10;
+        ns = secs * 1_000_000_000L + f;
+        return true;
+    }
+
+    /// <summary>A function frame name: the token up to the first '+', ' ' or '(' (drops offsets and addresses).</summary>
+    public static ReadOnlySpan<byte> FunctionName(ReadOnlySpan<byte> s)
+    {
+        s = TrimStart(s);
+        int end = s.IndexOfAny((byte)'+', (byte)' ', (byte)'\t');
+        return end < 0 ? s : s[..end];
+    }
+
+    /// <summary>True when the bytes hold a NUL or other control characters that never appear in trace text.</summary>
+    public static bool LooksBinary(ReadOnlySpan<byte> s)
+    {
+        foreach (byte b in s)
+            if (b < 0x20 && b != (byte)'\t' && b != (byte)'\r' && b != 0x1B) return true;
+        return false;
+    }
+}

@@ -1,0 +1,73 @@
+using TraceForensics.Ingest.Input;
+
+namespace TraceForensics.Ingest.Formats;
+
+/// <summary>Detects an input's format from its first bytes: each line is tried with every tokenizer and the
+/// format that reads the most lines wins. Binary trace files and other non-trace content are rejected with a
+/// message that says what the input is and, where there is one, the way in.</summary>
+public static class FormatDetector
+{
+    public static FormatDetection Detect(ReadOnlySpan<byte> head)
+    {
+        if (MagicBytes.DescribeBinary(head) is { } binary) return new(TraceFormat.Unknown, binary);
+        var start = AsciiSpan.TrimStart(head);
+        if (StartsWithIgnoreCase(start, "<!DOCTYPE html"u8) || StartsWithIgnoreCase(start, "<html"u8))
+            return new(TraceFormat.Unknown,
+                "this is an HTML file (a systrace or Perfetto report?), not trace text; save the raw trace " +
+                "(`trace-cmd report`, /sys/kernel/tracing/trace or `perf script`) and read that");
+
+        int ftrace = 0, perf = 0, dmesg = 0, kernelReports = 0, binaryLines = 0, lines = 0;
+        bool traceCmd = false;
+        var rest = head;
+        var r = new RawRecord();
+        while (!rest.IsEmpty && lines < 2000)
+        {
+            int nl = rest.IndexOf((byte)'\n');
+            if (nl < 0 && head.Length >= InputOpener.SniffBytes) break; // partial last line of a full sniff
+            var line = nl < 0 ? rest : rest[..nl];
+            rest = nl < 0 ? default : rest[(nl + 1)..];
+            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+            lines++;
+            if (AsciiSpan.LooksBinary(line)) { binaryLines++; continue; }
+
+            FtraceLineTokenizer.Tokenize(line, ref r);
+            if (r.Kind is RecordKind.Event or RecordKind.StackStart)
+            {
+                ftrace++;
+                if (r.Kind == RecordKind.StackStart && r.Event.SequenceEqual("kernel_stack"u8)) traceCmd = true;
+            }
+            else if (r.Kind == RecordKind.Header && (line.StartsWith("cpus="u8) || line.StartsWith("version = "u8)))
+                traceCmd = true;
+
+            PerfScriptLineTokenizer.Tokenize(line, ref r);
+            if (r.Kind == RecordKind.Event) perf++;
+
+            if (DmesgLineTokenizer.LooksLikeKernelLog(line))
+            {
+                dmesg++;
+                DmesgLineTokenizer.Tokenize(line, ref r);
+                if (r.Kind is RecordKind.Event or RecordKind.StackStart) kernelReports++;
+            }
+        }
+
+        if (lines > 0 && binaryLines * 2 > lines)
+            return new(TraceFormat.Unknown, "binary data, not trace text");
+        if (ftrace > 0 && ftrace >= perf)
+            return new(traceCmd ? TraceFormat.TraceCmd : TraceFormat.Ftrace, null);
+        if (perf > 0)
+            return new(TraceFormat.PerfScript, null);
+        if (dmesg > 0 && dmesg * 2 >= lines || kernelReports > 0)
+            return new(TraceFormat.Dmesg, null);
+        return new(TraceFormat.Unknown,
+            lines == 0 ? "the input is empty"
+                       : "no trace lines found at its start: not ftrace text, trace-cmd report, perf script output or a kernel log");
+    }
+
+    private static bool StartsWithIgnoreCase(ReadOnlySpan<byte> s, ReadOnlySpan<byte> prefix)
+    {
+        if (s.Length < prefix.Length) return false;
+        for (int i = 0; i < prefix.Length; i++)
+            if ((s[i] | 0x20) != (prefix[i] | 0x20)) return false;
+        return true;
+    }
+}

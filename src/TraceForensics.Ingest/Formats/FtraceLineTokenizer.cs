@@ -1,0 +1,206 @@
+using static TraceForensics.Ingest.Formats.AsciiSpan;
+
+namespace TraceForensics.Ingest.Formats;
+
+/// <summary>Tokenizes one line of ftrace text (<c>trace</c>, <c>trace_pipe</c>) or of <c>trace-cmd report</c>:
+/// <c>&lt;comm&gt;-&lt;pid&gt; [(&lt;tgid&gt;)] [&lt;cpu&gt;] [&lt;flags&gt;] &lt;secs&gt;.&lt;usecs&gt;: &lt;event&gt;: &lt;payload&gt;</c>,
+/// header and marker lines, and <c>=&gt; func</c> stack frames. Never throws; never allocates except for
+/// the reason of an unrecognized line.</summary>
+public static class FtraceLineTokenizer
+{
+    public static void Tokenize(ReadOnlySpan<byte> line, ref RawRecord r)
+    {
+        r.Reset();
+        var t = TrimStart(line);
+        if (t.IsEmpty) { r.Kind = RecordKind.Blank; return; }
+        switch (t[0])
+        {
+            case (byte)'#':
+                TokenizeHashLine(t, ref r);
+                return;
+            case (byte)'=' when t.Length > 1 && t[1] == (byte)'>':
+                r.Kind = RecordKind.StackFrame;
+                r.Frame = FunctionName(t[2..]);
+                return;
+            case (byte)'C' when t.StartsWith("CPU"u8):
+                if (TryTokenizeCpuMarker(t, ref r)) return;
+                break;
+            case (byte)'c' when t.StartsWith("cpus="u8):
+            case (byte)'v' when t.StartsWith("version = "u8):
+                r.Kind = RecordKind.Header; // trace-cmd report header
+                return;
+        }
+        TokenizeEvent(line, ref r);
+    }
+
+    private static void TokenizeHashLine(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        r.Kind = RecordKind.Header;
+        if (t.StartsWith("#####"u8))
+        {
+            // trace_pipe: "##### CPU 1 buffer started ####"
+            if (t.IndexOf("buffer started"u8) >= 0) r.Kind = RecordKind.BufferStarted;
+            return;
+        }
+        int at = t.IndexOf("entries-in-buffer/entries-written:"u8);
+        if (at < 0) return;
+        var rest = TrimStart(t[(at + "entries-in-buffer/entries-written:"u8.Length)..]);
+        int slash = rest.IndexOf((byte)'/');
+        if (slash < 0) return;
+        int end = rest.IndexOfAny((byte)' ', (byte)'\t');
+        if (end < 0) end = rest.Length;
+        if (end <= slash) return;
+        if (TryParseDecimal(rest[..slash], out long inBuffer) && TryParseDecimal(rest[(slash + 1)..end], out long written))
+        {
+            r.Kind = RecordKind.BufferEntries;
+            r.Count = inBuffer;
+            r.Count2 = written;
+        }
+    }
+
+    /// <summary><c>CPU:1 [LOST 1234 EVENTS]</c>, <c>CPU 1 [LOST 1234 EVENTS]</c>, trace-cmd's <c>CPU 1 is empty</c>
+    /// and <c>CPU0 data recorded at offset=...</c>.</summary>
+    private static bool TryTokenizeCpuMarker(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        int lost = t.IndexOf("[LOST "u8);
+        if (lost >= 0)
+        {
+            var rest = t[(lost + 6)..];
+            int sp = rest.IndexOf((byte)' ');
+            if (sp > 0 && TryParseDecimal(rest[..sp], out long n))
+            {
+                r.Kind = RecordKind.LostEvents;
+                r.Count = n;
+                var cpu = Trim(t[3..lost]).TrimStart((byte)':');
+                if (TryParseInt(cpu, out int c)) r.Cpu = c;
+                return true;
+            }
+            return false;
+        }
+        if (t.EndsWith(" is empty"u8) || t.IndexOf(" data recorded at offset="u8) >= 0)
+        {
+            r.Kind = RecordKind.Header;
+            return true;
+        }
+        return false;
+    }
+
+    private static void TokenizeEvent(ReadOnlySpan<byte> line, ref RawRecord r)
+    {
+        int cpuOpen = FindCpuField(line, out int cpuClose, out int cpu);
+        if (cpuOpen < 0) { Fail(ref r, "no [cpu] field"); return; }
+
+        // Left of the cpu field: "comm-pid" and an optional "(tgid)".
+        var left = TrimEnd(line[..cpuOpen]);
+        if (left.Length > 0 && left[^1] == (byte)')')
+        {
+            int open = left.LastIndexOf((byte)'(');
+            if (open < 0) { Fail(ref r, "unbalanced tgid column"); return; }
+            var tgid = Trim(left[(open + 1)..^1]);
+            r.Tgid = TryParseInt(tgid, out int tg) ? tg : -1; // "(-----)" = unknown
+            left = TrimEnd(left[..open]);
+        }
+        left = TrimStart(left);
+        int dash = left.LastIndexOf((byte)'-');
+        if (dash < 0 || !TryParseInt(left[(dash + 1)..], out int pid)) { Fail(ref r, "no comm-pid before the cpu field"); return; }
+        r.Comm = left[..dash];
+        r.Pid = pid;
+        r.Cpu = cpu;
+
+        // Right of the cpu field: [flags] timestamp ':' then event.
+        var rest = TrimStart(line[(cpuClose + 1)..]);
+        int sp = rest.IndexOfAny((byte)' ', (byte)'\t');
+        var tok = sp < 0 ? rest : rest[..sp];
+        if (tok.Length < 2 || tok[^1] != (byte)':' || !TryParseTimestamp(tok[..^1], out long ts))
+        {
+            if (sp < 0) { Fail(ref r, "no timestamp"); return; }
+            r.Flags = tok;
+            rest = TrimStart(rest[sp..]);
+            sp = rest.IndexOfAny((byte)' ', (byte)'\t');
+            tok = sp < 0 ? rest : rest[..sp];
+            if (tok.Length < 2 || tok[^1] != (byte)':' || !TryParseTimestamp(tok[..^1], out ts))
+            {
+                Fail(ref r, "no timestamp after the flags");
+                return;
+            }
+        }
+        r.TimestampNs = ts;
+        rest = sp < 0 ? default : TrimStart(rest[sp..]);
+
+        if (rest.StartsWith("<stack trace"u8) || rest.StartsWith("<user stack trace"u8))
+        {
+            r.Kind = RecordKind.StackStart;
+            r.Event = "stack"u8;
+            return;
+        }
+        // The event name ends with ':' followed by a space or the end of the line.
+        int colon = FindEventColon(rest);
+        if (colon < 0)
+        {
+            // function tracer: "schedule+0x10/0x9c <-schedule_preempt_disabled+0x18/0x2c"
+            if (rest.IndexOf(" <-"u8) > 0 || rest.IndexOf("<-"u8) > 0)
+            {
+                r.Kind = RecordKind.Event;
+                r.Event = "function"u8;
+                r.Payload = TrimEnd(rest);
+                return;
+            }
+            Fail(ref r, "no event name after the timestamp");
+            return;
+        }
+        var name = rest[..colon];
+        var payload = TrimEnd(TrimStart(rest[(colon + 1)..]));
+        if (name.SequenceEqual("kernel_stack"u8) || name.SequenceEqual("user_stack"u8))
+        {
+            r.Kind = RecordKind.StackStart;
+            r.Event = name;
+            return;
+        }
+        r.Kind = RecordKind.Event;
+        r.Event = name;
+        r.Payload = payload;
+    }
+
+    /// <summary>The first " [digits]" followed by a space, tab or end: the cpu column. Returns the index of '['.</summary>
+    private static int FindCpuField(ReadOnlySpan<byte> line, out int close, out int cpu)
+    {
+        int from = 0;
+        while (true)
+        {
+            int i = line[from..].IndexOf((byte)'[');
+            if (i < 0) break;
+            i += from;
+            int j = i + 1;
+            while (j < line.Length && IsDigit(line[j])) j++;
+            if (j > i + 1 && j < line.Length && line[j] == (byte)']' && i > 0 && IsSpace(line[i - 1])
+                && (j + 1 == line.Length || IsSpace(line[j + 1]))
+                && TryParseInt(line[(i + 1)..j], out cpu))
+            {
+                close = j;
+                return i;
+            }
+            from = i + 1;
+        }
+        close = -1;
+        cpu = -1;
+        return -1;
+    }
+
+    private static int FindEventColon(ReadOnlySpan<byte> s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            byte b = s[i];
+            if (b == (byte)':')
+                return i > 0 && (i + 1 == s.Length || IsSpace(s[i + 1])) ? i : -1;
+            if (IsSpace(b) || b == (byte)'(' || b == (byte)'<') return -1;
+        }
+        return -1;
+    }
+
+    private static void Fail(ref RawRecord r, string why)
+    {
+        r.Kind = RecordKind.Unrecognized;
+        r.Problem = why;
+    }
+}

@@ -1,0 +1,51 @@
+using TraceForensics.Ingest.Input;
+
+namespace TraceForensics.Ingest.Formats;
+
+/// <summary>Reads one input, line by line, into <see cref="RawRecord"/>s with the tokenizer of its format.
+/// Overlong lines and binary junk come out as <see cref="RecordKind.Unrecognized"/> with a reason; a read
+/// error (truncated compressed data) ends the input and is kept in <see cref="ReadError"/>.</summary>
+public sealed class TraceRecordReader : IDisposable
+{
+    private readonly OpenedInput _input;
+    private readonly LineReader _lines;
+
+    public TraceRecordReader(OpenedInput input, TraceFormat format, int maxLineBytes = 1 << 20)
+    {
+        if (format == TraceFormat.Unknown) throw new ArgumentException("a format is needed", nameof(format));
+        _input = input;
+        Format = format;
+        _lines = new LineReader(input.Stream, maxLineBytes);
+    }
+
+    public TraceFormat Format { get; }
+    public long LineNumber => _lines.LineNumber;
+    public long LineOffset => _lines.LineOffset;
+    public long BytesRead => _lines.LineOffset + _lines.LineLength;
+    public string? ReadError => _input.ReadError;
+
+    /// <summary>Reads the next line into <paramref name="record"/>; false at the end of the input.</summary>
+    public bool Read(ref RawRecord record)
+    {
+        var status = _lines.Read(out var line);
+        if (status == LineStatus.End) return false;
+        if (status == LineStatus.Overlong)
+        {
+            record.Reset();
+            record.Kind = RecordKind.Unrecognized;
+            record.Problem = $"line of {_lines.LineLength} bytes is longer than the {_lines.MaxLineBytes}-byte limit; skipped";
+            return true;
+        }
+        switch (Format)
+        {
+            case TraceFormat.PerfScript: PerfScriptLineTokenizer.Tokenize(line, ref record); break;
+            case TraceFormat.Dmesg: DmesgLineTokenizer.Tokenize(line, ref record); break;
+            default: FtraceLineTokenizer.Tokenize(line, ref record); break;
+        }
+        if (record.Kind == RecordKind.Unrecognized && AsciiSpan.LooksBinary(line))
+            record.Problem = "binary data in a text trace";
+        return true;
+    }
+
+    public void Dispose() => _lines.Dispose();
+}

@@ -1,0 +1,43 @@
+namespace TraceForensics.Ingest.Input;
+
+/// <summary>Wraps a decompressor: an exception while reading (truncated or corrupt data) ends the stream
+/// instead of the program, and is kept in <see cref="Error"/> so it becomes a diagnostic. Everything read
+/// before the fault is still delivered.</summary>
+internal sealed class FaultTolerantStream(Stream inner) : Stream
+{
+    public string? Error { get; private set; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (Error is not null) return 0;
+        try
+        {
+            return inner.Read(buffer);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException
+                                      or ArgumentException or IndexOutOfRangeException or NotSupportedException
+                                      or ZstdSharp.ZstdException or SharpCompress.Common.ArchiveException)
+        {
+            Error = e.Message;
+            return 0;
+        }
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

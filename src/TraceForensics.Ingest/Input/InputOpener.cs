@@ -1,0 +1,49 @@
+using System.IO.Compression;
+using SharpCompress.Compressors.Xz;
+using ZstdSharp;
+
+namespace TraceForensics.Ingest.Input;
+
+/// <summary>Opens an input (a path, or "-" for stdin), recognises compression by magic bytes and returns a
+/// stream of the plain bytes with the first of them already sniffed for format detection.</summary>
+public static class InputOpener
+{
+    /// <summary>How many decompressed bytes are sniffed to detect the format.</summary>
+    public const int SniffBytes = 64 * 1024;
+
+    public static OpenedInput Open(string path)
+    {
+        Stream raw = path == "-"
+            ? Console.OpenStandardInput()
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+        return Open(raw);
+    }
+
+    public static OpenedInput Open(Stream raw)
+    {
+        var (magic, magicLength, stream) = PrefixedStream.Sniff(raw, 16);
+        var compression = MagicBytes.DetectCompression(magic.AsSpan(0, magicLength));
+        stream = compression switch
+        {
+            Compression.Gzip => new GZipStream(stream, CompressionMode.Decompress),
+            Compression.Zstd => new DecompressionStream(stream),
+            Compression.Xz => new XZStream(stream),
+            _ => stream,
+        };
+        var (head, headLength, plain) = PrefixedStream.Sniff(new FaultTolerantStream(stream), SniffBytes);
+        return new OpenedInput(plain, compression, head, headLength);
+    }
+}
+
+/// <summary>An opened input: the plain (decompressed) byte stream, and its first bytes for sniffing.</summary>
+public sealed class OpenedInput(Stream stream, Compression compression, byte[] head, int headLength) : IDisposable
+{
+    public Stream Stream { get; } = stream;
+    public Compression Compression { get; } = compression;
+    public ReadOnlySpan<byte> Head => head.AsSpan(0, headLength);
+
+    /// <summary>The error that ended reading early (a truncated or corrupt compressed input), if any.</summary>
+    public string? ReadError => (Stream as PrefixedStream)?.Inner is FaultTolerantStream f ? f.Error : null;
+
+    public void Dispose() => Stream.Dispose();
+}

@@ -1,0 +1,124 @@
+namespace TraceForensics.Ingest.Input;
+
+/// <summary>Splits a byte stream into lines without ever holding more than one buffer: a line is a span into
+/// that buffer, valid until the next call. Lines longer than <see cref="MaxLineBytes"/> are skipped (their
+/// first bytes are returned with <see cref="LineStatus.Overlong"/>), so a 100 MB line costs no memory.</summary>
+public sealed class LineReader : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly byte[] _buffer;
+    private int _start;
+    private int _end;
+    private bool _eof;
+    private long _bufferOffset; // input offset of _buffer[0]
+
+    public LineReader(Stream stream, int maxLineBytes = 1 << 20, int bufferBytes = 1 << 20)
+    {
+        if (maxLineBytes < 16) throw new ArgumentOutOfRangeException(nameof(maxLineBytes));
+        _stream = stream;
+        MaxLineBytes = maxLineBytes;
+        _buffer = new byte[Math.Max(bufferBytes, maxLineBytes + 1)];
+    }
+
+    public int MaxLineBytes { get; }
+
+    /// <summary>1-based number of the line last returned.</summary>
+    public long LineNumber { get; private set; }
+
+    /// <summary>Byte offset (in the plain, decompressed input) where the line last returned starts.</summary>
+    public long LineOffset { get; private set; }
+
+    /// <summary>Length in bytes of the last line returned, including those skipped of an overlong line.</summary>
+    public long LineLength { get; private set; }
+
+    public LineStatus Read(out ReadOnlySpan<byte> line)
+    {
+        while (true)
+        {
+            var pending = _buffer.AsSpan(_start, _end - _start);
+            int nl = pending.IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                line = Emit(_start, nl, nl + 1);
+                return LineStatus.Line;
+            }
+            if (pending.Length >= MaxLineBytes)
+                return SkipOverlong(out line);
+            if (_eof)
+            {
+                if (pending.Length == 0)
+                {
+                    line = default;
+                    return LineStatus.End;
+                }
+                line = Emit(_start, pending.Length, pending.Length);
+                return LineStatus.Line;
+            }
+            Fill();
+        }
+    }
+
+    private ReadOnlySpan<byte> Emit(int start, int length, int consumed)
+    {
+        LineNumber++;
+        LineOffset = _bufferOffset + start;
+        LineLength = consumed;
+        _start = start + consumed;
+        var span = _buffer.AsSpan(start, length);
+        if (span.Length > 0 && span[^1] == (byte)'\r') span = span[..^1];
+        return span;
+    }
+
+    private LineStatus SkipOverlong(out ReadOnlySpan<byte> line)
+    {
+        LineNumber++;
+        LineOffset = _bufferOffset + _start;
+        // Keep a short prefix so the diagnostic can show what the line looked like.
+        const int shown = 80;
+        var prefix = _buffer.AsSpan(_start, shown).ToArray();
+        long skipped = 0;
+        while (true)
+        {
+            var pending = _buffer.AsSpan(_start, _end - _start);
+            int nl = pending.IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                skipped += nl + 1;
+                _start += nl + 1;
+                break;
+            }
+            skipped += pending.Length;
+            _start = _end;
+            if (_eof) break;
+            Fill();
+        }
+        LineLength = skipped;
+        line = prefix;
+        return LineStatus.Overlong;
+    }
+
+    private void Fill()
+    {
+        if (_start > 0)
+        {
+            int keep = _end - _start;
+            _buffer.AsSpan(_start, keep).CopyTo(_buffer);
+            _bufferOffset += _start;
+            _start = 0;
+            _end = keep;
+        }
+        while (_end < _buffer.Length)
+        {
+            int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (n == 0)
+            {
+                _eof = true;
+                return;
+            }
+            _end += n;
+            if (_end - _start > MaxLineBytes / 4) return; // enough to look for the next newline
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}
