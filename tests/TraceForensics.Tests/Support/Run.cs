@@ -1,0 +1,42 @@
+using System.Text;
+using TraceForensics.Events.Model;
+using TraceForensics.Events.Reading;
+using TraceForensics.Ingest.Formats;
+
+namespace TraceForensics.Tests.Support;
+
+/// <summary>Helpers that read trace text or files through the real pipeline.</summary>
+public static class Run
+{
+    /// <summary>Reads trace text (one input named "test") and returns the session (already read) and its events.</summary>
+    public static (TraceSession Session, List<TraceEvent> Events) Text(string text, TraceFormat format = TraceFormat.Unknown) =>
+        Bytes(Encoding.UTF8.GetBytes(text), format);
+
+    public static (TraceSession Session, List<TraceEvent> Events) Bytes(byte[] bytes, TraceFormat format = TraceFormat.Unknown)
+    {
+        var session = TraceSession.Open([("test", () => (Stream)new MemoryStream(bytes))], new TraceSessionOptions { Format = format });
+        return (session, Drain(session));
+    }
+
+    public static (TraceSession Session, List<TraceEvent> Events) Files(params string[] paths)
+    {
+        var session = TraceSession.Open(paths);
+        return (session, Drain(session));
+    }
+
+    public static List<TraceEvent> Drain(TraceSession session)
+    {
+        var list = new List<TraceEvent>();
+        while (session.Read(out var e)) list.Add(e);
+        return list;
+    }
+
+    /// <summary>Runs the tracefx command line in-process; returns exit code, stdout and stderr.</summary>
+    public static (int Exit, string Stdout, string Stderr) Cli(params string[] args)
+    {
+        var o = new StringWriter { NewLine = "\n" };
+        var e = new StringWriter { NewLine = "\n" };
+        int code = TraceForensics.Cli.Program.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+}
