@@ -23,7 +23,17 @@ internal sealed class CommonOptions
         Description = "File mapping custom event or probe names to meanings (`name kind` per line)",
     };
 
-    public CommonOptions() => InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg");
+    public CommonOptions()
+    {
+        InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg");
+        // An unknown --option must not be taken for a file name ("-" alone is stdin).
+        Inputs.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (token.Value.Length > 1 && token.Value[0] == '-')
+                    result.AddError($"unknown option '{token.Value}' (an input that starts with '-' can be given as ./{token.Value})");
+        });
+    }
 
     public void AddTo(Command command)
     {
