@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand("TraceForensics: kernel-trace replay and deadlock forensics")
         {
             StatsCommand.Create(stdout, stderr),
+            AnalyzeCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,122 @@
+using TraceForensics.Analysis.Detectors;
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Model;
+using TraceForensics.Replay;
+using TraceForensics.Replay.Tasks;
+
+namespace TraceForensics.Analysis;
+
+/// <summary>Replays events and runs the detectors as it goes; <see cref="Finish"/> turns what they took into
+/// ranked findings: deadlocks (closed chains), stalls (chains to a root blocker), hung tasks with no known
+/// blocker, notes.</summary>
+public sealed class Analyzer
+{
+    private readonly ReplayEngine _engine;
+    private readonly BlockedChainDetector _chains;
+    private readonly ReclaimWritebackDetector _reclaim = new();
+
+    public Analyzer(StackTable stacks, AnalysisOptions? options = null)
+    {
+        _engine = new ReplayEngine(stacks);
+        _chains = new BlockedChainDetector(options ?? new AnalysisOptions());
+    }
+
+    public ReplayState State => _engine.State;
+
+    public void Observe(in TraceEvent e)
+    {
+        _engine.Apply(e);
+        _chains.AfterEvent(_engine.State, e);
+        _reclaim.AfterEvent(_engine.State, e);
+    }
+
+    public IReadOnlyList<Finding> Finish()
+    {
+        var s = _engine.State;
+        _chains.AtEnd(s);
+        var findings = new List<(FindingKind Kind, string Summary, long At, List<FindingTask> Tasks, List<WaitEdge> Chain, string? Root)>();
+
+        // Deadlocks: one per distinct cycle.
+        foreach (var group in _chains.Candidates.Where(c => c.Cycle)
+                     .GroupBy(c => string.Join(",", c.Chain.Select(e => e.From).Order(StringComparer.Ordinal))))
+        {
+            var first = group.OrderBy(c => c.AtNs).First();
+            var tasks = group.Select(c => c.Task).DistinctBy(t => t.Pid).OrderBy(t => t.Pid).ToList();
+            findings.Add((FindingKind.Deadlock, DeadlockSummary(first.Chain, s), first.AtNs, tasks, first.Chain.ToList(), null));
+        }
+        var inCycle = findings.SelectMany(f => f.Tasks).Select(t => t.Pid).ToHashSet();
+
+        // Stalls and hung tasks: grouped by root blocker.
+        foreach (var group in _chains.Candidates.Where(c => !c.Cycle && !inCycle.Contains(c.Task.Pid)).GroupBy(c => c.Root))
+        {
+            var members = group.OrderByDescending(c => c.Chain.Count).ThenBy(c => c.AtNs).ToList();
+            var tasks = members.Select(c => c.Task).GroupBy(t => t.Pid)
+                .Select(g => g.OrderByDescending(t => t.HangReport is not null).First()).OrderBy(t => t.BlockedSinceNs).ToList();
+            var chain = new List<WaitEdge>();
+            foreach (var c in members)
+                foreach (var edge in c.Chain)
+                    if (!chain.Any(x => x.From == edge.From && x.To == edge.To)) chain.Add(edge);
+            var kind = IsRootBlocker(group.Key, s) ? FindingKind.Stall : FindingKind.HungTask;
+            findings.Add((kind, StallSummary(kind, tasks, group.Key, s), members.Min(c => c.AtNs), tasks, chain, group.Key));
+        }
+
+        if (_reclaim.Count > 0)
+        {
+            var w = _reclaim.Witnesses;
+            var tasks = w.Select(x => new FindingTask(x.Pid, x.Comm, x.Line.TimestampNs, StackReader.BlockedIn(s.Stacks.Get(x.StackId)),
+                s.Stacks.Get(x.StackId), null)).DistinctBy(t => t.Pid).ToList();
+            findings.Add((FindingKind.Note,
+                $"reclaim from a page fault waited on page writeback {_reclaim.Count} times (memcg reclaim in a fault: the precondition " +
+                "of the LKML fault/writeback deadlock; no page lock was held against the writeback here)",
+                w[0].Line.TimestampNs, tasks, [], null));
+        }
+
+        return findings
+            .OrderByDescending(f => f.Kind).ThenBy(f => f.At).ThenBy(f => f.Summary, StringComparer.Ordinal)
+            .Select((f, i) => new Finding
+            {
+                Id = $"F{i + 1}", Kind = f.Kind, Summary = f.Summary, AtNs = f.At, Tasks = f.Tasks, Chain = f.Chain, Root = f.Root,
+            })
+            .ToList();
+    }
+
+    /// <summary>A root the chain explains: a device that does not complete, a frozen filesystem, a running task
+    /// (holding what the others wait for). Anything else (an unnamed page, a lock without a known holder, the
+    /// blocked task itself) leaves the blocker unknown.</summary>
+    private static bool IsRootBlocker(string root, ReplayState s) =>
+        root.StartsWith("device:", StringComparison.Ordinal) || root.StartsWith("freeze:", StringComparison.Ordinal)
+        || (NodeIds.IsTask(root, out int pid) && IsRunning(s, pid));
+
+    private static bool IsRunning(ReplayState s, int pid) =>
+        s.Tasks.Get(pid)?.State is TaskRunState.Running or TaskRunState.Runnable;
+
+    private static string DeadlockSummary(IReadOnlyList<WaitEdge> cycle, ReplayState s)
+    {
+        var parts = cycle.Select(e => $"{NodeText.Describe(e.From, s)} {Verb(e.Relation)}");
+        return $"deadlock: {string.Join(" ", parts)} {NodeText.Describe(cycle[^1].To, s)}";
+    }
+
+    private static string StallSummary(FindingKind kind, List<FindingTask> tasks, string root, ReplayState s)
+    {
+        string who = tasks.Count == 1 ? $"{tasks[0].Comm}:{tasks[0].Pid}" : $"{tasks.Count} tasks ({string.Join(", ", tasks.Take(3).Select(t => $"{t.Comm}:{t.Pid}"))}{(tasks.Count > 3 ? ", ..." : "")})";
+        if (kind == FindingKind.HungTask)
+            return $"{who} blocked in {tasks[0].BlockedIn ?? "an unknown wait"}; the blocker is not in the trace";
+        string rootText = NodeText.Describe(root, s);
+        if (NodeIds.IsTask(root, out int pid)) rootText += IsRunning(s, pid) ? " (running)" : "";
+        return $"stall: {who} blocked behind {rootText}";
+    }
+
+    public static string Verb(string relation) => relation switch
+    {
+        "waits-for-writeback" => "waits for",
+        "waits-for-page-lock" => "waits for",
+        "in-bio" => "is in",
+        "unsubmitted-bio-owned-by" => "(not submitted) is owned by",
+        "in-flight-on" => "(submitted, not completed) is in flight on",
+        "served-by" => "is served by",
+        "held-by" => "is held by",
+        "waits-for-frozen-fs" => "waits for",
+        _ => relation.StartsWith("waits-for", StringComparison.Ordinal) ? "waits for" : relation,
+    };
+}

@@ -1,0 +1,8 @@
+using System.Collections.Immutable;
+using TraceForensics.Replay.Evidence;
+
+namespace TraceForensics.Analysis.Findings;
+
+/// <summary>A task in a finding: who, blocked since when, where (syzkaller's convention), its stack, and
+/// khungtaskd's report of it if any.</summary>
+public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, string? BlockedIn, ImmutableArray<string> Stack, EvidenceLine? HangReport);

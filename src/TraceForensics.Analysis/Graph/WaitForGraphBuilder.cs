@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using TraceForensics.Events.Model;
+using TraceForensics.Replay;
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+using TraceForensics.Replay.Tasks;
+
+namespace TraceForensics.Analysis.Graph;
+
+/// <summary>Builds the wait-for graph of the replayed state: an edge out of every blocked task (to what it announced
+/// it waits on, or what its stack shows), and out of every object to what it waits on in turn (writeback to its
+/// bio, an unsubmitted bio to its builder, a submitted bio to its device, a loop device to its worker, a page lock
+/// to its holder).</summary>
+public static class WaitForGraphBuilder
+{
+    public const string RuleStack = "blocked-stack";
+    public const string RuleFaultHoldsPage = "fault-holds-faulted-page";
+    public const string RuleLoopWorker = "loop-device-served-by-loop-worker";
+    public const string RuleFreeze = "percpu-rwsem-is-sb-freeze";
+    public const string RuleBioCompletion = "bio-completion-ends-writeback";
+
+    public static WaitForGraph Build(ReplayState s)
+    {
+        var g = new WaitForGraph();
+        var blocked = s.Tasks.Blocked.OrderBy(t => t.Pid).ToList();
+        foreach (var t in blocked) AddTask(g, s, t, blocked);
+        return g;
+    }
+
+    public static ImmutableArray<string> SleepStack(ReplayState s, TaskRecord t) =>
+        s.Stacks.Get(t.SleepStackId != 0 ? t.SleepStackId : t.LastStackId);
+
+    private static List<EvidenceLine> Lines(params EvidenceLine?[] lines) =>
+        lines.Where(l => l is not null).Select(l => l!.Value).Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList();
+
+    private static void AddTask(WaitForGraph g, ReplayState s, TaskRecord t, List<TaskRecord> blocked)
+    {
+        var from = NodeIds.Task(t.Pid);
+        var stack = SleepStack(s, t);
+        var stackWait = StackReader.Classify(stack);
+        var wait = t.Wait;
+        string stackRule = $"{RuleStack}:{stackWait.Witness}";
+
+        if (wait is { Kind: WaitKind.PageWriteback, Page: PageKey wb })
+        {
+            g.Add(new WaitEdge(from, NodeIds.Writeback(wb), "waits-for-writeback", true, null, Lines(wait.Line, t.SleepLine)));
+            AddWriteback(g, s, wb);
+            return;
+        }
+        if (wait is { Kind: WaitKind.PageLock, Page: PageKey pl })
+        {
+            g.Add(new WaitEdge(from, NodeIds.PageLock(pl), "waits-for-page-lock", true, null, Lines(wait.Line, t.SleepLine)));
+            AddPageLock(g, s, pl, blocked);
+            return;
+        }
+        if (stackWait.Kind == WaitKind.FrozenFilesystem)
+        {
+            var lines = Lines(wait?.Line, t.SleepLine);
+            g.Add(new WaitEdge(from, NodeIds.Freeze(t.BackingDev), "waits-for-frozen-fs", false, $"{RuleFreeze}:{stackWait.Witness}", lines));
+            return;
+        }
+        if (wait is { Kind: WaitKind.KernelLock, LockAddress: ulong addr })
+        {
+            g.Add(new WaitEdge(from, NodeIds.Lock($"0x{addr:x}"), "waits-for-lock", true, null, Lines(wait.Line, t.SleepLine)));
+            return;
+        }
+        switch (stackWait.Kind)
+        {
+            case WaitKind.PageWriteback:
+            case WaitKind.PageLock:
+                // The stack says a page but no event said which: the chain cannot go further.
+                g.Add(new WaitEdge(from, stackWait.Kind == WaitKind.PageLock ? "pagelock:unknown" : "writeback:unknown",
+                    stackWait.Kind == WaitKind.PageLock ? "waits-for-page-lock" : "waits-for-writeback", false, stackRule, Lines(t.SleepLine)));
+                break;
+            case WaitKind.Mutex:
+            case WaitKind.RwSemaphore:
+            case WaitKind.Semaphore:
+            case WaitKind.Completion:
+            case WaitKind.Journal:
+            case WaitKind.DirtyThrottle:
+            case WaitKind.BlockTags:
+                g.Add(new WaitEdge(from, NodeIds.Lock(stackWait.BlockedIn ?? stackWait.Witness ?? "unknown"),
+                    $"waits-for-{stackWait.Kind.ToString().ToLowerInvariant()}", false, stackRule, Lines(t.SleepLine)));
+                break;
+        }
+    }
+
+    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key)
+    {
+        var page = s.Pages.Get(key);
+        if (page?.Ioend is not { } io) return; // writeback began before the trace, or its events were not traced
+        var bio = NodeIds.Bio(io);
+        int i = io.Pages.IndexOf(key);
+        g.Add(new WaitEdge(NodeIds.Writeback(key), bio, "in-bio", true, null, Lines(i >= 0 ? io.PageLines[i] : io.FirstLine)));
+        if (io.Submitted is null)
+            g.Add(new WaitEdge(bio, NodeIds.Task(io.BuilderPid), "unsubmitted-bio-owned-by", true, null, Lines(io.FirstLine)));
+        else if (io.Completed is null)
+        {
+            g.Add(new WaitEdge(bio, NodeIds.Device(io.Dev), "in-flight-on", true, null, Lines(io.Submitted)));
+            AddDevice(g, s, io.Dev);
+        }
+    }
+
+    private static void AddDevice(WaitForGraph g, ReplayState s, DeviceNumber dev)
+    {
+        var device = s.Bios.Device(dev);
+        if (device is null || !device.IsLoop) return;
+        foreach (var worker in s.Tasks.Blocked.OrderBy(t => t.Pid))
+        {
+            if (!StackReader.Contains(SleepStack(s, worker), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple")) continue;
+            g.Add(new WaitEdge(NodeIds.Device(dev), NodeIds.Task(worker.Pid), "served-by", false, RuleLoopWorker, Lines(worker.SleepLine)));
+            return;
+        }
+    }
+
+    private static void AddPageLock(WaitForGraph g, ReplayState s, PageKey key, List<TaskRecord> blocked)
+    {
+        var node = NodeIds.PageLock(key);
+        var page = s.Pages.Get(key);
+        if (page?.LockHolder is int holder)
+        {
+            g.Add(new WaitEdge(node, NodeIds.Task(holder), "held-by", page.LockObserved, page.LockRule, Lines(page.LockLine)));
+            return;
+        }
+        foreach (var t in blocked)
+        {
+            if (t.FaultPage == key && StackReader.HoldsFaultedPage(SleepStack(s, t)))
+            {
+                g.Add(new WaitEdge(node, NodeIds.Task(t.Pid), "held-by", false, RuleFaultHoldsPage, Lines(t.FaultLine, t.SleepLine)));
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Ingest.Formats;
+
+namespace TraceForensics.Cli.Findings;
+
+/// <summary>Findings as <c>traceforensics/findings/v1</c> (design/contracts.md).</summary>
+public static class FindingsJsonWriter
+{
+    public const string Schema = "traceforensics/findings/v1";
+
+    public static void Write(AnalysisReport report, Stream output)
+    {
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("schema", Schema);
+        w.WriteStartArray("inputs");
+        for (int i = 0; i < report.Inputs.Count; i++)
+        {
+            var input = report.Inputs[i];
+            w.WriteStartObject();
+            w.WriteString("path", input.Path);
+            w.WriteString("format", input.Format.Name());
+            w.WriteString("sha256", report.InputHashes[i]);
+            w.WriteNumber("events", input.Events);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("verdict", report.Verdict);
+        w.WriteStartArray("findings");
+        foreach (var f in report.Findings) WriteFinding(w, f, report);
+        w.WriteEndArray();
+        w.WriteStartArray("diagnostics");
+        foreach (var d in report.Diagnostics.Kept)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", d.Path);
+            w.WriteNumber("line", d.Line);
+            w.WriteString("severity", Diagnostic.SeverityName(d.Severity));
+            w.WriteString("code", d.Code);
+            w.WriteString("message", d.Message);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    private static void WriteFinding(Utf8JsonWriter w, Finding f, AnalysisReport report)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", f.Id);
+        w.WriteString("kind", f.Kind.Name());
+        w.WriteString("summary", f.Summary);
+        w.WriteNumber("at", TraceTime.ToSeconds(f.AtNs));
+        if (f.Root is not null) w.WriteString("root", f.Root);
+        w.WriteStartArray("tasks");
+        foreach (var t in f.Tasks)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("pid", t.Pid);
+            w.WriteString("comm", t.Comm);
+            w.WriteNumber("blockedSince", TraceTime.ToSeconds(t.BlockedSinceNs));
+            if (t.BlockedIn is null) w.WriteNull("blockedIn"); else w.WriteString("blockedIn", t.BlockedIn);
+            if (t.HangReport is { } h) w.WriteNumber("hungReportedAt", TraceTime.ToSeconds(h.TimestampNs));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("chain");
+        foreach (var e in f.Chain)
+        {
+            w.WriteStartObject();
+            w.WriteString("from", e.From);
+            w.WriteString("to", e.To);
+            w.WriteString("relation", e.Relation);
+            w.WriteString("evidence", e.Observed ? "observed" : "inferred");
+            if (e.Rule is null) w.WriteNull("rule"); else w.WriteString("rule", e.Rule);
+            w.WriteStartArray("lines");
+            foreach (var l in e.Lines)
+            {
+                w.WriteStartObject();
+                w.WriteString("path", report.PathOf(l.Input));
+                w.WriteNumber("line", l.Line);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        WritePages(w, f);
+        WriteBios(w, f, report);
+        w.WriteStartObject("stacks");
+        foreach (var t in f.Tasks.Where(t => !t.Stack.IsDefaultOrEmpty))
+        {
+            w.WriteStartArray(t.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var frame in t.Stack) w.WriteStringValue(frame);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WritePages(Utf8JsonWriter w, Finding f)
+    {
+        w.WriteStartArray("pages");
+        var seen = new HashSet<string>();
+        foreach (var node in f.Chain.SelectMany(e => new[] { e.From, e.To }))
+        {
+            var p = node.Split(':');
+            if (p.Length != 5 || (p[0] != "writeback" && p[0] != "pagelock") || !seen.Add(string.Join(':', p.Skip(1)))) continue;
+            w.WriteStartObject();
+            w.WriteString("dev", $"{p[1]}:{p[2]}");
+            w.WriteNumber("ino", ulong.Parse(p[3], System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteNumber("index", long.Parse(p[4], System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void WriteBios(Utf8JsonWriter w, Finding f, AnalysisReport report)
+    {
+        w.WriteStartArray("bios");
+        var seen = new HashSet<string>();
+        foreach (var e in f.Chain.Where(e => e.From.StartsWith("bio:", StringComparison.Ordinal)))
+        {
+            if (!seen.Add(e.From)) continue;
+            var p = e.From.Split(':');
+            w.WriteStartObject();
+            w.WriteString("dev", $"{p[1]}:{p[2]}");
+            w.WriteNumber("sector", ulong.Parse(p[3], System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteBoolean("submitted", e.Relation != "unsubmitted-bio-owned-by");
+            w.WriteBoolean("completed", false);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,47 @@
+using TraceForensics.Analysis;
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Model;
+
+namespace TraceForensics.Cli.Findings;
+
+/// <summary>Findings for people: the verdict first, then each finding with its chain drawn edge by edge in the
+/// kernel's words, evidence marks ([observed] or [inferred: rule]) with trace lines, and short stacks.</summary>
+public static class FindingsTextWriter
+{
+    private const int StackFrames = 8;
+
+    public static void Write(AnalysisReport report, TextWriter w)
+    {
+        var s = report.State;
+        w.WriteLine($"verdict: {report.Verdict} ({report.Findings.Count} finding{(report.Findings.Count == 1 ? "" : "s")})");
+        foreach (var input in report.Inputs)
+            w.WriteLine(Clean($"input: {input.Path} ({Ingest.Formats.TraceFormatNames.Name(input.Format)}, {input.Events} events" +
+                              (input.Rejection is null ? ")" : $", not read: {input.Rejection})")));
+        foreach (var f in report.Findings)
+        {
+            w.WriteLine();
+            w.WriteLine(Clean($"{f.Id} {f.Kind.Name()} at {TraceTime.Format(f.AtNs)}: {f.Summary}"));
+            if (f.Chain.Count > 0)
+            {
+                w.WriteLine("  chain:");
+                foreach (var e in f.Chain)
+                {
+                    var mark = e.Observed ? "observed" : $"inferred: {e.Rule}";
+                    w.WriteLine(Clean($"    {NodeText.Describe(e.From, s)} {Analyzer.Verb(e.Relation)} {NodeText.Describe(e.To, s)}  [{mark}]"));
+                    foreach (var l in e.Lines.Take(3))
+                        w.WriteLine(Clean($"        {report.PathOf(l.Input)}:{l.Line} @{TraceTime.Format(l.TimestampNs)}"));
+                }
+            }
+            foreach (var t in f.Tasks)
+            {
+                var hang = t.HangReport is { } h ? $", reported hung at {TraceTime.Format(h.TimestampNs)} ({report.PathOf(h.Input)}:{h.Line})" : "";
+                w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} blocked since {TraceTime.Format(t.BlockedSinceNs)} in {t.BlockedIn ?? "?"}{hang}"));
+                foreach (var frame in t.Stack.Where(fr => !fr.StartsWith("trace_", StringComparison.Ordinal) && !fr.StartsWith("__traceiter", StringComparison.Ordinal)).Take(StackFrames))
+                    w.WriteLine(Clean($"      {frame}"));
+            }
+        }
+    }
+
+    private static string Clean(string s) => UntrustedText.ForTerminal(s);
+}

@@ -1,0 +1,89 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+
+namespace TraceForensics.Replay.Bios;
+
+/// <summary>Owns bios and devices: ioends built by writeback (iomap_add_to_ioend: addr/512 is the sector),
+/// their submission (block_bio_queue covering their range), bios in flight per device, and completion
+/// (block_rq_complete / block_bio_complete covering them), which ends the writeback of their pages.</summary>
+public sealed class BioTracker
+{
+    private readonly List<IoendRecord> _unsubmitted = new();
+    private readonly List<IoendRecord> _inFlightIoends = new();
+    private readonly Dictionary<DeviceNumber, DeviceRecord> _devices = new();
+    private int _nextId = 1;
+
+    public IReadOnlyList<IoendRecord> Unsubmitted => _unsubmitted;
+    public IReadOnlyList<IoendRecord> SubmittedNotCompleted => _inFlightIoends;
+    public IEnumerable<DeviceRecord> Devices => _devices.Values.OrderBy(d => d.Dev.Major).ThenBy(d => d.Dev.Minor);
+    public DeviceRecord? Device(DeviceNumber dev) => _devices.GetValueOrDefault(dev);
+
+    /// <summary>A page added to the ioend its task is building; contiguous pages extend the same ioend.</summary>
+    public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page)
+    {
+        IoendRecord? ioend = null;
+        for (int i = _unsubmitted.Count - 1; i >= 0; i--)
+        {
+            var c = _unsubmitted[i];
+            if (c.BuilderPid == e.Pid && c.Dev == dev && c.EndSector == sector) { ioend = c; break; }
+        }
+        if (ioend is null)
+        {
+            ioend = new IoendRecord(_nextId++, dev, sector, e.Pid, e.Comm, EvidenceLine.Of(e));
+            _unsubmitted.Add(ioend);
+        }
+        ioend.EndSector = Math.Max(ioend.EndSector, sector + Math.Max(sectors, 1));
+        ioend.Pages.Add(page);
+        ioend.PageLines.Add(EvidenceLine.Of(e));
+        return ioend;
+    }
+
+    /// <summary>block_bio_queue: the bio left its builder; ioends it covers are submitted.</summary>
+    public void BioQueue(in TraceEvent e)
+    {
+        if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return;
+        ulong end = start + (ulong)n;
+        var device = GetDevice(dev);
+        device.InFlight.Add(new InFlightBio(start, end, e.Pid, e.Comm, e.Payload.Rwbs, EvidenceLine.Of(e)));
+        for (int i = _unsubmitted.Count - 1; i >= 0; i--)
+        {
+            var io = _unsubmitted[i];
+            if (io.Dev == dev && io.Overlaps(start, end))
+            {
+                io.Submitted = EvidenceLine.Of(e);
+                _unsubmitted.RemoveAt(i);
+                _inFlightIoends.Add(io);
+            }
+        }
+    }
+
+    /// <summary>A request or bio completed: bios and ioends it covers are done. Returns the ioends completed.</summary>
+    public List<IoendRecord> Complete(in TraceEvent e)
+    {
+        var done = new List<IoendRecord>();
+        if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return done;
+        ulong end = start + (ulong)n;
+        var device = GetDevice(dev);
+        device.LastCompletion = EvidenceLine.Of(e);
+        device.CompletedCount++;
+        device.InFlight.RemoveAll(b => b.StartSector < end && b.EndSector > start);
+        for (int i = _inFlightIoends.Count - 1; i >= 0; i--)
+        {
+            var io = _inFlightIoends[i];
+            if (io.Dev == dev && io.Overlaps(start, end))
+            {
+                io.Completed = EvidenceLine.Of(e);
+                _inFlightIoends.RemoveAt(i);
+                done.Add(io);
+            }
+        }
+        return done;
+    }
+
+    private DeviceRecord GetDevice(DeviceNumber dev)
+    {
+        if (!_devices.TryGetValue(dev, out var d)) _devices[dev] = d = new DeviceRecord(dev);
+        return d;
+    }
+}

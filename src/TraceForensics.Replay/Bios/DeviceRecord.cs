@@ -1,0 +1,18 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Evidence;
+
+namespace TraceForensics.Replay.Bios;
+
+/// <summary>A block device: bios in flight and the last completion seen.</summary>
+public sealed class DeviceRecord(DeviceNumber dev)
+{
+    public DeviceNumber Dev { get; } = dev;
+    public List<InFlightBio> InFlight { get; } = new();
+    public EvidenceLine? LastCompletion { get; internal set; }
+    public long CompletedCount { get; internal set; }
+
+    /// <summary>Loop devices (major 7) are served by a worker task doing the I/O on a backing file.</summary>
+    public bool IsLoop => Dev.Major == 7;
+
+    public InFlightBio? Oldest => InFlight.Count == 0 ? null : InFlight.MinBy(b => b.Queued.TimestampNs);
+}

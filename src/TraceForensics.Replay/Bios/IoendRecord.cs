@@ -1,0 +1,26 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+
+namespace TraceForensics.Replay.Bios;
+
+/// <summary>An ioend / bio under construction or in flight: the disk range (512-byte sectors) its pages map to,
+/// the task building it, the pages in it, and when (if ever) it was submitted and completed.</summary>
+public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int builderPid, string builderComm, EvidenceLine firstLine)
+{
+    public int Id { get; } = id;
+    public DeviceNumber Dev { get; } = dev;
+    public ulong StartSector { get; } = startSector;
+    public ulong EndSector { get; internal set; } = startSector;
+    public int BuilderPid { get; } = builderPid;
+    public string BuilderComm { get; } = builderComm;
+    public EvidenceLine FirstLine { get; } = firstLine;
+    public List<PageKey> Pages { get; } = new();
+    public List<EvidenceLine> PageLines { get; } = new();
+    public EvidenceLine? Submitted { get; internal set; }
+    public EvidenceLine? Completed { get; internal set; }
+
+    public ulong Sectors => EndSector - StartSector;
+    public bool Overlaps(ulong start, ulong end) => start < EndSector && end > StartSector;
+    public override string ToString() => $"bio:{Dev}:{StartSector}";
+}

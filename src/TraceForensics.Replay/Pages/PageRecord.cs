@@ -1,0 +1,22 @@
+using TraceForensics.Replay.Bios;
+using TraceForensics.Replay.Evidence;
+
+namespace TraceForensics.Replay.Pages;
+
+/// <summary>One page's replayed state: who holds its lock (observed from probes or inferred by a rule), whether it
+/// is under writeback, and the ioend (bio being built or in flight) it belongs to.</summary>
+public sealed class PageRecord(PageKey key)
+{
+    public PageKey Key { get; } = key;
+    public int? LockHolder { get; internal set; }
+    public EvidenceLine? LockLine { get; internal set; }
+    public bool LockObserved { get; internal set; }
+    public string? LockRule { get; internal set; }
+
+    public bool UnderWriteback { get; internal set; }
+    public EvidenceLine? WritebackLine { get; internal set; }
+    public int? WritebackBy { get; internal set; }
+    public IoendRecord? Ioend { get; internal set; }
+
+    public bool Idle => LockHolder is null && !UnderWriteback;
+}

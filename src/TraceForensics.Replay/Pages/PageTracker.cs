@@ -1,0 +1,87 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Bios;
+using TraceForensics.Replay.Evidence;
+
+namespace TraceForensics.Replay.Pages;
+
+/// <summary>Owns page state. A page has one identity (dev, ino, index); its pfn and folio pointer are bound to it by
+/// any event that carries two of them (mm_filemap_add_to_page_cache, a probe with folio= and index=).
+/// Idle pages are dropped, so memory follows live state, not trace length.</summary>
+public sealed class PageTracker
+{
+    private readonly Dictionary<PageKey, PageRecord> _pages = new();
+    private readonly Dictionary<ulong, PageKey> _byPfn = new();
+    private readonly Dictionary<ulong, PageKey> _byFolio = new();
+    private readonly Dictionary<(ulong Ino, long Index), PageKey> _byInoIndex = new();
+
+    public IEnumerable<PageRecord> Live => _pages.Values.OrderBy(p => p.Key.Dev.Major).ThenBy(p => p.Key.Dev.Minor)
+        .ThenBy(p => p.Key.Ino).ThenBy(p => p.Key.Index);
+
+    public PageRecord? Get(PageKey key) => _pages.GetValueOrDefault(key);
+
+    /// <summary>The page an event names, binding its pfn/folio pointer to (dev, ino, index) when it carries both.</summary>
+    public PageKey? Resolve(in EventPayload p)
+    {
+        PageKey? key = null;
+        if (p.Ino is ulong ino && p.Index is long index)
+        {
+            if (p.Dev is DeviceNumber dev) key = new PageKey(dev, ino, index);
+            else if (_byInoIndex.TryGetValue((ino, index), out var k)) key = k;
+        }
+        if (key is null && p.Folio is ulong f && _byFolio.TryGetValue(f, out var byFolio)) key = byFolio;
+        if (key is null && p.Pfn is ulong pfn && _byPfn.TryGetValue(pfn, out var byPfn)) key = byPfn;
+        if (key is PageKey bound)
+        {
+            if (p.Pfn is ulong pf) _byPfn[pf] = bound;
+            if (p.Folio is ulong fo) _byFolio[fo] = bound;
+            if (p.Dev is not null) _byInoIndex[(bound.Ino, bound.Index)] = bound;
+        }
+        return key;
+    }
+
+    public PageRecord GetOrAdd(PageKey key)
+    {
+        if (!_pages.TryGetValue(key, out var page)) _pages[key] = page = new PageRecord(key);
+        return page;
+    }
+
+    public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, string? rule)
+    {
+        var page = GetOrAdd(key);
+        page.LockHolder = pid;
+        page.LockLine = line;
+        page.LockObserved = observed;
+        page.LockRule = rule;
+    }
+
+    public void PageUnlock(PageKey key)
+    {
+        if (!_pages.TryGetValue(key, out var page)) return;
+        page.LockHolder = null;
+        page.LockLine = null;
+        page.LockRule = null;
+        DropIfIdle(page);
+    }
+
+    public void WritebackStart(PageKey key, int pid, EvidenceLine line, IoendRecord? ioend)
+    {
+        var page = GetOrAdd(key);
+        page.UnderWriteback = true;
+        page.WritebackLine = line;
+        page.WritebackBy = pid;
+        if (ioend is not null) page.Ioend = ioend;
+    }
+
+    public void WritebackEnd(PageKey key)
+    {
+        if (!_pages.TryGetValue(key, out var page)) return;
+        page.UnderWriteback = false;
+        page.Ioend = null;
+        DropIfIdle(page);
+    }
+
+    private void DropIfIdle(PageRecord page)
+    {
+        if (page.Idle) _pages.Remove(page.Key);
+    }
+}

@@ -1,0 +1,95 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+using TraceForensics.Replay.Tasks;
+
+namespace TraceForensics.Replay;
+
+/// <summary>Feeds events, in time order, to the trackers: a switch on the event's meaning calls one tracker verb
+/// per event. Everything it knows is in <see cref="State"/>.</summary>
+public sealed class ReplayEngine(StackTable stacks)
+{
+    private const int PageShift = 12;
+    /// <summary>A multi-page writeback event registers at most this many pages (a 2 MiB folio is 512).</summary>
+    private const int MaxPagesPerEvent = 512;
+
+    public ReplayState State { get; } = new(stacks);
+
+    public void Apply(in TraceEvent e)
+    {
+        State.NowNs = e.TimestampNs;
+        var tasks = State.Tasks;
+        switch (e.Kind)
+        {
+            case EventKind.SchedSwitch: tasks.SchedSwitch(e); return;
+            case EventKind.SchedWaking:
+            case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;
+            case EventKind.ProcessFork: tasks.Touch(e); tasks.ProcessFork(e); return;
+            case EventKind.ProcessExit: tasks.ProcessExit(e); return;
+            case EventKind.ProcessHang:
+                if (e.Name != "hung_task") tasks.Touch(e);
+                tasks.ProcessHang(e);
+                return;
+        }
+        var t = tasks.Touch(e);
+        var pages = State.Pages;
+        switch (e.Kind)
+        {
+            case EventKind.ProcessExec: tasks.ProcessExec(e, t); break;
+            case EventKind.WritebackWait:
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageWriteback, pages.Resolve(e.Payload), null, EvidenceLine.Of(e), true, null));
+                return;
+            case EventKind.PageLockWait:
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageLock, pages.Resolve(e.Payload), null, EvidenceLine.Of(e), true, null));
+                return;
+            case EventKind.LockContentionBegin:
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.KernelLock, null, e.Payload.LockAddress, EvidenceLine.Of(e), true, null)
+                    { LockFlags = e.Payload.LockFlags });
+                return;
+            case EventKind.PageLockAcquired:
+                if ((pages.Resolve(e.Payload) ?? (t.Wait?.Kind == WaitKind.PageLock ? t.Wait.Page : null)) is PageKey locked)
+                    pages.PageLockAcquired(locked, e.Pid, EvidenceLine.Of(e), observed: true, rule: null);
+                break;
+            case EventKind.PageUnlock:
+                if (pages.Resolve(e.Payload) is PageKey unlocked) pages.PageUnlock(unlocked);
+                break;
+            case EventKind.WritebackStart: WritebackStart(e); break;
+            case EventKind.WritebackEnd:
+                if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);
+                break;
+            case EventKind.BioQueue: State.Bios.BioQueue(e); break;
+            case EventKind.RequestComplete:
+            case EventKind.BioComplete:
+                foreach (var io in State.Bios.Complete(e))
+                    foreach (var p in io.Pages) pages.WritebackEnd(p);
+                break;
+            case EventKind.ReclaimBegin: tasks.ReclaimBegin(e, t); break;
+            case EventKind.ReclaimEnd: tasks.ReclaimEnd(t); break;
+            case EventKind.FilemapFault:
+                if (pages.Resolve(e.Payload) is PageKey faulted) tasks.FilemapFault(e, t, faulted);
+                break;
+            case EventKind.PageCacheAdd: pages.Resolve(e.Payload); break;
+        }
+        // The task did something else: what it announced it would wait on is behind it.
+        if (e.Kind != EventKind.Unknown) t.Wait = null;
+    }
+
+    /// <summary>iomap_writeback_folio / iomap_add_to_ioend / writeback-start probes: the pages in the event's range
+    /// are under writeback; with a disk address they join the ioend their task is building.</summary>
+    private void WritebackStart(in TraceEvent e)
+    {
+        var p = e.Payload;
+        var first = State.Pages.Resolve(p);
+        if (first is not PageKey start) return;
+        long bytes = p.Sectors is long s && s > 0 ? s << 9 : 1L << PageShift;
+        int count = (int)Math.Clamp((bytes + (1L << PageShift) - 1) >> PageShift, 1, MaxPagesPerEvent);
+        for (int i = 0; i < count; i++)
+        {
+            var key = start with { Index = start.Index + i };
+            Bios.IoendRecord? ioend = null;
+            if (p.Sector is ulong sector && start.Dev is var dev)
+                ioend = State.Bios.AddToIoend(e, dev, sector + ((ulong)i << (PageShift - 9)), 1UL << (PageShift - 9), key);
+            State.Pages.WritebackStart(key, e.Pid, EvidenceLine.Of(e), ioend);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+
+namespace TraceForensics.Replay.Tasks;
+
+/// <summary>Reads a blocked task's stack (innermost first) per vocabulary section 3: what it waits for, where it
+/// is blocked, and the context it holds (a faulted page it has locked, an ioend it is building, reclaim).</summary>
+public static class StackReader
+{
+    private static readonly string[] PlumbingPrefixes =
+    [
+        "trace_event_", "__traceiter_", "trace_", "__schedule", "schedule", "io_schedule", "preempt_schedule",
+        "folio_wait_bit", "wait_on_page_bit", "__wait_on_bit", "out_of_line_wait_on_bit", "bit_wait", "__folio_lock",
+        "__lock_page", "folio_lock", "lock_page", "percpu_rwsem_wait", "__percpu_down_read", "percpu_down_read",
+        "__wait_for_common", "wait_for_completion", "do_wait_for_common", "prepare_to_wait", "finish_wait",
+        "__mutex_lock", "mutex_lock", "rwsem_down_", "down_read", "down_write", "__down", "_raw_spin_", "osq_lock",
+        "rt_mutex", "rwbase_", "kthread_", "worker_thread", "ret_from_fork",
+    ];
+
+    /// <summary>The function name with compiler suffixes (<c>.isra.0</c>, <c>.constprop.0</c>, <c>.part.0</c>, <c>.cold</c>) removed.</summary>
+    public static string Normalize(string frame)
+    {
+        int dot = frame.IndexOf('.');
+        return dot > 0 ? frame[..dot] : frame;
+    }
+
+    public static StackWait Classify(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty) return new StackWait(WaitKind.None, null, null);
+        var kind = WaitKind.Unknown;
+        string? witness = null;
+        for (int i = 0; i < frames.Length && kind == WaitKind.Unknown; i++)
+        {
+            var f = Normalize(frames[i]);
+            (kind, witness) = f switch
+            {
+                "folio_wait_writeback" or "wait_on_page_writeback" or "folio_wait_writeback_killable"
+                    or "__filemap_fdatawait_range" or "folio_wait_stable" => (WaitKind.PageWriteback, f),
+                "__folio_lock" or "__folio_lock_killable" or "__folio_lock_or_retry" or "__lock_page"
+                    or "__lock_page_killable" or "__lock_page_or_retry" or "folio_lock_killable" or "folio_put_wait_locked"
+                    or "folio_wait_locked" => (WaitKind.PageLock, f),
+                "percpu_rwsem_wait" or "__percpu_down_read" => (WaitKind.FrozenFilesystem, f),
+                "__mutex_lock" or "mutex_lock" or "__mutex_lock_slowpath" or "mutex_lock_killable" or "mutex_lock_interruptible"
+                    => (WaitKind.Mutex, f),
+                "rwsem_down_read_slowpath" or "rwsem_down_write_slowpath" or "down_read" or "down_write"
+                    or "down_read_killable" or "down_write_killable" => (WaitKind.RwSemaphore, f),
+                "down" or "__down" or "__down_common" or "down_timeout" or "down_interruptible" => (WaitKind.Semaphore, f),
+                "jbd2_log_wait_commit" or "wait_transaction_locked" or "jbd2_journal_commit_transaction" => (WaitKind.Journal, f),
+                "balance_dirty_pages" or "balance_dirty_pages_ratelimited_flags" => (WaitKind.DirtyThrottle, f),
+                "blk_mq_get_tag" or "rq_qos_wait" => (WaitKind.BlockTags, f),
+                _ => (WaitKind.Unknown, null),
+            };
+            // A bare bit wait on a folio below none of the above is a page-lock wait (filemap_fault,
+            // __filemap_get_folio, writeback_iter, write_cache_pages, filemap_get_pages...).
+            if (kind == WaitKind.Unknown && (f == "folio_wait_bit_common" || f == "wait_on_page_bit_common"))
+            {
+                var next = i + 1 < frames.Length ? Normalize(frames[i + 1]) : "";
+                if (next is "folio_wait_writeback" or "wait_on_page_writeback" or "folio_wait_bit") continue;
+                (kind, witness) = (WaitKind.PageLock, next.Length > 0 ? next : f);
+            }
+        }
+        if (kind == WaitKind.Unknown)
+        {
+            foreach (var raw in frames)
+            {
+                var f = Normalize(raw);
+                if (f.StartsWith("wait_for_completion", StringComparison.Ordinal) || f == "__wait_for_common") { (kind, witness) = (WaitKind.Completion, f); break; }
+                if (f is "io_schedule" or "io_schedule_timeout") { (kind, witness) = (WaitKind.Io, f); break; }
+            }
+        }
+        return new StackWait(kind, witness, BlockedIn(frames));
+    }
+
+    /// <summary>The first frame that is not scheduler, tracing, lock or wait plumbing.</summary>
+    public static string? BlockedIn(ImmutableArray<string> frames)
+    {
+        foreach (var raw in frames)
+        {
+            var f = Normalize(raw);
+            bool plumbing = false;
+            foreach (var p in PlumbingPrefixes)
+                if (f.StartsWith(p, StringComparison.Ordinal)) { plumbing = true; break; }
+            if (!plumbing) return f;
+        }
+        return frames.IsDefaultOrEmpty ? null : Normalize(frames[^1]);
+    }
+
+    public static bool Contains(ImmutableArray<string> frames, params string[] functions)
+    {
+        if (frames.IsDefaultOrEmpty) return false;
+        foreach (var raw in frames)
+        {
+            var f = Normalize(raw);
+            foreach (var fn in functions)
+                if (f == fn) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Section 3: a task with filemap_fault finished and the fault path still on its stack holds the lock of
+    /// the page it faulted.</summary>
+    public static bool HoldsFaultedPage(ImmutableArray<string> frames) =>
+        !Contains(frames, "filemap_fault") && Contains(frames, "__do_fault", "do_fault", "finish_fault", "__pte_alloc", "pte_alloc_one", "do_read_fault", "do_shared_fault", "do_cow_fault");
+
+    /// <summary>Section 3: a task inside writepages owns the ioend/bio it is building.</summary>
+    public static bool InWritepages(ImmutableArray<string> frames) =>
+        Contains(frames, "iomap_writepages", "xfs_vm_writepages", "ext4_writepages", "ext4_do_writepages", "mpage_prepare_extent_to_map",
+                 "write_cache_pages", "writeback_iter", "do_writepages");
+
+    public static bool InMemcgReclaim(ImmutableArray<string> frames) =>
+        Contains(frames, "try_to_free_mem_cgroup_pages") && Contains(frames, "shrink_folio_list", "shrink_page_list");
+
+    public static bool InPageFault(ImmutableArray<string> frames) =>
+        Contains(frames, "handle_mm_fault", "exc_page_fault", "do_page_fault", "__handle_mm_fault");
+}

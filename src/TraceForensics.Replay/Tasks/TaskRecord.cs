@@ -1,0 +1,44 @@
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+
+namespace TraceForensics.Replay.Tasks;
+
+/// <summary>One task (a pid in one life: a reused pid is a new record with the next generation) as replayed.</summary>
+public sealed class TaskRecord(int pid, int generation, string comm)
+{
+    public int Pid { get; } = pid;
+    public int Generation { get; } = generation;
+    public string Comm { get; internal set; } = comm;
+    public int Tgid { get; internal set; } = -1;
+    public TaskRunState State { get; internal set; }
+    public long StateSinceNs { get; internal set; }
+    /// <summary>The sched_switch that put it to sleep (for blocked and sleeping tasks).</summary>
+    public EvidenceLine? SleepLine { get; internal set; }
+    /// <summary>Stack id of the switch that put it to sleep, 0 when the trace has none.</summary>
+    public int SleepStackId { get; internal set; }
+    /// <summary>What it announced it waits on (folio_wait_writeback, a page-lock probe, lock contention) since it last ran.</summary>
+    public WaitTarget? Wait { get; internal set; }
+    /// <summary>The last stack seen for it (any event), to read context from.</summary>
+    public int LastStackId { get; internal set; }
+    public long LastSeenNs { get; internal set; }
+
+    // Context held
+    public int ReclaimDepth { get; internal set; }
+    public EvidenceLine? ReclaimBeginLine { get; internal set; }
+    public string? ReclaimGfp { get; internal set; }
+    public Events.Model.ReclaimScope ReclaimScope { get; internal set; }
+    /// <summary>The page of its last mm_filemap_fault, while the fault may still be in progress.</summary>
+    public PageKey? FaultPage { get; internal set; }
+    public EvidenceLine? FaultLine { get; internal set; }
+
+    /// <summary>The last non-loop device its own I/O or writeback waits touched: for a loop worker, the filesystem
+    /// holding the backing file.</summary>
+    public Events.Model.DeviceNumber? BackingDev { get; internal set; }
+
+    /// <summary>When khungtaskd reported it (sched_process_hang, or a hung-task report in a kernel log).</summary>
+    public EvidenceLine? HangReport { get; internal set; }
+
+    public bool IsBlocked => State == TaskRunState.Blocked;
+
+    public override string ToString() => $"{Comm}:{Pid}";
+}

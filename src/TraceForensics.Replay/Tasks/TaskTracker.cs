@@ -1,0 +1,154 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+
+namespace TraceForensics.Replay.Tasks;
+
+/// <summary>Owns task state: scheduling (sched_switch, waking, fork/exec/exit), what a task announced it waits on,
+/// reclaim nesting, fault context, hang reports. Verbs are named after the kernel events that drive them.</summary>
+public sealed class TaskTracker
+{
+    private readonly Dictionary<int, TaskRecord> _live = new();
+    private readonly HashSet<TaskRecord> _blocked = new();
+
+    public IEnumerable<TaskRecord> Tasks => _live.Values.OrderBy(t => t.Pid);
+    public IReadOnlyCollection<TaskRecord> Blocked => _blocked;
+
+    public TaskRecord? Get(int pid) => _live.GetValueOrDefault(pid);
+
+    /// <summary>The task an event belongs to, created on first sight (state unknown until the trace shows it).</summary>
+    public TaskRecord Touch(in TraceEvent e)
+    {
+        var t = GetOrAdd(e.Pid, e.Comm);
+        if (e.Tgid >= 0) t.Tgid = e.Tgid;
+        t.LastSeenNs = e.TimestampNs;
+        if (e.StackId != 0) t.LastStackId = e.StackId;
+        if (e.Payload.Dev is { Major: not 7 } dev && e.Kind is EventKind.WritebackWait or EventKind.BioQueue) t.BackingDev = dev;
+        if (e.Kind != EventKind.SchedSwitch && e.Pid != 0)
+        {
+            // An event of its own means the task is on a cpu.
+            if (t.State != TaskRunState.Running) SetState(t, TaskRunState.Running, e.TimestampNs);
+        }
+        return t;
+    }
+
+    private TaskRecord GetOrAdd(int pid, string comm)
+    {
+        if (_live.TryGetValue(pid, out var t)) return t;
+        t = new TaskRecord(pid, 0, comm);
+        _live[pid] = t;
+        return t;
+    }
+
+    public void SchedSwitch(in TraceEvent e)
+    {
+        var prev = GetOrAdd(e.Pid, e.Comm);
+        prev.LastSeenNs = e.TimestampNs;
+        var s = e.Payload.PrevState;
+        var state = (s & TaskState.Uninterruptible) != 0 ? TaskRunState.Blocked
+            : (s & TaskState.Sleeping) != 0 || (s & TaskState.Idle) != 0 ? TaskRunState.Sleeping
+            : (s & TaskState.Stopped) != 0 ? TaskRunState.Stopped
+            : (s & TaskState.Dead) != 0 ? TaskRunState.Dead
+            : TaskRunState.Runnable;
+        if (e.Pid == 0) state = TaskRunState.Runnable; // the idle task never sleeps
+        bool wasBlocked = prev.IsBlocked;
+        if (!(wasBlocked && state == TaskRunState.Blocked)) SetState(prev, state, e.TimestampNs);
+        if (state is TaskRunState.Blocked or TaskRunState.Sleeping)
+        {
+            if (!wasBlocked || prev.SleepLine is null) prev.SleepLine = EvidenceLine.Of(e);
+            if (e.StackId != 0) { prev.SleepStackId = e.StackId; prev.LastStackId = e.StackId; }
+        }
+        if (e.Payload.OtherPid is int next)
+        {
+            var n = GetOrAdd(next, e.Payload.OtherComm ?? "");
+            if (n.State != TaskRunState.Running) SetState(n, TaskRunState.Running, e.TimestampNs);
+            n.LastSeenNs = e.TimestampNs;
+        }
+    }
+
+    public void SchedWakeup(in TraceEvent e)
+    {
+        if (e.Payload.OtherPid is not int pid) return;
+        var t = GetOrAdd(pid, e.Payload.OtherComm ?? "");
+        if (t.State is TaskRunState.Blocked or TaskRunState.Sleeping or TaskRunState.Unknown or TaskRunState.Stopped)
+            SetState(t, TaskRunState.Runnable, e.TimestampNs);
+    }
+
+    public void ProcessFork(in TraceEvent e)
+    {
+        if (e.Payload.OtherPid is not int child) return;
+        var old = _live.GetValueOrDefault(child);
+        var t = new TaskRecord(child, old is null ? 0 : old.Generation + 1, e.Payload.OtherComm ?? e.Comm);
+        if (old is not null) _blocked.Remove(old);
+        _live[child] = t;
+        SetState(t, TaskRunState.Runnable, e.TimestampNs);
+    }
+
+    public void ProcessExec(in TraceEvent e, TaskRecord t) => t.Comm = e.Comm;
+
+    public void ProcessExit(in TraceEvent e)
+    {
+        var t = GetOrAdd(e.Payload.OtherPid ?? e.Pid, e.Comm);
+        SetState(t, TaskRunState.Dead, e.TimestampNs);
+    }
+
+    /// <summary>khungtaskd's verdict on a task (sched_process_hang, or a kernel log's hung-task report).</summary>
+    public TaskRecord ProcessHang(in TraceEvent e)
+    {
+        int pid = e.Payload.OtherPid ?? e.Pid;
+        var t = GetOrAdd(pid, e.Kind == EventKind.ProcessHang && e.Name == "hung_task" ? e.Comm : e.Comm);
+        t.HangReport = EvidenceLine.Of(e);
+        if (e.Name == "hung_task")
+        {
+            // A kernel-log report: the task is in D, with the report's stack.
+            if (!t.IsBlocked) SetState(t, TaskRunState.Blocked, e.TimestampNs);
+            if (e.StackId != 0) { t.SleepStackId = e.StackId; t.LastStackId = e.StackId; }
+            t.SleepLine ??= EvidenceLine.Of(e);
+        }
+        return t;
+    }
+
+    public void AnnounceWait(TaskRecord t, WaitTarget wait) => t.Wait = wait;
+
+    public void ReclaimBegin(in TraceEvent e, TaskRecord t)
+    {
+        if (t.ReclaimDepth++ == 0)
+        {
+            t.ReclaimBeginLine = EvidenceLine.Of(e);
+            t.ReclaimGfp = e.Payload.GfpFlags;
+            t.ReclaimScope = e.Payload.Reclaim;
+        }
+    }
+
+    public void ReclaimEnd(TaskRecord t)
+    {
+        if (t.ReclaimDepth > 0 && --t.ReclaimDepth == 0)
+        {
+            t.ReclaimBeginLine = null;
+            t.ReclaimGfp = null;
+        }
+    }
+
+    public void FilemapFault(in TraceEvent e, TaskRecord t, PageKey page)
+    {
+        t.FaultPage = page;
+        t.FaultLine = EvidenceLine.Of(e);
+    }
+
+    private void SetState(TaskRecord t, TaskRunState state, long ts)
+    {
+        if (t.State == TaskRunState.Blocked && state != TaskRunState.Blocked)
+        {
+            _blocked.Remove(t);
+            t.Wait = null;
+        }
+        if (state == TaskRunState.Running)
+        {
+            // Running again: what it announced before sleeping is over once it does something else.
+            t.SleepLine = null;
+        }
+        if (state == TaskRunState.Blocked) _blocked.Add(t);
+        t.State = state;
+        t.StateSinceNs = ts;
+    }
+}
