@@ -38,7 +38,7 @@ public sealed class InputReader : IDisposable
     /// <summary>The next event in time order; false when the input is exhausted.</summary>
     public bool Read(out TraceEvent e)
     {
-        while (!_window.Ready)
+        while (!_window.Ready || StackMayFollowOldest())
         {
             if (_ended || !ReadRecord())
             {
@@ -55,6 +55,15 @@ public sealed class InputReader : IDisposable
         else
             _lastReleasedNs = e.TimestampNs;
         return true;
+    }
+
+    /// <summary>True when the oldest event is a straggler just read (or the target of the stack being built): its
+    /// stack block or callchain may follow, so it must not leave the window yet.</summary>
+    private bool StackMayFollowOldest()
+    {
+        if (_ended || _window.Count == 0 || _window.Full) return false;
+        long oldest = _window.At(0).Source.Line;
+        return oldest == _lastEventLine || oldest == _stackTargetLine;
     }
 
     /// <summary>Reads one line; false at the end of the input.</summary>
@@ -193,7 +202,8 @@ public sealed class InputReader : IDisposable
             }
             else
             {
-                if (_previousKind != RecordKind.StackFrame)
+                // One report per run of frames; an orphan stack header was already reported by BeginStack.
+                if (_previousKind is not (RecordKind.StackFrame or RecordKind.StackStart))
                     Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.OrphanStackFrame,
                         "a stack frame with no event or stack header before it; ignored");
                 return;

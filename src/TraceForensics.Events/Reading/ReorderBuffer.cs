@@ -31,6 +31,9 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
         if (e.TimestampNs > _newest) _newest = e.TimestampNs;
     }
 
+    /// <summary>True when no event can be added before one is taken.</summary>
+    public bool Full => Count >= _ring.Length;
+
     /// <summary>True when the oldest event is ready to leave (or must, to make room).</summary>
     public bool Ready => Count > 0 && (Count >= _ring.Length - 1 || _newest - Slot(0).TimestampNs > WindowNs);
 

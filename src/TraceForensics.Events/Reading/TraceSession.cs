@@ -28,10 +28,7 @@ public sealed class TraceSession : IDisposable
     public static TraceSession Open(IEnumerable<string> paths, TraceSessionOptions? options = null)
     {
         options ??= new TraceSessionOptions();
-        var dictionary = new EventDictionary();
-        var diagnostics = new DiagnosticLog();
-        if (options.EventsMapPath is { } map) EventsMapFile.Load(map, dictionary, diagnostics);
-        var session = new TraceSession(new EventTables(dictionary, diagnostics));
+        var session = Create(options);
         foreach (var path in paths) session.Add(path, () => InputOpener.Open(path), options);
         return session;
     }
@@ -40,9 +37,18 @@ public sealed class TraceSession : IDisposable
     public static TraceSession Open(IEnumerable<(string Name, Func<Stream> Open)> inputs, TraceSessionOptions? options = null)
     {
         options ??= new TraceSessionOptions();
-        var session = new TraceSession(new EventTables());
+        var session = Create(options);
         foreach (var (name, open) in inputs) session.Add(name, () => InputOpener.Open(open()), options);
         return session;
+    }
+
+    /// <summary>An empty session whose dictionary holds the user's events map, if any.</summary>
+    private static TraceSession Create(TraceSessionOptions options)
+    {
+        var dictionary = new EventDictionary();
+        var diagnostics = new DiagnosticLog();
+        if (options.EventsMapPath is { } map) EventsMapFile.Load(map, dictionary, diagnostics);
+        return new TraceSession(new EventTables(dictionary, diagnostics));
     }
 
     private void Add(string path, Func<OpenedInput> open, TraceSessionOptions options)
