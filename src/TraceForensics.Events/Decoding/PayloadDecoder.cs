@@ -12,7 +12,7 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.SchedSwitch => SchedPayloads.Switch(payload, ref p, strings),
         EventKind.SchedWaking or EventKind.SchedWakeup => SchedPayloads.Wakeup(payload, ref p, strings),
         EventKind.ProcessFork => SchedPayloads.Fork(payload, ref p, strings),
-        EventKind.ProcessExec or EventKind.ProcessExit or EventKind.ProcessHang => SchedPayloads.Pid(payload, ref p),
+        EventKind.ProcessExec or EventKind.ProcessExit or EventKind.ProcessHang => SchedPayloads.Pid(payload, ref p, strings),
         EventKind.BlockedReason => SchedPayloads.BlockedReason(payload, ref p, strings),
 
         EventKind.FolioDirtied or EventKind.WritebackWait or EventKind.WritebackInode => PagePayloads.Bdi(payload, ref p),

@@ -52,9 +52,10 @@ internal static class SchedPayloads
         return p.OtherPid is not null;
     }
 
-    public static bool Pid(ReadOnlySpan<byte> payload, ref EventPayload p)
+    public static bool Pid(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
         p.OtherPid = (int?)Decimal(payload, "pid="u8);
+        if (TryValueUntil(payload, "comm="u8, " pid="u8, out var comm)) p.OtherComm = strings.Intern(comm);
         return true; // a kernel-log hung_task carries its pid in the line's task fields
     }
 

@@ -88,7 +88,7 @@ public sealed class TaskTracker
 
     public void ProcessExit(in TraceEvent e)
     {
-        var t = GetOrAdd(e.Payload.OtherPid ?? e.Pid, e.Comm);
+        var t = GetOrAdd(e.Payload.OtherPid ?? e.Pid, e.Payload.OtherComm ?? e.Comm);
         SetState(t, TaskRunState.Dead, e.TimestampNs);
     }
 
@@ -96,7 +96,8 @@ public sealed class TaskTracker
     public TaskRecord ProcessHang(in TraceEvent e)
     {
         int pid = e.Payload.OtherPid ?? e.Pid;
-        var t = GetOrAdd(pid, e.Kind == EventKind.ProcessHang && e.Name == "hung_task" ? e.Comm : e.Comm);
+        // sched_process_hang is emitted by khungtaskd and names the hung task in its payload.
+        var t = GetOrAdd(pid, e.Payload.OtherComm ?? e.Comm);
         t.HangReport = EvidenceLine.Of(e);
         if (e.Name == "hung_task")
         {
