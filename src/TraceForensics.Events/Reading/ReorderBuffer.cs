@@ -5,12 +5,14 @@ namespace TraceForensics.Events.Reading;
 /// <summary>A bounded window that puts slightly out-of-order events (trace_pipe merges per-cpu buffers) back in
 /// time order: events are kept sorted (stable for equal times) in a ring, and the oldest is released once it is
 /// more than <see cref="WindowNs"/> older than the newest or the ring is full. Events also wait here long enough
-/// for a stack block that follows them to be attached.</summary>
+/// for a stack block that follows them to be attached: the event added last is never released while the input
+/// goes on, even when it is far older than the newest (time went back), because its stack may come next.</summary>
 internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000_000)
 {
     private readonly TraceEvent[] _ring = new TraceEvent[capacity];
     private int _head;
     private long _newest = long.MinValue;
+    private long _lastAddedLine = -1;
 
     public int Count { get; private set; }
     public long WindowNs { get; } = windowNs;
@@ -29,13 +31,15 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
         Slot(pos) = e;
         Count++;
         if (e.TimestampNs > _newest) _newest = e.TimestampNs;
+        _lastAddedLine = e.Source.Line;
     }
 
     /// <summary>True when no event can be added before one is taken.</summary>
     public bool Full => Count >= _ring.Length;
 
     /// <summary>True when the oldest event is ready to leave (or must, to make room).</summary>
-    public bool Ready => Count > 0 && (Count >= _ring.Length - 1 || _newest - Slot(0).TimestampNs > WindowNs);
+    public bool Ready => Count > 0 && (Count >= _ring.Length - 1
+                                       || _newest - Slot(0).TimestampNs > WindowNs && Slot(0).Source.Line != _lastAddedLine);
 
     public TraceEvent TakeOldest()
     {

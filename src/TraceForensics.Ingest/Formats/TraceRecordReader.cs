@@ -36,6 +36,14 @@ public sealed class TraceRecordReader : IDisposable
             record.Problem = $"line of {_lines.LineLength} bytes is longer than the {_lines.MaxLineBytes}-byte limit; skipped";
             return true;
         }
+        if (!_lines.LineTerminated && ReadError is not null)
+        {
+            // The last bytes before a decompression error: a line cut anywhere, its fields may be cut short.
+            record.Reset();
+            record.Kind = RecordKind.Unrecognized;
+            record.Problem = "line cut off where the input ends early";
+            return true;
+        }
         switch (Format)
         {
             case TraceFormat.PerfScript: PerfScriptLineTokenizer.Tokenize(line, ref record); break;

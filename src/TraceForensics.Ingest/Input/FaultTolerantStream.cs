@@ -2,9 +2,12 @@ namespace TraceForensics.Ingest.Input;
 
 /// <summary>Wraps a decompressor: an exception while reading (truncated or corrupt data) ends the stream
 /// instead of the program, and is kept in <see cref="Error"/> so it becomes a diagnostic. Everything read
-/// before the fault is still delivered.</summary>
+/// before the fault is still delivered: reads are at most <see cref="ChunkBytes"/>, because a decompressor that
+/// throws loses what it had decoded in that call.</summary>
 internal sealed class FaultTolerantStream(Stream inner) : Stream
 {
+    public const int ChunkBytes = 4096;
+
     public string? Error { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -14,11 +17,11 @@ internal sealed class FaultTolerantStream(Stream inner) : Stream
         if (Error is not null) return 0;
         try
         {
-            return inner.Read(buffer);
+            return inner.Read(buffer[..Math.Min(buffer.Length, ChunkBytes)]);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException
                                       or ArgumentException or IndexOutOfRangeException or NotSupportedException
-                                      or ZstdSharp.ZstdException or SharpCompress.Common.ArchiveException)
+                                      or ZstdSharp.ZstdException or SharpCompress.Common.SharpCompressException)
         {
             Error = e.Message;
             return 0;

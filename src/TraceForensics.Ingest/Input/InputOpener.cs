@@ -25,13 +25,19 @@ public static class InputOpener
         var compression = MagicBytes.DetectCompression(magic.AsSpan(0, magicLength));
         stream = compression switch
         {
-            Compression.Gzip => new GZipStream(stream, CompressionMode.Decompress),
+            Compression.Gzip => GzipWithTrailerCheck(stream),
             Compression.Zstd => new DecompressionStream(stream),
             Compression.Xz => new XZStream(stream),
             _ => stream,
         };
         var (head, headLength, plain) = PrefixedStream.Sniff(new FaultTolerantStream(stream), SniffBytes);
         return new OpenedInput(plain, compression, head, headLength);
+    }
+
+    private static Stream GzipWithTrailerCheck(Stream compressed)
+    {
+        var tail = new GzipTrailerCheck.TailStream(compressed);
+        return new GzipTrailerCheck(new GZipStream(tail, CompressionMode.Decompress), tail);
     }
 }
 

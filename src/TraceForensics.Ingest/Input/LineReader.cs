@@ -31,6 +31,9 @@ public sealed class LineReader : IDisposable
     /// <summary>Length in bytes of the last line returned, including those skipped of an overlong line.</summary>
     public long LineLength { get; private set; }
 
+    /// <summary>False when the line last returned ended at the end of the input without a newline.</summary>
+    public bool LineTerminated { get; private set; }
+
     public LineStatus Read(out ReadOnlySpan<byte> line)
     {
         while (true)
@@ -63,6 +66,7 @@ public sealed class LineReader : IDisposable
         LineNumber++;
         LineOffset = _bufferOffset + start;
         LineLength = consumed;
+        LineTerminated = consumed > length;
         _start = start + consumed;
         var span = _buffer.AsSpan(start, length);
         if (span.Length > 0 && span[^1] == (byte)'\r') span = span[..^1];
@@ -93,6 +97,7 @@ public sealed class LineReader : IDisposable
             Fill();
         }
         LineLength = skipped;
+        LineTerminated = true;
         line = prefix;
         return LineStatus.Overlong;
     }

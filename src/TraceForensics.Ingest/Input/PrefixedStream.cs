@@ -5,6 +5,7 @@ namespace TraceForensics.Ingest.Input;
 internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream rest) : Stream
 {
     private int _prefixPos;
+    private long _position;
 
     public Stream Inner => rest;
 
@@ -12,21 +13,31 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream res
 
     public override int Read(Span<byte> buffer)
     {
+        int n = 0;
         if (_prefixPos < prefixLength)
         {
-            int n = Math.Min(buffer.Length, prefixLength - _prefixPos);
+            n = Math.Min(buffer.Length, prefixLength - _prefixPos);
             prefix.AsSpan(_prefixPos, n).CopyTo(buffer);
             _prefixPos += n;
-            return n;
+            if (n == buffer.Length)
+            {
+                _position += n;
+                return n;
+            }
         }
-        return rest.Read(buffer);
+        // A read that crosses the end of the prefix goes on into the rest: the xz decoder takes a short read
+        // of a block header for the end of its input.
+        n += rest.Read(buffer[n..]);
+        _position += n;
+        return n;
     }
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    /// <summary>Bytes read so far (the xz decoder reads it to find block padding); cannot be set.</summary>
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
     public override void Flush() { }
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
