@@ -2,11 +2,11 @@ namespace TraceForensics.Ingest.Input;
 
 /// <summary>Wraps a decompressor: an exception while reading (truncated or corrupt data) ends the stream
 /// instead of the program, and is kept in <see cref="Error"/> so it becomes a diagnostic. Everything read
-/// before the fault is still delivered: reads are at most <see cref="ChunkBytes"/>, because a decompressor that
-/// throws loses what it had decoded in that call.</summary>
-internal sealed class FaultTolerantStream(Stream inner) : Stream
+/// before the fault is still delivered: reads from a decompressor are at most <see cref="DecompressorChunkBytes"/>,
+/// because a decompressor that throws loses what it had decoded in that call. Plain files are read in whole buffers.</summary>
+internal sealed class FaultTolerantStream(Stream inner, int chunkBytes = int.MaxValue) : Stream
 {
-    public const int ChunkBytes = 4096;
+    public const int DecompressorChunkBytes = 4096;
 
     public string? Error { get; private set; }
 
@@ -17,7 +17,7 @@ internal sealed class FaultTolerantStream(Stream inner) : Stream
         if (Error is not null) return 0;
         try
         {
-            return inner.Read(buffer[..Math.Min(buffer.Length, ChunkBytes)]);
+            return inner.Read(buffer[..Math.Min(buffer.Length, chunkBytes)]);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException
                                       or ArgumentException or IndexOutOfRangeException or NotSupportedException

@@ -30,7 +30,8 @@ public static class InputOpener
             Compression.Xz => new XZStream(stream),
             _ => stream,
         };
-        var (head, headLength, plain) = PrefixedStream.Sniff(new FaultTolerantStream(stream), SniffBytes);
+        var (head, headLength, plain) = PrefixedStream.Sniff(
+            new FaultTolerantStream(stream, compression == Compression.None ? int.MaxValue : FaultTolerantStream.DecompressorChunkBytes), SniffBytes);
         return new OpenedInput(plain, compression, head, headLength);
     }
 
