@@ -35,6 +35,9 @@ public sealed class Analyzer
     {
         var s = _engine.State;
         _chains.AtEnd(s);
+        // A hang report may come after a chain was taken: every task carries the report made of it.
+        FindingTask Current(FindingTask t) =>
+            s.Tasks.Get(t.Pid)?.HangReport is { } h && h.TimestampNs >= t.BlockedSinceNs ? t with { HangReport = h } : t;
         var findings = new List<(FindingKind Kind, string Summary, long At, List<FindingTask> Tasks, List<WaitEdge> Chain, string? Root)>();
 
         // Deadlocks: one per distinct cycle.
@@ -42,8 +45,10 @@ public sealed class Analyzer
                      .GroupBy(c => string.Join(",", c.Chain.Select(e => e.From).Order(StringComparer.Ordinal))))
         {
             var first = group.OrderBy(c => c.AtNs).First();
-            var tasks = group.Select(c => c.Task).DistinctBy(t => t.Pid).OrderBy(t => t.Pid).ToList();
-            findings.Add((FindingKind.Deadlock, DeadlockSummary(first.Chain, s), first.AtNs, tasks, first.Chain.ToList(), null));
+            var tasks = group.Select(c => Current(c.Task)).DistinctBy(t => t.Pid).OrderBy(t => t.BlockedSinceNs).ThenBy(t => t.Pid).ToList();
+            // Tell the cycle from the task that blocked first.
+            var cycle = ChainText.RotateTo(first.Chain, NodeIds.Task(tasks[0].Pid));
+            findings.Add((FindingKind.Deadlock, DeadlockSummary(cycle, s), first.AtNs, tasks, cycle, null));
         }
         var inCycle = findings.SelectMany(f => f.Tasks).Select(t => t.Pid).ToHashSet();
 
@@ -51,14 +56,14 @@ public sealed class Analyzer
         foreach (var group in _chains.Candidates.Where(c => !c.Cycle && !inCycle.Contains(c.Task.Pid)).GroupBy(c => c.Root))
         {
             var members = group.OrderByDescending(c => c.Chain.Count).ThenBy(c => c.AtNs).ToList();
-            var tasks = members.Select(c => c.Task).GroupBy(t => t.Pid)
+            var tasks = members.Select(c => Current(c.Task)).GroupBy(t => t.Pid)
                 .Select(g => g.OrderByDescending(t => t.HangReport is not null).First()).OrderBy(t => t.BlockedSinceNs).ToList();
             var chain = new List<WaitEdge>();
             foreach (var c in members)
                 foreach (var edge in c.Chain)
                     if (!chain.Any(x => x.From == edge.From && x.To == edge.To)) chain.Add(edge);
             var kind = IsRootBlocker(group.Key, s) ? FindingKind.Stall : FindingKind.HungTask;
-            findings.Add((kind, StallSummary(kind, tasks, group.Key, s), members.Min(c => c.AtNs), tasks, chain, group.Key));
+            findings.Add((kind, StallSummary(kind, tasks, group.Key, s), tasks.Min(t => t.BlockedSinceNs), tasks, chain, group.Key));
         }
 
         if (_reclaim.Count > 0)
@@ -67,8 +72,9 @@ public sealed class Analyzer
             var tasks = w.Select(x => new FindingTask(x.Pid, x.Comm, x.Line.TimestampNs, StackReader.BlockedIn(s.Stacks.Get(x.StackId)),
                 s.Stacks.Get(x.StackId), null)).DistinctBy(t => t.Pid).ToList();
             findings.Add((FindingKind.Note,
-                $"reclaim from a page fault waited on page writeback {_reclaim.Count} times (memcg reclaim in a fault: the precondition " +
-                "of the LKML fault/writeback deadlock; no page lock was held against the writeback here)",
+                $"reclaim from a page fault waited on page writeback {_reclaim.Count} time{(_reclaim.Count == 1 ? "" : "s")}: memcg reclaim " +
+                "inside a fault, the precondition of the LKML fault/writeback deadlock (a deadlock only if the fault holds a page " +
+                "lock the writeback needs)",
                 w[0].Line.TimestampNs, tasks, [], null));
         }
 
@@ -91,11 +97,8 @@ public sealed class Analyzer
     private static bool IsRunning(ReplayState s, int pid) =>
         s.Tasks.Get(pid)?.State is TaskRunState.Running or TaskRunState.Runnable;
 
-    private static string DeadlockSummary(IReadOnlyList<WaitEdge> cycle, ReplayState s)
-    {
-        var parts = cycle.Select(e => $"{NodeText.Describe(e.From, s)} {Verb(e.Relation)}");
-        return $"deadlock: {string.Join(" ", parts)} {NodeText.Describe(cycle[^1].To, s)}";
-    }
+    private static string DeadlockSummary(IReadOnlyList<WaitEdge> cycle, ReplayState s) =>
+        $"deadlock: {ChainText.Narrate(cycle, s)}";
 
     private static string StallSummary(FindingKind kind, List<FindingTask> tasks, string root, ReplayState s)
     {
@@ -106,17 +109,4 @@ public sealed class Analyzer
         if (NodeIds.IsTask(root, out int pid)) rootText += IsRunning(s, pid) ? " (running)" : "";
         return $"stall: {who} blocked behind {rootText}";
     }
-
-    public static string Verb(string relation) => relation switch
-    {
-        "waits-for-writeback" => "waits for",
-        "waits-for-page-lock" => "waits for",
-        "in-bio" => "is in",
-        "unsubmitted-bio-owned-by" => "(not submitted) is owned by",
-        "in-flight-on" => "(submitted, not completed) is in flight on",
-        "served-by" => "is served by",
-        "held-by" => "is held by",
-        "waits-for-frozen-fs" => "waits for",
-        _ => relation.StartsWith("waits-for", StringComparison.Ordinal) ? "waits for" : relation,
-    };
 }

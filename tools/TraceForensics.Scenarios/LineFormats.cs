@@ -22,7 +22,7 @@ public static class LineFormats
     /// <summary><c>        postgres 47211 [000]   392.400235:  sched:sched_switch: ...</c> then a tab-indented callchain and a blank line.</summary>
     public static IEnumerable<string> PerfScript(ScenarioEvent e, long us)
     {
-        var ev = $"{e.Subsystem}:{e.Name}:";
+        var ev = $"{e.Subsystem}:{e.PerfName ?? e.Name}:";
         yield return string.Create(CultureInfo.InvariantCulture, $"{e.Comm,16} {e.Pid,5} [{e.Cpu:000}] {Time(us),12}: {ev,35} {e.PerfPayload ?? e.Payload}");
         if (e.Stack.Count == 0) yield break;
         ulong addr = 0xffffffff82265ec8;

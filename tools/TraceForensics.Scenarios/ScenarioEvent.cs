@@ -8,4 +8,6 @@ public sealed record ScenarioEvent(long OffsetUs, string Comm, int Pid, int Cpu,
     public IReadOnlyList<string> Stack { get; init; } = [];
     /// <summary>How perf prints a kprobe payload (addresses instead of symbols); null = same as ftrace.</summary>
     public string? PerfPayload { get; init; }
+    /// <summary>The event name perf prints when it differs (a kretprobe is <c>probe:func__return</c>); null = same.</summary>
+    public string? PerfName { get; init; }
 }

@@ -28,7 +28,7 @@ public static class FindingsTextWriter
                 foreach (var e in f.Chain)
                 {
                     var mark = e.Observed ? "observed" : $"inferred: {e.Rule}";
-                    w.WriteLine(Clean($"    {NodeText.Describe(e.From, s)} {Analyzer.Verb(e.Relation)} {NodeText.Describe(e.To, s)}  [{mark}]"));
+                    w.WriteLine(Clean($"    {NodeText.Describe(e.From, s)} {ChainText.Verb(e.Relation)} {NodeText.Describe(e.To, s)}  [{mark}]"));
                     foreach (var l in e.Lines.Take(3))
                         w.WriteLine(Clean($"        {report.PathOf(l.Input)}:{l.Line} @{TraceTime.Format(l.TimestampNs)}"));
                 }

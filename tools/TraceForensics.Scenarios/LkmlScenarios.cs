@@ -1,0 +1,121 @@
+namespace TraceForensics.Scenarios;
+
+/// <summary>The deadlock of vocabulary section 4 and its relatives, on an XFS/iomap file (dev 8:16, inode 131):
+/// W = the flusher kworker/u8:9 (47190), F = postgres (47211) faulting on page A (index 101) while page B
+/// (index 100) sits in W's unsubmitted ioend at sector 163840.</summary>
+public static class LkmlScenarios
+{
+    private const string Dev = "8:16";
+    private const int W = 47190, F = 47211;
+    private const string WComm = "kworker/u8:9", FComm = "postgres";
+    private const string FolioA = "0xffffea0004a1b040", FolioB = "0xffffea0004a1b000";
+
+    private static ScenarioEvent Wev(long us, string sub, string name, string payload, string flags = ".....") => new(us, WComm, W, 1, flags, sub, name, payload);
+    private static ScenarioEvent Fev(long us, string sub, string name, string payload, string flags = ".....") => new(us, FComm, F, 0, flags, sub, name, payload);
+
+    /// <summary>A kprobe: ftrace prints the user's event name and (func+off/size); perf prints probe:func and addresses.</summary>
+    private static ScenarioEvent Probe(ScenarioEvent e, string perfPayload) =>
+        e with { Subsystem = "probe", PerfPayload = perfPayload, PerfName = ProbedFunction(e.Payload) };
+
+    private static string ProbedFunction(string payload)
+    {
+        var inner = payload[1..payload.IndexOf(')')];
+        var arrow = inner.IndexOf("<- ", StringComparison.Ordinal);
+        return arrow >= 0 ? inner[(arrow + 3)..] + "__return" : inner[..inner.IndexOf('+')];
+    }
+
+    /// <summary>Step 1: W locks B, sets writeback, adds B to its ioend (addr 0x5000000 = sector 163840), unlocks B.</summary>
+    private static IEnumerable<ScenarioEvent> WBuildsIoendWithB() =>
+    [
+        Wev(0, "writeback", "writeback_single_inode_start", $"bdi {Dev}: ino=131 state=I_DIRTY_PAGES|I_SYNC dirtied_when=4294984846 age=0 index=0 to_write=1024 wrote=0 cgroup_ino=1"),
+        Wev(10, "iomap", "iomap_writeback_folio", $"dev {Dev} ino 0x83 size 0x100000 offset 0x64000 length 0x1000"),
+        Wev(12, "iomap", "iomap_add_to_ioend", $"dev {Dev} ino 0x83 bdev {Dev} pos 0x64000 dirty len 0x1000 addr 0x5000000 offset 0x64000 length 0x1000 type MAPPED (0x2) flags  (0x0)"),
+        Probe(Wev(14, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioB} index=100 ino=131"), $"(ffffffff81f2a0e0) folio={FolioB} index=100 ino=131"),
+    ];
+
+    /// <summary>Step 2-3: F faults on A; filemap_fault returns with A locked (observed through the page-lock probes
+    /// when <paramref name="observeLock"/>); the pte allocation enters memcg reclaim, which waits for B's writeback.</summary>
+    private static IEnumerable<ScenarioEvent> FFaultsAndWaits(bool observeLock)
+    {
+        yield return Fev(100, "filemap", "mm_filemap_fault", $"dev={Dev} ino=83 ofs=413696");
+        if (observeLock)
+        {
+            yield return Probe(Fev(105, "probe", "folio_lock", $"(__folio_lock+0x0/0x40) folio={FolioA} index=101 ino=131"),
+                $"(ffffffff81f2a140) folio={FolioA} index=101 ino=131");
+            yield return Probe(Fev(130, "probe", "folio_locked", "(filemap_fault+0x3a2/0x8c0 <- __folio_lock)"),
+                "(ffffffff81f2a140 <- ffffffff81f3b2a2)");
+        }
+        yield return Fev(200, "vmscan", "mm_vmscan_memcg_reclaim_begin", "order=0 gfp_flags=GFP_KERNEL|__GFP_ACCOUNT");
+        yield return Fev(230, "writeback", "folio_wait_writeback", $"bdi {Dev}: ino=131 index=100");
+        yield return Fev(235, "sched", "sched_switch",
+            $"prev_comm={FComm} prev_pid={F} prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120", "d..2.")
+            with { Stack = Stacks.FaultReclaimWaitsWriteback };
+    }
+
+    /// <summary>Step 4: W moves on to A and sleeps on its lock (the page-lock probe shows which page).</summary>
+    private static IEnumerable<ScenarioEvent> WWaitsForA(string[] stack) =>
+    [
+        Probe(Wev(300, "probe", "folio_lock", $"(__folio_lock+0x0/0x40) folio={FolioA} index=101 ino=131"), $"(ffffffff81f2a140) folio={FolioA} index=101 ino=131"),
+        Wev(305, "sched", "sched_switch", $"prev_comm={WComm} prev_pid={W} prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120", "d..2.")
+            with { Stack = stack },
+    ];
+
+    /// <summary>khungtaskd reports both, 3 s later.</summary>
+    private static IEnumerable<ScenarioEvent> HangReports() =>
+    [
+        new ScenarioEvent(3_100_000, "khungtaskd", 31, 1, ".....", "sched", "sched_process_hang", $"comm={FComm} pid={F}"),
+        new ScenarioEvent(3_100_060, "khungtaskd", 31, 1, ".....", "sched", "sched_process_hang", $"comm={WComm} pid={W}"),
+    ];
+
+    private const string DeadlockChain =
+        "deadlock - bio:8:16:163840 task:47190 pagelock:8:16:131:101 task:47211 writeback:8:16:131:100";
+    private const string ReclaimNote = "note -";
+
+    public static Scenario KprobeHolder => new("lkml-xfs-kprobe-holder",
+        "The LKML fault/writeback deadlock on XFS/iomap; F's lock of page A is observed through __folio_lock kprobe/kretprobe events.",
+        [.. WBuildsIoendWithB(), .. FFaultsAndWaits(observeLock: true), .. WWaitsForA(Stacks.WritebackWaitsPageLock), .. HangReports()],
+        [DeadlockChain, ReclaimNote]);
+
+    public static Scenario InferredHolder => new("lkml-xfs-fault-inferred",
+        "The same deadlock where F took A's lock on the fast path (no probe fired): the holder is inferred from F's fault context.",
+        [.. WBuildsIoendWithB(), .. FFaultsAndWaits(observeLock: false), .. WWaitsForA(Stacks.WritebackWaitsPageLock), .. HangReports()],
+        [DeadlockChain, ReclaimNote]);
+
+    /// <summary>The near miss: W submits its bio before it waits for A, so B's writeback completes, F wakes, unlocks A.</summary>
+    public static Scenario NearMiss => new("lkml-xfs-near-miss",
+        "The same shape, but W submits the bio (block_bio_queue) before it sleeps on A: B's writeback completes, F finishes its fault and unlocks A, W gets A. A long wait, no deadlock.",
+        [
+            .. WBuildsIoendWithB(),
+            Wev(20, "block", "block_bio_queue", "8,16 W 163840 + 8 [kworker/u8:9]"),
+            Wev(22, "block", "block_rq_issue", "8,16 W 4096 () 163840 + 8 be,0,4 [kworker/u8:9]"),
+            .. FFaultsAndWaits(observeLock: true),
+            .. WWaitsForA(Stacks.WritebackWaitsPageLock),
+            new ScenarioEvent(4_000, "<idle>", 0, 0, "..s1.", "block", "block_rq_complete", "8,16 W () 163840 + 8 be,0,4 [0]"),
+            new ScenarioEvent(4_004, "<idle>", 0, 0, "d.s4.", "sched", "sched_waking", $"comm={FComm} pid={F} prio=120 target_cpu=000"),
+            new ScenarioEvent(4_010, "<idle>", 0, 0, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={FComm} next_pid={F} next_prio=120"),
+            Fev(4_020, "vmscan", "mm_vmscan_memcg_reclaim_end", "nr_reclaimed=32"),
+            Probe(Fev(4_040, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioA} index=101 ino=131"), $"(ffffffff81f2a0e0) folio={FolioA} index=101 ino=131"),
+            Fev(4_042, "sched", "sched_waking", $"comm={WComm} pid={W} prio=120 target_cpu=001", "d..3."),
+            new ScenarioEvent(4_050, "<idle>", 0, 1, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={WComm} next_pid={W} next_prio=120"),
+            Probe(Wev(4_060, "probe", "folio_locked", "(writeback_iter+0x1a2/0x3c0 <- __folio_lock)"), "(ffffffff81f2a140 <- ffffffff81e0c3a2)"),
+            Probe(Wev(4_070, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioA} index=101 ino=131"), $"(ffffffff81f2a0e0) folio={FolioA} index=101 ino=131"),
+        ],
+        [ReclaimNote]);
+
+    /// <summary>A stall: dd's fsync waits for writeback of a page whose bio was submitted and issued but never completes.</summary>
+    public static Scenario BioNeverCompletes => new("xfs-bio-never-completes",
+        "dd (47300) in fsync waits for writeback of page 8:16 ino 132 index 0; its bio (sector 200000) was submitted and issued but never completes: a stall rooted at device 8:16, not a cycle.",
+        [
+            new ScenarioEvent(0, "dd", 47300, 0, ".....", "iomap", "iomap_writeback_folio", $"dev {Dev} ino 0x84 size 0x1000 offset 0x0 length 0x1000"),
+            new ScenarioEvent(4, "dd", 47300, 0, ".....", "iomap", "iomap_add_to_ioend", $"dev {Dev} ino 0x84 bdev {Dev} pos 0x0 dirty len 0x1000 addr 0x61a8000 offset 0x0 length 0x1000 type MAPPED (0x2) flags  (0x0)"),
+            new ScenarioEvent(10, "dd", 47300, 0, ".....", "block", "block_bio_queue", "8,16 WS 200000 + 8 [dd]"),
+            new ScenarioEvent(12, "dd", 47300, 0, ".....", "block", "block_rq_issue", "8,16 WS 4096 () 200000 + 8 be,0,4 [dd]"),
+            new ScenarioEvent(20, "dd", 47300, 0, ".....", "writeback", "folio_wait_writeback", $"bdi {Dev}: ino=132 index=0"),
+            new ScenarioEvent(25, "dd", 47300, 0, "d..2.", "sched", "sched_switch", "prev_comm=dd prev_pid=47300 prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120")
+                with { Stack = Stacks.FsyncWaitsWriteback },
+            new ScenarioEvent(3_100_000, "khungtaskd", 31, 1, ".....", "sched", "sched_process_hang", "comm=dd pid=47300"),
+        ],
+        ["stall device:8:16 task:47300 writeback:8:16:132:0 bio:8:16:200000 device:8:16"]);
+
+    public static IReadOnlyList<Scenario> All => [KprobeHolder, InferredHolder, NearMiss, BioNeverCompletes];
+}
