@@ -18,7 +18,11 @@ public static class TraceTime
     /// <summary>Seconds as an exact decimal (for JSON numbers).</summary>
     public static decimal ToSeconds(long ns) => ns / 1_000_000_000m;
 
-    /// <summary>Parses "1250.919672" into nanoseconds.</summary>
-    public static bool TryParse(string s, out long ns) =>
-        Ingest.Formats.AsciiSpan.TryParseTimestamp(System.Text.Encoding.ASCII.GetBytes(s.Trim()), out ns);
+    /// <summary>Parses trace seconds as a user types them ("1250.919672", "375") into nanoseconds.</summary>
+    public static bool TryParse(string s, out long ns)
+    {
+        s = s.Trim();
+        if (!s.Contains('.')) s += ".0";
+        return Ingest.Formats.AsciiSpan.TryParseTimestamp(System.Text.Encoding.ASCII.GetBytes(s), out ns);
+    }
 }

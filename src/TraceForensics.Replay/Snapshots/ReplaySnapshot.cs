@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Bios;
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+using TraceForensics.Replay.Tasks;
+
+namespace TraceForensics.Replay.Snapshots;
+
+/// <summary>An immutable copy of the replayed state at one time, for <c>tracefx replay --at T</c> and the TUI.</summary>
+public sealed record ReplaySnapshot(
+    long AtNs,
+    ImmutableArray<TaskSnapshot> Tasks,
+    ImmutableArray<PageSnapshot> Pages,
+    ImmutableArray<IoendSnapshot> Ioends,
+    ImmutableArray<DeviceSnapshot> Devices)
+{
+    public static ReplaySnapshot Of(ReplayState s) => new(
+        s.NowNs,
+        [.. s.Tasks.Tasks.Select(t => new TaskSnapshot(t.Pid, t.Comm, t.State, t.StateSinceNs, t.Wait?.Kind ?? WaitKind.None, t.Wait?.Page,
+            t.Wait?.LockAddress, t.ReclaimDepth > 0,
+            StackReader.HoldsFaultedPage(s.Stacks.Get(t.SleepStackId)) ? t.FaultPage : null, StackReader.BlockedIn(s.Stacks.Get(t.SleepStackId)), t.SleepStackId, t.HangReport))],
+        [.. s.Pages.Live.Select(p => new PageSnapshot(p.Key, p.LockHolder, p.LockObserved, p.LockRule, p.UnderWriteback, p.WritebackBy, p.Ioend?.Id))],
+        [.. s.Bios.Unsubmitted.Concat(s.Bios.SubmittedNotCompleted).OrderBy(i => i.Id)
+            .Select(i => new IoendSnapshot(i.Id, i.Dev, i.StartSector, i.Sectors, i.BuilderPid, i.BuilderComm, i.Pages.Count, i.FirstLine, i.Submitted))],
+        [.. s.Bios.Devices.Select(d => new DeviceSnapshot(d.Dev, d.InFlight.Count, d.Oldest?.Queued, d.LastCompletion, d.CompletedCount))]);
+}
+
+public sealed record TaskSnapshot(int Pid, string Comm, TaskRunState State, long SinceNs, WaitKind Waiting, PageKey? WaitPage, ulong? WaitLock,
+    bool InReclaim, PageKey? FaultPage, string? BlockedIn, int StackId, EvidenceLine? HangReport);
+
+public sealed record PageSnapshot(PageKey Key, int? LockHolder, bool LockObserved, string? LockRule, bool UnderWriteback, int? WritebackBy, int? IoendId);
+
+public sealed record IoendSnapshot(int Id, DeviceNumber Dev, ulong StartSector, ulong Sectors, int BuilderPid, string BuilderComm, int Pages,
+    EvidenceLine Built, EvidenceLine? Submitted);
+
+public sealed record DeviceSnapshot(DeviceNumber Dev, int InFlight, EvidenceLine? OldestQueued, EvidenceLine? LastCompletion, long Completed);
