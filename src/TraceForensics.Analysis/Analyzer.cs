@@ -15,6 +15,7 @@ public sealed class Analyzer
     private readonly ReplayEngine _engine;
     private readonly BlockedChainDetector _chains;
     private readonly ReclaimWritebackDetector _reclaim = new();
+    private readonly InversionDetector _inversions = new();
 
     public Analyzer(StackTable stacks, AnalysisOptions? options = null)
     {
@@ -29,6 +30,7 @@ public sealed class Analyzer
         _engine.Apply(e);
         _chains.AfterEvent(_engine.State, e);
         _reclaim.AfterEvent(_engine.State, e);
+        _inversions.AfterEvent(_engine.State, e);
     }
 
     public IReadOnlyList<Finding> Finish()
@@ -66,6 +68,14 @@ public sealed class Analyzer
             findings.Add((kind, StallSummary(kind, tasks, group.Key, s), tasks.Min(t => t.BlockedSinceNs), tasks, chain, group.Key));
         }
 
+        // Potential deadlocks: class cycles whose witnesses did not actually deadlock here.
+        foreach (var (cycle, witnesses) in _inversions.Cycles())
+        {
+            if (witnesses.All(w => inCycle.Contains(w.Pid))) continue; // this run's deadlock already shows it
+            var tasks = witnesses.DistinctBy(w => w.Pid).OrderBy(w => w.BlockedSinceNs).ToList();
+            findings.Add((FindingKind.PotentialDeadlock, InversionSummary(cycle), cycle.Max(e => e.Lines.Max(l => l.TimestampNs)), tasks, cycle, null));
+        }
+
         if (_reclaim.Count > 0)
         {
             var w = _reclaim.Witnesses;
@@ -99,6 +109,18 @@ public sealed class Analyzer
 
     private static string DeadlockSummary(IReadOnlyList<WaitEdge> cycle, ReplayState s) =>
         $"deadlock: {ChainText.Narrate(cycle, s)}";
+
+    private static string InversionSummary(List<WaitEdge> cycle)
+    {
+        static string Class(string c) => c == InversionDetector.PageLock ? "a page lock" : c == InversionDetector.PageWriteback ? "page writeback" : c;
+        var parts = cycle.Select(e =>
+        {
+            var who = e.Relation[InversionDetector.RelationPrefix.Length..];
+            var held = e.From == InversionDetector.PageWriteback ? "owned an unsubmitted bio with pages under writeback" : $"held {Class(e.From)}";
+            return $"{who} {held} while waiting for {Class(e.To)}";
+        });
+        return $"possible deadlock (no cycle in this run): {string.Join("; ", parts)}";
+    }
 
     private static string StallSummary(FindingKind kind, List<FindingTask> tasks, string root, ReplayState s)
     {

@@ -117,5 +117,45 @@ public static class LkmlScenarios
         ],
         ["stall device:8:16 task:47300 writeback:8:16:132:0 bio:8:16:200000 device:8:16"]);
 
-    public static IReadOnlyList<Scenario> All => [KprobeHolder, InferredHolder, NearMiss, BioNeverCompletes];
+    /// <summary>The two halves of the deadlock at different times, on different pages, each resolving: postgres holds a
+    /// page lock while reclaim waits for writeback (which completes); later the flusher owns an unsubmitted bio while
+    /// it waits for a page lock (which cat releases). No cycle in this run, but the class order is inverted.</summary>
+    public static Scenario Potential => new("lkml-xfs-potential",
+        "Both halves of the LKML deadlock, 20 ms apart on different pages, each resolving in time: no deadlock in this run, but page lock -> page writeback and page writeback -> page lock: a possible deadlock.",
+        [
+            new ScenarioEvent(0, "kworker/u8:7", 47195, 1, ".....", "iomap", "iomap_add_to_ioend", $"dev {Dev} ino 0x85 bdev {Dev} pos 0xa000 dirty len 0x1000 addr 0x5300000 offset 0xa000 length 0x1000 type MAPPED (0x2) flags  (0x0)"),
+            new ScenarioEvent(6, "kworker/u8:7", 47195, 1, ".....", "block", "block_bio_queue", "8,16 W 169984 + 8 [kworker/u8:7]"),
+            new ScenarioEvent(8, "kworker/u8:7", 47195, 1, ".....", "block", "block_rq_issue", "8,16 W 4096 () 169984 + 8 be,0,4 [kworker/u8:7]"),
+            Fev(100, "filemap", "mm_filemap_fault", $"dev={Dev} ino=85 ofs=45056"),
+            Probe(Fev(105, "probe", "folio_lock", "(__folio_lock+0x0/0x40) folio=0xffffea0004a1c2c0 index=11 ino=133"), "(ffffffff81f2a140) folio=0xffffea0004a1c2c0 index=11 ino=133"),
+            Probe(Fev(130, "probe", "folio_locked", "(filemap_fault+0x3a2/0x8c0 <- __folio_lock)"), "(ffffffff81f2a140 <- ffffffff81f3b2a2)"),
+            Fev(200, "vmscan", "mm_vmscan_memcg_reclaim_begin", "order=0 gfp_flags=GFP_KERNEL|__GFP_ACCOUNT"),
+            Fev(230, "writeback", "folio_wait_writeback", $"bdi {Dev}: ino=133 index=10"),
+            Fev(235, "sched", "sched_switch", $"prev_comm={FComm} prev_pid={F} prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120", "d..2.")
+                with { Stack = Stacks.FaultReclaimWaitsWriteback },
+            new ScenarioEvent(2_000, "<idle>", 0, 0, "..s1.", "block", "block_rq_complete", "8,16 W () 169984 + 8 be,0,4 [0]"),
+            new ScenarioEvent(2_004, "<idle>", 0, 0, "d.s4.", "sched", "sched_waking", $"comm={FComm} pid={F} prio=120 target_cpu=000"),
+            new ScenarioEvent(2_010, "<idle>", 0, 0, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={FComm} next_pid={F} next_prio=120"),
+            Fev(2_020, "vmscan", "mm_vmscan_memcg_reclaim_end", "nr_reclaimed=32"),
+            Probe(Fev(2_040, "probe", "folio_unlock", "(folio_unlock+0x0/0x30) folio=0xffffea0004a1c2c0 index=11 ino=133"), "(ffffffff81f2a0e0) folio=0xffffea0004a1c2c0 index=11 ino=133"),
+
+            Wev(20_000, "iomap", "iomap_writeback_folio", $"dev {Dev} ino 0x86 size 0x100000 offset 0x14000 length 0x1000"),
+            Wev(20_002, "iomap", "iomap_add_to_ioend", $"dev {Dev} ino 0x86 bdev {Dev} pos 0x14000 dirty len 0x1000 addr 0x57e0000 offset 0x14000 length 0x1000 type MAPPED (0x2) flags  (0x0)"),
+            Probe(new ScenarioEvent(20_050, "cat", 47220, 0, ".....", "probe", "folio_lock", "(__folio_lock+0x0/0x40) folio=0xffffea0004a1d540 index=21 ino=134"), "(ffffffff81f2a140) folio=0xffffea0004a1d540 index=21 ino=134"),
+            Probe(new ScenarioEvent(20_060, "cat", 47220, 0, ".....", "probe", "folio_locked", "(filemap_read+0x1c4/0x3f0 <- __folio_lock)"), "(ffffffff81f2a140 <- ffffffff81f3c1a4)"),
+            Probe(Wev(20_100, "probe", "folio_lock", "(__folio_lock+0x0/0x40) folio=0xffffea0004a1d540 index=21 ino=134"), "(ffffffff81f2a140) folio=0xffffea0004a1d540 index=21 ino=134"),
+            Wev(20_105, "sched", "sched_switch", $"prev_comm={WComm} prev_pid={W} prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120", "d..2.")
+                with { Stack = Stacks.WritebackWaitsPageLock },
+            Probe(new ScenarioEvent(21_000, "cat", 47220, 0, ".....", "probe", "folio_unlock", "(folio_unlock+0x0/0x30) folio=0xffffea0004a1d540 index=21 ino=134"), "(ffffffff81f2a0e0) folio=0xffffea0004a1d540 index=21 ino=134"),
+            new ScenarioEvent(21_002, "cat", 47220, 0, "d..3.", "sched", "sched_waking", $"comm={WComm} pid={W} prio=120 target_cpu=001"),
+            new ScenarioEvent(21_010, "<idle>", 0, 1, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={WComm} next_pid={W} next_prio=120"),
+            Probe(Wev(21_020, "probe", "folio_locked", "(writeback_iter+0x1a2/0x3c0 <- __folio_lock)"), "(ffffffff81f2a140 <- ffffffff81e0c3a2)"),
+            Wev(21_030, "iomap", "iomap_add_to_ioend", $"dev {Dev} ino 0x86 bdev {Dev} pos 0x15000 dirty len 0x1000 addr 0x57e0000 offset 0x14000 length 0x2000 type MAPPED (0x2) flags  (0x0)"),
+            Wev(21_040, "block", "block_bio_queue", "8,16 W 180000 + 16 [kworker/u8:9]"),
+            Wev(21_042, "block", "block_rq_issue", "8,16 W 8192 () 180000 + 16 be,0,4 [kworker/u8:9]"),
+            new ScenarioEvent(23_000, "<idle>", 0, 1, "..s1.", "block", "block_rq_complete", "8,16 W () 180000 + 16 be,0,4 [0]"),
+        ],
+        ["potential-deadlock - class:page-lock class:page-writeback", ReclaimNote]);
+
+    public static IReadOnlyList<Scenario> All => [KprobeHolder, InferredHolder, NearMiss, Potential, BioNeverCompletes];
 }

@@ -45,6 +45,8 @@ public static class ChainText
         "in-flight-on" => "(submitted, not completed) is in flight on",
         "served-by" => "is served by",
         "held-by" => "is held by",
+        _ when relation.StartsWith(Detectors.InversionDetector.RelationPrefix, StringComparison.Ordinal)
+            => $"was held by {relation[Detectors.InversionDetector.RelationPrefix.Length..]} while it waited for",
         _ => "waits for",
     };
 }

@@ -26,6 +26,8 @@ public static class NodeText
                 return $"device {parts[1]}:{parts[2]}";
             case "freeze":
                 return parts.Length == 3 ? $"frozen filesystem on {parts[1]}:{parts[2]}" : "a frozen filesystem";
+            case "class" when parts[1] == "page-lock": return "a page lock";
+            case "class" when parts[1] == "page-writeback": return "page writeback";
             case "lock":
                 return $"lock {string.Join(':', parts.Skip(1))}";
             default:

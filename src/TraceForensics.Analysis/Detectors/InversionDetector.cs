@@ -1,0 +1,80 @@
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Model;
+using TraceForensics.Replay;
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Tasks;
+
+namespace TraceForensics.Analysis.Detectors;
+
+/// <summary>Lockdep/DEPT offline: each time a task sleeps in D, records "held class X, then waited for class Y" for
+/// the wait classes lockdep cannot see: holding a page lock (observed, or inferred from the fault context) and
+/// owning an unsubmitted bio whose pages are under writeback (their writeback waits for this task). A cycle among
+/// classes is a deadlock this run escaped; one witness (task, time, lines) is kept per dependency.</summary>
+public sealed class InversionDetector
+{
+    public const string PageLock = "class:page-lock";
+    public const string PageWriteback = "class:page-writeback";
+    public const string RuleUnsubmittedBio = "unsubmitted-bio-holds-writeback";
+    /// <summary>Relation of a class dependency, followed by the witness (<c>comm:pid</c>).</summary>
+    public const string RelationPrefix = "held-then-waited-by:";
+
+    private readonly Dictionary<(string Held, string Waited), WaitEdge> _dependencies = new();
+    private readonly Dictionary<(string Held, string Waited), FindingTask> _witness = new();
+
+    public void AfterEvent(ReplayState s, in TraceEvent e)
+    {
+        if (e.Kind != EventKind.SchedSwitch || (e.Payload.PrevState & TaskState.Uninterruptible) == 0) return;
+        var t = s.Tasks.Get(e.Pid);
+        if (t is null) return;
+        var stack = WaitForGraphBuilder.SleepStack(s, t);
+        var waitKind = t.Wait?.Kind ?? StackReader.Classify(stack).Kind;
+        string? waited = waitKind switch
+        {
+            WaitKind.PageLock => PageLock,
+            WaitKind.PageWriteback => PageWriteback,
+            _ => null,
+        };
+        if (waited is null) return;
+        var waitLines = new List<EvidenceLine>();
+        if (t.Wait is { } w) waitLines.Add(w.Line);
+        waitLines.Add(EvidenceLine.Of(e));
+
+        // Held: a page lock.
+        var heldPage = s.Pages.Live.FirstOrDefault(p => p.LockHolder == t.Pid);
+        if (heldPage is not null)
+            Record(PageLock, waited, t, stack, heldPage.LockObserved, heldPage.LockRule, [heldPage.LockLine!.Value, .. waitLines]);
+        else if (t.FaultPage is not null && t.FaultLine is { } fault && StackReader.HoldsFaultedPage(stack))
+            Record(PageLock, waited, t, stack, false, WaitForGraphBuilder.RuleFaultHoldsPage, [fault, .. waitLines]);
+
+        // Held: pages under writeback in a bio this task built and has not submitted.
+        var ioend = s.Bios.Unsubmitted.FirstOrDefault(io => io.BuilderPid == t.Pid);
+        if (ioend is not null)
+            Record(PageWriteback, waited, t, stack, false, RuleUnsubmittedBio, [ioend.FirstLine, .. waitLines]);
+    }
+
+    private void Record(string held, string waited, TaskRecord t, System.Collections.Immutable.ImmutableArray<string> stack, bool observed,
+                        string? rule, List<EvidenceLine> lines)
+    {
+        if (held == waited || _dependencies.ContainsKey((held, waited))) return;
+        _dependencies[(held, waited)] = new WaitEdge(held, waited, $"{RelationPrefix}{t.Comm}:{t.Pid}", observed, rule,
+            lines.Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList());
+        _witness[(held, waited)] = new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, null);
+    }
+
+    /// <summary>Class cycles (each once), with the witness task of each dependency.</summary>
+    public IEnumerable<(List<WaitEdge> Cycle, List<FindingTask> Witnesses)> Cycles()
+    {
+        var g = new WaitForGraph();
+        foreach (var edge in _dependencies.Values.OrderBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal)) g.Add(edge);
+        var seen = new HashSet<string>();
+        foreach (var start in g.Nodes)
+        {
+            var chain = g.Chain(start, out bool cycle);
+            if (!cycle) continue;
+            var key = string.Join(",", chain.Select(e => e.From).Order(StringComparer.Ordinal));
+            if (!seen.Add(key)) continue;
+            yield return (chain, chain.Select(e => _witness[(e.From, e.To)]).ToList());
+        }
+    }
+}
