@@ -19,7 +19,7 @@ public static class Analyze
     public static string Signature(Finding f)
     {
         var nodes = f.Chain.Select(e => e.From).ToList();
-        if (f.Kind == FindingKind.Deadlock)
+        if (f.Kind is FindingKind.Deadlock or FindingKind.PotentialDeadlock)
         {
             int min = nodes.IndexOf(nodes.Min(StringComparer.Ordinal)!);
             nodes = nodes.Skip(min).Concat(nodes.Take(min)).ToList();
