@@ -87,8 +87,10 @@ public sealed class ReplayEngine(StackTable stacks)
         {
             var key = start with { Index = start.Index + i };
             Bios.IoendRecord? ioend = null;
-            if (p.Sector is ulong sector && start.Dev is var dev)
-                ioend = State.Bios.AddToIoend(e, dev, sector + ((ulong)i << (PageShift - 9)), 1UL << (PageShift - 9), key);
+            if (p.Sector is ulong sector)
+                ioend = State.Bios.AddToIoend(e, start.Dev, sector + ((ulong)i << (PageShift - 9)), 1UL << (PageShift - 9), key);
+            else if (!e.Name.StartsWith("iomap_", StringComparison.Ordinal) && e.Name != "xfs_writepage")
+                ioend = State.Bios.AddToPendingBio(e, start.Dev, key); // ext4, or a writeback-start probe: no disk address
             State.Pages.WritebackStart(key, e.Pid, EvidenceLine.Of(e), ioend);
         }
     }

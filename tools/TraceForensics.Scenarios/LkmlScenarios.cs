@@ -157,5 +157,18 @@ public static class LkmlScenarios
         ],
         ["potential-deadlock - class:page-lock class:page-writeback", ReclaimNote]);
 
-    public static IReadOnlyList<Scenario> All => [KprobeHolder, InferredHolder, NearMiss, Potential, BioNeverCompletes];
+    /// <summary>The original report's filesystem: ext4's writepages (mpage_prepare_extent_to_map) put B under writeback
+    /// into the bio it is building, which has no disk address in the trace until it is submitted; then it waits for A.</summary>
+    public static Scenario Ext4 => new("lkml-ext4-kprobe-holder",
+        "The LKML deadlock as first reported, on ext4 (dev 8,16): the flusher's ext4_writepages put page B under writeback into its unsubmitted bio, then sleeps on page A's lock in mpage_prepare_extent_to_map; postgres holds A (observed through the probes) and waits in memcg reclaim for B's writeback.",
+        [
+            Wev(0, "ext4", "ext4_writepages", "dev 8,16 ino 131 nr_to_write 1024 pages_skipped 0 range_start 0 range_end 0 sync_mode 0 for_kupdate 0 range_cyclic 1 writeback_index 100"),
+            Wev(8, "ext4", "ext4_da_write_pages_extent", "dev 8,16 ino 131 lblk 100 len 1 flags 0x2"),
+            .. FFaultsAndWaits(observeLock: true),
+            .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock),
+            .. HangReports(),
+        ],
+        ["deadlock - bio:8:16:unsubmitted-by-47190 task:47190 pagelock:8:16:131:101 task:47211 writeback:8:16:131:100", ReclaimNote]);
+
+    public static IReadOnlyList<Scenario> All => [KprobeHolder, InferredHolder, Ext4, NearMiss, Potential, BioNeverCompletes];
 }

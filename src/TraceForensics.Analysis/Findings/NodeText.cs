@@ -21,7 +21,9 @@ public static class NodeText
             case "writeback": return "writeback of a page the trace does not name";
             case "pagelock": return "a page lock the trace does not name";
             case "bio" when parts.Length == 4:
-                return $"bio {parts[1]}:{parts[2]} sector {parts[3]}";
+                return ulong.TryParse(parts[3], out _)
+                    ? $"bio {parts[1]}:{parts[2]} sector {parts[3]}"
+                    : $"a bio on {parts[1]}:{parts[2]} (sectors unknown until submitted)";
             case "device" when parts.Length == 3:
                 return $"device {parts[1]}:{parts[2]}";
             case "freeze":

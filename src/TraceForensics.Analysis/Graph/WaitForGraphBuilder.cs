@@ -18,6 +18,7 @@ public static class WaitForGraphBuilder
     public const string RuleLoopWorker = "loop-device-served-by-loop-worker";
     public const string RuleFreeze = "percpu-rwsem-is-sb-freeze";
     public const string RuleBioCompletion = "bio-completion-ends-writeback";
+    public const string RuleWritebackJoinsBuildersBio = "writeback-joins-builders-bio";
 
     public static WaitForGraph Build(ReplayState s)
     {
@@ -91,12 +92,15 @@ public static class WaitForGraphBuilder
         if (page?.Ioend is not { } io) return; // writeback began before the trace, or its events were not traced
         var bio = NodeIds.Bio(io);
         int i = io.Pages.IndexOf(key);
-        g.Add(new WaitEdge(NodeIds.Writeback(key), bio, "in-bio", true, null, Lines(i >= 0 ? io.PageLines[i] : io.FirstLine)));
+        // With a disk address (iomap) the page's place in the bio is observed; without (ext4's writepages, a probe) the
+        // page joins the bio its writeback task is building.
+        g.Add(new WaitEdge(NodeIds.Writeback(key), bio, "in-bio", io.SubmissionRule is null && io.SectorKnown, io.SectorKnown && io.SubmissionRule is null ? null : RuleWritebackJoinsBuildersBio,
+            Lines(i >= 0 ? io.PageLines[i] : io.FirstLine)));
         if (io.Submitted is null)
             g.Add(new WaitEdge(bio, NodeIds.Task(io.BuilderPid), "unsubmitted-bio-owned-by", true, null, Lines(io.FirstLine)));
         else if (io.Completed is null)
         {
-            g.Add(new WaitEdge(bio, NodeIds.Device(io.Dev), "in-flight-on", true, null, Lines(io.Submitted)));
+            g.Add(new WaitEdge(bio, NodeIds.Device(io.Dev), "in-flight-on", io.SubmissionRule is null, io.SubmissionRule, Lines(io.Submitted)));
             AddDevice(g, s, io.Dev);
         }
     }

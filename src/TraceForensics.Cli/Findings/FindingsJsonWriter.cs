@@ -131,7 +131,9 @@ public static class FindingsJsonWriter
             var p = e.From.Split(':');
             w.WriteStartObject();
             w.WriteString("dev", $"{p[1]}:{p[2]}");
-            w.WriteNumber("sector", ulong.Parse(p[3], System.Globalization.CultureInfo.InvariantCulture));
+            if (ulong.TryParse(p[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong sector))
+                w.WriteNumber("sector", sector);
+            else w.WriteNull("sector"); // not submitted, and no event gave its disk address
             w.WriteBoolean("submitted", e.Relation != "unsubmitted-bio-owned-by");
             w.WriteBoolean("completed", false);
             w.WriteEndObject();

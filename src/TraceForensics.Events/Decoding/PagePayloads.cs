@@ -66,7 +66,9 @@ internal static class PagePayloads
         {
             p.Dev = Device(payload, "dev "u8);
             p.Ino = (ulong?)Decimal(payload, "ino "u8);
-            p.Index = Decimal(payload, "lblk "u8) ?? Decimal(payload, "writeback_index "u8);
+            p.Index = Decimal(payload, "lblk "u8);
+            // ext4 counts 4 KiB blocks: "len 3" is three pages.
+            if (Decimal(payload, "len "u8) is long blocks) p.Sectors = blocks << 3;
             return p.Dev is not null && p.Ino is not null;
         }
         return ProbeArgs(payload, ref p);

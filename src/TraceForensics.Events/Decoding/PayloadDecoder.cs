@@ -15,7 +15,8 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.ProcessExec or EventKind.ProcessExit or EventKind.ProcessHang => SchedPayloads.Pid(payload, ref p, strings),
         EventKind.BlockedReason => SchedPayloads.BlockedReason(payload, ref p, strings),
 
-        EventKind.FolioDirtied or EventKind.WritebackWait or EventKind.WritebackInode => PagePayloads.Bdi(payload, ref p),
+        EventKind.FolioDirtied or EventKind.WritebackWait => PagePayloads.Bdi(payload, ref p),
+        EventKind.WritebackInode => eventName.StartsWith("ext4_", StringComparison.Ordinal) ? PagePayloads.FsFault(payload, ref p) : PagePayloads.Bdi(payload, ref p),
         EventKind.WritebackWork => PagePayloads.BdiOnly(payload, ref p),
         EventKind.PageCacheAdd or EventKind.PageCacheDelete => PagePayloads.Filemap(payload, ref p),
         EventKind.FilemapFault => PagePayloads.FilemapFault(payload, ref p),

@@ -14,6 +14,9 @@ public sealed class BioTracker
     private readonly Dictionary<DeviceNumber, DeviceRecord> _devices = new();
     private int _nextId = 1;
 
+    /// <summary>A bio whose sectors were unknown is the next one its builder queues on that device.</summary>
+    public const string RuleBuilderSubmits = "builder-submits-its-bio";
+
     public IReadOnlyList<IoendRecord> Unsubmitted => _unsubmitted;
     public IReadOnlyList<IoendRecord> SubmittedNotCompleted => _inFlightIoends;
     public IEnumerable<DeviceRecord> Devices => _devices.Values.OrderBy(d => d.Dev.Major).ThenBy(d => d.Dev.Minor);
@@ -39,6 +42,22 @@ public sealed class BioTracker
         return ioend;
     }
 
+    /// <summary>A page put under writeback by its task with no disk address known (ext4's writepages, a writeback-start
+    /// probe): it joins the bio that task is building on the device, whose sectors are learnt at submission.</summary>
+    public IoendRecord AddToPendingBio(in TraceEvent e, DeviceNumber dev, PageKey page)
+    {
+        int builder = e.Pid;
+        var ioend = _unsubmitted.LastOrDefault(c => c.BuilderPid == builder && c.Dev == dev && !c.SectorKnown);
+        if (ioend is null)
+        {
+            ioend = new IoendRecord(_nextId++, dev, 0, e.Pid, e.Comm, EvidenceLine.Of(e)) { SectorKnown = false };
+            _unsubmitted.Add(ioend);
+        }
+        ioend.Pages.Add(page);
+        ioend.PageLines.Add(EvidenceLine.Of(e));
+        return ioend;
+    }
+
     /// <summary>block_bio_queue: the bio left its builder; ioends it covers are submitted.</summary>
     public void BioQueue(in TraceEvent e)
     {
@@ -49,8 +68,16 @@ public sealed class BioTracker
         for (int i = _unsubmitted.Count - 1; i >= 0; i--)
         {
             var io = _unsubmitted[i];
-            if (io.Dev == dev && io.Overlaps(start, end))
+            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid;
+            if (io.Dev == dev && (builderSubmits || (io.SectorKnown && io.Overlaps(start, end))))
             {
+                if (builderSubmits)
+                {
+                    io.StartSector = start;
+                    io.EndSector = end;
+                    io.SectorKnown = true;
+                    io.SubmissionRule = RuleBuilderSubmits;
+                }
                 io.Submitted = EvidenceLine.Of(e);
                 _unsubmitted.RemoveAt(i);
                 _inFlightIoends.Add(io);

@@ -10,7 +10,12 @@ public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int
 {
     public int Id { get; } = id;
     public DeviceNumber Dev { get; } = dev;
-    public ulong StartSector { get; } = startSector;
+    public ulong StartSector { get; internal set; } = startSector;
+    /// <summary>False for a bio whose pages were put under writeback by events without a disk address (ext4,
+    /// writeback-start probes): its sectors are learnt when its builder submits it.</summary>
+    public bool SectorKnown { get; internal set; } = true;
+    /// <summary>How the submission was matched: null when the bio_queue covers the known sectors, else the rule.</summary>
+    public string? SubmissionRule { get; internal set; }
     public ulong EndSector { get; internal set; } = startSector;
     public int BuilderPid { get; } = builderPid;
     public string BuilderComm { get; } = builderComm;
@@ -22,5 +27,5 @@ public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int
 
     public ulong Sectors => EndSector - StartSector;
     public bool Overlaps(ulong start, ulong end) => start < EndSector && end > StartSector;
-    public override string ToString() => $"bio:{Dev}:{StartSector}";
+    public override string ToString() => SectorKnown ? $"bio:{Dev}:{StartSector}" : $"bio:{Dev}:unsubmitted-by-{BuilderPid}";
 }

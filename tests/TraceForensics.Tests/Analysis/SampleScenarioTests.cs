@@ -36,6 +36,8 @@ public class SampleScenarioTests
         Assert.Contains("lkml-xfs-kprobe-holder", names);
         Assert.Contains("lkml-xfs-fault-inferred", names);
         Assert.Contains("lkml-xfs-near-miss", names);
+        Assert.Contains("lkml-ext4-kprobe-holder", names);
+        Assert.Contains("lkml-xfs-potential", names);
         Assert.Contains("xfs-bio-never-completes", names);
     }
 
