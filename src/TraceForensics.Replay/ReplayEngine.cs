@@ -21,6 +21,7 @@ public sealed class ReplayEngine(StackTable stacks)
         var tasks = State.Tasks;
         switch (e.Kind)
         {
+            case EventKind.TraceGap: tasks.TraceGap(e.TimestampNs); return;
             case EventKind.SchedSwitch: tasks.SchedSwitch(e); return;
             case EventKind.SchedWaking:
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;

@@ -24,6 +24,7 @@ public sealed class TraceStatistics
         int lastPid = int.MinValue;
         while (session.Read(out var e))
         {
+            if (e.Kind == EventKind.TraceGap) continue; // a marker, not an event
             ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, e.Name, out bool existed);
             if (!existed) slot.Kind = e.Kind;
             slot.Count++;

@@ -61,4 +61,7 @@ public enum EventKind : byte
     PageAlloc,
     /// <summary>A function-tracer entry (<c>func &lt;-parent</c>).</summary>
     Function,
+    /// <summary>Not a kernel event: the ring buffer lost events here (<c>[LOST N EVENTS]</c>); state built across it is
+    /// uncertain. Named <c>lost_events</c>; not counted as an event.</summary>
+    TraceGap,
 }

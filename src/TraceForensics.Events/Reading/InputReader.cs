@@ -93,6 +93,7 @@ public sealed class InputReader : IDisposable
             case RecordKind.LostEvents:
                 CompleteStack();
                 Summary.LostEvents += record.Count;
+                AddGap(record.Cpu, record.Count, line);
                 Report(line, DiagnosticSeverity.Info, DiagnosticCodes.LostEvents,
                     $"the ring buffer of cpu {record.Cpu} lost {record.Count} events here; state built across this gap may be incomplete");
                 break;
@@ -141,6 +142,25 @@ public sealed class InputReader : IDisposable
         Summary.Events++;
         if (e.TimestampNs < Summary.FirstTimestampNs) Summary.FirstTimestampNs = e.TimestampNs;
         if (e.TimestampNs > Summary.LastTimestampNs) Summary.LastTimestampNs = e.TimestampNs;
+    }
+
+    /// <summary>Marks a gap in the stream where the ring buffer lost events, at the time of the newest event read.</summary>
+    private void AddGap(int cpu, long lost, long line)
+    {
+        if (Summary.LastTimestampNs == long.MinValue) return; // nothing before it to doubt
+        var gap = new TraceEvent
+        {
+            TimestampNs = Summary.LastTimestampNs,
+            Cpu = cpu,
+            Pid = -1,
+            Tgid = -1,
+            Comm = "",
+            Name = "lost_events",
+            Kind = EventKind.TraceGap,
+            Source = new SourceLocation(_inputIndex, line, _records.LineOffset),
+        };
+        gap.Payload.Count = lost;
+        _window.Add(gap);
     }
 
     /// <summary>The meaning of an event: the user's map, then a kprobe's probed function, then the tracepoint

@@ -111,6 +111,14 @@ public sealed class TaskTracker
 
     public void AnnounceWait(TaskRecord t, WaitTarget wait) => t.Wait = wait;
 
+    /// <summary>The trace lost events: a sleeping task may have been woken unseen, so its state becomes unknown rather
+    /// than wrongly certain (it is blocked again only when the trace shows it).</summary>
+    public void TraceGap(long ts)
+    {
+        foreach (var t in _live.Values.Where(t => t.State is TaskRunState.Blocked or TaskRunState.Sleeping).ToList())
+            SetState(t, TaskRunState.Unknown, ts);
+    }
+
     public void ReclaimBegin(in TraceEvent e, TaskRecord t)
     {
         if (t.ReclaimDepth++ == 0)

@@ -27,6 +27,7 @@ public class BadInputTests
 
     private static void AssertGoodEvents(List<TraceEvent> events, params (int Pid, long Line)[] expected)
     {
+        events = events.Where(e => e.Kind != EventKind.TraceGap).ToList(); // a lost-events marker is not an event
         Assert.Equal(expected.Select(x => x.Pid), events.Select(e => e.Pid));
         Assert.Equal(expected.Select(x => x.Line), events.Select(e => e.Source.Line));
     }
