@@ -22,7 +22,10 @@ switch ($Target) {
         Invoke-Step 'build' { dotnet build TraceForensics.sln -c $Configuration }
         Invoke-Step 'test' { dotnet test TraceForensics.sln -c $Configuration --no-build --logger 'console;verbosity=normal' }
     }
-    'bench' { Invoke-Step 'stats benchmark' { bash bench/stats-bench.sh } }
+    'bench' {
+        Invoke-Step 'stats benchmark' { bash bench/bench.sh stats }
+        Invoke-Step 'analyze benchmark' { bash bench/bench.sh analyze }
+    }
     'pack' {
         Invoke-Step 'pack' { dotnet pack src/TraceForensics.Cli -c $Configuration -o artifacts }
         Write-Host "Install with: dotnet tool install --global --add-source artifacts TraceForensics"
