@@ -56,23 +56,8 @@ internal static class AnalyzeCommand
             };
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
             bool json = parse.GetValue(format) == "json";
-            void Render(Stream s)
-            {
-                if (json) FindingsJsonWriter.Write(report, s);
-                else
-                {
-                    using var tw = new StreamWriter(s, leaveOpen: true) { NewLine = "\n" };
-                    FindingsTextWriter.Write(report, tw);
-                }
-            }
-            if (parse.GetValue(output) is { } path) AtomicFile.Write(path, Render);
-            else
-            {
-                using var buffer = new MemoryStream();
-                Render(buffer);
-                stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-                stdout.Flush();
-            }
+            CommandOutput.Emit(parse.GetValue(output), stdout,
+                json ? s => FindingsJsonWriter.Write(report, s) : CommandOutput.Text(w => FindingsTextWriter.Write(report, w)));
             if (!session.AnyReadable) return Program.ExitUsageOrNoInput;
             return Fails(report.Worst, parse.GetValue(failOn)!) ? Program.ExitFinding : Program.ExitOk;
         });

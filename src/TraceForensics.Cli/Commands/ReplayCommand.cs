@@ -38,18 +38,7 @@ internal static class ReplayCommand
             }
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
             var snapshot = ReplaySnapshot.Of(engine.State) with { AtNs = atNs };
-            void Render(Stream s)
-            {
-                using var w = new StreamWriter(s, leaveOpen: true) { NewLine = "\n" };
-                Write(snapshot, events, engine.State, w);
-            }
-            if (parse.GetValue(output) is { } path) AtomicFile.Write(path, Render);
-            else
-            {
-                using var buffer = new MemoryStream();
-                Render(buffer);
-                stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            }
+            CommandOutput.Emit(parse.GetValue(output), stdout, CommandOutput.Text(w => Write(snapshot, events, engine.State, w)));
             return session.AnyReadable ? Program.ExitOk : Program.ExitUsageOrNoInput;
         });
         return command;

@@ -23,23 +23,8 @@ internal static class StatsCommand
             var stats = TraceStatistics.Collect(session);
             DiagnosticsPrinter.Print(stats.Diagnostics, stderr);
             bool json = parse.GetValue(format) == "json";
-            void Render(Stream s)
-            {
-                if (json) StatsJsonWriter.Write(stats, s);
-                else
-                {
-                    using var tw = new StreamWriter(s, leaveOpen: true) { NewLine = "\n" };
-                    StatsTextWriter.Write(stats, tw);
-                }
-            }
-            if (parse.GetValue(output) is { } path) AtomicFile.Write(path, Render);
-            else
-            {
-                using var buffer = new MemoryStream();
-                Render(buffer);
-                stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-                stdout.Flush();
-            }
+            CommandOutput.Emit(parse.GetValue(output), stdout,
+                json ? s => StatsJsonWriter.Write(stats, s) : CommandOutput.Text(w => StatsTextWriter.Write(stats, w)));
             return session.AnyReadable ? Program.ExitOk : Program.ExitUsageOrNoInput;
         });
         return command;

@@ -1,3 +1,4 @@
+using TraceForensics.Cli.Output;
 using System.Text.Json;
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
@@ -33,18 +34,7 @@ public static class FindingsJsonWriter
         w.WriteStartArray("findings");
         foreach (var f in report.Findings) WriteFinding(w, f, report);
         w.WriteEndArray();
-        w.WriteStartArray("diagnostics");
-        foreach (var d in report.Diagnostics.Kept)
-        {
-            w.WriteStartObject();
-            w.WriteString("path", d.Path);
-            w.WriteNumber("line", d.Line);
-            w.WriteString("severity", Diagnostic.SeverityName(d.Severity));
-            w.WriteString("code", d.Code);
-            w.WriteString("message", d.Message);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        CommandOutput.WriteDiagnostics(w, report.Diagnostics);
         w.WriteEndObject();
         w.Flush();
         output.WriteByte((byte)'\n');

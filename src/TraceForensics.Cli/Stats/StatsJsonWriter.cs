@@ -1,3 +1,4 @@
+using TraceForensics.Cli.Output;
 using System.Text.Json;
 using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Diagnostics;
@@ -48,18 +49,7 @@ public static class StatsJsonWriter
         w.WriteNumber("tasks", stats.Tasks);
         w.WriteNumber("stacks", stats.Stacks);
         w.WriteNumber("diagnosticsTotal", stats.Diagnostics.Total);
-        w.WriteStartArray("diagnostics");
-        foreach (var d in stats.Diagnostics.Kept)
-        {
-            w.WriteStartObject();
-            w.WriteString("path", d.Path);
-            w.WriteNumber("line", d.Line);
-            w.WriteString("severity", Diagnostic.SeverityName(d.Severity));
-            w.WriteString("code", d.Code);
-            w.WriteString("message", d.Message);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        CommandOutput.WriteDiagnostics(w, stats.Diagnostics);
         w.WriteEndObject();
         w.Flush();
         output.WriteByte((byte)'\n');

@@ -4,20 +4,18 @@ namespace TraceForensics.Ingest.Input;
 /// instead of the program, and is kept in <see cref="Error"/> so it becomes a diagnostic. Everything read
 /// before the fault is still delivered: reads from a decompressor are at most <see cref="DecompressorChunkBytes"/>,
 /// because a decompressor that throws loses what it had decoded in that call. Plain files are read in whole buffers.</summary>
-internal sealed class FaultTolerantStream(Stream inner, int chunkBytes = int.MaxValue) : Stream
+internal sealed class FaultTolerantStream(Stream inner, int chunkBytes = int.MaxValue) : ReadOnlyWrapperStream(inner)
 {
     public const int DecompressorChunkBytes = 4096;
 
     public string? Error { get; private set; }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
         if (Error is not null) return 0;
         try
         {
-            return inner.Read(buffer[..Math.Min(buffer.Length, chunkBytes)]);
+            return Inner.Read(buffer[..Math.Min(buffer.Length, chunkBytes)]);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException
                                       or ArgumentException or IndexOutOfRangeException or NotSupportedException
@@ -26,21 +24,5 @@ internal sealed class FaultTolerantStream(Stream inner, int chunkBytes = int.Max
             Error = e.Message;
             return 0;
         }
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 }

@@ -7,16 +7,14 @@ namespace TraceForensics.Ingest.Input;
 /// match what was decompressed, else the end is reported as an <see cref="InvalidDataException"/> that
 /// <see cref="FaultTolerantStream"/> turns into a read error. (Concatenated gzip members carry only the last
 /// member's size there, so they are reported too.)</summary>
-internal sealed class GzipTrailerCheck(Stream decompressed, GzipTrailerCheck.TailStream compressed) : Stream
+internal sealed class GzipTrailerCheck(Stream decompressed, GzipTrailerCheck.TailStream compressed) : ReadOnlyWrapperStream(decompressed)
 {
     private long _output;
     private bool _checked;
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
-        int n = decompressed.Read(buffer);
+        int n = Inner.Read(buffer);
         _output += n;
         if (n == 0 && buffer.Length > 0 && !_checked)
         {
@@ -27,35 +25,17 @@ internal sealed class GzipTrailerCheck(Stream decompressed, GzipTrailerCheck.Tai
         return n;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) decompressed.Dispose();
-        base.Dispose(disposing);
-    }
-
     /// <summary>Passes reads through and keeps the last 8 bytes read (the gzip trailer once the input ends).</summary>
-    internal sealed class TailStream(Stream inner) : Stream
+    internal sealed class TailStream(Stream inner) : ReadOnlyWrapperStream(inner)
     {
         private readonly byte[] _tail = new byte[8];
 
         public long Count { get; private set; }
         public ReadOnlySpan<byte> Tail => _tail;
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
-            int n = inner.Read(buffer);
+            int n = Inner.Read(buffer);
             if (n >= 8) buffer.Slice(n - 8, 8).CopyTo(_tail);
             else if (n > 0)
             {
@@ -64,22 +44,6 @@ internal sealed class GzipTrailerCheck(Stream decompressed, GzipTrailerCheck.Tai
             }
             Count += n;
             return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 }
