@@ -59,6 +59,9 @@ public sealed class ReplayEngine(StackTable stacks)
                 if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);
                 break;
             case EventKind.BioQueue: State.Bios.BioQueue(e); break;
+            case EventKind.BioRemap: State.Bios.Remap(e); break;
+            case EventKind.Plug: State.Bios.Plug(e); break;
+            case EventKind.Unplug: State.Bios.Unplug(e); break;
             case EventKind.RequestComplete:
             case EventKind.BioComplete:
                 foreach (var io in State.Bios.Complete(e))

@@ -20,6 +20,7 @@ public static class ChainText
                 "unsubmitted-bio-owned-by" => $" (not submitted), built by {to}",
                 "in-flight-on" => $" (submitted, not completed) on {to}",
                 "served-by" => $", served by {to}",
+                "plugged-by" => $" (held in the plug of {to})",
                 "held-by" => $", held by {to}",
                 _ when e.From.StartsWith("task:", StringComparison.Ordinal) && b.Length > NodeText.Describe(chain[0].From, s).Length
                     => $", which waits for {to}",
@@ -44,6 +45,7 @@ public static class ChainText
         "unsubmitted-bio-owned-by" => "(not submitted) was built by",
         "in-flight-on" => "(submitted, not completed) is in flight on",
         "served-by" => "is served by",
+        "plugged-by" => "is held in the plug of",
         "held-by" => "is held by",
         _ when relation.StartsWith(Detectors.InversionDetector.RelationPrefix, StringComparison.Ordinal)
             => $"was held by {relation[Detectors.InversionDetector.RelationPrefix.Length..]} while it waited for",

@@ -100,8 +100,17 @@ public static class WaitForGraphBuilder
             g.Add(new WaitEdge(bio, NodeIds.Task(io.BuilderPid), "unsubmitted-bio-owned-by", true, null, Lines(io.FirstLine)));
         else if (io.Completed is null)
         {
-            g.Add(new WaitEdge(bio, NodeIds.Device(io.Dev), "in-flight-on", io.SubmissionRule is null, io.SubmissionRule, Lines(io.Submitted)));
-            AddDevice(g, s, io.Dev);
+            var inFlight = s.Bios.InFlightAt(io.Dev, io.StartSector);
+            if (inFlight?.PluggedBy is int plugger)
+            {
+                // Queued under a plug: it reaches the device only when that task unplugs.
+                g.Add(new WaitEdge(bio, NodeIds.Task(plugger), "plugged-by", true, null, Lines(inFlight.PlugLine, io.Submitted)));
+                return;
+            }
+            var dev = inFlight?.RemappedTo?.Dev ?? io.Dev;
+            g.Add(new WaitEdge(bio, NodeIds.Device(dev), "in-flight-on", io.SubmissionRule is null, io.SubmissionRule,
+                Lines(io.Submitted, inFlight?.RemapLine)));
+            AddDevice(g, s, dev);
         }
     }
 

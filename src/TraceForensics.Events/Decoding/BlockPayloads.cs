@@ -16,8 +16,16 @@ internal static class BlockPayloads
         var before = AsciiSpan.TrimEnd(rest[..plus]);
         int sp = before.LastIndexOf((byte)' ');
         if (AsciiSpan.TryParseUnsigned(before[(sp + 1)..], out ulong sector)) p.Sector = sector;
-        var count = FirstToken(rest[(plus + 3)..], out _);
+        var count = FirstToken(rest[(plus + 3)..], out var after);
         if (AsciiSpan.TryParseDecimal(count, out long n)) p.Sectors = n;
+        // remap: "<- (254,0) 456"
+        if (after.StartsWith("<- ("u8))
+        {
+            var from = after[4..];
+            int close = from.IndexOf((byte)')');
+            if (close > 0 && TryDevice(from[..close], out var fromDev)) p.FromDev = fromDev;
+            if (close > 0 && AsciiSpan.TryParseUnsigned(FirstToken(from[(close + 1)..], out _), out ulong fromSector)) p.FromSector = fromSector;
+        }
         return p.Sector is not null;
     }
 

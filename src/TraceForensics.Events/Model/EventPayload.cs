@@ -19,6 +19,9 @@ public struct EventPayload
     public long? Sectors;
     /// <summary>Read/write flags of a bio or request (<c>WS</c>, <c>RA</c>, <c>FWFS</c>).</summary>
     public string? Rwbs;
+    /// <summary>block_bio_remap / block_rq_remap: the device and sector the bio came from (<c>&lt;- (254,0) 456</c>).</summary>
+    public DeviceNumber? FromDev;
+    public ulong? FromSector;
 
     // memory
     public string? GfpFlags;

@@ -12,6 +12,7 @@ public sealed class BioTracker
     private readonly List<IoendRecord> _unsubmitted = new();
     private readonly List<IoendRecord> _inFlightIoends = new();
     private readonly Dictionary<DeviceNumber, DeviceRecord> _devices = new();
+    private readonly Dictionary<int, EvidenceLine> _plugged = new();
     private int _nextId = 1;
 
     /// <summary>A bio whose sectors were unknown is the next one its builder queues on that device.</summary>
@@ -64,7 +65,9 @@ public sealed class BioTracker
         if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return;
         ulong end = start + (ulong)n;
         var device = GetDevice(dev);
-        device.InFlight.Add(new InFlightBio(start, end, e.Pid, e.Comm, e.Payload.Rwbs, EvidenceLine.Of(e)));
+        var bio = new InFlightBio(start, end, e.Pid, e.Comm, e.Payload.Rwbs, EvidenceLine.Of(e));
+        if (_plugged.TryGetValue(e.Pid, out var plug)) { bio.PluggedBy = e.Pid; bio.PlugLine = plug; }
+        device.InFlight.Add(bio);
         for (int i = _unsubmitted.Count - 1; i >= 0; i--)
         {
             var io = _unsubmitted[i];
@@ -84,6 +87,35 @@ public sealed class BioTracker
             }
         }
     }
+
+    /// <summary>block_plug: bios the task queues are held in its plug until it unplugs.</summary>
+    public void Plug(in TraceEvent e) => _plugged[e.Pid] = EvidenceLine.Of(e);
+
+    /// <summary>block_unplug: the task's plugged bios go to the device.</summary>
+    public void Unplug(in TraceEvent e)
+    {
+        if (!_plugged.Remove(e.Pid)) return;
+        foreach (var d in _devices.Values)
+            foreach (var b in d.InFlight)
+                if (b.PluggedBy == e.Pid) b.PluggedBy = null;
+    }
+
+    /// <summary>block_bio_remap: a stacking driver sent a bio of the upper device to a lower one, which now serves it.</summary>
+    public void Remap(in TraceEvent e)
+    {
+        if (e.Payload is not { Dev: DeviceNumber to, Sector: ulong toSector, Sectors: long n, FromDev: DeviceNumber from, FromSector: ulong fromSector }) return;
+        var upper = Device(from)?.InFlight.LastOrDefault(b => b.StartSector <= fromSector && fromSector < b.EndSector);
+        if (upper is not null)
+        {
+            upper.RemappedTo = (to, toSector);
+            upper.RemapLine = EvidenceLine.Of(e);
+        }
+        GetDevice(to).InFlight.Add(new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), e.Pid, e.Comm, e.Payload.Rwbs, EvidenceLine.Of(e)));
+    }
+
+    /// <summary>The in-flight bio of a device that covers a sector, if any.</summary>
+    public InFlightBio? InFlightAt(DeviceNumber dev, ulong sector) =>
+        Device(dev)?.InFlight.LastOrDefault(b => b.StartSector <= sector && sector < b.EndSector);
 
     /// <summary>A request or bio completed: bios and ioends it covers are done. Returns the ioends completed.</summary>
     public List<IoendRecord> Complete(in TraceEvent e)
