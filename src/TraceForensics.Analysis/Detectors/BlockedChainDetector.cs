@@ -52,7 +52,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options)
     private static FindingTask Describe(ReplayState s, TaskRecord t)
     {
         var stack = WaitForGraphBuilder.SleepStack(s, t);
-        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, t.HangReport);
+        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, t.HangReport) { SinceUnknown = t.BlockedSinceUnknown };
     }
 
     /// <summary>A cycle closes when its last edge appears: the latest evidence line on it.</summary>

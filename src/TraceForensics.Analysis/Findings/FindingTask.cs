@@ -5,4 +5,8 @@ namespace TraceForensics.Analysis.Findings;
 
 /// <summary>A task in a finding: who, blocked since when, where (syzkaller's convention), its stack, and
 /// khungtaskd's report of it if any.</summary>
-public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, string? BlockedIn, ImmutableArray<string> Stack, EvidenceLine? HangReport);
+public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, string? BlockedIn, ImmutableArray<string> Stack, EvidenceLine? HangReport)
+{
+    /// <summary>The trace did not show the task going to sleep (only a hang report): it was blocked before <see cref="BlockedSinceNs"/>.</summary>
+    public bool SinceUnknown { get; init; }
+}

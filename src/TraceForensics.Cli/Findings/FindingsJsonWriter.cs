@@ -54,7 +54,8 @@ public static class FindingsJsonWriter
             w.WriteStartObject();
             w.WriteNumber("pid", t.Pid);
             w.WriteString("comm", t.Comm);
-            w.WriteNumber("blockedSince", TraceTime.ToSeconds(t.BlockedSinceNs));
+            if (t.SinceUnknown) w.WriteNull("blockedSince");
+            else w.WriteNumber("blockedSince", TraceTime.ToSeconds(t.BlockedSinceNs));
             if (t.BlockedIn is null) w.WriteNull("blockedIn"); else w.WriteString("blockedIn", t.BlockedIn);
             if (t.HangReport is { } h) w.WriteNumber("hungReportedAt", TraceTime.ToSeconds(h.TimestampNs));
             w.WriteEndObject();

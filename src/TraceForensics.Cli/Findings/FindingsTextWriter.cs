@@ -9,7 +9,7 @@ namespace TraceForensics.Cli.Findings;
 /// kernel's words, evidence marks ([observed] or [inferred: rule]) with trace lines, and short stacks.</summary>
 public static class FindingsTextWriter
 {
-    private const int StackFrames = 8;
+    private const int StackFrames = 20;
 
     public static void Write(AnalysisReport report, TextWriter w)
     {
@@ -36,9 +36,12 @@ public static class FindingsTextWriter
             foreach (var t in f.Tasks)
             {
                 var hang = t.HangReport is { } h ? $", reported hung at {TraceTime.Format(h.TimestampNs)} ({report.PathOf(h.Input)}:{h.Line})" : "";
-                w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} blocked since {TraceTime.Format(t.BlockedSinceNs)} in {t.BlockedIn ?? "?"}{hang}"));
-                foreach (var frame in t.Stack.Where(fr => !fr.StartsWith("trace_", StringComparison.Ordinal) && !fr.StartsWith("__traceiter", StringComparison.Ordinal)).Take(StackFrames))
+                var since = t.SinceUnknown ? "blocked since before the trace shows" : $"blocked since {TraceTime.Format(t.BlockedSinceNs)}";
+                w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} {since} in {t.BlockedIn ?? "?"}{hang}"));
+                var frames = t.Stack.Where(fr => !Replay.Tasks.StackReader.IsSchedulerFrame(fr)).ToList();
+                foreach (var frame in frames.Take(StackFrames))
                     w.WriteLine(Clean($"      {frame}"));
+                if (frames.Count > StackFrames) w.WriteLine($"      ... {frames.Count - StackFrames} more frames");
             }
         }
     }

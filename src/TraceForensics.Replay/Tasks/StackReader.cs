@@ -16,6 +16,20 @@ public static class StackReader
         "rt_mutex", "rwbase_", "kthread_", "worker_thread", "ret_from_fork",
     ];
 
+    private static readonly string[] SchedulerPrefixes =
+    [
+        "trace_event_", "__traceiter_", "__schedule", "schedule", "io_schedule", "preempt_schedule", "folio_wait_bit",
+        "wait_on_page_bit", "bit_wait",
+    ];
+
+    /// <summary>Tracing and scheduler frames, which every blocked stack shares and a short stack leaves out.</summary>
+    public static bool IsSchedulerFrame(string frame)
+    {
+        foreach (var p in SchedulerPrefixes)
+            if (frame.StartsWith(p, StringComparison.Ordinal)) return true;
+        return false;
+    }
+
     /// <summary>The function name with compiler suffixes (<c>.isra.0</c>, <c>.constprop.0</c>, <c>.part.0</c>, <c>.cold</c>) removed.</summary>
     public static string Normalize(string frame)
     {

@@ -11,6 +11,9 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public string Comm { get; internal set; } = comm;
     public int Tgid { get; internal set; } = -1;
     public TaskRunState State { get; internal set; }
+    /// <summary>True when a hang report showed it blocked without the trace showing it go to sleep: the real start of
+    /// the wait is earlier than <see cref="StateSinceNs"/>.</summary>
+    public bool BlockedSinceUnknown { get; internal set; }
     public long StateSinceNs { get; internal set; }
     /// <summary>The sched_switch that put it to sleep (for blocked and sleeping tasks).</summary>
     public EvidenceLine? SleepLine { get; internal set; }

@@ -99,10 +99,15 @@ public sealed class TaskTracker
         // sched_process_hang is emitted by khungtaskd and names the hung task in its payload.
         var t = GetOrAdd(pid, e.Payload.OtherComm ?? e.Comm);
         t.HangReport = EvidenceLine.Of(e);
+        if (!t.IsBlocked)
+        {
+            // khungtaskd saw it in D but the trace never showed it going to sleep: blocked, since unknown.
+            SetState(t, TaskRunState.Blocked, e.TimestampNs);
+            t.BlockedSinceUnknown = true;
+        }
         if (e.Name == "hung_task")
         {
-            // A kernel-log report: the task is in D, with the report's stack.
-            if (!t.IsBlocked) SetState(t, TaskRunState.Blocked, e.TimestampNs);
+            // A kernel-log report carries the task's stack.
             if (e.StackId != 0) { t.SleepStackId = e.StackId; t.LastStackId = e.StackId; }
             t.SleepLine ??= EvidenceLine.Of(e);
         }
@@ -157,6 +162,7 @@ public sealed class TaskTracker
             t.SleepLine = null;
         }
         if (state == TaskRunState.Blocked) _blocked.Add(t);
+        t.BlockedSinceUnknown = false;
         t.State = state;
         t.StateSinceNs = ts;
     }

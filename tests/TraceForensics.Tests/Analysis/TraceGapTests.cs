@@ -46,6 +46,20 @@ public class TraceGapTests
         Assert.DoesNotContain("lost_events", stdout);
     }
 
+    [Fact]
+    public void A_task_first_seen_in_a_hang_report_is_blocked_since_unknown()
+    {
+        var f = Assert.Single(Analyze(
+            "      khungtaskd-31      [001] .....   200.000000: sched_process_hang: comm=stuck pid=812\n" + Later.Replace("105.", "201.")));
+        var t = Assert.Single(f.Tasks);
+        Assert.Equal(("stuck", 812), (t.Comm, t.Pid));
+        Assert.True(t.SinceUnknown);
+        Assert.Equal(FindingKind.HungTask, f.Kind);
+        var (_, json, _) = Run.Cli("analyze", "--format", "json",
+            WriteTemp("      khungtaskd-31      [001] .....   200.000000: sched_process_hang: comm=stuck pid=812\n"));
+        Assert.Contains("\"blockedSince\": null", json);
+    }
+
     private static string WriteTemp(string text)
     {
         var path = Path.GetTempFileName();
