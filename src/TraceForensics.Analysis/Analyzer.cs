@@ -16,6 +16,7 @@ public sealed class Analyzer
     private readonly BlockedChainDetector _chains;
     private readonly ReclaimWritebackDetector _reclaim = new();
     private readonly InversionDetector _inversions = new();
+    private readonly LockdepReportDetector _lockdep = new();
 
     public Analyzer(StackTable stacks, AnalysisOptions? options = null)
     {
@@ -31,6 +32,7 @@ public sealed class Analyzer
         _chains.AfterEvent(_engine.State, e);
         _reclaim.AfterEvent(_engine.State, e);
         _inversions.AfterEvent(_engine.State, e);
+        _lockdep.AfterEvent(e);
     }
 
     public IReadOnlyList<Finding> Finish()
@@ -74,6 +76,17 @@ public sealed class Analyzer
             if (witnesses.All(w => inCycle.Contains(w.Pid))) continue; // this run's deadlock already shows it
             var tasks = witnesses.DistinctBy(w => w.Pid).OrderBy(w => w.BlockedSinceNs).ToList();
             findings.Add((FindingKind.PotentialDeadlock, InversionSummary(cycle), cycle.Max(e => e.Lines.Max(l => l.TimestampNs)), tasks, cycle, null));
+        }
+
+        foreach (var (pid, comm, cycle) in _lockdep.Reports)
+        {
+            var held = cycle[0].From["lock:".Length..];
+            var wanted = cycle[0].To["lock:".Length..];
+            findings.Add((FindingKind.PotentialDeadlock,
+                held == wanted
+                    ? $"possible recursive locking (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire it again"
+                    : $"possible deadlock (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire ({wanted}), which already depends on ({held})",
+                cycle[0].Lines[0].TimestampNs, [new FindingTask(pid, comm, cycle[0].Lines[0].TimestampNs, null, [], null) { SinceUnknown = true }], cycle, null));
         }
 
         if (_reclaim.Count > 0)

@@ -27,6 +27,10 @@ public sealed class ReplayEngine(StackTable stacks)
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;
             case EventKind.ProcessFork: tasks.Touch(e); tasks.ProcessFork(e); return;
             case EventKind.ProcessExit: tasks.ProcessExit(e); return;
+            // Kernel-log statements about a task, not events it made: they do not make it run.
+            case EventKind.LockOwner: tasks.LockOwner(e); return;
+            case EventKind.LockHeld: tasks.LockHeld(e); return;
+            case EventKind.LockdepReport: return;
             case EventKind.ProcessHang:
                 if (e.Name != "hung_task") tasks.Touch(e);
                 tasks.ProcessHang(e);

@@ -47,6 +47,9 @@ public static class ChainText
         "served-by" => "is served by",
         "plugged-by" => "is held in the plug of",
         "held-by" => "is held by",
+        Detectors.LockdepReportDetector.RelationExisting => "already depends on (lockdep's chain)",
+        _ when relation.StartsWith(Detectors.LockdepReportDetector.RelationWantedBy, StringComparison.Ordinal)
+            => $"is held by {relation[Detectors.LockdepReportDetector.RelationWantedBy.Length..]} while it tries to acquire",
         _ when relation.StartsWith(Detectors.InversionDetector.RelationPrefix, StringComparison.Ordinal)
             => $"was held by {relation[Detectors.InversionDetector.RelationPrefix.Length..]} while it waited for",
         _ => "waits for",

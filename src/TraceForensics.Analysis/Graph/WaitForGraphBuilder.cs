@@ -19,6 +19,7 @@ public static class WaitForGraphBuilder
     public const string RuleFreeze = "percpu-rwsem-is-sb-freeze";
     public const string RuleBioCompletion = "bio-completion-ends-writeback";
     public const string RuleWritebackJoinsBuildersBio = "writeback-joins-builders-bio";
+    public const string RuleLikelyOwner = "hung-task-likely-owner";
 
     public static WaitForGraph Build(ReplayState s)
     {
@@ -52,6 +53,13 @@ public static class WaitForGraphBuilder
         {
             g.Add(new WaitEdge(from, NodeIds.PageLock(pl), "waits-for-page-lock", true, null, Lines(wait.Line, t.SleepLine)));
             AddPageLock(g, s, pl, blocked);
+            return;
+        }
+        if (t.Blocker is { } blocker)
+        {
+            // khungtaskd's own guess at the owner ("likely owned by"): from the kernel, but a guess.
+            var to = blocker.OwnerPid is int owner ? NodeIds.Task(owner) : NodeIds.Lock($"{blocker.Kind}-owner-not-found");
+            g.Add(new WaitEdge(from, to, $"waits-for-{blocker.Kind}-owner", false, RuleLikelyOwner, Lines(blocker.Line, t.SleepLine)));
             return;
         }
         if (stackWait.Kind == WaitKind.FrozenFilesystem)

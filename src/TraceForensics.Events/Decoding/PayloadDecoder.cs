@@ -12,6 +12,7 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.SchedSwitch => SchedPayloads.Switch(payload, ref p, strings),
         EventKind.SchedWaking or EventKind.SchedWakeup => SchedPayloads.Wakeup(payload, ref p, strings),
         EventKind.ProcessFork => SchedPayloads.Fork(payload, ref p, strings),
+        EventKind.ProcessHang when eventName == "hung_task" => KernelLogPayloads.Decode(kind, payload, ref p, strings),
         EventKind.ProcessExec or EventKind.ProcessExit or EventKind.ProcessHang => SchedPayloads.Pid(payload, ref p, strings),
         EventKind.BlockedReason => SchedPayloads.BlockedReason(payload, ref p, strings),
 
@@ -38,6 +39,7 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.ReclaimWrite or EventKind.PageAlloc => MemoryPayloads.PageAndGfp(payload, ref p, strings),
 
         EventKind.LockContentionBegin or EventKind.LockContentionEnd => LockPayloads.Contention(payload, ref p, strings),
+        EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport => KernelLogPayloads.Decode(kind, payload, ref p, strings),
         _ => true,
     };
 }

@@ -57,6 +57,12 @@ public enum EventKind : byte
     LockContentionBegin,
     LockContentionEnd,
     MmapLock,
+    /// <summary>A kernel log's "blocked on a mutex likely owned by task ..." (and semaphore/rwsem variants).</summary>
+    LockOwner,
+    /// <summary>An entry of a kernel log's held-locks list.</summary>
+    LockHeld,
+    /// <summary>A lockdep circular-dependency report: a task holding one class tried to take another.</summary>
+    LockdepReport,
     // allocation
     PageAlloc,
     /// <summary>A function-tracer entry (<c>func &lt;-parent</c>).</summary>

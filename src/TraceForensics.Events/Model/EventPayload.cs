@@ -41,6 +41,10 @@ public struct EventPayload
     public string? ReturnSite;
     public bool IsReturnProbe;
     public ulong? LockAddress;
+    /// <summary>A lock class as lockdep names it (<c>&amp;type->i_mutex_key#10</c>, <c>(wq_completion)"writeback"</c>).</summary>
+    public string? LockClass;
+    /// <summary>The other class of a lockdep report: the one wanted while <see cref="LockClass"/> was held.</summary>
+    public string? OtherLockClass;
     public string? LockFlags;
 
     /// <summary>A count the event reports: pages written, bios unplugged, pages reclaimed.</summary>

@@ -106,6 +106,10 @@ public sealed class InputReader : IDisposable
                         $"oldest {record.Count2 - record.Count} events; the trace starts late");
                 }
                 break;
+            case RecordKind.Truncated:
+                CompleteStack();
+                Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.TruncatedReport, record.Problem ?? "a report is cut off");
+                break;
             case RecordKind.Unrecognized:
                 CompleteStack();
                 Report(line, DiagnosticSeverity.Warning,

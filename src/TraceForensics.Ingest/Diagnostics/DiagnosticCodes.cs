@@ -13,6 +13,7 @@ public static class DiagnosticCodes
     public const string BufferOverwritten = "buffer-overwritten";
     public const string OrphanStackFrame = "orphan-stack-frame";
     public const string TruncatedInput = "truncated-input";
+    public const string TruncatedReport = "truncated-report";
     public const string UnreadableInput = "unreadable-input";
     public const string UnsupportedFormat = "unsupported-format";
     public const string BadEventsMap = "bad-events-map";

@@ -56,7 +56,7 @@ public static class FormatDetector
             return new(traceCmd ? TraceFormat.TraceCmd : TraceFormat.Ftrace, null);
         if (perf > 0)
             return new(TraceFormat.PerfScript, null);
-        if (dmesg > 0 && dmesg * 2 >= lines || kernelReports > 0)
+        if (dmesg > 0 && (dmesg * 2 >= lines || dmesg >= 3) || kernelReports > 0)
             return new(TraceFormat.Dmesg, null);
         return new(TraceFormat.Unknown,
             lines == 0 ? "the input is empty"

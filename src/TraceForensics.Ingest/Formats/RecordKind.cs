@@ -20,6 +20,8 @@ public enum RecordKind
     Header,
     /// <summary>An empty line (in perf script output, the end of a callchain).</summary>
     Blank,
+    /// <summary>A report (of a kernel log) that the input cuts off; <see cref="RawRecord.Problem"/> says what is missing.</summary>
+    Truncated,
     /// <summary>A line the tokenizer cannot read; <see cref="RawRecord.Problem"/> says why.</summary>
     Unrecognized,
 }

@@ -9,6 +9,7 @@ public sealed class TraceRecordReader : IDisposable
 {
     private readonly OpenedInput _input;
     private readonly LineReader _lines;
+    private readonly KernelLogTokenizer? _kernelLog;
 
     public TraceRecordReader(OpenedInput input, TraceFormat format, int maxLineBytes = 1 << 20)
     {
@@ -16,6 +17,7 @@ public sealed class TraceRecordReader : IDisposable
         _input = input;
         Format = format;
         _lines = new LineReader(input.Stream, maxLineBytes);
+        if (format == TraceFormat.Dmesg) _kernelLog = new KernelLogTokenizer();
     }
 
     public TraceFormat Format { get; }
@@ -28,7 +30,7 @@ public sealed class TraceRecordReader : IDisposable
     public bool Read(ref RawRecord record)
     {
         var status = _lines.Read(out var line);
-        if (status == LineStatus.End) return false;
+        if (status == LineStatus.End) return _kernelLog?.Finish(ref record) == true;
         if (status == LineStatus.Overlong)
         {
             record.Reset();
@@ -47,7 +49,7 @@ public sealed class TraceRecordReader : IDisposable
         switch (Format)
         {
             case TraceFormat.PerfScript: PerfScriptLineTokenizer.Tokenize(line, ref record); break;
-            case TraceFormat.Dmesg: DmesgLineTokenizer.Tokenize(line, ref record); break;
+            case TraceFormat.Dmesg: _kernelLog!.Tokenize(line, ref record); break;
             default: FtraceLineTokenizer.Tokenize(line, ref record); break;
         }
         if (record.Kind == RecordKind.Unrecognized && AsciiSpan.LooksBinary(line))

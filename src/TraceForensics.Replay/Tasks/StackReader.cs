@@ -33,15 +33,21 @@ public static class StackReader
     /// <summary>The function name with compiler suffixes (<c>.isra.0</c>, <c>.constprop.0</c>, <c>.part.0</c>, <c>.cold</c>) removed.</summary>
     public static string Normalize(string frame)
     {
+        if (IsUnreliable(frame)) frame = frame[2..];
         int dot = frame.IndexOf('.');
         return dot > 0 ? frame[..dot] : frame;
     }
+
+    /// <summary>A kernel-log frame printed with "? ": an address found on the stack that may not be a real caller. Kept
+    /// for people to read, never used to decide what a task waits for or where it is blocked.</summary>
+    public static bool IsUnreliable(string frame) => frame.StartsWith("? ", StringComparison.Ordinal);
 
     public static StackWait Classify(ImmutableArray<string> frames)
     {
         if (frames.IsDefaultOrEmpty) return new StackWait(WaitKind.None, null, null);
         var kind = WaitKind.Unknown;
         string? witness = null;
+        frames = Reliable(frames);
         for (int i = 0; i < frames.Length && kind == WaitKind.Unknown; i++)
         {
             var f = Normalize(frames[i]);
@@ -87,6 +93,7 @@ public static class StackReader
     /// <summary>The first frame that is not scheduler, tracing, lock or wait plumbing.</summary>
     public static string? BlockedIn(ImmutableArray<string> frames)
     {
+        frames = Reliable(frames);
         foreach (var raw in frames)
         {
             var f = Normalize(raw);
@@ -103,6 +110,7 @@ public static class StackReader
         if (frames.IsDefaultOrEmpty) return false;
         foreach (var raw in frames)
         {
+            if (IsUnreliable(raw)) continue;
             var f = Normalize(raw);
             foreach (var fn in functions)
                 if (f == fn) return true;
@@ -112,6 +120,9 @@ public static class StackReader
 
     /// <summary>Section 3: a task with filemap_fault finished and the fault path still on its stack holds the lock of
     /// the page it faulted.</summary>
+    private static ImmutableArray<string> Reliable(ImmutableArray<string> frames) =>
+        frames.IsDefaultOrEmpty || !frames.Any(IsUnreliable) ? frames : frames.Where(f => !IsUnreliable(f)).ToImmutableArray();
+
     public static bool HoldsFaultedPage(ImmutableArray<string> frames) =>
         !Contains(frames, "filemap_fault") && Contains(frames, "__do_fault", "do_fault", "finish_fault", "__pte_alloc", "pte_alloc_one", "do_read_fault", "do_shared_fault", "do_cow_fault");
 

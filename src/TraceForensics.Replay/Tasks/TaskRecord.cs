@@ -38,6 +38,13 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     /// holding the backing file.</summary>
     public Events.Model.DeviceNumber? BackingDev { get; internal set; }
 
+    /// <summary>What a kernel log said blocks it: "blocked on a mutex likely owned by task ..." (kind, owner pid or
+    /// null when "the owner is not found").</summary>
+    public (string Kind, int? OwnerPid, EvidenceLine Line)? Blocker { get; internal set; }
+
+    /// <summary>Locks a kernel log's held-locks list showed it holding (class, acquire site).</summary>
+    public List<(string Class, string? Site, EvidenceLine Line)> HeldLocks { get; } = new();
+
     /// <summary>When khungtaskd reported it (sched_process_hang, or a hung-task report in a kernel log).</summary>
     public EvidenceLine? HangReport { get; internal set; }
 

@@ -116,6 +116,21 @@ public sealed class TaskTracker
 
     public void AnnounceWait(TaskRecord t, WaitTarget wait) => t.Wait = wait;
 
+    /// <summary>A kernel log's blocker line about a task (which is not running: the log speaks of it).</summary>
+    public void LockOwner(in TraceEvent e)
+    {
+        var t = GetOrAdd(e.Pid, e.Comm);
+        t.Blocker = (e.Payload.LockFlags ?? "lock", e.Payload.OtherPid, EvidenceLine.Of(e));
+        if (e.Payload.OtherPid is int owner) GetOrAdd(owner, e.Payload.OtherComm ?? "");
+    }
+
+    /// <summary>A kernel log's held-locks entry about a task.</summary>
+    public void LockHeld(in TraceEvent e)
+    {
+        var t = GetOrAdd(e.Pid, e.Comm);
+        if (e.Payload.LockClass is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, e.Payload.Function, EvidenceLine.Of(e)));
+    }
+
     /// <summary>The trace lost events: a sleeping task may have been woken unseen, so its state becomes unknown rather
     /// than wrongly certain (it is blocked again only when the trace shows it).</summary>
     public void TraceGap(long ts)

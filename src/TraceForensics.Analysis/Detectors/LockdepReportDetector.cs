@@ -1,0 +1,26 @@
+using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Evidence;
+
+namespace TraceForensics.Analysis.Detectors;
+
+/// <summary>Turns each lockdep circular-dependency report of a kernel log into a class cycle: the reporting task
+/// held one class while it tried to take another, which (lockdep says) already depends on the first.</summary>
+public sealed class LockdepReportDetector
+{
+    public const string RelationWantedBy = "held-then-wanted-by:";
+    public const string RelationExisting = "already-depends-on";
+
+    public List<(int Pid, string Comm, List<WaitEdge> Cycle)> Reports { get; } = new();
+
+    public void AfterEvent(in TraceEvent e)
+    {
+        if (e.Kind != EventKind.LockdepReport || e.Payload.LockClass is not { } held || e.Payload.OtherLockClass is not { } wanted) return;
+        var line = new List<EvidenceLine> { EvidenceLine.Of(e) };
+        Reports.Add((e.Pid, e.Comm,
+        [
+            new WaitEdge(NodeIds.Lock(held), NodeIds.Lock(wanted), $"{RelationWantedBy}{e.Comm}:{e.Pid}", true, null, line),
+            new WaitEdge(NodeIds.Lock(wanted), NodeIds.Lock(held), RelationExisting, true, null, line),
+        ]));
+    }
+}

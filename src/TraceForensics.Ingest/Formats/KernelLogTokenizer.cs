@@ -1,0 +1,299 @@
+using System.Text;
+using static TraceForensics.Ingest.Formats.AsciiSpan;
+
+namespace TraceForensics.Ingest.Formats;
+
+/// <summary>Reads a kernel log as the reports it holds (report-formats.md), keeping state across lines:
+/// <list type="bullet">
+/// <item>a hung-task header (<c>INFO: task comm:pid blocked for more than N seconds.</c>, the I/O-wait variant, a
+/// comm broken over two lines) is a <c>hung_task</c> event; its <c>Call Trace:</c> is its stack, up to the next report
+/// (other call traces — NMI backtraces, warnings — are not attached to it); frames come as <c>func+0x/0x</c>,
+/// <c>[&lt;addr&gt;] func+0x/0x</c> or ARM's <c>(func) from</c>; <c>? </c> frames are kept, marked with a leading "? ";</item>
+/// <item>blocker lines (<c>is blocked on a mutex likely owned by task comm:pid</c>, semaphore and rw-semaphore
+/// variants, <c>the owner is not found</c>) are <c>hung_task_blocker</c> events;</item>
+/// <item>each entry of a held-locks list (<c>N locks held by comm/pid:</c>, <c> #0: addr (class){....}, at: site</c>)
+/// is a <c>held_lock</c> event of that task;</item>
+/// <item>a lockdep circular-dependency report is a <c>lockdep_circular</c> event naming the held and the wanted class.</item>
+/// </list>
+/// Synthesized payloads are <c>key=value</c> fields separated by tabs (class names contain spaces).</summary>
+public sealed class KernelLogTokenizer
+{
+    private enum Mode { None, HungHeader, CallTrace, HeldLocks, Lockdep }
+
+    private readonly byte[] _payload = new byte[1024];
+    private Mode _mode;
+    private int _reportPid = -1;
+    private int _lockPid = -1;
+    private byte[]? _lockComm;
+    private byte[]? _pendingInfo; // "INFO: task <comm" broken over two lines
+    private byte[]? _lockdepComm;
+    private int _lockdepPid = -1;
+    private int _lockdepAwait; // 1 = next line is the wanted lock, 2 = next line is the held lock
+    private string? _wanted, _held;
+    private string _lockdepKind = "circular";
+
+    /// <summary>lockdep's report banners that name a held and a wanted lock.</summary>
+    private static bool IsLockdepHeader(ReadOnlySpan<byte> t)
+    {
+        // New kernels print "WARNING: ...", old ones "[ INFO: ... ]".
+        if (t.StartsWith("[ INFO: "u8)) t = t["[ INFO: "u8.Length..];
+        else if (t.StartsWith("WARNING: "u8)) t = t["WARNING: "u8.Length..];
+        else return false;
+        return t.StartsWith("possible circular locking dependency detected"u8) || t.StartsWith("possible recursive locking detected"u8)
+               || t.IndexOf("-unsafe lock order detected"u8) > 0;
+    }
+
+    /// <summary>At the end of the input: a lockdep report that never named both locks (the log is cut off) becomes an
+    /// unrecognized record with the reason, so it is a diagnostic rather than silence. False when nothing is pending.</summary>
+    public bool Finish(ref RawRecord r)
+    {
+        if (_mode != Mode.Lockdep) return false;
+        _mode = Mode.None;
+        r.Reset();
+        r.Kind = RecordKind.Truncated;
+        r.Problem = $"a lockdep {_lockdepKind} report ends before it names both locks (wanted: {_wanted ?? "?"}, held: {_held ?? "?"}): the log is cut off";
+        return true;
+    }
+
+    public void Tokenize(ReadOnlySpan<byte> line, ref RawRecord r)
+    {
+        r.Reset();
+        if (IsBlank(line))
+        {
+            r.Kind = RecordKind.Blank;
+            return;
+        }
+        var text = DmesgLineTokenizer.StripPrefix(line, out long ts, out bool hasTime);
+        if (hasTime) r.TimestampNs = ts;
+        r.Kind = RecordKind.Header;
+        var t = Trim(text);
+
+        if (_pendingInfo is not null)
+        {
+            var joined = Concat(_pendingInfo, t);
+            _pendingInfo = null;
+            if (TryHungHeader(joined, ref r)) return;
+        }
+        if (t.StartsWith("INFO: task "u8))
+        {
+            if (TryHungHeader(t, ref r) || TryBlocker(t, ref r)) return;
+            if (t.IndexOf(" blocked "u8) < 0 && t.IndexOf(" is blocked on "u8) < 0) _pendingInfo = t.ToArray();
+            return;
+        }
+        if (IsLockdepHeader(t))
+        {
+            _lockdepKind = t.IndexOf("recursive"u8) >= 0 ? "recursive" : t.IndexOf("circular"u8) >= 0 ? "circular" : "irq-order";
+            _mode = Mode.Lockdep;
+            _lockdepAwait = 0;
+            _wanted = _held = null;
+            return;
+        }
+        if (_mode == Mode.Lockdep && TryLockdep(t, ref r)) return;
+        if (t.StartsWith("Showing all locks held"u8)) { _mode = Mode.HeldLocks; return; }
+        if (TryHeldLocksHeader(t)) return;
+        if (_mode == Mode.HeldLocks && t.StartsWith("#"u8)) { HeldLock(t, ref r); return; }
+
+        if (t.SequenceEqual("Call Trace:"u8))
+        {
+            if (_mode == Mode.HungHeader)
+            {
+                _mode = Mode.CallTrace;
+                r.Kind = RecordKind.StackStart;
+                r.Event = "call_trace"u8;
+                r.Pid = _reportPid;
+            }
+            else if (_mode == Mode.CallTrace) _mode = Mode.None; // a second trace (NMI backtrace...): not the report's
+            return;
+        }
+        if (_mode == Mode.CallTrace)
+        {
+            if (t.SequenceEqual("</TASK>"u8) || t.StartsWith("NMI backtrace"u8) || t.StartsWith("Kernel panic"u8)
+                || t.StartsWith("Showing all locks"u8) || t.StartsWith("====="u8)) { _mode = Mode.None; return; }
+            if (TryFrame(t, out var frame, out bool unreliable))
+            {
+                r.Kind = RecordKind.StackFrame;
+                r.Frame = unreliable ? Concat("?"u8, frame) : frame; // "? func": kept, marked unreliable
+            }
+        }
+    }
+
+    /// <summary><c>INFO: task comm:pid blocked for more than N seconds.</c> (or <c>blocked in I/O wait for more than</c>).</summary>
+    private bool TryHungHeader(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        int blocked = t.IndexOf(" blocked for more than "u8);
+        int len = " blocked for more than "u8.Length;
+        if (blocked < 0) { blocked = t.IndexOf(" blocked in I/O wait for more than "u8); len = " blocked in I/O wait for more than "u8.Length; }
+        if (blocked < 0 || !t.StartsWith("INFO: task "u8)) return false;
+        var who = t["INFO: task "u8.Length..blocked];
+        int colon = who.LastIndexOf((byte)':');
+        if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;
+        var secs = t[(blocked + len)..];
+        int sp = secs.IndexOf((byte)' ');
+        r.Kind = RecordKind.Event;
+        r.Event = "hung_task"u8;
+        r.Comm = who[..colon];
+        r.Pid = pid;
+        r.Payload = Payload($"seconds={(sp > 0 ? Encoding.ASCII.GetString(secs[..sp]) : "")}");
+        _mode = Mode.HungHeader;
+        _reportPid = pid;
+        return true;
+    }
+
+    /// <summary><c>INFO: task X:P is blocked on a mutex likely owned by task Y:Q.</c>, the semaphore and rw-semaphore
+    /// variants, and <c>is blocked on a mutex, but the owner is not found.</c></summary>
+    private bool TryBlocker(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        int on = t.IndexOf(" is blocked on "u8);
+        int rw = t.IndexOf(" blocked on an rw-semaphore"u8);
+        if (on < 0 && rw < 0) return false;
+        int end = on >= 0 ? on : t[..rw].LastIndexOf((byte)' ');
+        var who = t["INFO: task "u8.Length..end];
+        int colon = who.LastIndexOf((byte)':');
+        if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;
+        string kind = t.IndexOf("rw-semaphore"u8) >= 0 ? "rwsem" : t.IndexOf("semaphore"u8) >= 0 ? "semaphore" : "mutex";
+        string owner = "";
+        int by = t.LastIndexOf(" by task "u8);
+        if (by >= 0)
+        {
+            var o = t[(by + " by task "u8.Length)..].TrimEnd((byte)'.');
+            int oc = o.LastIndexOf((byte)':');
+            if (oc > 0 && TryParseInt(o[(oc + 1)..], out int ownerPid)) owner = $"\towner={ownerPid}\towner_comm={Encoding.UTF8.GetString(o[..oc])}";
+        }
+        r.Kind = RecordKind.Event;
+        r.Event = "hung_task_blocker"u8;
+        r.Comm = who[..colon];
+        r.Pid = pid;
+        r.Payload = Payload($"kind={kind}{owner}");
+        return true;
+    }
+
+    /// <summary><c>4 locks held by kworker/u12:5/1980:</c> / <c>1 lock held by khungtaskd/31:</c></summary>
+    private bool TryHeldLocksHeader(ReadOnlySpan<byte> t)
+    {
+        int held = t.IndexOf(" held by "u8);
+        if (held <= 0 || !(t.IndexOf(" lock held by "u8) >= 0 || t.IndexOf(" locks held by "u8) >= 0) || t[^1] != (byte)':') return false;
+        var who = t[(held + " held by "u8.Length)..^1];
+        int slash = who.LastIndexOf((byte)'/');
+        if (slash < 0 || !TryParseInt(who[(slash + 1)..], out _lockPid)) return false;
+        _lockComm = who[..slash].ToArray();
+        if (_mode != Mode.Lockdep) _mode = Mode.HeldLocks;
+        return true;
+    }
+
+    /// <summary><c>#0: ffffffff83b8a1e0 (rcu_read_lock){....}-{1:2}, at: debug_show_all_locks+0x36/0x1c0</c></summary>
+    private void HeldLock(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        if (_lockPid < 0 || !TryLockClass(t, out var cls, out var site)) return;
+        r.Kind = RecordKind.Event;
+        r.Event = "held_lock"u8;
+        r.Comm = _lockComm;
+        r.Pid = _lockPid;
+        r.Payload = Payload($"class={cls}\tat={site}");
+    }
+
+    private bool TryLockdep(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        if (_lockdepAwait != 0)
+        {
+            if (TryLockClass(t, out var cls, out _))
+            {
+                if (_lockdepAwait == 1) _wanted = cls; else _held = cls;
+            }
+            _lockdepAwait = 0;
+            return true;
+        }
+        int trying = t.IndexOf(" is trying to acquire"u8);
+        if (trying > 0)
+        {
+            var who = t[..trying];
+            int irq = who.IndexOf(" ["u8); // "comm/pid [HC0[0]:SC0[0]:HE0:SE1]"
+            if (irq > 0) who = who[..irq];
+            int slash = who.LastIndexOf((byte)'/');
+            _lockdepPid = slash > 0 && TryParseInt(who[(slash + 1)..], out int p) ? p : -1;
+            _lockdepComm = (slash > 0 ? who[..slash] : who).ToArray();
+            _lockdepAwait = 1;
+            return true;
+        }
+        if (t.StartsWith("but task is already holding lock:"u8) || t.StartsWith("and this task is already holding:"u8)) { _lockdepAwait = 2; return true; }
+        if ((t.StartsWith("which lock already depends on the new lock"u8) || t.StartsWith("which would create a new lock dependency"u8)
+             || t.StartsWith("other info that might help us debug this"u8)) && _wanted is not null && _held is not null)
+        {
+            r.Kind = RecordKind.Event;
+            r.Event = "lockdep_circular"u8;
+            r.Comm = _lockdepComm;
+            r.Pid = _lockdepPid;
+            r.Payload = Payload($"held={_held}\twanted={_wanted}\treport={_lockdepKind}");
+            _mode = Mode.None;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The class of a lock line: the parenthesised name after the address, which may itself contain
+    /// parentheses and quotes (<c>((wq_completion)"writeback")</c>), and the <c>at:</c> site.</summary>
+    private static bool TryLockClass(ReadOnlySpan<byte> t, out string cls, out string site)
+    {
+        cls = site = "";
+        int open = t.IndexOf((byte)'(');
+        if (open < 0) return false;
+        int depth = 0, close = -1;
+        for (int i = open; i < t.Length; i++)
+        {
+            if (t[i] == (byte)'(') depth++;
+            else if (t[i] == (byte)')' && --depth == 0) { close = i; break; }
+        }
+        if (close < 0) return false;
+        cls = Encoding.UTF8.GetString(t[(open + 1)..close]);
+        int at = t.IndexOf(", at: "u8);
+        if (at >= 0) site = Encoding.UTF8.GetString(FunctionName(t[(at + 6)..]));
+        return cls.Length > 0;
+    }
+
+    /// <summary><c>__schedule+0x3dc/0xf60</c>, <c>[&lt;ffffffff82a9df9c&gt;] ? schedule+0x7c/0x1b0</c>,
+    /// <c>[&lt;80c1e5e8&gt;] (__schedule) from [&lt;80c1eb20&gt;] (schedule+0x60/0xdc)</c>.</summary>
+    private static bool TryFrame(ReadOnlySpan<byte> t, out ReadOnlySpan<byte> frame, out bool unreliable)
+    {
+        frame = default;
+        unreliable = false;
+        if (t.StartsWith("[<"u8))
+        {
+            int close = t.IndexOf(">]"u8);
+            if (close < 0) return false;
+            t = TrimStart(t[(close + 2)..]);
+        }
+        if (t.StartsWith("? "u8)) { unreliable = true; t = t[2..]; }
+        if (t.Length > 0 && t[0] == (byte)'(')
+        {
+            int close = t.IndexOf((byte)')');
+            if (close < 0 || t.IndexOf(" from "u8) < 0) return false;
+            frame = FunctionName(t[1..close]);
+            return !frame.IsEmpty;
+        }
+        int plus = t.IndexOf((byte)'+');
+        if (plus <= 0) return false;
+        var name = t[..plus];
+        if (name.IndexOfAny((byte)' ', (byte)':', (byte)'=') >= 0) return false;
+        var off = t[(plus + 1)..];
+        int sp = off.IndexOf((byte)' ');
+        if (sp >= 0) off = off[..sp];
+        int slash = off.IndexOf((byte)'/');
+        if (slash <= 0 || !TryParseHex(off[..slash], out _) || !TryParseHex(off[(slash + 1)..], out _)) return false;
+        frame = name;
+        return true;
+    }
+
+    private ReadOnlySpan<byte> Payload(string s)
+    {
+        int n = Encoding.UTF8.GetBytes(s.AsSpan(0, Math.Min(s.Length, _payload.Length / 4)), _payload);
+        return _payload.AsSpan(0, n);
+    }
+
+    private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        var joined = new byte[a.Length + 1 + b.Length];
+        a.CopyTo(joined);
+        joined[a.Length] = (byte)' ';
+        b.CopyTo(joined.AsSpan(a.Length + 1));
+        return joined;
+    }
+}
