@@ -77,7 +77,13 @@ public sealed class KernelLogTokenizer
         if (t.StartsWith("INFO: task "u8))
         {
             if (TryHungHeader(t, ref r) || TryBlocker(t, ref r)) return;
-            if (t.IndexOf(" blocked "u8) < 0 && t.IndexOf(" is blocked on "u8) < 0) _pendingInfo = t.ToArray();
+            if (t.IndexOf(" blocked "u8) < 0 && t.IndexOf(" is blocked on "u8) < 0 && t.IndexOf(" can't die "u8) < 0) _pendingInfo = t.ToArray();
+            return;
+        }
+        if (t.StartsWith("Kernel panic - not syncing: hung_task"u8) && _reportPid < 0)
+        {
+            r.Kind = RecordKind.Truncated;
+            r.Problem = "khungtaskd panicked the kernel (hung_task_panic) but this log holds no report of the blocked task";
             return;
         }
         if (IsLockdepHeader(t))
@@ -93,7 +99,7 @@ public sealed class KernelLogTokenizer
         if (TryHeldLocksHeader(t)) return;
         if (_mode == Mode.HeldLocks && t.StartsWith("#"u8)) { HeldLock(t, ref r); return; }
 
-        if (t.SequenceEqual("Call Trace:"u8))
+        if (t.SequenceEqual("Call Trace:"u8) || t.SequenceEqual("Call trace:"u8)) // arm64 prints "Call trace:"
         {
             if (_mode == Mode.HungHeader)
             {
@@ -123,6 +129,7 @@ public sealed class KernelLogTokenizer
         int blocked = t.IndexOf(" blocked for more than "u8);
         int len = " blocked for more than "u8.Length;
         if (blocked < 0) { blocked = t.IndexOf(" blocked in I/O wait for more than "u8); len = " blocked in I/O wait for more than "u8.Length; }
+        if (blocked < 0) { blocked = t.IndexOf(" can't die for more than "u8); len = " can't die for more than "u8.Length; } // killed, still in D
         if (blocked < 0 || !t.StartsWith("INFO: task "u8)) return false;
         var who = t["INFO: task "u8.Length..blocked];
         int colon = who.LastIndexOf((byte)':');

@@ -14,7 +14,15 @@ public static class StackReader
         "__wait_for_common", "wait_for_completion", "do_wait_for_common", "prepare_to_wait", "finish_wait",
         "__mutex_lock", "mutex_lock", "rwsem_down_", "down_read", "down_write", "__down", "_raw_spin_", "osq_lock",
         "rt_mutex", "rwbase_", "kthread_", "worker_thread", "ret_from_fork",
+        // older kernels and other architectures, and waits syzkaller's titles look through
+        "context_switch", "__switch_to", "down", "ldsem_down", "console_lock", "__wait_on_buffer", "wait_on_buffer",
+        "__flush_work", "flush_work", "rcu_barrier", "schedule_timeout", "usleep_range", "__wait_rcu_gp", "wait_rcu_gp",
+        "__cancel_work_timer", "cancel_work_sync", "cancel_delayed_work",
     ];
+
+    /// <summary>Names syzkaller's titles give in place of a frame's own (the expedited grace period is still a
+    /// synchronize_rcu hang).</summary>
+    private static string TitleName(string f) => f is "synchronize_rcu_expedited" or "synchronize_sched" or "synchronize_rcu_bh" ? "synchronize_rcu" : f;
 
     private static readonly string[] SchedulerPrefixes =
     [
@@ -100,7 +108,7 @@ public static class StackReader
             bool plumbing = false;
             foreach (var p in PlumbingPrefixes)
                 if (f.StartsWith(p, StringComparison.Ordinal)) { plumbing = true; break; }
-            if (!plumbing) return f;
+            if (!plumbing) return TitleName(f);
         }
         return frames.IsDefaultOrEmpty ? null : Normalize(frames[^1]);
     }

@@ -1,0 +1,177 @@
+using System.Text.RegularExpressions;
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Tests.Support;
+
+namespace TraceForensics.Tests.Analysis;
+
+/// <summary>The syzkaller corpus: hung-task reports give the blocked-in function of their titles; lockdep reports
+/// give potential-deadlock findings naming both classes; corrupted reports give a finding or a clear diagnostic.</summary>
+public class KernelLogCorpusTests
+{
+    private static IEnumerable<(string File, Dictionary<string, string> Header)> Files(string dir)
+    {
+        foreach (var path in Directory.GetFiles(Path.Combine(Require.Shared(), "corpus", "syzkaller", dir)).Order(StringComparer.Ordinal))
+        {
+            var header = File.ReadLines(path).TakeWhile(l => l.Length > 0)
+                .Select(l => l.Split(": ", 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1]);
+            yield return (path, header);
+        }
+    }
+
+    private static (IReadOnlyList<Finding> Findings, IReadOnlyList<Diagnostic> Diagnostics) Read(string path)
+    {
+        using var session = TraceForensics.Events.Reading.TraceSession.Open([path]);
+        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
+        while (session.Read(out var e)) analyzer.Observe(e);
+        return (analyzer.Finish(), session.Tables.Diagnostics.Kept);
+    }
+
+    /// <summary>The first task reported hung in the log (the one syzkaller titles).</summary>
+    private static int FirstReportedPid(string path)
+    {
+        // The comm may be broken over two lines (a garbled comm in the log).
+        var m = Regex.Match(File.ReadAllText(path), @"INFO: task [^\n]*(?:\n[^\n]*?)?:(\d+) (?:blocked|can't die) ");
+        return m.Success ? int.Parse(m.Groups[1].Value) : -1;
+    }
+
+    [SkippableFact]
+    public void Hung_task_blocked_in_matches_the_syzkaller_title()
+    {
+        var results = new List<(string File, string Want, string? Got)>();
+        foreach (var (path, header) in Files("hung"))
+        {
+            var title = header.GetValueOrDefault("TITLE", "");
+            var m = Regex.Match(title, @"^INFO: task (?:hung|can't die) in (\S+)$");
+            if (header.GetValueOrDefault("CORRUPTED") == "Y" || !m.Success) continue;
+            int pid = FirstReportedPid(path);
+            var task = Read(path).Findings.SelectMany(f => f.Tasks).FirstOrDefault(t => t.Pid == pid);
+            results.Add((Path.GetFileName(path), m.Groups[1].Value, task?.BlockedIn));
+        }
+        int matched = results.Count(r => r.Want == r.Got);
+        // README: "blockedIn matches the syzkaller title in 18 of 20 uncorrupted hung-task reports".
+        Assert.True(results.Count == 20 && matched >= 18,
+            $"{matched}/{results.Count} match; misses: {string.Join("; ", results.Where(r => r.Want != r.Got).Select(r => $"{r.File}: want {r.Want}, got {r.Got}"))}");
+    }
+
+    [SkippableFact]
+    public void Corrupted_hung_reports_give_a_finding_or_a_clear_diagnostic()
+    {
+        foreach (var (path, header) in Files("hung").Where(f => f.Header.GetValueOrDefault("CORRUPTED") == "Y"))
+        {
+            var (findings, diagnostics) = Read(path);
+            Assert.True(findings.Count > 0 || diagnostics.Any(d => d.Code == DiagnosticCodes.TruncatedReport),
+                $"{Path.GetFileName(path)}: no finding and no truncated-report diagnostic");
+        }
+    }
+
+    [SkippableFact]
+    public void Lockdep_reports_give_a_potential_deadlock_naming_both_classes()
+    {
+        int checkedFiles = 0;
+        foreach (var (path, header) in Files("lockdep"))
+        {
+            var lines = File.ReadAllLines(path);
+            // The classes as the report prints them: the lock lines after "is trying to acquire" and "already holding".
+            string? Class(string marker)
+            {
+                int i = Array.FindIndex(lines, l => l.Contains(marker));
+                if (i < 0 || i + 1 >= lines.Length) return null;
+                var m = Regex.Match(lines[i + 1], @"\((.+?)\)\{");
+                return m.Success ? m.Groups[1].Value : null;
+            }
+            var wanted = Class("is trying to acquire");
+            var held = Class("already holding");
+            var (findings, diagnostics) = Read(path);
+            if (wanted is null || held is null)
+            {
+                // Cut off before both locks: a clear diagnostic instead.
+                Assert.Contains(diagnostics, d => d.Code == DiagnosticCodes.TruncatedReport);
+                continue;
+            }
+            var f = Assert.Single(findings, f => f.Kind == FindingKind.PotentialDeadlock);
+            Assert.Contains($"({held})", f.Summary);
+            Assert.Contains($"({wanted})", f.Summary);
+            Assert.Contains(f.Chain, e => e.From == $"lock:{held}" && e.To == $"lock:{wanted}");
+            checkedFiles++;
+        }
+        Assert.Equal(14, checkedFiles);
+    }
+
+    [SkippableFact]
+    public void Log_and_trace_of_the_same_run_share_their_tasks()
+    {
+        var dir = Require.RealTraces();
+        var (findings, _) = Analyze.Files(Path.Combine(dir, "xfs-frozen-backing-stall.ftrace.txt"), Path.Combine(dir, "xfs-frozen-backing-stall.dmesg.txt"));
+        var stall = Assert.Single(findings);
+        Assert.Equal(FindingKind.Stall, stall.Kind);
+        Assert.Equal([3693, 4005], stall.Tasks.Select(t => t.Pid).Order());
+        Assert.All(stall.Tasks, t => Assert.NotNull(t.HangReport));
+        Assert.Contains(stall.Chain, e => e.Relation == "served-by" && e.To == "task:3693");
+    }
+}
+
+public class KernelLogBadInputTests
+{
+    private static (IReadOnlyList<Finding> Findings, TraceForensics.Events.Reading.TraceSession Session) Read(string text)
+    {
+        var (session, events) = Run.Text(text, TraceForensics.Ingest.Formats.TraceFormat.Dmesg);
+        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
+        foreach (var e in events) analyzer.Observe(e);
+        return (analyzer.Finish(), session);
+    }
+
+    [Fact]
+    public void A_report_cut_after_its_header_is_a_hung_task_without_a_stack()
+    {
+        var (findings, _) = Read("[  376.749647] INFO: task kworker/u8:4:3693 blocked for more than 3 seconds.\n[  376.751724]       Not tainted 6.18.44 #1\n");
+        var t = Assert.Single(Assert.Single(findings).Tasks);
+        Assert.Equal(3693, t.Pid);
+        Assert.True(t.Stack.IsDefaultOrEmpty);
+        Assert.True(t.SinceUnknown);
+    }
+
+    [Fact]
+    public void Frames_with_no_report_header_are_not_attached_to_anything()
+    {
+        var (findings, session) = Read(
+            "[  1.000000]  __schedule+0x3dc/0xf60\n[  1.000001]  schedule+0x23/0xa0\n[  1.000002] Call Trace:\n[  1.000003]  io_schedule+0x3f/0x60\n");
+        Assert.Empty(findings);
+        Assert.Equal(0, session.Tables.Stacks.Count);
+    }
+
+    [Fact]
+    public void Garbage_between_reports_does_not_stop_the_next_one()
+    {
+        var (findings, _) = Read(
+            "[  1.0] INFO: task a:1 blocked for more than 3 seconds.\n\u0001\u0002garbage ((( [<\n[  1.1] Call Trace:\n[  1.2]  ? ???+0x/\n" +
+            "[  2.0] INFO: task b:2 blocked for more than 3 seconds.\n[  2.1] Call Trace:\n[  2.2]  __schedule+0x3dc/0xf60\n[  2.3]  mutex_lock+0x1/0x2\n[  2.4]  my_function+0x10/0x20\n");
+        var b = findings.SelectMany(f => f.Tasks).Single(t => t.Pid == 2);
+        Assert.Equal("my_function", b.BlockedIn);
+        Assert.Contains(findings.SelectMany(f => f.Tasks), t => t.Pid == 1);
+    }
+
+    [Fact]
+    public void Unreliable_frames_are_kept_but_never_the_blocked_in_frame()
+    {
+        var (findings, _) = Read(
+            "[  2.0] INFO: task b:2 blocked for more than 3 seconds.\n[  2.1] Call Trace:\n[  2.2]  __schedule+0x3dc/0xf60\n" +
+            "[  2.3]  ? decoy_function+0x10/0x20\n[  2.4]  real_function+0x10/0x20\n");
+        var t = Assert.Single(Assert.Single(findings).Tasks);
+        Assert.Equal("real_function", t.BlockedIn);
+        Assert.Contains("? decoy_function", t.Stack);
+    }
+
+    [Fact]
+    public void A_blocker_line_links_the_waiter_to_the_owner_and_a_mutual_wait_is_a_deadlock()
+    {
+        var (findings, _) = Read(
+            "[  9.0] INFO: task a:1 blocked for more than 3 seconds.\n[  9.1] Call Trace:\n[  9.2]  __mutex_lock+0x1/0x2\n[  9.3]  fa+0x1/0x2\n" +
+            "[  9.4] INFO: task a:1 is blocked on a mutex likely owned by task b:2.\n" +
+            "[  9.5] INFO: task b:2 blocked for more than 3 seconds.\n[  9.6] Call Trace:\n[  9.7]  __mutex_lock+0x1/0x2\n[  9.8]  fb+0x1/0x2\n" +
+            "[  9.9] INFO: task b:2 is blocked on a mutex likely owned by task a:1.\n");
+        var d = Assert.Single(findings, f => f.Kind == FindingKind.Deadlock);
+        Assert.Equal(["task:1", "task:2"], d.Chain.Select(e => e.From).Order());
+        Assert.All(d.Chain, e => Assert.Equal("hung-task-likely-owner", e.Rule));
+    }
+}
