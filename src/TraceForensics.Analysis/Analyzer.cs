@@ -78,15 +78,18 @@ public sealed class Analyzer
             findings.Add((FindingKind.PotentialDeadlock, InversionSummary(cycle), cycle.Max(e => e.Lines.Max(l => l.TimestampNs)), tasks, cycle, null));
         }
 
-        foreach (var (pid, comm, cycle) in _lockdep.Reports)
+        foreach (var (pid, comm, report, cycle) in _lockdep.Reports)
         {
             var held = cycle[0].From["lock:".Length..];
             var wanted = cycle[0].To["lock:".Length..];
             findings.Add((FindingKind.PotentialDeadlock,
-                held == wanted
+                report == "dept"
+                    ? $"possible deadlock (DEPT): a context holding ({held}) waits for ({wanted}), and one holding ({wanted}) waits for ({held})"
+                    : held == wanted
                     ? $"possible recursive locking (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire it again"
                     : $"possible deadlock (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire ({wanted}), which already depends on ({held})",
-                cycle[0].Lines[0].TimestampNs, [new FindingTask(pid, comm, cycle[0].Lines[0].TimestampNs, null, [], null) { SinceUnknown = true }], cycle, null));
+                cycle[0].Lines[0].TimestampNs,
+                pid < 0 ? [] : [new FindingTask(pid, comm, cycle[0].Lines[0].TimestampNs, null, [], null) { SinceUnknown = true }], cycle, null));
         }
 
         if (_reclaim.Count > 0)

@@ -10,17 +10,23 @@ public sealed class LockdepReportDetector
 {
     public const string RelationWantedBy = "held-then-wanted-by:";
     public const string RelationExisting = "already-depends-on";
+    /// <summary>DEPT names event contexts, not tasks: each holds one class and waits for the other.</summary>
+    public const string RelationDeptContext = "dept-context-holds-then-waits";
 
-    public List<(int Pid, string Comm, List<WaitEdge> Cycle)> Reports { get; } = new();
+    /// <summary>Reports: the task (pid -1 for DEPT, which names contexts), the kind (circular, recursive, irq-order,
+    /// dept) and the class cycle.</summary>
+    public List<(int Pid, string Comm, string Report, List<WaitEdge> Cycle)> Reports { get; } = new();
 
     public void AfterEvent(in TraceEvent e)
     {
         if (e.Kind != EventKind.LockdepReport || e.Payload.LockClass is not { } held || e.Payload.OtherLockClass is not { } wanted) return;
         var line = new List<EvidenceLine> { EvidenceLine.Of(e) };
-        Reports.Add((e.Pid, e.Comm,
+        var report = e.Payload.LockFlags ?? "circular";
+        bool dept = report == "dept";
+        Reports.Add((e.Pid, e.Comm, report,
         [
-            new WaitEdge(NodeIds.Lock(held), NodeIds.Lock(wanted), $"{RelationWantedBy}{e.Comm}:{e.Pid}", true, null, line),
-            new WaitEdge(NodeIds.Lock(wanted), NodeIds.Lock(held), RelationExisting, true, null, line),
+            new WaitEdge(NodeIds.Lock(held), NodeIds.Lock(wanted), dept ? RelationDeptContext : $"{RelationWantedBy}{e.Comm}:{e.Pid}", true, null, line),
+            new WaitEdge(NodeIds.Lock(wanted), NodeIds.Lock(held), dept ? RelationDeptContext : RelationExisting, true, null, line),
         ]));
     }
 }

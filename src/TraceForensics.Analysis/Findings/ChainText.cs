@@ -48,6 +48,7 @@ public static class ChainText
         "plugged-by" => "is held in the plug of",
         "held-by" => "is held by",
         Detectors.LockdepReportDetector.RelationExisting => "already depends on (lockdep's chain)",
+        Detectors.LockdepReportDetector.RelationDeptContext => "is held by a context (DEPT) that waits for",
         _ when relation.StartsWith(Detectors.LockdepReportDetector.RelationWantedBy, StringComparison.Ordinal)
             => $"is held by {relation[Detectors.LockdepReportDetector.RelationWantedBy.Length..]} while it tries to acquire",
         _ when relation.StartsWith(Detectors.InversionDetector.RelationPrefix, StringComparison.Ordinal)

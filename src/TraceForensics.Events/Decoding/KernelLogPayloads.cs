@@ -23,10 +23,12 @@ internal static class KernelLogPayloads
             case EventKind.LockHeld:
                 if (TryField(payload, "class="u8, out var c)) p.LockClass = strings.Intern(c);
                 if (TryField(payload, "at="u8, out var at)) p.Function = strings.Intern(at);
+                if (TryField(payload, "addr="u8, out var addr) && AsciiSpan.TryParseHex(addr, out ulong a)) p.LockAddress = a;
                 return p.LockClass is not null;
             case EventKind.LockdepReport:
                 if (TryField(payload, "held="u8, out var h)) p.LockClass = strings.Intern(h);
                 if (TryField(payload, "wanted="u8, out var w)) p.OtherLockClass = strings.Intern(w);
+                if (TryField(payload, "report="u8, out var rep)) p.LockFlags = strings.Intern(rep);
                 return p.LockClass is not null && p.OtherLockClass is not null;
             default:
                 return true;

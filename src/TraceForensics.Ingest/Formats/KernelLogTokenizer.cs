@@ -18,7 +18,7 @@ namespace TraceForensics.Ingest.Formats;
 /// Synthesized payloads are <c>key=value</c> fields separated by tabs (class names contain spaces).</summary>
 public sealed class KernelLogTokenizer
 {
-    private enum Mode { None, HungHeader, CallTrace, HeldLocks, Lockdep }
+    private enum Mode { None, HungHeader, CallTrace, HeldLocks, Lockdep, Dept }
 
     private readonly byte[] _payload = new byte[1024];
     private Mode _mode;
@@ -95,6 +95,14 @@ public sealed class KernelLogTokenizer
             return;
         }
         if (_mode == Mode.Lockdep && TryLockdep(t, ref r)) return;
+        if (t.StartsWith("DEPT: Circular dependency has been detected"u8))
+        {
+            _mode = Mode.Dept;
+            _wanted = _held = null;
+            _lockdepKind = "dept";
+            return;
+        }
+        if (_mode == Mode.Dept && TryDept(t, ref r)) return;
         if (t.StartsWith("Showing all locks held"u8)) { _mode = Mode.HeldLocks; return; }
         if (TryHeldLocksHeader(t)) return;
         if (_mode == Mode.HeldLocks && t.StartsWith("#"u8)) { HeldLock(t, ref r); return; }
@@ -195,7 +203,8 @@ public sealed class KernelLogTokenizer
         r.Event = "held_lock"u8;
         r.Comm = _lockComm;
         r.Pid = _lockPid;
-        r.Payload = Payload($"class={cls}\tat={site}");
+        var addr = FirstToken(TrimStart(t[(t.IndexOf((byte)':') + 1)..]));
+        r.Payload = Payload($"class={cls}\tat={site}\taddr={Encoding.ASCII.GetString(addr)}");
     }
 
     private bool TryLockdep(ReadOnlySpan<byte> t, ref RawRecord r)
@@ -234,6 +243,35 @@ public sealed class KernelLogTokenizer
             return true;
         }
         return false;
+    }
+
+    /// <summary>DEPT's first context: <c>[S] (unknown)(pg_locked_map:0)</c> is what it holds (the start of its event
+    /// context), <c>[W] dept_page_wait_on_bit(pg_writeback_map:0)</c> what it waits for.</summary>
+    private bool TryDept(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        bool start = t.StartsWith("[S]"u8), wait = t.StartsWith("[W]"u8);
+        if (!start && !wait) return false;
+        int open = t.LastIndexOf((byte)'('), close = t.LastIndexOf((byte)')');
+        if (open < 0 || close < open) return true;
+        var cls = t[(open + 1)..close];
+        int colon = cls.LastIndexOf((byte)':');
+        if (colon > 0) cls = cls[..colon];
+        var name = Encoding.UTF8.GetString(cls);
+        if (start) _held ??= name;
+        else if (_wanted is null)
+        {
+            _wanted = name;
+            if (_held is not null)
+            {
+                r.Kind = RecordKind.Event;
+                r.Event = "lockdep_circular"u8;
+                r.Comm = "<dept>"u8;
+                r.Pid = -1;
+                r.Payload = Payload($"held={_held}\twanted={_wanted}\treport=dept");
+                _mode = Mode.None;
+            }
+        }
+        return true;
     }
 
     /// <summary>The class of a lock line: the parenthesised name after the address, which may itself contain
@@ -287,6 +325,12 @@ public sealed class KernelLogTokenizer
         if (slash <= 0 || !TryParseHex(off[..slash], out _) || !TryParseHex(off[(slash + 1)..], out _)) return false;
         frame = name;
         return true;
+    }
+
+    private static ReadOnlySpan<byte> FirstToken(ReadOnlySpan<byte> s)
+    {
+        int sp = s.IndexOf((byte)' ');
+        return sp < 0 ? s : s[..sp];
     }
 
     private ReadOnlySpan<byte> Payload(string s)

@@ -175,3 +175,27 @@ public class KernelLogBadInputTests
         Assert.All(d.Chain, e => Assert.Equal("hung-task-likely-owner", e.Rule));
     }
 }
+
+public class DeptReportTests
+{
+    [Fact]
+    public void A_dept_report_is_a_potential_deadlock_between_page_lock_and_writeback()
+    {
+        var text = string.Concat(new[]
+        {
+            "===================================================", "DEPT: Circular dependency has been detected.",
+            "---------------------------------------------------", "summary", "---------------------------------------------------",
+            "*** DEADLOCK ***", "context A", "    [S] (unknown)(pg_locked_map:0)", "    [W] dept_page_wait_on_bit(pg_writeback_map:0)",
+            "    [E] dept_page_clear_bit(pg_locked_map:0)", "context B", "    [S] (unknown)(pg_writeback_map:0)",
+            "    [W] dept_page_wait_on_bit(pg_locked_map:0)", "    [E] dept_page_clear_bit(pg_writeback_map:0)",
+        }.Select(l => $"[  5.000000] {l}\n"));
+        var (session, events) = Run.Text(text);
+        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
+        foreach (var e in events) analyzer.Observe(e);
+        var f = Assert.Single(analyzer.Finish());
+        Assert.Equal(FindingKind.PotentialDeadlock, f.Kind);
+        Assert.Contains("(pg_locked_map)", f.Summary);
+        Assert.Contains("(pg_writeback_map)", f.Summary);
+        Assert.Equal(["lock:pg_locked_map", "lock:pg_writeback_map"], f.Chain.Select(e => e.From));
+    }
+}
