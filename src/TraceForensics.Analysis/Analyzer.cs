@@ -142,7 +142,12 @@ public sealed class Analyzer
     {
         string who = tasks.Count == 1 ? $"{tasks[0].Comm}:{tasks[0].Pid}" : $"{tasks.Count} tasks ({string.Join(", ", tasks.Take(3).Select(t => $"{t.Comm}:{t.Pid}"))}{(tasks.Count > 3 ? ", ..." : "")})";
         if (kind == FindingKind.HungTask)
-            return $"{who} blocked in {tasks[0].BlockedIn ?? "an unknown wait"}; the blocker is not in the trace";
+        {
+            if (NodeIds.IsTask(root, out int rootPid) && tasks.All(t => t.Pid != rootPid) && s.Tasks.Get(rootPid) is { } r)
+                return $"{who} blocked behind {r.Comm}:{rootPid}, itself blocked in " +
+                       $"{Replay.Tasks.StackReader.BlockedIn(WaitForGraphBuilder.SleepStack(s, r)) ?? "an unknown wait"}; what blocks it is not in the input";
+            return $"{who} blocked in {tasks[0].BlockedIn ?? "an unknown wait"}; the blocker is not in the input";
+        }
         string rootText = NodeText.Describe(root, s);
         if (NodeIds.IsTask(root, out int pid)) rootText += IsRunning(s, pid) ? " (running)" : "";
         return $"stall: {who} blocked behind {rootText}";

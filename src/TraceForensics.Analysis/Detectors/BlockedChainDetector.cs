@@ -27,6 +27,15 @@ public sealed class BlockedChainDetector(AnalysisOptions options)
     {
         CheckThreshold(s);
         var graph = WaitForGraphBuilder.Build(s);
+        // A task still in the same wait at the end: its chain as the whole input knows it (a kernel log names owners
+        // and held locks after the report that made the candidate).
+        for (int i = 0; i < Candidates.Count; i++)
+        {
+            var c = Candidates[i];
+            if (s.Tasks.Get(c.Task.Pid) is not { IsBlocked: true } t || t.StateSinceNs != c.Task.BlockedSinceNs) continue;
+            var chain = graph.Chain(NodeIds.Task(t.Pid), out bool cycle);
+            Candidates[i] = c with { Chain = chain, Cycle = cycle };
+        }
         foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid))
         {
             var chain = graph.Chain(NodeIds.Task(t.Pid), out bool cycle);

@@ -20,6 +20,7 @@ public static class WaitForGraphBuilder
     public const string RuleBioCompletion = "bio-completion-ends-writeback";
     public const string RuleWritebackJoinsBuildersBio = "writeback-joins-builders-bio";
     public const string RuleLikelyOwner = "hung-task-likely-owner";
+    public const string RuleHeldLocks = "held-locks-list";
 
     public static WaitForGraph Build(ReplayState s)
     {
@@ -62,6 +63,17 @@ public static class WaitForGraphBuilder
             g.Add(new WaitEdge(from, to, $"waits-for-{blocker.Kind}-owner", false, RuleLikelyOwner, Lines(blocker.Line, t.SleepLine)));
             return;
         }
+        if (stackWait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore && t.HeldLocks.Count > 0
+            && HolderFromHeldLocks(s, t) is { } found)
+        {
+            // The lock a task waits for is the last of its held-locks list; the task whose list holds the same
+            // address (not as its own last, awaited, entry) holds it.
+            var wanted = t.HeldLocks[^1];
+            var node = NodeIds.Lock(wanted.Class);
+            g.Add(new WaitEdge(from, node, $"waits-for-{stackWait.Kind.ToString().ToLowerInvariant()}", true, null, Lines(wanted.Line, t.SleepLine)));
+            g.Add(new WaitEdge(node, NodeIds.Task(found.Holder.Pid), "held-by", false, RuleHeldLocks, Lines(found.Line)));
+            return;
+        }
         if (stackWait.Kind == WaitKind.FrozenFilesystem)
         {
             var lines = Lines(wait?.Line, t.SleepLine);
@@ -88,10 +100,30 @@ public static class WaitForGraphBuilder
             case WaitKind.Journal:
             case WaitKind.DirtyThrottle:
             case WaitKind.BlockTags:
-                g.Add(new WaitEdge(from, NodeIds.Lock(stackWait.BlockedIn ?? stackWait.Witness ?? "unknown"),
-                    $"waits-for-{stackWait.Kind.ToString().ToLowerInvariant()}", false, stackRule, Lines(t.SleepLine)));
+                // A kernel log's held-locks list names the lock a blocked task waits for (its last entry).
+                bool named = stackWait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore && t.HeldLocks.Count > 0;
+                g.Add(new WaitEdge(from, NodeIds.Lock(named ? t.HeldLocks[^1].Class : stackWait.BlockedIn ?? stackWait.Witness ?? "unknown"),
+                    $"waits-for-{stackWait.Kind.ToString().ToLowerInvariant()}", named, named ? null : stackRule,
+                    Lines(named ? t.HeldLocks[^1].Line : null, t.SleepLine)));
                 break;
         }
+    }
+
+    private static (TaskRecord Holder, EvidenceLine Line)? HolderFromHeldLocks(ReplayState s, TaskRecord waiter)
+    {
+        var wanted = waiter.HeldLocks[^1];
+        if (wanted.Address is not ulong addr) return null;
+        foreach (var other in s.Tasks.Tasks)
+        {
+            if (other == waiter) continue;
+            var held = other.HeldLocks;
+            // Its own last entry is what it may itself be waiting for when it is blocked on a lock.
+            int usable = other.IsBlocked && StackReader.Classify(SleepStack(s, other)).Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore
+                ? held.Count - 1 : held.Count;
+            for (int i = 0; i < usable; i++)
+                if (held[i].Address == addr) return (other, held[i].Line);
+        }
+        return null;
     }
 
     private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key)

@@ -21,6 +21,7 @@ public sealed class KernelLogTokenizer
     private enum Mode { None, HungHeader, CallTrace, HeldLocks, Lockdep, Dept }
 
     private readonly byte[] _payload = new byte[1024];
+    private long _lastTimestampNs;
     private Mode _mode;
     private int _reportPid = -1;
     private int _lockPid = -1;
@@ -64,7 +65,9 @@ public sealed class KernelLogTokenizer
             return;
         }
         var text = DmesgLineTokenizer.StripPrefix(line, out long ts, out bool hasTime);
-        if (hasTime) r.TimestampNs = ts;
+        // A line without a time prefix (a report pasted without them, a continuation) is as late as the last one seen.
+        if (hasTime) _lastTimestampNs = ts;
+        r.TimestampNs = _lastTimestampNs;
         r.Kind = RecordKind.Header;
         var t = Trim(text);
 

@@ -43,7 +43,7 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public (string Kind, int? OwnerPid, EvidenceLine Line)? Blocker { get; internal set; }
 
     /// <summary>Locks a kernel log's held-locks list showed it holding (class, acquire site).</summary>
-    public List<(string Class, string? Site, EvidenceLine Line)> HeldLocks { get; } = new();
+    public List<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks { get; } = new();
 
     /// <summary>When khungtaskd reported it (sched_process_hang, or a hung-task report in a kernel log).</summary>
     public EvidenceLine? HangReport { get; internal set; }

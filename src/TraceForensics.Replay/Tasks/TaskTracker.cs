@@ -128,7 +128,7 @@ public sealed class TaskTracker
     public void LockHeld(in TraceEvent e)
     {
         var t = GetOrAdd(e.Pid, e.Comm);
-        if (e.Payload.LockClass is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, e.Payload.Function, EvidenceLine.Of(e)));
+        if (e.Payload.LockClass is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, e.Payload.LockAddress, e.Payload.Function, EvidenceLine.Of(e)));
     }
 
     /// <summary>The trace lost events: a sleeping task may have been woken unseen, so its state becomes unknown rather
