@@ -40,8 +40,19 @@ public sealed class Analyzer
         var s = _engine.State;
         _chains.AtEnd(s);
         // A hang report may come after a chain was taken: every task carries the report made of it.
-        FindingTask Current(FindingTask t) =>
-            s.Tasks.Get(t.Pid)?.HangReport is { } h && h.TimestampNs >= t.BlockedSinceNs ? t with { HangReport = h } : t;
+        FindingTask Current(FindingTask t)
+        {
+            var record = s.Tasks.Get(t.Pid);
+            if (record is null) return t;
+            // Reports and kernel-log details may come after the chain was taken.
+            t = t with
+            {
+                Workqueue = record.Workqueue ?? t.Workqueue,
+                HeldLocks = record.HeldLocks.Count > t.HeldLocks.Length
+                    ? [.. record.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")] : t.HeldLocks,
+            };
+            return record.HangReport is { } h && h.TimestampNs >= t.BlockedSinceNs ? t with { HangReport = h } : t;
+        }
         var findings = new List<(FindingKind Kind, string Summary, long At, List<FindingTask> Tasks, List<WaitEdge> Chain, string? Root)>();
 
         // Deadlocks: one per distinct cycle.

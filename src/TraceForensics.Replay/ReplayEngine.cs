@@ -30,6 +30,7 @@ public sealed class ReplayEngine(StackTable stacks)
             // Kernel-log statements about a task, not events it made: they do not make it run.
             case EventKind.LockOwner: tasks.LockOwner(e); return;
             case EventKind.LockHeld: tasks.LockHeld(e); return;
+            case EventKind.HungTaskDetail: tasks.HungTaskDetail(e); return;
             case EventKind.LockdepReport: return;
             case EventKind.ProcessHang:
                 if (e.Name != "hung_task") tasks.Touch(e);

@@ -61,7 +61,12 @@ public sealed class BlockedChainDetector(AnalysisOptions options)
     private static FindingTask Describe(ReplayState s, TaskRecord t)
     {
         var stack = WaitForGraphBuilder.SleepStack(s, t);
-        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, t.HangReport) { SinceUnknown = t.BlockedSinceUnknown };
+        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, t.HangReport)
+        {
+            SinceUnknown = t.BlockedSinceUnknown,
+            Workqueue = t.Workqueue,
+            HeldLocks = [.. t.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")],
+        };
     }
 
     /// <summary>A cycle closes when its last edge appears: the latest evidence line on it.</summary>

@@ -23,10 +23,14 @@ public sealed class LockdepReportDetector
         var line = new List<EvidenceLine> { EvidenceLine.Of(e) };
         var report = e.Payload.LockFlags ?? "circular";
         bool dept = report == "dept";
-        Reports.Add((e.Pid, e.Comm, report,
-        [
-            new WaitEdge(NodeIds.Lock(held), NodeIds.Lock(wanted), dept ? RelationDeptContext : $"{RelationWantedBy}{e.Comm}:{e.Pid}", true, null, line),
-            new WaitEdge(NodeIds.Lock(wanted), NodeIds.Lock(held), dept ? RelationDeptContext : RelationExisting, true, null, line),
-        ]));
+        var cycle = new List<WaitEdge>
+        {
+            new(NodeIds.Lock(held), NodeIds.Lock(wanted), dept ? RelationDeptContext : $"{RelationWantedBy}{e.Comm}:{e.Pid}", true, null, line),
+        };
+        // lockdep prints its existing chain #N (the held class) first, down to #0 (the wanted class): wanted -> ... -> held.
+        var chain = e.Payload.LockChain is { Length: > 1 } c && c[^1] == wanted && c[0] == held ? c.Reverse().ToList() : [wanted, held];
+        for (int i = 0; i + 1 < chain.Count; i++)
+            cycle.Add(new WaitEdge(NodeIds.Lock(chain[i]), NodeIds.Lock(chain[i + 1]), dept ? RelationDeptContext : RelationExisting, true, null, line));
+        Reports.Add((e.Pid, e.Comm, report, cycle));
     }
 }

@@ -38,6 +38,8 @@ public static class FindingsTextWriter
                 var hang = t.HangReport is { } h ? $", reported hung at {TraceTime.Format(h.TimestampNs)} ({report.PathOf(h.Input)}:{h.Line})" : "";
                 var since = t.SinceUnknown ? "blocked since before the trace shows" : $"blocked since {TraceTime.Format(t.BlockedSinceNs)}";
                 w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} {since} in {t.BlockedIn ?? "?"}{hang}"));
+                if (t.Workqueue is { } wq) w.WriteLine(Clean($"    workqueue: {wq}"));
+                foreach (var held in t.HeldLocks) w.WriteLine(Clean($"    holding: {held}"));
                 var frames = t.Stack.Where(fr => !Replay.Tasks.StackReader.IsSchedulerFrame(fr)).ToList();
                 foreach (var frame in frames.Take(StackFrames))
                     w.WriteLine(Clean($"      {frame}"));

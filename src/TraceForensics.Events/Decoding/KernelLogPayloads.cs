@@ -20,6 +20,12 @@ internal static class KernelLogPayloads
                 if (TryField(payload, "owner="u8, out var o) && AsciiSpan.TryParseInt(o, out int owner)) p.OtherPid = owner;
                 if (TryField(payload, "owner_comm="u8, out var oc)) p.OtherComm = strings.Intern(oc);
                 return p.LockFlags is not null;
+            case EventKind.HungTaskDetail:
+                if (TryField(payload, "state="u8, out var st)) p.PrevState = TaskStateParser.Parse(st);
+                if (TryField(payload, "ppid="u8, out var pp) && AsciiSpan.TryParseInt(pp, out int ppid)) p.Ppid = ppid;
+                if (TryField(payload, "tgid="u8, out var tg) && AsciiSpan.TryParseInt(tg, out int tgid)) p.OtherPid = tgid;
+                if (TryField(payload, "workqueue="u8, out var wq)) p.Workqueue = strings.Intern(wq);
+                return true;
             case EventKind.LockHeld:
                 if (TryField(payload, "class="u8, out var c)) p.LockClass = strings.Intern(c);
                 if (TryField(payload, "at="u8, out var at)) p.Function = strings.Intern(at);
@@ -29,6 +35,8 @@ internal static class KernelLogPayloads
                 if (TryField(payload, "held="u8, out var h)) p.LockClass = strings.Intern(h);
                 if (TryField(payload, "wanted="u8, out var w)) p.OtherLockClass = strings.Intern(w);
                 if (TryField(payload, "report="u8, out var rep)) p.LockFlags = strings.Intern(rep);
+                if (TryField(payload, "chain="u8, out var chain))
+                    p.LockChain = System.Text.Encoding.UTF8.GetString(chain).Split('\u001f').Select(strings.Intern).ToArray();
                 return p.LockClass is not null && p.OtherLockClass is not null;
             default:
                 return true;

@@ -39,7 +39,8 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.ReclaimWrite or EventKind.PageAlloc => MemoryPayloads.PageAndGfp(payload, ref p, strings),
 
         EventKind.LockContentionBegin or EventKind.LockContentionEnd => LockPayloads.Contention(payload, ref p, strings),
-        EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport => KernelLogPayloads.Decode(kind, payload, ref p, strings),
+        EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail
+            => KernelLogPayloads.Decode(kind, payload, ref p, strings),
         _ => true,
     };
 }

@@ -54,6 +54,7 @@ internal static class KernelEventNames
         (EventKind.LockContentionEnd, ["contention_end"]),
         (EventKind.LockOwner, ["hung_task_blocker"]),
         (EventKind.LockHeld, ["held_lock"]),
+        (EventKind.HungTaskDetail, ["hung_task_detail"]),
         (EventKind.LockdepReport, ["lockdep_circular"]),
         (EventKind.MmapLock, ["mmap_lock_start_locking", "mmap_lock_acquire_returned", "mmap_lock_released"]),
         (EventKind.PageAlloc, ["mm_page_alloc"]),

@@ -59,6 +59,8 @@ public enum EventKind : byte
     MmapLock,
     /// <summary>A kernel log's "blocked on a mutex likely owned by task ..." (and semaphore/rwsem variants).</summary>
     LockOwner,
+    /// <summary>A hung-task report's task line and workqueue: state, tgid, ppid, workqueue.</summary>
+    HungTaskDetail,
     /// <summary>An entry of a kernel log's held-locks list.</summary>
     LockHeld,
     /// <summary>A lockdep circular-dependency report: a task holding one class tried to take another.</summary>

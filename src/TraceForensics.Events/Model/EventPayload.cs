@@ -47,6 +47,13 @@ public struct EventPayload
     public string? OtherLockClass;
     public string? LockFlags;
 
+    /// <summary>Parent pid, from a hung-task report's task line.</summary>
+    public int? Ppid;
+    /// <summary>A kworker's workqueue and work function (<c>loop2 loop_rootcg_workfn</c>).</summary>
+    public string? Workqueue;
+    /// <summary>lockdep's existing dependency chain, as printed (#N first).</summary>
+    public string[]? LockChain;
+
     /// <summary>A count the event reports: pages written, bios unplugged, pages reclaimed.</summary>
     public long? Count;
 

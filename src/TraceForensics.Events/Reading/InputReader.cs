@@ -202,7 +202,8 @@ public sealed class InputReader : IDisposable
     private void BeginStack(ref RawRecord record, long line)
     {
         // ftrace: the previous event of the same task on the same cpu; a kernel log's call trace: the report before it.
-        int target = _window.FindNewest(record.Cpu, record.Pid);
+        // A kernel log's call trace belongs to its hung-task report, not to the report's detail lines.
+        int target = _window.FindNewest(record.Cpu, record.Pid, record.Event.SequenceEqual("call_trace"u8) ? EventKind.ProcessHang : EventKind.Unknown);
         if (target < 0)
         {
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.OrphanStackFrame,

@@ -52,12 +52,12 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
 
     /// <summary>Position of the newest event of this cpu and task (either may be -1: any) among the last
     /// <paramref name="depth"/>, or -1.</summary>
-    public int FindNewest(int cpu, int pid, int depth = 256)
+    public int FindNewest(int cpu, int pid, EventKind kind = EventKind.Unknown, int depth = 256)
     {
         for (int i = Count - 1; i >= 0 && i >= Count - depth; i--)
         {
             ref var e = ref Slot(i);
-            if ((cpu < 0 || e.Cpu == cpu) && (pid < 0 || e.Pid == pid)) return i;
+            if ((cpu < 0 || e.Cpu == cpu) && (pid < 0 || e.Pid == pid) && (kind == EventKind.Unknown || e.Kind == kind)) return i;
         }
         return -1;
     }

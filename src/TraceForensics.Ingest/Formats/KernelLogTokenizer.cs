@@ -32,6 +32,22 @@ public sealed class KernelLogTokenizer
     private int _lockdepAwait; // 1 = next line is the wanted lock, 2 = next line is the held lock
     private string? _wanted, _held;
     private string _lockdepKind = "circular";
+    private readonly List<string> _chain = new();
+
+    /// <summary>The lockdep report as one event: the task, the held and the wanted class, the kind of report, and
+    /// lockdep's existing dependency chain (printed in reverse order: #N first), separated by U+001F.</summary>
+    private void EmitLockdep(ref RawRecord r)
+    {
+        r.Kind = RecordKind.Event;
+        r.Event = "lockdep_circular"u8;
+        r.Comm = _lockdepComm;
+        r.Pid = _lockdepPid;
+        var chain = _chain.Count > 0 ? $"\tchain={string.Join('\u001f', _chain)}" : "";
+        r.Payload = Payload($"held={_held}\twanted={_wanted}\treport={_lockdepKind}{chain}");
+        _mode = Mode.None;
+        _wanted = _held = null;
+        _chain.Clear();
+    }
 
     /// <summary>lockdep's report banners that name a held and a wanted lock.</summary>
     private static bool IsLockdepHeader(ReadOnlySpan<byte> t)
@@ -49,8 +65,13 @@ public sealed class KernelLogTokenizer
     public bool Finish(ref RawRecord r)
     {
         if (_mode != Mode.Lockdep) return false;
-        _mode = Mode.None;
         r.Reset();
+        if (_wanted is not null && _held is not null)
+        {
+            EmitLockdep(ref r); // the report names both locks; only its tail is missing
+            return true;
+        }
+        _mode = Mode.None;
         r.Kind = RecordKind.Truncated;
         r.Problem = $"a lockdep {_lockdepKind} report ends before it names both locks (wanted: {_wanted ?? "?"}, held: {_held ?? "?"}): the log is cut off";
         return true;
@@ -80,7 +101,7 @@ public sealed class KernelLogTokenizer
         if (t.StartsWith("INFO: task "u8))
         {
             if (TryHungHeader(t, ref r) || TryBlocker(t, ref r)) return;
-            if (t.IndexOf(" blocked "u8) < 0 && t.IndexOf(" is blocked on "u8) < 0 && t.IndexOf(" can't die "u8) < 0) _pendingInfo = t.ToArray();
+            _pendingInfo = t.ToArray(); // broken over two lines (a garbled comm, a mail client's wrap): joined with the next
             return;
         }
         if (t.StartsWith("Kernel panic - not syncing: hung_task"u8) && _reportPid < 0)
@@ -91,6 +112,7 @@ public sealed class KernelLogTokenizer
         }
         if (IsLockdepHeader(t))
         {
+            _chain.Clear();
             _lockdepKind = t.IndexOf("recursive"u8) >= 0 ? "recursive" : t.IndexOf("circular"u8) >= 0 ? "circular" : "irq-order";
             _mode = Mode.Lockdep;
             _lockdepAwait = 0;
@@ -110,6 +132,15 @@ public sealed class KernelLogTokenizer
         if (TryHeldLocksHeader(t)) return;
         if (_mode == Mode.HeldLocks && t.StartsWith("#"u8)) { HeldLock(t, ref r); return; }
 
+        if (_mode == Mode.HungHeader && TryTaskLine(t, ref r)) return;
+        if (_mode == Mode.HungHeader && t.StartsWith("Workqueue: "u8))
+        {
+            r.Kind = RecordKind.Event;
+            r.Event = "hung_task_detail"u8;
+            r.Pid = _reportPid;
+            r.Payload = Payload($"workqueue={Encoding.UTF8.GetString(t["Workqueue: "u8.Length..])}");
+            return;
+        }
         if (t.SequenceEqual("Call Trace:"u8) || t.SequenceEqual("Call trace:"u8)) // arm64 prints "Call trace:"
         {
             if (_mode == Mode.HungHeader)
@@ -155,6 +186,47 @@ public sealed class KernelLogTokenizer
         _mode = Mode.HungHeader;
         _reportPid = pid;
         return true;
+    }
+
+    /// <summary>The report's task line: <c>task:dd state:D stack:0 pid:4005 tgid:4005 ppid:3954 ...</c>, or the older
+    /// <c>dd D 0 4005 3954 0x00000000</c> (comm, state, stack, pid, ppid, flags).</summary>
+    private bool TryTaskLine(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        string state, tgid = "", ppid = "";
+        if (t.StartsWith("task:"u8))
+        {
+            int st = t.IndexOf(" state:"u8);
+            if (st < 0) return false;
+            var rest = t[(st + 7)..];
+            state = Encoding.ASCII.GetString(rest[..Math.Max(0, rest.IndexOf((byte)' '))]);
+            tgid = Field(t, " tgid:"u8);
+            ppid = Field(t, " ppid:"u8);
+        }
+        else
+        {
+            // old form: the word after the comm is a one-letter state, then numbers
+            var words = Encoding.ASCII.GetString(t).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int i = Array.FindIndex(words, w => w.Length >= 1 && "DRSTtXZIP".Contains(w[0]) && (w.Length == 1 || char.IsDigit(w[1])));
+            if (i < 1 || words.Length < i + 3) return false;
+            state = words[i][..1];
+            int pidAt = Array.IndexOf(words, _reportPid.ToString(System.Globalization.CultureInfo.InvariantCulture), i);
+            if (pidAt < 0) return false;
+            ppid = pidAt + 1 < words.Length && int.TryParse(words[pidAt + 1], out _) ? words[pidAt + 1] : "";
+        }
+        r.Kind = RecordKind.Event;
+        r.Event = "hung_task_detail"u8;
+        r.Pid = _reportPid;
+        r.Payload = Payload($"state={state}\ttgid={tgid}\tppid={ppid}");
+        return true;
+    }
+
+    private static string Field(ReadOnlySpan<byte> t, ReadOnlySpan<byte> key)
+    {
+        int at = t.IndexOf(key);
+        if (at < 0) return "";
+        var rest = TrimStart(t[(at + key.Length)..]);
+        int sp = rest.IndexOf((byte)' ');
+        return Encoding.ASCII.GetString(sp < 0 ? rest : rest[..sp]);
     }
 
     /// <summary><c>INFO: task X:P is blocked on a mutex likely owned by task Y:Q.</c>, the semaphore and rw-semaphore
@@ -234,15 +306,16 @@ public sealed class KernelLogTokenizer
             return true;
         }
         if (t.StartsWith("but task is already holding lock:"u8) || t.StartsWith("and this task is already holding:"u8)) { _lockdepAwait = 2; return true; }
-        if ((t.StartsWith("which lock already depends on the new lock"u8) || t.StartsWith("which would create a new lock dependency"u8)
-             || t.StartsWith("other info that might help us debug this"u8)) && _wanted is not null && _held is not null)
+        // "the existing dependency chain (in reverse order) is:" then "-> #1 (classA){...}:" ... "-> #0 (classB){...}:"
+        if (t.StartsWith("-> #"u8) && TryLockClass(t, out var link, out _))
         {
-            r.Kind = RecordKind.Event;
-            r.Event = "lockdep_circular"u8;
-            r.Comm = _lockdepComm;
-            r.Pid = _lockdepPid;
-            r.Payload = Payload($"held={_held}\twanted={_wanted}\treport={_lockdepKind}");
-            _mode = Mode.None;
+            _chain.Add(link);
+            return true;
+        }
+        if ((t.StartsWith("other info that might help us debug this"u8) || t.StartsWith("Possible unsafe locking scenario"u8)
+             || t.StartsWith("stack backtrace:"u8)) && _wanted is not null && _held is not null)
+        {
+            EmitLockdep(ref r);
             return true;
         }
         return false;

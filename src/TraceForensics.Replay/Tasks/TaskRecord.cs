@@ -42,6 +42,10 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     /// null when "the owner is not found").</summary>
     public (string Kind, int? OwnerPid, EvidenceLine Line)? Blocker { get; internal set; }
 
+    public int? Ppid { get; internal set; }
+    /// <summary>The workqueue and work function a kworker was running (from a hung-task report).</summary>
+    public string? Workqueue { get; internal set; }
+
     /// <summary>Locks a kernel log's held-locks list showed it holding (class, acquire site).</summary>
     public List<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks { get; } = new();
 

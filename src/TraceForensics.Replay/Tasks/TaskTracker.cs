@@ -124,6 +124,15 @@ public sealed class TaskTracker
         if (e.Payload.OtherPid is int owner) GetOrAdd(owner, e.Payload.OtherComm ?? "");
     }
 
+    /// <summary>A hung-task report's task line or workqueue line about a task.</summary>
+    public void HungTaskDetail(in TraceEvent e)
+    {
+        var t = GetOrAdd(e.Pid, e.Comm);
+        if (e.Payload.OtherPid is int tgid) t.Tgid = tgid;
+        if (e.Payload.Ppid is int ppid) t.Ppid = ppid;
+        if (e.Payload.Workqueue is { } wq) t.Workqueue = wq;
+    }
+
     /// <summary>A kernel log's held-locks entry about a task.</summary>
     public void LockHeld(in TraceEvent e)
     {

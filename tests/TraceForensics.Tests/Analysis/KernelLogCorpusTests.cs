@@ -199,3 +199,35 @@ public class DeptReportTests
         Assert.Equal(["lock:pg_locked_map", "lock:pg_writeback_map"], f.Chain.Select(e => e.From));
     }
 }
+
+public class KernelLogDetailTests
+{
+    [Fact]
+    public void Report_details_reach_the_finding()
+    {
+        var (findings, _) = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "xfs-frozen-backing-stall.dmesg.txt"));
+        var worker = findings.SelectMany(f => f.Tasks).Single(t => t.Pid == 3693);
+        Assert.Equal("loop2 loop_rootcg_workfn", worker.Workqueue);
+        Assert.Equal("lo_rw_aio", worker.BlockedIn);
+    }
+
+    [SkippableFact]
+    public void Held_locks_lists_name_the_awaited_lock_and_its_holder()
+    {
+        var (findings, _) = Analyze.Files(Path.Combine(Require.Shared(), "corpus", "syzkaller", "hung", "385"));
+        var chain = findings.SelectMany(f => f.Chain).ToList();
+        var held = Assert.Single(chain, e => e.Relation == "held-by" && e.From == "lock:&bdev->bd_fsfreeze_mutex");
+        Assert.Equal("task:7559", held.To);
+        Assert.Equal("held-locks-list", held.Rule);
+        Assert.Contains(findings.SelectMany(f => f.Tasks), t => t.HeldLocks.Contains("(&bdev->bd_fsfreeze_mutex) at mount_bdev"));
+    }
+
+    [SkippableFact]
+    public void Lockdep_dependency_chain_closes_the_class_cycle()
+    {
+        var (findings, _) = Analyze.Files(Path.Combine(Require.Shared(), "corpus", "syzkaller", "lockdep", "189"));
+        var f = Assert.Single(findings);
+        Assert.Equal(["lock:&pipe->mutex/1", "lock:console_lock", "lock:(completion)&req.done", "lock:sb_writers"], f.Chain.Select(e => e.From));
+        Assert.Equal(f.Chain[0].From, f.Chain[^1].To);
+    }
+}

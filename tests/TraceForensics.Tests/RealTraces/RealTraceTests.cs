@@ -128,7 +128,8 @@ public class RealTraceTests
         using var reader = new StreamReader(s);
         var ftrace = new Regex(@"^\s*.+-\d+\s+(\(\s*[\d-]+\)\s+)?\[\d+\]\s+(\S+\s+)?\d+\.\d+: (\w+):");
         var perf = new Regex(@"^(?!\t) *\S.*\s\d+\s+\[\d+\]\s+\d+\.\d+:\s+\S+:");
-        var hung = new Regex(@"INFO: task .+:\d+ blocked for more than \d+ seconds\.");
+        // a kernel log's events: each hung-task header, and its task and workqueue lines
+        var hung = new Regex(@"INFO: task .+:\d+ blocked for more than \d+ seconds\.|\] task:\S+ +state:|\] Workqueue: ");
         int n = 0;
         while (reader.ReadLine() is { } line)
         {
