@@ -21,6 +21,7 @@ public static class WaitForGraphBuilder
     public const string RuleWritebackJoinsBuildersBio = "writeback-joins-builders-bio";
     public const string RuleLikelyOwner = "hung-task-likely-owner";
     public const string RuleHeldLocks = "held-locks-list";
+    public const string RuleSolePageLockHolder = "sole-page-lock-holder";
 
     public static WaitForGraph Build(ReplayState s)
     {
@@ -89,9 +90,18 @@ public static class WaitForGraphBuilder
         {
             case WaitKind.PageWriteback:
             case WaitKind.PageLock:
-                // The stack says a page but no event said which: the chain cannot go further.
-                g.Add(new WaitEdge(from, stackWait.Kind == WaitKind.PageLock ? "pagelock:unknown" : "writeback:unknown",
-                    stackWait.Kind == WaitKind.PageLock ? "waits-for-page-lock" : "waits-for-writeback", false, stackRule, Lines(t.SleepLine)));
+                // The stack says a page but no event said which.
+                var unknownPage = stackWait.Kind == WaitKind.PageLock ? "pagelock:unknown" : "writeback:unknown";
+                g.Add(new WaitEdge(from, unknownPage, stackWait.Kind == WaitKind.PageLock ? "waits-for-page-lock" : "waits-for-writeback",
+                    false, stackRule, Lines(t.SleepLine)));
+                // A kernel log names no pages; when exactly one other blocked task's stack shows it holding a page lock
+                // (section 3: a fault past filemap_fault), that task is the only candidate holder.
+                if (stackWait.Kind == WaitKind.PageLock)
+                {
+                    var holders = blocked.Where(o => o != t && StackReader.HoldsFaultedPage(SleepStack(s, o))).Take(2).ToList();
+                    if (holders.Count == 1)
+                        g.Add(new WaitEdge(unknownPage, NodeIds.Task(holders[0].Pid), "held-by", false, RuleSolePageLockHolder, Lines(holders[0].SleepLine)));
+                }
                 break;
             case WaitKind.Mutex:
             case WaitKind.RwSemaphore:

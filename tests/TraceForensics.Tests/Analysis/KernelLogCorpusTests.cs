@@ -231,3 +231,30 @@ public class KernelLogDetailTests
         Assert.Equal(f.Chain[0].From, f.Chain[^1].To);
     }
 }
+
+public class PageLockAgainstMutexTests
+{
+    [Fact]
+    public void A_page_lock_against_a_mutex_in_a_kernel_log_is_a_deadlock()
+    {
+        // T1 sleeps on a page lock holding mutex M; T2 sleeps on M in a fault that holds the page it faulted.
+        var log = string.Concat(new[]
+        {
+            "INFO: task writer:101 blocked for more than 120 seconds.", "task:writer state:D stack:0 pid:101 tgid:101 ppid:1 flags:0x0",
+            "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0", " io_schedule+0x3f/0x60",
+            " folio_wait_bit_common+0x13d/0x350", " __folio_lock+0x17/0x30", " my_fs_write_locked+0x10/0x40", " </TASK>",
+            "INFO: task faulter:202 blocked for more than 120 seconds.", "task:faulter state:D stack:0 pid:202 tgid:202 ppid:1 flags:0x0",
+            "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0", " __mutex_lock+0x1/0x2", " my_fs_page_mkwrite+0x1/0x2",
+            " do_page_mkwrite+0x1/0x2", " do_fault+0x1a4/0x470", " __handle_mm_fault+0x76a/0xf80", " handle_mm_fault+0xe6/0x2c0", " </TASK>",
+            "INFO: task faulter:202 is blocked on a mutex likely owned by task writer:101.",
+            "Showing all locks held in the system:", "1 lock held by writer/101:", " #0: ffff888012345678 (&fs->write_mutex){+.+.}-{3:3}, at: my_fs_write_locked+0x1/0x2",
+        }.Select(l => $"[  900.000000] {l}\n"));
+        var (session, events) = Run.Text(log);
+        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
+        foreach (var e in events) analyzer.Observe(e);
+        var d = Assert.Single(analyzer.Finish(), f => f.Kind == FindingKind.Deadlock);
+        Assert.Equal(["pagelock:unknown", "task:101", "task:202"], d.Chain.Select(e => e.From).Order(StringComparer.Ordinal));
+        Assert.Contains(d.Chain, e => e.Rule == "sole-page-lock-holder");
+        Assert.Contains(d.Chain, e => e.Rule == "hung-task-likely-owner");
+    }
+}
