@@ -48,6 +48,7 @@ public sealed class Analyzer
             t = t with
             {
                 Workqueue = record.Workqueue ?? t.Workqueue,
+                ReportedBlockedSeconds = record.ReportedBlockedSeconds ?? t.ReportedBlockedSeconds,
                 HeldLocks = record.HeldLocks.Count > t.HeldLocks.Length
                     ? [.. record.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")] : t.HeldLocks,
             };

@@ -65,6 +65,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options)
         {
             SinceUnknown = t.BlockedSinceUnknown,
             Workqueue = t.Workqueue,
+            ReportedBlockedSeconds = t.ReportedBlockedSeconds,
             HeldLocks = [.. t.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")],
         };
     }

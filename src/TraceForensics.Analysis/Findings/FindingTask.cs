@@ -9,6 +9,8 @@ public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, stri
 {
     /// <summary>The trace did not show the task going to sleep (only a hang report): it was blocked before <see cref="BlockedSinceNs"/>.</summary>
     public bool SinceUnknown { get; init; }
+    /// <summary>"blocked for more than N seconds", from a kernel log's hung-task report.</summary>
+    public long? ReportedBlockedSeconds { get; init; }
     /// <summary>A kworker's workqueue and work function, from a hung-task report.</summary>
     public string? Workqueue { get; init; }
     /// <summary>Locks a kernel log showed it holding: "(class) at site".</summary>

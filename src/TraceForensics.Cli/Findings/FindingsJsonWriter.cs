@@ -58,6 +58,7 @@ public static class FindingsJsonWriter
             else w.WriteNumber("blockedSince", TraceTime.ToSeconds(t.BlockedSinceNs));
             if (t.BlockedIn is null) w.WriteNull("blockedIn"); else w.WriteString("blockedIn", t.BlockedIn);
             if (t.HangReport is { } h) w.WriteNumber("hungReportedAt", TraceTime.ToSeconds(h.TimestampNs));
+            if (t.ReportedBlockedSeconds is long secs) w.WriteNumber("reportedBlockedSeconds", secs);
             if (t.Workqueue is { } wq) w.WriteString("workqueue", wq);
             if (t.HeldLocks.Length > 0)
             {

@@ -36,6 +36,7 @@ public static class FindingsTextWriter
             foreach (var t in f.Tasks)
             {
                 var hang = t.HangReport is { } h ? $", reported hung at {TraceTime.Format(h.TimestampNs)} ({report.PathOf(h.Input)}:{h.Line})" : "";
+                if (t.ReportedBlockedSeconds is long secs) hang += $" after more than {secs} s";
                 var since = t.SinceUnknown ? "blocked since before the trace shows" : $"blocked since {TraceTime.Format(t.BlockedSinceNs)}";
                 w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} {since} in {t.BlockedIn ?? "?"}{hang}"));
                 if (t.Workqueue is { } wq) w.WriteLine(Clean($"    workqueue: {wq}"));

@@ -43,6 +43,8 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public (string Kind, int? OwnerPid, EvidenceLine Line)? Blocker { get; internal set; }
 
     public int? Ppid { get; internal set; }
+    /// <summary>"blocked for more than N seconds" of the latest hung-task report.</summary>
+    public long? ReportedBlockedSeconds { get; internal set; }
     /// <summary>The workqueue and work function a kworker was running (from a hung-task report).</summary>
     public string? Workqueue { get; internal set; }
 

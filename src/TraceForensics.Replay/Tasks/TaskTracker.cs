@@ -107,6 +107,7 @@ public sealed class TaskTracker
         }
         if (e.Name == "hung_task")
         {
+            t.ReportedBlockedSeconds = e.Payload.Count;
             // A kernel-log report carries the task's stack.
             if (e.StackId != 0) { t.SleepStackId = e.StackId; t.LastStackId = e.StackId; }
             t.SleepLine ??= EvidenceLine.Of(e);

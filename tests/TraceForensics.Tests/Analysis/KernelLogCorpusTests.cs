@@ -258,3 +258,30 @@ public class PageLockAgainstMutexTests
         Assert.Contains(d.Chain, e => e.Rule == "hung-task-likely-owner");
     }
 }
+
+public class KernelLogInterleavingTests
+{
+    [Fact]
+    public void Replayed_and_interleaved_lines_do_not_break_a_call_trace()
+    {
+        var log =
+            "[  1.000000][ T41] INFO: task dd:4005 blocked for more than 3 seconds.\n" +
+            "[  1.000001][ T41] Call Trace:\n" +
+            "[  1.000002][ T41]  __schedule+0x3dc/0xf60\n" +
+            "[  1.000003][ T77] audit: type=1326 audit(1554431287.410:64): auid=4294967295 uid=0\n" +
+            "** replaying previous printk message **\n" +
+            "[  1.000004][ T41]  folio_wait_writeback+0x2a/0x90\n" +
+            "[  1.000005][ T41]  xfs_file_fsync+0x4b/0x200\n";
+        var (findings, _) = Analyze.Files(WriteTemp(log));
+        var t = Assert.Single(findings.SelectMany(f => f.Tasks));
+        Assert.Equal(["__schedule", "folio_wait_writeback", "xfs_file_fsync"], t.Stack.ToArray());
+        Assert.Equal(3, t.ReportedBlockedSeconds);
+    }
+
+    private static string WriteTemp(string text)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
