@@ -14,9 +14,8 @@ internal static class AnalyzeCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var common = new CommonOptions();
-        var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of stdout" };
+        var format = CommonOptions.TextOrJson();
+        var output = CommonOptions.OutputFile();
         var failOn = new Option<string>("--fail-on") { Description = "Exit 1 when a finding at or above this kind exists", DefaultValueFactory = _ => "deadlock" };
         failOn.AcceptOnlyFromAmong("none", "potential", "stall", "deadlock");
         var since = new Option<string?>("--since") { Description = "Report findings from this trace time on (seconds, as printed in the trace)" };

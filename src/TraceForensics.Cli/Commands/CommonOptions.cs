@@ -23,6 +23,18 @@ internal sealed class CommonOptions
         Description = "File mapping custom event or probe names to meanings (`name kind` per line)",
     };
 
+    /// <summary><c>--format text|json</c>, for commands that print findings or statistics.</summary>
+    public static Option<string> TextOrJson()
+    {
+        var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        return format;
+    }
+
+    /// <summary><c>-o FILE</c>: the result goes to a file, written atomically.</summary>
+    public static Option<string?> OutputFile() =>
+        new("--output", "-o") { Description = "Write to this file (atomically) instead of stdout" };
+
     public CommonOptions()
     {
         InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg");

@@ -16,7 +16,7 @@ internal static class ReplayCommand
     {
         var common = new CommonOptions();
         var at = new Option<string>("--at") { Description = "Trace time (seconds, as printed in the trace)", Required = true };
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of stdout" };
+        var output = CommonOptions.OutputFile();
         var command = new Command("replay", "The state of tasks, pages, bios and devices at a trace time");
         common.AddTo(command);
         command.Add(at);

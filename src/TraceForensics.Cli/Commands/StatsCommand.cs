@@ -10,9 +10,8 @@ internal static class StatsCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var common = new CommonOptions();
-        var format = new Option<string>("--format") { Description = "Output format", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json");
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file (atomically) instead of stdout" };
+        var format = CommonOptions.TextOrJson();
+        var output = CommonOptions.OutputFile();
         var command = new Command("stats", "What was read: inputs, formats, events by name, tasks, stacks, diagnostics");
         common.AddTo(command);
         command.Add(format);

@@ -272,16 +272,10 @@ public class KernelLogInterleavingTests
             "** replaying previous printk message **\n" +
             "[  1.000004][ T41]  folio_wait_writeback+0x2a/0x90\n" +
             "[  1.000005][ T41]  xfs_file_fsync+0x4b/0x200\n";
-        var (findings, _) = Analyze.Files(WriteTemp(log));
+        var (findings, _) = Analyze.Files(Run.TempFile(log));
         var t = Assert.Single(findings.SelectMany(f => f.Tasks));
         Assert.Equal(["__schedule", "folio_wait_writeback", "xfs_file_fsync"], t.Stack.ToArray());
         Assert.Equal(3, t.ReportedBlockedSeconds);
     }
 
-    private static string WriteTemp(string text)
-    {
-        var path = Path.GetTempFileName();
-        File.WriteAllText(path, text);
-        return path;
-    }
 }

@@ -42,7 +42,7 @@ public class TraceGapTests
         Assert.Equal(3, session.Inputs[0].Events);
         Assert.Equal(1234, session.Inputs[0].LostEvents);
         Assert.Single(events, e => e.Kind == EventKind.TraceGap);
-        var (_, stdout, _) = Run.Cli("stats", "--format", "json", WriteTemp(Blocks + "CPU:1 [LOST 1234 EVENTS]\n" + Later));
+        var (_, stdout, _) = Run.Cli("stats", "--format", "json", Run.TempFile(Blocks + "CPU:1 [LOST 1234 EVENTS]\n" + Later));
         Assert.DoesNotContain("lost_events", stdout);
     }
 
@@ -56,14 +56,8 @@ public class TraceGapTests
         Assert.True(t.SinceUnknown);
         Assert.Equal(FindingKind.HungTask, f.Kind);
         var (_, json, _) = Run.Cli("analyze", "--format", "json",
-            WriteTemp("      khungtaskd-31      [001] .....   200.000000: sched_process_hang: comm=stuck pid=812\n"));
+            Run.TempFile("      khungtaskd-31      [001] .....   200.000000: sched_process_hang: comm=stuck pid=812\n"));
         Assert.Contains("\"blockedSince\": null", json);
     }
 
-    private static string WriteTemp(string text)
-    {
-        var path = Path.GetTempFileName();
-        File.WriteAllText(path, text);
-        return path;
-    }
 }

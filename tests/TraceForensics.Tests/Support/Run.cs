@@ -31,6 +31,14 @@ public static class Run
         return list;
     }
 
+    /// <summary>Writes text to a new temporary file and returns its path.</summary>
+    public static string TempFile(string text)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, text);
+        return path;
+    }
+
     /// <summary>Runs the tracefx command line in-process; returns exit code, stdout and stderr.</summary>
     public static (int Exit, string Stdout, string Stderr) Cli(params string[] args)
     {
