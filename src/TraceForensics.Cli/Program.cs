@@ -20,6 +20,7 @@ public static class Program
             StatsCommand.Create(stdout, stderr),
             AnalyzeCommand.Create(stdout, stderr),
             ReplayCommand.Create(stdout, stderr),
+            ReportCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -38,7 +38,8 @@ internal static class ReplayCommand
             }
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
             var snapshot = ReplaySnapshot.Of(engine.State) with { AtNs = atNs };
-            CommandOutput.Emit(parse.GetValue(output), stdout, CommandOutput.Text(w => Write(snapshot, events, engine.State, w)));
+            if (!CommandOutput.Emit(parse.GetValue(output), stdout, stderr, CommandOutput.Text(w => Write(snapshot, events, engine.State, w))))
+                return Program.ExitUsageOrNoInput;
             return session.AnyReadable ? Program.ExitOk : Program.ExitUsageOrNoInput;
         });
         return command;

@@ -22,8 +22,9 @@ internal static class StatsCommand
             var stats = TraceStatistics.Collect(session);
             DiagnosticsPrinter.Print(stats.Diagnostics, stderr);
             bool json = parse.GetValue(format) == "json";
-            CommandOutput.Emit(parse.GetValue(output), stdout,
-                json ? s => StatsJsonWriter.Write(stats, s) : CommandOutput.Text(w => StatsTextWriter.Write(stats, w)));
+            if (!CommandOutput.Emit(parse.GetValue(output), stdout, stderr,
+                    json ? s => StatsJsonWriter.Write(stats, s) : CommandOutput.Text(w => StatsTextWriter.Write(stats, w))))
+                return Program.ExitUsageOrNoInput;
             return session.AnyReadable ? Program.ExitOk : Program.ExitUsageOrNoInput;
         });
         return command;

@@ -6,17 +6,28 @@ namespace TraceForensics.Cli.Output;
 /// <summary>Where a command's result goes: a file given with -o (written atomically), else stdout.</summary>
 internal static class CommandOutput
 {
-    public static void Emit(string? path, TextWriter stdout, Action<Stream> render)
+    /// <summary>Renders to the file (atomically) or stdout. False, after a message on stderr, when the file cannot be
+    /// written (a read-only directory, a full disk): the old file, if any, is left as it was.</summary>
+    public static bool Emit(string? path, TextWriter stdout, TextWriter stderr, Action<Stream> render)
     {
         if (path is not null)
         {
-            AtomicFile.Write(path, render);
-            return;
+            try
+            {
+                AtomicFile.Write(path, render);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"tracefx: cannot write {Events.Model.UntrustedText.ForTerminal(path)}: {e.Message}; nothing was written");
+                return false;
+            }
         }
         using var buffer = new MemoryStream();
         render(buffer);
         stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
         stdout.Flush();
+        return true;
     }
 
     /// <summary>Renders text through a writer with "\n" line ends (the same bytes on every platform).</summary>

@@ -33,6 +33,9 @@ public sealed class InputReader : IDisposable
     }
 
     public InputSummary Summary { get; }
+
+    /// <summary>Bytes of the plain (decompressed) input read so far.</summary>
+    public long BytesRead => _records.BytesRead;
     private string Path => Summary.Path;
 
     /// <summary>The next event in time order; false when the input is exhausted.</summary>

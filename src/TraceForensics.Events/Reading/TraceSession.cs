@@ -108,6 +108,9 @@ public sealed class TraceSession : IDisposable
         return true;
     }
 
+    /// <summary>Bytes read so far from all inputs (decompressed), for progress.</summary>
+    public long BytesRead => _readers.Sum(r => r.BytesRead);
+
     /// <summary>The path an event came from.</summary>
     public string PathOf(in TraceEvent e) => _inputs[e.Source.Input].Path;
 

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using TraceForensics.Cli.Findings;
+using TraceForensics.Cli.Output;
+using TraceForensics.Cli.Reports;
+
+namespace TraceForensics.Cli.Commands;
+
+/// <summary><c>tracefx report &lt;input&gt;... --format lkml|markdown|json|csv|dot|svg [-o PATH]</c>: exports for bug
+/// reports. Files are written atomically; csv writes several tables into the directory given with -o.</summary>
+internal static class ReportCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var common = new CommonOptions();
+        var analysis = new AnalysisOptionSet();
+        var format = new Option<string>("--format") { Description = "Export format", DefaultValueFactory = _ => "lkml" };
+        format.AcceptOnlyFromAmong("lkml", "markdown", "json", "csv", "dot", "svg");
+        var output = CommonOptions.OutputFile();
+        output.Description = "Write to this file (a directory for csv), atomically; stdout when absent (not for csv)";
+        var events = new Option<bool>("--events") { Description = "csv: also the trace lines behind each finding (events.csv)" };
+        var command = new Command("report", """
+            Export the findings for a bug report.
+
+            Formats: lkml (plain text within 80 columns, for a mail to a kernel list), markdown (GitHub, GitLab,
+            Bugzilla), json (traceforensics/findings/v1), csv (findings.csv, chain.csv, tasks.csv and with --events
+            events.csv into the directory -o names), dot (Graphviz), svg (rendered by Graphviz's dot).
+
+            Examples:
+              tracefx report --format lkml trace.txt > mail.txt
+              tracefx report --format markdown -o issue.md trace.txt dmesg.txt
+              tracefx report --format csv --events -o findings/ trace.txt
+              tracefx report --format svg -o chain.svg trace.txt
+            """);
+        common.AddTo(command);
+        command.Add(format);
+        command.Add(output);
+        command.Add(events);
+        analysis.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var kind = parse.GetValue(format)!;
+            var path = parse.GetValue(output);
+            if (kind == "csv" && path is null)
+            {
+                stderr.WriteLine("tracefx: --format csv writes several tables: name a directory with -o DIR");
+                return Program.ExitUsageOrNoInput;
+            }
+            using var session = common.OpenSession(parse);
+            var report = analysis.Run(parse, session, stderr);
+            if (report is null) return Program.ExitUsageOrNoInput;
+            DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
+            var ctx = ReportContext.Build(report);
+            bool written = kind switch
+            {
+                "lkml" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => LkmlReportWriter.Write(ctx, w))),
+                "markdown" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => MarkdownReportWriter.Write(ctx, w))),
+                "json" => CommandOutput.Emit(path, stdout, stderr, s => FindingsJsonWriter.Write(report, s)),
+                "dot" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => DotReportWriter.Write(ctx, w))),
+                "svg" => WriteSvg(ctx, path, stdout, stderr),
+                _ => WriteCsv(ctx, path!, parse.GetValue(events), stderr),
+            };
+            return written ? analysis.ExitCode(parse, session, report) : Program.ExitUsageOrNoInput;
+        });
+        return command;
+    }
+
+    private static bool WriteSvg(ReportContext ctx, string? path, TextWriter stdout, TextWriter stderr)
+    {
+        var dot = new StringWriter { NewLine = "\n" };
+        DotReportWriter.Write(ctx, dot);
+        var svg = SvgRenderer.Render(dot.ToString(), out var error);
+        if (svg is null)
+        {
+            stderr.WriteLine($"tracefx: {error}");
+            return false;
+        }
+        return CommandOutput.Emit(path, stdout, stderr, s => s.Write(svg));
+    }
+
+    private static bool WriteCsv(ReportContext ctx, string dir, bool events, TextWriter stderr)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"tracefx: cannot create {Events.Model.UntrustedText.ForTerminal(dir)}: {e.Message}");
+            return false;
+        }
+        foreach (var (name, write) in CsvReportWriter.Tables(ctx, events))
+            if (!CommandOutput.Emit(Path.Combine(dir, name), TextWriter.Null, stderr, write)) return false;
+        return true;
+    }
+}
