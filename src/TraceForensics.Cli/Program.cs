@@ -21,6 +21,7 @@ public static class Program
             AnalyzeCommand.Create(stdout, stderr),
             ReplayCommand.Create(stdout, stderr),
             ReportCommand.Create(stdout, stderr),
+            CompletionCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -17,7 +17,13 @@ internal static class ReplayCommand
         var common = new CommonOptions();
         var at = new Option<string>("--at") { Description = "Trace time (seconds, as printed in the trace)", Required = true };
         var output = CommonOptions.OutputFile();
-        var command = new Command("replay", "The state of tasks, pages, bios and devices at a trace time");
+        var command = new Command("replay", """
+            The state of tasks, pages, bios and devices at a trace time.
+
+            Examples:
+              tracefx replay --at 338.9004 trace.txt     tasks in D and what they wait for, page locks held,
+                                                         pages under writeback, bios not submitted or in flight
+            """);
         common.AddTo(command);
         command.Add(at);
         command.Add(output);

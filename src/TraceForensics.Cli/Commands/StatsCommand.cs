@@ -12,7 +12,14 @@ internal static class StatsCommand
         var common = new CommonOptions();
         var format = CommonOptions.TextOrJson();
         var output = CommonOptions.OutputFile();
-        var command = new Command("stats", "What was read: inputs, formats, events by name, tasks, stacks, diagnostics");
+        var command = new Command("stats", """
+            What was read: inputs, formats, events by name with their meaning, tasks, stacks, diagnostics.
+
+            Examples:
+              tracefx stats trace.txt                    a summary per input and events by count
+              tracefx stats --format json trace.txt.gz   traceforensics/stats/v1
+              trace-cmd report | tracefx stats -         from stdin
+            """);
         common.AddTo(command);
         command.Add(format);
         command.Add(output);
