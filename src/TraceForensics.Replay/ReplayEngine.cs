@@ -46,15 +46,18 @@ public sealed class ReplayEngine(StackTable stacks)
                 tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageWriteback, pages.Resolve(e.Payload), null, EvidenceLine.Of(e), true, null));
                 return;
             case EventKind.PageLockWait:
-                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageLock, pages.Resolve(e.Payload), null, EvidenceLine.Of(e), true, null));
+                var wanted = pages.Resolve(e.Payload);
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageLock, wanted, null, EvidenceLine.Of(e), true, null));
+                t.PendingLockPage = wanted; // the return probe carries no arguments: it acquires this page
                 return;
             case EventKind.LockContentionBegin:
                 tasks.AnnounceWait(t, new WaitTarget(WaitKind.KernelLock, null, e.Payload.LockAddress, EvidenceLine.Of(e), true, null)
                     { LockFlags = e.Payload.LockFlags });
                 return;
             case EventKind.PageLockAcquired:
-                if ((pages.Resolve(e.Payload) ?? (t.Wait?.Kind == WaitKind.PageLock ? t.Wait.Page : null)) is PageKey locked)
+                if ((pages.Resolve(e.Payload) ?? t.PendingLockPage) is PageKey locked)
                     pages.PageLockAcquired(locked, e.Pid, EvidenceLine.Of(e), observed: true, rule: null);
+                t.PendingLockPage = null;
                 break;
             case EventKind.PageUnlock:
                 if (pages.Resolve(e.Payload) is PageKey unlocked) pages.PageUnlock(unlocked);
@@ -79,9 +82,18 @@ public sealed class ReplayEngine(StackTable stacks)
                 break;
             case EventKind.PageCacheAdd: pages.Resolve(e.Payload); break;
         }
-        // The task did something else: what it announced it would wait on is behind it.
-        if (e.Kind != EventKind.Unknown) t.Wait = null;
+        // The task did something else: what it announced it would wait on is behind it. Not so for what the way to
+        // sleep itself emits (io_schedule flushes the task's plug: block events) or allocations.
+        if (EndsAnnouncedWait(e.Kind)) t.Wait = null;
     }
+
+    private static bool EndsAnnouncedWait(EventKind kind) => kind switch
+    {
+        EventKind.Unknown or EventKind.Plug or EventKind.Unplug or EventKind.BioQueue or EventKind.BioMerge or EventKind.BioSplit
+            or EventKind.BioRemap or EventKind.RequestGet or EventKind.RequestInsert or EventKind.RequestIssue
+            or EventKind.PageAlloc or EventKind.KswapdWake or EventKind.Function => false,
+        _ => true,
+    };
 
     /// <summary>iomap_writeback_folio / iomap_add_to_ioend / writeback-start probes: the pages in the event's range
     /// are under writeback; with a disk address they join the ioend their task is building.</summary>

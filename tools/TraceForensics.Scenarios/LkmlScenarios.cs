@@ -40,8 +40,16 @@ public static class LkmlScenarios
         yield return Fev(100, "filemap", "mm_filemap_fault", $"dev={Dev} ino=83 ofs=413696");
         if (observeLock)
         {
+            // The slow path: A is locked while its read completes, so F sleeps in __folio_lock until the read's
+            // completion unlocks A and wakes it; the return probe then says F holds A.
             yield return Probe(Fev(105, "probe", "folio_lock", $"(__folio_lock+0x0/0x40) folio={FolioA} index=101 ino=131"),
                 $"(ffffffff81f2a140) folio={FolioA} index=101 ino=131");
+            yield return Fev(107, "sched", "sched_switch",
+                $"prev_comm={FComm} prev_pid={F} prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120", "d..2.")
+                with { Stack = Stacks.FaultWaitsPageLock };
+            yield return new ScenarioEvent(120, "<idle>", 0, 0, "d.s4.", "sched", "sched_waking", $"comm={FComm} pid={F} prio=120 target_cpu=000");
+            yield return new ScenarioEvent(125, "<idle>", 0, 0, "d..2.", "sched", "sched_switch",
+                $"prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={FComm} next_pid={F} next_prio=120");
             yield return Probe(Fev(130, "probe", "folio_locked", "(filemap_fault+0x3a2/0x8c0 <- __folio_lock)"),
                 "(ffffffff81f2a140 <- ffffffff81f3b2a2)");
         }

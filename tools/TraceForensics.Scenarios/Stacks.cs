@@ -18,6 +18,15 @@ public static class Stacks
         "exc_page_fault+0x6e/0x150", "asm_exc_page_fault+0x26/0x30",
     ];
 
+    /// <summary>F in filemap_fault, sleeping on the lock of the page it faults (its read still in flight).</summary>
+    public static readonly string[] FaultWaitsPageLock =
+    [
+        "__schedule+0x3dc/0xf60", "schedule+0x23/0xa0", "io_schedule+0x3f/0x60", "folio_wait_bit_common+0x13d/0x350",
+        "__folio_lock+0x17/0x30", "filemap_fault+0x3a2/0x8c0", "__xfs_filemap_fault+0x6e/0x1f0", "__do_fault+0x33/0x130",
+        "do_read_fault+0x11e/0x1b0", "do_fault+0x1a4/0x470", "__handle_mm_fault+0x76a/0xf80", "handle_mm_fault+0xe6/0x2c0",
+        "do_user_addr_fault+0x1f4/0x6b0", "exc_page_fault+0x6e/0x150", "asm_exc_page_fault+0x26/0x30",
+    ];
+
     /// <summary>W: the flusher, in iomap writeback of the inode, sleeping on the next page's lock.</summary>
     public static readonly string[] WritebackWaitsPageLock =
     [

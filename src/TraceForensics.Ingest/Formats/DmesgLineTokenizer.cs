@@ -21,7 +21,7 @@ public static class DmesgLineTokenizer
         if (t.StartsWith("INFO: task "u8))
         {
             int blocked = t.IndexOf(" blocked for more than "u8);
-            if (blocked < 0) return;
+            if (blocked < "INFO: task "u8.Length) return; // no "comm:pid" between them
             var who = t["INFO: task "u8.Length..blocked];
             int colon = who.LastIndexOf((byte)':');
             if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return;

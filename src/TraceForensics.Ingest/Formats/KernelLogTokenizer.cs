@@ -172,7 +172,7 @@ public sealed class KernelLogTokenizer
         int len = " blocked for more than "u8.Length;
         if (blocked < 0) { blocked = t.IndexOf(" blocked in I/O wait for more than "u8); len = " blocked in I/O wait for more than "u8.Length; }
         if (blocked < 0) { blocked = t.IndexOf(" can't die for more than "u8); len = " can't die for more than "u8.Length; } // killed, still in D
-        if (blocked < 0 || !t.StartsWith("INFO: task "u8)) return false;
+        if (blocked < "INFO: task "u8.Length || !t.StartsWith("INFO: task "u8)) return false; // no "comm:pid" between them
         var who = t["INFO: task "u8.Length..blocked];
         int colon = who.LastIndexOf((byte)':');
         if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;
@@ -237,6 +237,7 @@ public sealed class KernelLogTokenizer
         int rw = t.IndexOf(" blocked on an rw-semaphore"u8);
         if (on < 0 && rw < 0) return false;
         int end = on >= 0 ? on : t[..rw].LastIndexOf((byte)' ');
+        if (end < "INFO: task "u8.Length) return false; // no "comm:pid" before the blocker words
         var who = t["INFO: task "u8.Length..end];
         int colon = who.LastIndexOf((byte)':');
         if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;

@@ -21,6 +21,8 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public int SleepStackId { get; internal set; }
     /// <summary>What it announced it waits on (folio_wait_writeback, a page-lock probe, lock contention) since it last ran.</summary>
     public WaitTarget? Wait { get; internal set; }
+    /// <summary>The page of its last page-lock slow path (probe on __folio_lock), until the return probe says it holds it.</summary>
+    public PageKey? PendingLockPage { get; internal set; }
     /// <summary>The last stack seen for it (any event), to read context from.</summary>
     public int LastStackId { get; internal set; }
     public long LastSeenNs { get; internal set; }

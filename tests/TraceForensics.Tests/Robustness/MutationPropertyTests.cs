@@ -166,4 +166,37 @@ public class MutationPropertyTests
         DmesgLineTokenizer.Tokenize(bytes, ref r);
         FormatDetector.Detect(bytes);
     }
+
+    private static readonly string[] KernelLogFragments =
+    [
+        "INFO: task ", " blocked for more than ", " can't die for more than ", " blocked in I/O wait for more than ",
+        " is blocked on a mutex likely owned by task ", " blocked on an rw-semaphore likely owned by task ", " seconds.",
+        "kworker/u8:4", ":", "3693", "/", "Call Trace:", "Call trace:", " <TASK>", " </TASK>", " ? ", "__schedule+0x3dc/0xf60",
+        "[<ffffffff82a9df9c>] ", "(__schedule) from ", "task:dd state:D stack:0 pid:4005 tgid:4005 ppid:3954", "Workqueue: ",
+        "Showing all locks held in the system:", "2 locks held by ", " #0: ffff888012345678 (", "&type->s_umount_key", "){+.+.}-{3:3}, at: ",
+        "WARNING: possible circular locking dependency detected", " is trying to acquire lock:", "but task is already holding lock:",
+        "-> #1 (", "other info that might help us debug this:", "DEPT: Circular dependency has been detected.", "[S] (unknown)(",
+        "[W] ", "pg_locked_map:0)", "Kernel panic - not syncing: hung_task", "[  376.749647] ", "[ 1052.080846][   T41] ", "<4>[1.0] ", " ", "\u00ff",
+    ];
+
+    [Property(MaxTest = 3000)]
+    public void Kernel_log_reader_never_throws_on_report_shaped_lines(int seed)
+    {
+        // Lines stitched from the pieces of hung-task, held-locks, lockdep and DEPT reports, in any order: the stateful
+        // reader must survive every half-report and every out-of-place line.
+        var rnd = new Random(seed);
+        var text = new System.Text.StringBuilder();
+        for (int line = rnd.Next(1, 12); line > 0; line--)
+        {
+            for (int piece = rnd.Next(1, 6); piece > 0; piece--) text.Append(KernelLogFragments[rnd.Next(KernelLogFragments.Length)]);
+            text.Append('\n');
+        }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
+        AssertSane(bytes, TraceFormat.Dmesg);
+        var (session, events) = Run.Bytes(bytes, TraceFormat.Dmesg);
+        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
+        foreach (var e in events) analyzer.Observe(e);
+        analyzer.Finish();
+        FormatDetector.Detect(bytes);
+    }
 }
