@@ -61,7 +61,11 @@ public sealed class Analyzer
                      .GroupBy(c => string.Join(",", c.Chain.Select(e => e.From).Order(StringComparer.Ordinal))))
         {
             var first = group.OrderBy(c => c.AtNs).First();
-            var tasks = group.Select(c => Current(c.Task)).DistinctBy(t => t.Pid).OrderBy(t => t.BlockedSinceNs).ThenBy(t => t.Pid).ToList();
+            // Only the tasks on the cycle: a task waiting behind it is not part of the deadlock.
+            var onCycle = first.Chain.Select(e => e.From).ToHashSet(StringComparer.Ordinal);
+            var tasks = group.Select(c => Current(c.Task)).Where(t => onCycle.Contains(NodeIds.Task(t.Pid)))
+                .DistinctBy(t => t.Pid).OrderBy(t => t.BlockedSinceNs).ThenBy(t => t.Pid).ToList();
+            if (tasks.Count == 0) continue;
             // Tell the cycle from the task that blocked first.
             var cycle = ChainText.RotateTo(first.Chain, NodeIds.Task(tasks[0].Pid));
             findings.Add((FindingKind.Deadlock, DeadlockSummary(cycle, s), first.AtNs, tasks, cycle, null));

@@ -60,7 +60,11 @@ public sealed class ReplayEngine(StackTable stacks)
                 t.PendingLockPage = null;
                 break;
             case EventKind.PageUnlock:
-                if (pages.Resolve(e.Payload) is PageKey unlocked) pages.PageUnlock(unlocked);
+                if (pages.Resolve(e.Payload) is PageKey unlocked)
+                {
+                    pages.PageUnlock(unlocked);
+                    if (t.FaultPage == unlocked) t.FaultPage = null; // the fault is over
+                }
                 break;
             case EventKind.WritebackStart: WritebackStart(e); break;
             case EventKind.WritebackEnd:

@@ -41,7 +41,7 @@ public sealed class InversionDetector
         waitLines.Add(EvidenceLine.Of(e));
 
         // Held: a page lock.
-        var heldPage = s.Pages.Live.FirstOrDefault(p => p.LockHolder == t.Pid);
+        var heldPage = s.Pages.HeldBy(t.Pid);
         if (heldPage is not null)
             Record(PageLock, waited, t, stack, heldPage.LockObserved, heldPage.LockRule, [heldPage.LockLine!.Value, .. waitLines]);
         else if (t.FaultPage is not null && t.FaultLine is { } fault && StackReader.HoldsFaultedPage(stack))

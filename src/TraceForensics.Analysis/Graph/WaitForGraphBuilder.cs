@@ -91,7 +91,8 @@ public static class WaitForGraphBuilder
             case WaitKind.PageWriteback:
             case WaitKind.PageLock:
                 // The stack says a page but no event said which.
-                var unknownPage = stackWait.Kind == WaitKind.PageLock ? "pagelock:unknown" : "writeback:unknown";
+                // One node per waiter: two unnamed pages are not the same page.
+                var unknownPage = stackWait.Kind == WaitKind.PageLock ? $"pagelock:unknown-for-{t.Pid}" : $"writeback:unknown-for-{t.Pid}";
                 g.Add(new WaitEdge(from, unknownPage, stackWait.Kind == WaitKind.PageLock ? "waits-for-page-lock" : "waits-for-writeback",
                     false, stackRule, Lines(t.SleepLine)));
                 // A kernel log names no pages; when exactly one other blocked task's stack shows it holding a page lock

@@ -19,7 +19,7 @@ internal static class CommandOutput
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                stderr.WriteLine($"tracefx: cannot write {Events.Model.UntrustedText.ForTerminal(path)}: {e.Message}; nothing was written");
+                stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot write {path}: {e.Message}; nothing was written"));
                 return false;
             }
         }

@@ -13,7 +13,7 @@ public static class StatsTextWriter
             var path = UntrustedText.ForTerminal(input.Path);
             if (input.Rejection is not null)
             {
-                w.WriteLine($"{path}: not read: {input.Rejection}");
+                w.WriteLine($"{path}: not read: {UntrustedText.ForTerminal(input.Rejection)}");
                 continue;
             }
             var span = input.HasEvents

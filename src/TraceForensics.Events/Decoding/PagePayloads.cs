@@ -85,7 +85,7 @@ internal static class PagePayloads
     public static bool ProbeArgs(ReadOnlySpan<byte> payload, ref EventPayload p)
     {
         p.Folio = Hex(payload, "folio="u8) ?? Hex(payload, "page="u8);
-        p.Index = Decimal(payload, "index="u8);
+        p.Index = (long?)Number(payload, "index="u8); // fetch-args print hex without BTF types
         p.Ino = Number(payload, "ino="u8);
         p.Pfn = Hex(payload, "pfn="u8);
         p.Dev = Device(payload, "dev="u8);

@@ -23,6 +23,7 @@ public static class UntrustedText
         return b.ToString();
     }
 
-    private static bool IsControl(char c) => c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == '\u2028' || c == '\u2029'
-                                             || c == '\u202E' || c == '\u202D' || c == '\u2066' || c == '\u2067' || c == '\u2068' || c == '\u2069';
+    /// <summary>C0, DEL, C1, line/paragraph separators and the bidirectional controls that reorder what a reader sees.</summary>
+    private static bool IsControl(char c) => c < 0x20 || (c >= 0x7F && c <= 0x9F) || c is '\u2028' or '\u2029' or '\u061C'
+                                             or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
 }

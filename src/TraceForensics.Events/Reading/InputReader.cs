@@ -15,7 +15,6 @@ public sealed class InputReader : IDisposable
     private readonly EventTables _tables;
     private readonly int _inputIndex;
     private readonly ReorderBuffer _window = new();
-    private readonly Dictionary<string, EventKind> _kindCache = new(StringComparer.Ordinal);
     private long _stackTargetLine = -1; // line of the event the stack being built belongs to
     private long _lastEventLine = -1;
     private RecordKind _previousKind = RecordKind.Blank;
@@ -187,19 +186,14 @@ public sealed class InputReader : IDisposable
                 isReturn = name.EndsWith("__return", StringComparison.Ordinal);
                 func = isReturn ? _tables.Strings.Intern(name[..^"__return".Length]) : name;
             }
-            else return _kindCache.GetValueOrDefault(name);
+            else return dictionary.ByName(name);
             p.Function = func;
             p.IsReturnProbe = isReturn;
             if (!returnSite.IsEmpty) p.ReturnSite = _tables.Strings.Intern(returnSite);
             payload = args;
             return dictionary.ByProbedFunction(func, isReturn);
         }
-        if (!_kindCache.TryGetValue(name, out var kind))
-        {
-            kind = dictionary.ByName(name);
-            _kindCache[name] = kind;
-        }
-        return kind;
+        return dictionary.ByName(name);
     }
 
     private void BeginStack(ref RawRecord record, long line)

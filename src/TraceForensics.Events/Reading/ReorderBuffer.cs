@@ -24,11 +24,39 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
 
     public void Add(in TraceEvent e)
     {
-        int pos = Count;
-        // Usually in order: append. Otherwise shift later events up by one.
-        while (pos > 0 && Slot(pos - 1).TimestampNs > e.TimestampNs) pos--;
-        for (int i = Count; i > pos; i--) Slot(i) = Slot(i - 1);
-        Slot(pos) = e;
+        long ts = e.TimestampNs;
+        if (Count > 0 && ts < Slot(0).TimestampNs)
+        {
+            // Older than everything held (per-cpu sections one after another): goes first, no shifting.
+            _head = (_head - 1 + _ring.Length) % _ring.Length;
+            Slot(0) = e;
+        }
+        else
+        {
+            // Usually in order: append. Otherwise after the last event not later than it (stable for equal times).
+            int pos = Count;
+            if (pos > 0 && Slot(pos - 1).TimestampNs > ts)
+            {
+                int lo = 0, hi = Count - 1;
+                while (lo < hi)
+                {
+                    int mid = (lo + hi) / 2;
+                    if (Slot(mid).TimestampNs > ts) hi = mid; else lo = mid + 1;
+                }
+                pos = lo;
+            }
+            if (pos < Count / 2)
+            {
+                // Nearer the front: move the earlier events down one place (stragglers land here).
+                _head = (_head - 1 + _ring.Length) % _ring.Length;
+                for (int i = 0; i < pos; i++) Slot(i) = Slot(i + 1);
+            }
+            else
+            {
+                for (int i = Count; i > pos; i--) Slot(i) = Slot(i - 1);
+            }
+            Slot(pos) = e;
+        }
         Count++;
         if (e.TimestampNs > _newest) _newest = e.TimestampNs;
         _lastAddedLine = e.Source.Line;

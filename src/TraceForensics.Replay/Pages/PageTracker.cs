@@ -19,6 +19,19 @@ public sealed class PageTracker
 
     public PageRecord? Get(PageKey key) => _pages.GetValueOrDefault(key);
 
+    /// <summary>A page whose lock this task holds (the lowest key when several, for determinism), or null.</summary>
+    public PageRecord? HeldBy(int pid)
+    {
+        PageRecord? best = null;
+        foreach (var p in _pages.Values)
+            if (p.LockHolder == pid && (best is null || Compare(p.Key, best.Key) < 0)) best = p;
+        return best;
+    }
+
+    private static int Compare(PageKey a, PageKey b) =>
+        a.Dev.Major != b.Dev.Major ? a.Dev.Major.CompareTo(b.Dev.Major) : a.Dev.Minor != b.Dev.Minor ? a.Dev.Minor.CompareTo(b.Dev.Minor)
+        : a.Ino != b.Ino ? a.Ino.CompareTo(b.Ino) : a.Index.CompareTo(b.Index);
+
     /// <summary>The page an event names, binding its pfn/folio pointer to (dev, ino, index) when it carries both.</summary>
     public PageKey? Resolve(in EventPayload p)
     {

@@ -126,13 +126,14 @@ public static class StackReader
         return false;
     }
 
-    /// <summary>Section 3: a task with filemap_fault finished and the fault path still on its stack holds the lock of
-    /// the page it faulted.</summary>
     private static ImmutableArray<string> Reliable(ImmutableArray<string> frames) =>
         frames.IsDefaultOrEmpty || !frames.Any(IsUnreliable) ? frames : frames.Where(f => !IsUnreliable(f)).ToImmutableArray();
 
+    /// <summary>Section 3: a task with filemap_fault finished and the fault path still on its stack holds the lock of
+    /// the page it faulted.</summary>
     public static bool HoldsFaultedPage(ImmutableArray<string> frames) =>
-        !Contains(frames, "filemap_fault") && Contains(frames, "__do_fault", "do_fault", "finish_fault", "__pte_alloc", "pte_alloc_one", "do_read_fault", "do_shared_fault", "do_cow_fault");
+        // A file fault (an anonymous fault's __pte_alloc locks no page-cache page) past filemap_fault.
+        !Contains(frames, "filemap_fault") && Contains(frames, "__do_fault", "do_fault", "finish_fault", "do_read_fault", "do_shared_fault", "do_cow_fault");
 
     /// <summary>Section 3: a task inside writepages owns the ioend/bio it is building.</summary>
     public static bool InWritepages(ImmutableArray<string> frames) =>

@@ -53,6 +53,7 @@ public sealed class TaskTracker
         if (e.Pid == 0) state = TaskRunState.Runnable; // the idle task never sleeps
         bool wasBlocked = prev.IsBlocked;
         if (!(wasBlocked && state == TaskRunState.Blocked)) SetState(prev, state, e.TimestampNs);
+        if (state == TaskRunState.Sleeping) prev.FaultPage = null; // an S sleep is not inside a page fault
         if (state is TaskRunState.Blocked or TaskRunState.Sleeping)
         {
             if (!wasBlocked || prev.SleepLine is null) prev.SleepLine = EvidenceLine.Of(e);

@@ -253,7 +253,7 @@ public class PageLockAgainstMutexTests
         var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
         foreach (var e in events) analyzer.Observe(e);
         var d = Assert.Single(analyzer.Finish(), f => f.Kind == FindingKind.Deadlock);
-        Assert.Equal(["pagelock:unknown", "task:101", "task:202"], d.Chain.Select(e => e.From).Order(StringComparer.Ordinal));
+        Assert.Equal(["pagelock:unknown-for-101", "task:101", "task:202"], d.Chain.Select(e => e.From).Order(StringComparer.Ordinal));
         Assert.Contains(d.Chain, e => e.Rule == "sole-page-lock-holder");
         Assert.Contains(d.Chain, e => e.Rule == "hung-task-likely-owner");
     }

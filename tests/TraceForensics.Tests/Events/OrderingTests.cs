@@ -157,3 +157,22 @@ public class OrderingTests
         Assert.Equal("html", d.Path);
     }
 }
+
+public class ReorderPropertyTests
+{
+    [FsCheck.Xunit.Property(MaxTest = 200)]
+    public void Events_shuffled_within_the_window_come_out_sorted_and_stable(int seed)
+    {
+        // Timestamps 1 µs apart, each moved by up to ±40 ms (inside the 100 ms window), some equal.
+        var rnd = new Random(seed);
+        int n = rnd.Next(1, 400);
+        var ts = Enumerable.Range(0, n).Select(i => 1_000_000L + i + (rnd.Next(3) == 0 ? rnd.Next(-40_000, 40_000) : 0)).Select(t => Math.Max(t, 0)).ToList();
+        var text = string.Concat(ts.Select((t, i) =>
+            $"            bash-{100 + i % 7}    [00{i % 2}] .....   {t / 1_000_000}.{t % 1_000_000:000000}: sched_waking: comm=x pid={i} prio=120 target_cpu=000\n"));
+        var (session, events) = Run.Text(text);
+        Assert.Equal(n, events.Count);
+        var expected = ts.Select((t, i) => (t, i)).OrderBy(x => x.t).ThenBy(x => x.i).Select(x => x.i).ToList();
+        Assert.Equal(expected, events.Select(e => e.Payload.OtherPid!.Value).ToList());
+        Assert.DoesNotContain(session.Tables.Diagnostics.Kept, d => d.Code == "time-went-back");
+    }
+}
