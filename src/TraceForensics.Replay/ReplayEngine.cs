@@ -85,6 +85,7 @@ public sealed class ReplayEngine(StackTable stacks)
                 if (pages.Resolve(e.Payload) is PageKey faulted) tasks.FilemapFault(e, t, faulted);
                 break;
             case EventKind.PageCacheAdd: pages.Resolve(e.Payload); break;
+            case EventKind.PageCacheDelete: pages.PageCacheDelete(e.Payload); break;
         }
         // The task did something else: what it announced it would wait on is behind it. Not so for what the way to
         // sleep itself emits (io_schedule flushes the task's plug: block events) or allocations.

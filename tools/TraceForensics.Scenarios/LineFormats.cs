@@ -14,8 +14,9 @@ public static class LineFormats
         yield return $"{head}{e.Name}: {e.Payload}";
         if (e.Stack.Count == 0) yield break;
         yield return $"{head}<stack trace>";
-        yield return " => trace_event_raw_event_sched_switch";
-        yield return " => __traceiter_sched_switch";
+        // A stacktrace trigger's stack starts in the tracepoint's own frames.
+        yield return $" => trace_event_raw_event_{e.Name}";
+        yield return $" => __traceiter_{e.Name}";
         foreach (var f in e.Stack) yield return $" => {Function(f)}";
     }
 

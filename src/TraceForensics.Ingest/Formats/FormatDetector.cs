@@ -20,6 +20,7 @@ public static class FormatDetector
         bool traceCmd = false;
         var rest = head;
         var r = new RawRecord();
+        var kernelLog = new KernelLogTokenizer();
         while (!rest.IsEmpty && lines < 2000)
         {
             int nl = rest.IndexOf((byte)'\n');
@@ -42,10 +43,10 @@ public static class FormatDetector
             PerfScriptLineTokenizer.Tokenize(line, ref r);
             if (r.Kind == RecordKind.Event) perf++;
 
-            if (DmesgLineTokenizer.LooksLikeKernelLog(line))
+            if (KernelLogPrefix.LooksLikeKernelLog(line))
             {
                 dmesg++;
-                DmesgLineTokenizer.Tokenize(line, ref r);
+                kernelLog.Tokenize(line, ref r);
                 if (r.Kind is RecordKind.Event or RecordKind.StackStart) kernelReports++;
             }
         }

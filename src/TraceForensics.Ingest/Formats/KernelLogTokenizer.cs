@@ -85,7 +85,7 @@ public sealed class KernelLogTokenizer
             r.Kind = RecordKind.Blank;
             return;
         }
-        var text = DmesgLineTokenizer.StripPrefix(line, out long ts, out bool hasTime);
+        var text = KernelLogPrefix.Strip(line, out long ts, out bool hasTime);
         // A line without a time prefix (a report pasted without them, a continuation) is as late as the last one seen.
         if (hasTime) _lastTimestampNs = ts;
         r.TimestampNs = _lastTimestampNs;

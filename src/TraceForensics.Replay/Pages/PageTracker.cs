@@ -52,6 +52,13 @@ public sealed class PageTracker
         return key;
     }
 
+    /// <summary>mm_filemap_delete_from_page_cache: the page leaves the cache; its pfn and folio pointer will be reused.</summary>
+    public void PageCacheDelete(in EventPayload p)
+    {
+        if (p.Pfn is ulong pfn) _byPfn.Remove(pfn);
+        if (p.Folio is ulong folio) _byFolio.Remove(folio);
+    }
+
     public PageRecord GetOrAdd(PageKey key)
     {
         if (!_pages.TryGetValue(key, out var page)) _pages[key] = page = new PageRecord(key);

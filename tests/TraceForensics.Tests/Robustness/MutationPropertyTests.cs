@@ -147,7 +147,7 @@ public class MutationPropertyTests
         Assert.True(Enum.IsDefined(r.Kind));
         PerfScriptLineTokenizer.Tokenize(bytes, ref r);
         Assert.True(Enum.IsDefined(r.Kind));
-        DmesgLineTokenizer.Tokenize(bytes, ref r);
+        new KernelLogTokenizer().Tokenize(bytes, ref r);
         Assert.True(Enum.IsDefined(r.Kind));
         FormatDetector.Detect(bytes);
     }
@@ -163,7 +163,7 @@ public class MutationPropertyTests
         var r = new RawRecord();
         FtraceLineTokenizer.Tokenize(bytes, ref r);
         PerfScriptLineTokenizer.Tokenize(bytes, ref r);
-        DmesgLineTokenizer.Tokenize(bytes, ref r);
+        new KernelLogTokenizer().Tokenize(bytes, ref r);
         FormatDetector.Detect(bytes);
     }
 
