@@ -22,6 +22,8 @@ public static class Program
             ReplayCommand.Create(stdout, stderr),
             ReportCommand.Create(stdout, stderr),
             CompletionCommand.Create(stdout),
+            RecordCommand.Create(stdout, stderr),
+            DoctorCommand.Create(stdout),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -19,6 +19,9 @@ public sealed class EventDictionary
             foreach (var f in funcs) _byProbedFunction[f] = kind;
     }
 
+    /// <summary>Every tracepoint name the dictionary knows, by meaning (vocabulary section 2), for `record` and `doctor`.</summary>
+    public static IReadOnlyList<(EventKind Kind, string[] Names)> KnownTracepoints => KernelEventNames.Tracepoints;
+
     /// <summary>Maps an event name (as the trace prints it, without subsystem) to a meaning, overriding the built-in names.</summary>
     public void MapUserEvent(string eventName, EventKind kind) => _user[eventName] = kind;
 

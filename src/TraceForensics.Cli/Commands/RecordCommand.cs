@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using TraceForensics.Cli.Capture;
+using TraceForensics.Ingest.Live;
+
+namespace TraceForensics.Cli.Commands;
+
+/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [-- COMMAND ARGS...]</c>: arms tracefs in its own
+/// instance, streams trace_pipe to FILE until the duration ends, the command exits or Ctrl-C, saves the kernel log of
+/// the same period beside it (FILE.dmesg.txt), and undoes everything it armed on every exit path.</summary>
+internal static class RecordCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var output = new Option<string>("--output", "-o") { Description = "The trace file (.gz compresses)", Required = true };
+        var duration = new Option<double?>("--duration") { Description = "Seconds to record (default: until the command exits or Ctrl-C)" };
+        var buffer = new Option<int>("--buffer-kb") { Description = "Ring buffer per cpu, KiB", DefaultValueFactory = _ => 16384 };
+        var commandArgs = new Argument<string[]>("command") { Description = "A command to run while recording (after --)", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("record", """
+            Record the events tracefx needs on this machine's kernel (as root), then analyse the file.
+
+            Examples:
+              sudo tracefx record -o hang.txt.gz --duration 60
+              sudo tracefx record -o fsync.txt -- dd if=/dev/zero of=/mnt/x bs=1M count=64 conv=fsync
+              tracefx analyze hang.txt.gz hang.txt.gz.dmesg.txt
+            """);
+        command.Add(output);
+        command.Add(duration);
+        command.Add(buffer);
+        command.Add(commandArgs);
+        command.SetAction(parse => Run(parse.GetValue(output)!, parse.GetValue(duration), parse.GetValue(buffer),
+            parse.GetValue(commandArgs) ?? [], stdout, stderr));
+        return command;
+    }
+
+    public static int Run(string output, double? duration, int bufferKb, string[] commandLine, TextWriter stdout, TextWriter stderr)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            stderr.WriteLine("tracefx: record needs root (tracefs control files are root's); run it with sudo");
+            return Program.ExitUsageOrNoInput;
+        }
+        var fs = Tracefs.Find(out var why);
+        if (fs is null)
+        {
+            stderr.WriteLine($"tracefx: {why}");
+            return Program.ExitUsageOrNoInput;
+        }
+        double uptimeAtStart = Uptime();
+        var recording = TracefsRecording.Arm(fs, RecordingPlan.Events, RecordingPlan.Triggers, RecordingPlan.Probes(Tracefs.HasBtf), bufferKb, out why);
+        if (recording is null)
+        {
+            stderr.WriteLine($"tracefx: {why}");
+            return Program.ExitUsageOrNoInput;
+        }
+        var stop = new ManualResetEventSlim();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Set(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); });
+        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".", $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
+        int exit = Program.ExitOk;
+        long lost;
+        try
+        {
+            stderr.WriteLine($"tracefx: recording {recording.Enabled.Count} events in {recording.Instance}" +
+                             (recording.Missing.Count > 0 ? $" ({recording.Missing.Count} not on this kernel)" : ""));
+            foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
+            recording.Start(tmp);
+            Process? child = null;
+            if (commandLine.Length > 0)
+            {
+                var psi = new ProcessStartInfo(commandLine[0]) { UseShellExecute = false };
+                foreach (var a in commandLine.Skip(1)) psi.ArgumentList.Add(a);
+                try { child = Process.Start(psi); }
+                catch (System.ComponentModel.Win32Exception e)
+                {
+                    stderr.WriteLine($"tracefx: cannot run {commandLine[0]}: {e.Message}");
+                    exit = Program.ExitUsageOrNoInput;
+                }
+                if (child is not null) new Thread(() => { child.WaitForExit(); stop.Set(); }) { IsBackground = true }.Start();
+            }
+            if (exit == Program.ExitOk)
+            {
+                if (duration is double d) stop.Wait(TimeSpan.FromSeconds(d));
+                else if (child is not null || commandLine.Length == 0) stop.Wait();
+            }
+            if (child is { HasExited: false }) { try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
+            if (recording.Stop() is { } error) stderr.WriteLine($"tracefx: reading trace_pipe failed: {error.Message}");
+            lost = recording.LostEvents();
+        }
+        finally
+        {
+            recording.Dispose();
+        }
+        if (exit != Program.ExitOk)
+        {
+            File.Delete(tmp);
+            return exit;
+        }
+        File.Move(tmp, output, overwrite: true);
+        var dmesg = SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr);
+        stderr.WriteLine($"tracefx: recorded {recording.BytesWritten >> 10} KiB to {output}" + (lost > 0 ? $"; the ring buffer lost {lost} events (raise --buffer-kb)" : ""));
+        stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}");
+        return Program.ExitOk;
+    }
+
+    /// <summary>The kernel log lines printed since the recording started, when there are any; their file name.</summary>
+    private static string? SaveKernelLog(string path, double since, TextWriter stderr)
+    {
+        try
+        {
+            var psi = new ProcessStartInfo("dmesg") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            using var p = Process.Start(psi)!;
+            var lines = p.StandardOutput.ReadToEnd().Split('\n');
+            p.WaitForExit();
+            var recent = lines.Where(l => l.StartsWith('[') && l.IndexOf(']') is int close and > 1
+                                          && double.TryParse(l[1..close].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ts)
+                                          && ts >= since).ToList();
+            if (recent.Count == 0) return null;
+            File.WriteAllLines(path, recent);
+            return path;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            stderr.WriteLine($"tracefx: the kernel log was not saved: {e.Message}");
+            return null;
+        }
+    }
+
+    private static double Uptime() =>
+        double.TryParse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double u) ? u : 0;
+}

@@ -1,0 +1,181 @@
+using System.IO.Compression;
+
+namespace TraceForensics.Ingest.Live;
+
+/// <summary>A recording in tracefs's own instance (<c>instances/tracefx</c>, so other tracing on the machine is left
+/// alone): events enabled, stack triggers, page-lock probes where the kernel has kprobes, trace_pipe streamed to a
+/// file. Disposing undoes everything it armed (the instance is removed, probes deleted), on every exit path.</summary>
+public sealed class TracefsRecording : IDisposable
+{
+    public const string InstanceName = "tracefx";
+    private const string EndMarker = "tracefx: end of recording";
+    private readonly Tracefs _fs;
+    private readonly List<string> _probesAdded = new();
+    private readonly List<(string Path, string Trigger)> _triggersSet = new();
+    private Thread? _reader;
+    private Exception? _readerError;
+    private volatile bool _stopping;
+
+    private TracefsRecording(Tracefs fs, string instance)
+    {
+        _fs = fs;
+        Instance = instance;
+    }
+
+    public string Instance { get; }
+    public List<string> Enabled { get; } = new();
+    public List<string> Missing { get; } = new();
+    public List<string> Notes { get; } = new();
+    public long BytesWritten { get; private set; }
+
+    /// <summary>Creates the instance and arms it; null with the reason when tracefs refuses.</summary>
+    public static TracefsRecording? Arm(Tracefs fs, IEnumerable<string> events, IEnumerable<(string Event, string Trigger)> triggers,
+                                        IEnumerable<(string Name, string Definition)> probes, int bufferKb, out string? why)
+    {
+        why = null;
+        if (!fs.HasInstances) { why = "this kernel's tracefs has no instances directory"; return null; }
+        var dir = Path.Combine(fs.Root, "instances", InstanceName);
+        if (Directory.Exists(dir))
+        {
+            // A recording that was killed outright left its instance: remove it (it holds nothing of anyone else).
+            try { Directory.Delete(dir); } catch (IOException e) { why = $"{dir} exists and cannot be removed: {e.Message}"; return null; }
+        }
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            why = $"cannot create the tracefs instance {dir}: {e.Message}";
+            return null;
+        }
+        var rec = new TracefsRecording(fs, dir);
+        try
+        {
+            Tracefs.TryWrite(Path.Combine(dir, "tracing_on"), "0", out _);
+            if (!Tracefs.TryWrite(Path.Combine(dir, "buffer_size_kb"), bufferKb.ToString(System.Globalization.CultureInfo.InvariantCulture), out var err))
+                rec.Notes.Add($"buffer_size_kb {bufferKb} refused ({err}); the default buffer is used");
+            foreach (var (name, definition) in probes) rec.AddProbe(name, definition);
+            foreach (var e in events.Concat(rec._probesAdded.Select(p => p)).Distinct())
+            {
+                var path = e.Contains('/') ? e : fs.EventPath(e);
+                if (path is null || !Tracefs.TryWrite(Path.Combine(dir, "events", path, "enable"), "1", out _)) { rec.Missing.Add(e); continue; }
+                rec.Enabled.Add(path);
+            }
+            foreach (var (e, trigger) in triggers)
+            {
+                if (fs.EventPath(e) is not { } path || !rec.Enabled.Contains(path)) continue;
+                var file = Path.Combine(dir, "events", path, "trigger");
+                if (Tracefs.TryWrite(file, trigger, out var terr)) rec._triggersSet.Add((file, trigger));
+                else rec.Notes.Add($"stack trigger on {e} refused ({terr})");
+            }
+            return rec;
+        }
+        catch
+        {
+            rec.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A kprobe (global: kprobe_events has no instances), remembered so that it is deleted at the end.</summary>
+    private void AddProbe(string name, string definition)
+    {
+        if (!_fs.HasKprobes) return;
+        if (Tracefs.TryWrite(Path.Combine(_fs.Root, "kprobe_events"), definition, out var err, append: true))
+            _probesAdded.Add($"tfx/{name}");
+        else Notes.Add($"probe {name} refused ({err})");
+    }
+
+    /// <summary>Starts tracing and streams the instance's trace_pipe to <paramref name="output"/> (gzip when the name
+    /// ends in .gz) on a background thread, until <see cref="Stop"/>.</summary>
+    public void Start(string output)
+    {
+        _reader = new Thread(() => Stream(output)) { IsBackground = true, Name = "tracefx trace_pipe" };
+        _reader.Start();
+        // Not our own threads: reading trace_pipe wakes the reader for every event, which would fill the trace with
+        // tracefx's own scheduling. The threads of this process are left out (commands it starts are not).
+        Thread.Sleep(50);
+        var tids = Directory.Exists("/proc/self/task")
+            ? string.Join(' ', Directory.GetDirectories("/proc/self/task").Select(Path.GetFileName))
+            : Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!Tracefs.TryWrite(Path.Combine(Instance, "set_event_notrace_pid"), tids, out var err))
+            Notes.Add($"tracefx's own threads could not be left out of the trace ({err})");
+        Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "1", out _);
+    }
+
+    private void Stream(string output)
+    {
+        try
+        {
+            using var pipe = new FileStream(Path.Combine(Instance, "trace_pipe"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            using var file = new FileStream(output, FileMode.Create, FileAccess.Write);
+            using Stream sink = output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionLevel.Fastest) : file;
+            var buffer = new byte[1 << 16];
+            var marker = System.Text.Encoding.ASCII.GetBytes(EndMarker);
+            while (true)
+            {
+                int n = pipe.Read(buffer, 0, buffer.Length);
+                if (n == 0) break;
+                var chunk = buffer.AsSpan(0, n);
+                int end = _stopping ? chunk.IndexOf(marker) : -1;
+                if (end >= 0)
+                {
+                    int lineStart = chunk[..end].LastIndexOf((byte)'\n') + 1;
+                    sink.Write(chunk[..lineStart]);
+                    BytesWritten += lineStart;
+                    break;
+                }
+                sink.Write(chunk);
+                BytesWritten += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _readerError = e;
+        }
+    }
+
+    /// <summary>Stops tracing, lets the reader drain what was recorded (a marker written into the buffer tells it
+    /// where the recording ends), and returns the reader's error, if any.</summary>
+    public Exception? Stop()
+    {
+        if (_reader is null) return null;
+        _stopping = true;
+        Tracefs.TryWrite(Path.Combine(Instance, "trace_marker"), EndMarker, out _);
+        Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "0", out _);
+        if (!_reader.Join(TimeSpan.FromSeconds(10))) Notes.Add("the trace_pipe reader did not finish in 10 s; the file may end early");
+        _reader = null;
+        return _readerError;
+    }
+
+    /// <summary>Events the ring buffer dropped (per-cpu "overrun" counters).</summary>
+    public long LostEvents()
+    {
+        long lost = 0;
+        var perCpu = Path.Combine(Instance, "per_cpu");
+        if (!Directory.Exists(perCpu)) return 0;
+        foreach (var cpu in Directory.GetDirectories(perCpu))
+        {
+            var stats = Path.Combine(cpu, "stats");
+            if (!File.Exists(stats)) continue;
+            foreach (var line in File.ReadLines(stats))
+                if (line.StartsWith("overrun:", StringComparison.Ordinal) && long.TryParse(line[8..].Trim(), out long n)) lost += n;
+        }
+        return lost;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "0", out _);
+        // Triggers must go before the instance can be removed.
+        foreach (var (file, trigger) in _triggersSet) Tracefs.TryWrite(file, "!" + trigger, out _);
+        _triggersSet.Clear();
+        foreach (var path in Enabled) Tracefs.TryWrite(Path.Combine(Instance, "events", path, "enable"), "0", out _);
+        try { Directory.Delete(Instance); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Notes.Add($"instance not removed: {e.Message}"); }
+        foreach (var probe in _probesAdded)
+            Tracefs.TryWrite(Path.Combine(_fs.Root, "kprobe_events"), "-:" + probe, out _, append: true);
+        _probesAdded.Clear();
+    }
+}

@@ -1,0 +1,55 @@
+using System.Diagnostics;
+
+namespace TraceForensics.Tests.Live;
+
+/// <summary>An XFS filesystem on a loop device over an image file, for the record tests (root only). Disposing
+/// unmounts it, detaches the loop device and removes the image, whatever happened.</summary>
+internal sealed class LoopXfs : IDisposable
+{
+    public string Image { get; }
+    public string Mount { get; }
+    public string? Device { get; private set; }
+    private bool _mounted;
+
+    public LoopXfs(string image, string size, string mount)
+    {
+        Image = image;
+        Mount = mount;
+        try
+        {
+            Sh("truncate", "-s", size, image);
+            Device = Sh("losetup", "-f", "--show", image).Trim();
+            Sh("mkfs.xfs", "-q", "-f", Device);
+            Directory.CreateDirectory(mount);
+            Sh("mount", Device, mount);
+            _mounted = true;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public static string Sh(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)}: exit {p.ExitCode}: {stderr}");
+        return stdout;
+    }
+
+    public void Dispose()
+    {
+        if (_mounted) { try { Sh("umount", Mount); } catch (InvalidOperationException) { try { Sh("umount", "-l", Mount); } catch (InvalidOperationException) { } } }
+        _mounted = false;
+        if (Device is not null) { try { Sh("losetup", "-d", Device); } catch (InvalidOperationException) { } }
+        Device = null;
+        try { File.Delete(Image); } catch (IOException) { }
+        try { if (Directory.Exists(Mount)) Directory.Delete(Mount); } catch (IOException) { }
+    }
+}

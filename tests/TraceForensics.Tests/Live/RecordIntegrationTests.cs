@@ -1,0 +1,100 @@
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Live;
+using TraceForensics.Tests.Support;
+
+namespace TraceForensics.Tests.Live;
+
+/// <summary>Records real workloads on this machine's kernel (root, tracefs, xfsprogs, loop devices; skipped elsewhere
+/// with the reason) and analyses them. Everything made is undone in finally blocks.</summary>
+[Collection("live kernel")] // one at a time: they share tracefs and loop devices
+public class RecordIntegrationTests
+{
+    private static void RequireLiveKernel()
+    {
+        Skip.IfNot(Environment.IsPrivilegedProcess, "recording needs root");
+        Skip.If(Tracefs.Find(out var why) is null, why ?? "no tracefs");
+        Skip.IfNot(File.Exists("/usr/sbin/mkfs.xfs") && File.Exists("/usr/sbin/xfs_freeze"), "xfsprogs is not installed (.ci/run installs it)");
+        Skip.IfNot(File.Exists("/usr/sbin/losetup") || File.Exists("/sbin/losetup"), "no losetup");
+    }
+
+    [SkippableFact]
+    public void Records_an_fsync_workload_on_xfs_and_finds_no_deadlock()
+    {
+        RequireLiveKernel();
+        var work = Directory.CreateTempSubdirectory("tfx-rec-").FullName;
+        try
+        {
+            using var fs = new LoopXfs(Path.Combine(work, "fs.img"), "512M", Path.Combine(work, "mnt"));
+            var trace = Path.Combine(work, "fsync.txt");
+            var o = new StringWriter();
+            var e = new StringWriter();
+            int exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, null, 8192,
+                ["dd", "if=/dev/urandom", $"of={fs.Mount}/f", "bs=1M", "count=32", "conv=fsync", "status=none"], o, e);
+            Assert.True(exit == 0, e.ToString());
+            Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName)), "instance left behind");
+            var (_, events) = Run.Files(trace);
+            var kinds = events.Select(x => x.Kind).ToHashSet();
+            foreach (var k in new[] { EventKind.SchedSwitch, EventKind.FolioDirtied, EventKind.WritebackStart, EventKind.BioQueue, EventKind.RequestComplete })
+                Assert.Contains(k, kinds);
+            Assert.Contains(events, x => x.Kind == EventKind.WritebackStart && x.Payload.Sector is not null); // iomap_add_to_ioend
+            var (findings, _) = Analyze.Files(trace);
+            Assert.DoesNotContain(findings, f => f.Kind is FindingKind.Deadlock or FindingKind.PotentialDeadlock);
+        }
+        finally
+        {
+            Directory.Delete(work, true);
+        }
+    }
+
+    [SkippableFact]
+    public void Records_a_frozen_backing_filesystem_stall_rooted_at_the_freeze()
+    {
+        RequireLiveKernel();
+        var work = Directory.CreateTempSubdirectory("tfx-frz-").FullName;
+        bool frozen = false;
+        string? outerMount = null;
+        try
+        {
+            using var outer = new LoopXfs(Path.Combine(work, "outer.img"), "1G", Path.Combine(work, "outer"));
+            outerMount = outer.Mount;
+            using var inner = new LoopXfs(Path.Combine(outer.Mount, "inner.img"), "512M", Path.Combine(work, "inner"));
+            var trace = Path.Combine(work, "stall.txt");
+            var o = new StringWriter();
+            var e = new StringWriter();
+            int exit = -1;
+            var recorder = new Thread(() => exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, 9, 16384, [], o, e));
+            recorder.Start();
+            Thread.Sleep(1000);
+            // Freeze the filesystem under the loop device first: the inner writes then cannot reach the disk.
+            LoopXfs.Sh("xfs_freeze", "-f", outer.Mount);
+            frozen = true;
+            var dd = System.Diagnostics.Process.Start("dd", ["if=/dev/urandom", $"of={inner.Mount}/stalled", "bs=1M", "count=16", "conv=fsync", "status=none"]);
+            Thread.Sleep(4500);
+            LoopXfs.Sh("xfs_freeze", "-u", outer.Mount);
+            frozen = false;
+            dd.WaitForExit();
+            recorder.Join();
+            Assert.True(exit == 0, e.ToString());
+            var (findings, _) = Analyze.Files(trace);
+            Assert.DoesNotContain(findings, f => f.Kind == FindingKind.Deadlock);
+            var stall = Assert.Single(findings, f => f.Kind == FindingKind.Stall && f.Root!.StartsWith("freeze:"));
+            Assert.Contains(stall.Chain, x => x.Relation == "served-by");
+            Assert.Contains(stall.Tasks, t => t.Comm == "dd");
+        }
+        finally
+        {
+            if (frozen && outerMount is not null) { try { LoopXfs.Sh("xfs_freeze", "-u", outerMount); } catch (InvalidOperationException) { } }
+            Directory.Delete(work, true);
+        }
+    }
+
+    [Fact]
+    public void Without_root_or_tracefs_record_explains_and_exits_2()
+    {
+        if (Environment.IsPrivilegedProcess && Tracefs.Find(out _) is not null) return; // covered by the live tests
+        var e = new StringWriter();
+        Assert.Equal(2, TraceForensics.Cli.Commands.RecordCommand.Run("/tmp/x.txt", 1, 1024, [], new StringWriter(), e));
+        Assert.Contains("tracefx:", e.ToString());
+    }
+}
