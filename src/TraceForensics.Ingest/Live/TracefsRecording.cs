@@ -111,7 +111,7 @@ public sealed class TracefsRecording : IDisposable
             using var pipe = new FileStream(Path.Combine(Instance, "trace_pipe"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
             using var file = new FileStream(output, FileMode.Create, FileAccess.Write);
             using Stream sink = output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionLevel.Fastest) : file;
-            var buffer = new byte[1 << 16];
+            var buffer = new byte[1 << 20];
             var marker = System.Text.Encoding.ASCII.GetBytes(EndMarker);
             while (true)
             {
@@ -128,6 +128,9 @@ public sealed class TracefsRecording : IDisposable
                 }
                 sink.Write(chunk);
                 BytesWritten += n;
+                // Let events gather in the ring buffer: a reader woken for every event would fill the trace with its
+                // own scheduling (the idle task switching to it is traced even when tracefx's threads are not).
+                if (!_stopping) Thread.Sleep(100);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
