@@ -24,6 +24,7 @@ public static class Program
             CompletionCommand.Create(stdout),
             RecordCommand.Create(stdout, stderr),
             DoctorCommand.Create(stdout),
+            TuiCommand.Create(stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

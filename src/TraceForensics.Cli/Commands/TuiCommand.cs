@@ -1,0 +1,64 @@
+using System.CommandLine;
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Cli.Findings;
+using TraceForensics.Cli.Output;
+using TraceForensics.Cli.Reports;
+using TraceForensics.Events.Reading;
+using TraceForensics.Tui;
+using Terminal.Gui.App;
+
+namespace TraceForensics.Cli.Commands;
+
+/// <summary><c>tracefx tui &lt;input&gt;...</c>: the terminal UI.</summary>
+internal static class TuiCommand
+{
+    public static Command Create(TextWriter stderr)
+    {
+        var common = new CommonOptions();
+        var command = new Command("tui", $"""
+            Browse findings, wait chains, and the state of tasks over time in the terminal.
+
+            Keys: {TraceTui.Keys}; x expands the chain.
+
+            Examples:
+              tracefx tui trace.txt dmesg.txt
+            """);
+        common.AddTo(command);
+        command.SetAction(parse =>
+        {
+            using var session = common.OpenSession(parse);
+            var model = TuiModel.Load(session, progress: n => stderr.Write($"\rtracefx: {n:N0} events read   "));
+            stderr.Write("\r" + new string(' ', 40) + "\r");
+            if (!session.AnyReadable)
+            {
+                DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
+                return Program.ExitUsageOrNoInput;
+            }
+            using var app = Application.Create();
+            app.Init();
+            var tui = new TraceTui(app, model, Exporter(session, model));
+            app.Run(tui.Window);
+            tui.Window.Dispose();
+            return Program.ExitOk;
+        });
+        return command;
+    }
+
+    /// <summary>Writes the finding as LKML text to tracefx-ID.txt in the current directory; the message for the status line.</summary>
+    public static Func<Finding, string> Exporter(TraceSession session, TuiModel model, string directory = ".") => finding =>
+    {
+        var report = new AnalysisReport
+        {
+            Inputs = session.Inputs,
+            InputHashes = session.Inputs.Select(_ => "").ToList(),
+            Findings = [finding],
+            State = model.FinalState,
+            Diagnostics = session.Tables.Diagnostics,
+        };
+        var path = Path.Combine(directory, $"tracefx-{finding.Id}.txt");
+        var error = new StringWriter();
+        return CommandOutput.Emit(path, TextWriter.Null, error, CommandOutput.Text(w => LkmlReportWriter.Write(ReportContext.Build(report), w)))
+            ? $"exported {finding.Id} to {path}"
+            : error.ToString().Trim();
+    };
+}
