@@ -17,7 +17,9 @@ namespace TraceForensics.Tui;
 /// q quit. Everything drawn from the trace goes through UntrustedText.</summary>
 public sealed class TraceTui
 {
-    public const string Keys = "n/p step  [/] 10 ms  c cycle closed  / search  e export  ? keys  q quit";
+    public const string Keys = "n/p step  [/] 10ms  g time  t/T task  c cycle  / search  f filter  v view  e export  q quit";
+    public const string Help = "n/p step  [ ] 10 ms  g go to time  t/T next/prev event of the selected task  c where the cycle closed  " +
+                               "/ search  f filter the log  v tasks|pages+bios  x expand chain  Enter on a trace line: log there  e export  q quit";
     private const int LogRadius = 60;
     private readonly IApplication _app;
     private readonly TuiModel _model;
@@ -28,6 +30,11 @@ public sealed class TraceTui
     private readonly ListView _log = new() { Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly Label _status = new() { Width = Dim.Fill(), Height = 1 };
     private readonly Label _search = new() { Width = Dim.Fill(), Height = 1, Visible = false };
+    private Action<string>? _onInput; // what Enter does with the typed line (search, go to time, filter)
+    private int _promptLength;
+    private string _filter = "";
+    private bool _pagesView;
+    private FrameView _tasksFrame = null!;
     private int _cursor = -1;
     private string? _message;
 
@@ -43,6 +50,7 @@ public sealed class TraceTui
         chainFrame.Add(_chain);
         var tasksFrame = new FrameView { Title = "Tasks at cursor", Y = Pos.Bottom(findingsFrame), Width = Dim.Fill(), Height = Dim.Percent(25) };
         tasksFrame.Add(_tasks);
+        _tasksFrame = tasksFrame;
         var logFrame = new FrameView { Title = "Events", Y = Pos.Bottom(tasksFrame), Width = Dim.Fill(), Height = Dim.Fill(2) };
         logFrame.Add(_log);
         _search.Y = Pos.AnchorEnd(2);
@@ -67,24 +75,82 @@ public sealed class TraceTui
     {
         if (_search.Visible)
         {
-            // Search mode: the line at the bottom takes the typing; Enter searches, Esc cancels.
+            // Input mode: the line at the bottom takes the typing; Enter applies it, Esc cancels.
             if (key == Key.Esc) HideSearch();
-            else if (key == Key.Enter) Search(_search.Text[1..]);
-            else if (key == Key.Backspace) { if (_search.Text.Length > 1) _search.Text = _search.Text[..^1]; }
+            else if (key == Key.Enter) { var text = _search.Text[_promptLength..]; HideSearch(); _onInput?.Invoke(text); }
+            else if (key == Key.Backspace) { if (_search.Text.Length > _promptLength) _search.Text = _search.Text[..^1]; }
             else if (key.AsRune.Value is >= 0x20 and not 0x7F) _search.Text += key.AsRune.ToString();
             key.Handled = true;
             return;
         }
-        if (key == Key.Q) { _app.RequestStop(); key.Handled = true; }
-        else if (key == Key.N) { MoveTo(_cursor + 1); key.Handled = true; }
-        else if (key == Key.P) { MoveTo(_cursor - 1); key.Handled = true; }
-        else if (key == Key.CursorRight.WithCtrl || key.AsRune.Value == ']') { JumpBy(10_000_000); key.Handled = true; }
-        else if (key.AsRune.Value == '[') { JumpBy(-10_000_000); key.Handled = true; }
-        else if (key == Key.C) { JumpToCycle(); key.Handled = true; }
-        else if (key.AsRune.Value == '/') { _search.Visible = true; _search.Text = "/"; key.Handled = true; }
-        else if (key == Key.E) { Export(); key.Handled = true; }
-        else if (key.AsRune.Value == '?') { _message = Keys; UpdateStatus(); key.Handled = true; }
-        else if (key == Key.X) { ExpandChain(); key.Handled = true; }
+        if (key == Key.Enter && _chain.HasFocus && _chain.SelectedObject is TreeNode { Tag: Replay.Evidence.EvidenceLine line })
+        {
+            ShowEvidence(line);
+            key.Handled = true;
+            return;
+        }
+        char c = key.AsRune.Value is > 0 and < 0x10000 ? (char)key.AsRune.Value : '\0';
+        key.Handled = true;
+        switch (c)
+        {
+            case 'q': _app.RequestStop(); break;
+            case 'n': MoveTo(_cursor + 1); break;
+            case 'p': MoveTo(_cursor - 1); break;
+            case ']': JumpBy(10_000_000); break;
+            case '[': JumpBy(-10_000_000); break;
+            case 'c': JumpToCycle(); break;
+            case 'e': Export(); break;
+            case 'x': ExpandChain(); break;
+            case 'v': _pagesView = !_pagesView; MoveTo(_cursor); break;
+            case 't': NextTaskEvent(+1); break;
+            case 'T': NextTaskEvent(-1); break;
+            case '?': _message = Help; UpdateStatus(); break;
+            case '/': Prompt("search:", Search); break;
+            case 'g': Prompt("go to time:", GoTo); break;
+            case 'f': Prompt("filter (pid, comm, event, text; empty: none):", Filter); break;
+            default: key.Handled = false; break;
+        }
+    }
+
+    private void Prompt(string label, Action<string> onInput)
+    {
+        _onInput = onInput;
+        _search.Text = label + " ";
+        _promptLength = label.Length + 1;
+        _search.Visible = true;
+    }
+
+    /// <summary>Moves the cursor to the first event at or after a trace time ("338.9003").</summary>
+    public void GoTo(string time)
+    {
+        if (TraceTime.TryParse(time, out long ns)) MoveTo(Math.Min(_model.IndexAt(ns), _model.Events.Count - 1));
+        else { _message = $"not a trace time: {Clean(time)}"; UpdateStatus(); }
+    }
+
+    /// <summary>Shows only the log lines that contain <paramref name="text"/> (empty: all).</summary>
+    public void Filter(string text)
+    {
+        _filter = text.Trim();
+        _message = _filter.Length == 0 ? "filter off" : $"filter '{Clean(_filter)}'";
+        MoveTo(_cursor);
+    }
+
+    /// <summary>The event log at a trace line of the evidence.</summary>
+    public void ShowEvidence(Replay.Evidence.EvidenceLine line)
+    {
+        int i = _model.Events.FindIndex(e => e.Source.Input == line.Input && e.Source.Line == line.Line);
+        if (i >= 0) MoveTo(i);
+    }
+
+    /// <summary>The next (or previous) event of the task selected in the tasks view.</summary>
+    public void NextTaskEvent(int direction)
+    {
+        if (_pagesView || _tasks.SelectedItem is not int row || row < 0 || row >= _taskPids.Count) return;
+        int pid = _taskPids[row];
+        for (int i = _cursor + direction; i >= 0 && i < _model.Events.Count; i += direction)
+            if (_model.Events[i].Pid == pid || _model.Events[i].Payload.OtherPid == pid) { MoveTo(i); _tasks.SelectedItem = _taskPids.IndexOf(pid); return; }
+        _message = "no more events of that task";
+        UpdateStatus();
     }
 
     /// <summary>Puts the time cursor on event <paramref name="index"/> (-1: before the first).</summary>
@@ -93,11 +159,19 @@ public sealed class TraceTui
         _cursor = Math.Clamp(index, -1, _model.Events.Count - 1);
         var state = _model.StateAt(_cursor);
         long now = _cursor >= 0 ? _model.Events[_cursor].TimestampNs : (_model.Events.Count > 0 ? _model.Events[0].TimestampNs : 0);
-        _tasks.SetSource(new ObservableCollection<string>(TaskLines(state, now)));
-        int from = Math.Max(0, _cursor - LogRadius), to = Math.Min(_model.Events.Count, Math.Max(_cursor, 0) + LogRadius);
-        _log.SetSource(new ObservableCollection<string>(Enumerable.Range(from, to - from)
-            .Select(i => (i == _cursor ? "> " : "  ") + _model.Line(_model.Events[i]))));
-        if (_cursor >= 0) _log.SelectedItem = _cursor - from;
+        _tasksFrame.Title = _pagesView ? "Pages and bios at cursor" : "Tasks at cursor";
+        _tasks.SetSource(new ObservableCollection<string>(_pagesView ? PageAndBioLines(state) : TaskLines(state, now)));
+        var rows = new List<string>();
+        int selected = -1;
+        for (int i = Math.Max(0, _cursor - LogRadius); i < Math.Min(_model.Events.Count, Math.Max(_cursor, 0) + LogRadius); i++)
+        {
+            var text = _model.Line(_model.Events[i]);
+            if (_filter.Length > 0 && i != _cursor && !text.Contains(_filter, StringComparison.OrdinalIgnoreCase)) continue;
+            if (i == _cursor) selected = rows.Count;
+            rows.Add((i == _cursor ? "> " : "  ") + text);
+        }
+        _log.SetSource(new ObservableCollection<string>(rows));
+        if (selected >= 0) _log.SelectedItem = selected;
         UpdateStatus();
     }
 
@@ -116,7 +190,6 @@ public sealed class TraceTui
     /// <summary>Searches the event log forward from the cursor for <paramref name="text"/> (comm, event, pid, line).</summary>
     public void Search(string text)
     {
-        HideSearch();
         if (string.IsNullOrWhiteSpace(text)) return;
         for (int k = 1; k <= _model.Events.Count; k++)
         {
@@ -165,8 +238,27 @@ public sealed class TraceTui
                 Children = t.Stack.Where(fr => !StackReader.IsSchedulerFrame(fr)).Take(20).Select(fr => (ITreeNode)new TreeNode { Text = Clean(fr) }).ToList() });
     }
 
+    private readonly List<int> _taskPids = new();
+
+    private IEnumerable<string> PageAndBioLines(ReplayState state)
+    {
+        foreach (var p in state.Pages.Live.Where(p => p.LockHolder is not null).Take(50))
+            yield return Clean($"page {p.Key.Dev} ino {p.Key.Ino} index {p.Key.Index} locked by {Task(state, p.LockHolder!.Value)} [{(p.LockObserved ? "observed" : $"inferred: {p.LockRule}")}]");
+        int writeback = state.Pages.Live.Count(p => p.UnderWriteback);
+        if (writeback > 0) yield return $"{writeback} pages under writeback";
+        foreach (var io in state.Bios.Unsubmitted.Take(50))
+            yield return Clean($"bio {io.Dev} sector {(io.SectorKnown ? io.StartSector.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} ({io.Pages.Count} pages) built by {io.BuilderComm}:{io.BuilderPid}: NOT submitted");
+        foreach (var io in state.Bios.SubmittedNotCompleted.Take(50))
+            yield return Clean($"bio {io.Dev} sector {io.StartSector} ({io.Pages.Count} pages) built by {io.BuilderComm}:{io.BuilderPid}: submitted, in flight");
+        foreach (var d in state.Bios.Devices)
+            yield return $"device {d.Dev}: {d.InFlight.Count} bios in flight, {d.CompletedCount} completed";
+    }
+
+    private static string Task(ReplayState state, int pid) => state.Tasks.Get(pid) is { } t ? $"{t.Comm}:{pid}" : $"task {pid}";
+
     private IEnumerable<string> TaskLines(ReplayState state, long now)
     {
+        _taskPids.Clear();
         var interesting = state.Tasks.Tasks.Where(t => t.Pid != 0 && t.State != TaskRunState.Unknown)
             // Blocked tasks first (longest first), then the most recently active.
             .OrderBy(t => t.State == TaskRunState.Blocked ? 0 : 1).ThenBy(t => t.State == TaskRunState.Blocked ? t.StateSinceNs : -t.LastSeenNs)
@@ -183,6 +275,7 @@ public sealed class TraceTui
             };
             var waits = t.Wait is { Page: { } p } w ? $" waits for {(w.Kind == WaitKind.PageLock ? "lock" : "writeback")} of page {p.Dev} ino {p.Ino} index {p.Index}" : "";
             var reclaim = t.ReclaimDepth > 0 ? " (in reclaim)" : "";
+            _taskPids.Add(t.Pid);
             yield return Clean($"{t.Comm}:{t.Pid} {state1}{waits}{reclaim}");
         }
     }

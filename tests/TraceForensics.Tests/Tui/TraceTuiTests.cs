@@ -57,6 +57,31 @@ public class TraceTuiTests
             Assert.Contains("found 'unlock'", screen);
             Assert.Contains("folio_unlock (lkml-xfs-kprobe", screen.Split('\n').Single(l => l.Contains("> ")));
 
+            // g goes to a time; v shows pages and bios there; f filters the log; t steps through one task's events.
+            app.InjectKey(Key.G);
+            foreach (char ch in "338.9002") app.InjectKey(new Key(ch));
+            app.InjectKey(Key.Enter);
+            Assert.Contains("cursor 338.900200", Screen());
+            app.InjectKey(Key.V);
+            screen = Screen();
+            Assert.Contains("Pages and bios at cursor", screen);
+            Assert.Contains("locked by postgres:47211 [observed]", screen);
+            Assert.Contains("bio 8:16 sector 163840 (1 pages) built by kworker/u8:9:47190: NOT submitted", screen);
+            app.InjectKey(Key.V);
+            app.InjectKey(Key.F);
+            foreach (char ch in "47190") app.InjectKey(new Key(ch));
+            app.InjectKey(Key.Enter);
+            screen = Screen();
+            var logLines = screen.Split("\n").Where(l => l.Contains(" [00")).ToList();
+            Assert.NotEmpty(logLines);
+            Assert.All(logLines, l => Assert.True(l.Contains("47190") || l.Contains("> "), l));
+            app.InjectKey(Key.F);
+            app.InjectKey(Key.Enter); // empty filter: all lines again
+
+            // Enter on a trace line of the chain puts the log there.
+            tui.ShowEvidence(model.Findings[0].Chain[2].Lines[0]);
+            Assert.Contains("cursor 338.900012", Screen()); // the iomap_add_to_ioend line
+
             // e exports the selected finding.
             app.InjectKey(Key.E);
             Assert.Contains("exported F1", Screen());
