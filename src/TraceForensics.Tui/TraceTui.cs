@@ -276,7 +276,7 @@ public sealed class TraceTui
             var waits = t.Wait is { Page: { } p } w ? $" waits for {(w.Kind == WaitKind.PageLock ? "lock" : "writeback")} of page {p.Dev} ino {p.Ino} index {p.Index}" : "";
             var reclaim = t.ReclaimDepth > 0 ? " (in reclaim)" : "";
             _taskPids.Add(t.Pid);
-            yield return Clean($"{t.Comm}:{t.Pid} {state1}{waits}{reclaim}");
+            yield return Clean($"{_model.Strip(t.Pid, now)} {t.Comm}:{t.Pid} {state1}{waits}{reclaim}");
         }
     }
 

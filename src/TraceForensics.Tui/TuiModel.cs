@@ -26,6 +26,10 @@ public sealed class TuiModel
     }
 
     public List<TraceEvent> Events { get; }
+
+    /// <summary>Per task, when its scheduling state changed: '=' on a cpu, 'R' runnable, 'S' sleeping, 'D' blocked,
+    /// 'X' gone; for the timeline strips.</summary>
+    public Dictionary<int, List<(long Ns, char State)>> Timelines { get; } = new();
     public IReadOnlyList<Finding> Findings { get; }
     public ReplayState FinalState { get; }
     public StackTable Stacks { get; }
@@ -41,14 +45,76 @@ public sealed class TuiModel
         var events = new List<TraceEvent>();
         long n = 0;
         bool truncated = false;
+        var timelines = new Dictionary<int, List<(long, char)>>();
         while (session.Read(out var e))
         {
             analyzer.Observe(e);
-            if (events.Count < maxEvents) events.Add(e); else truncated = true;
+            if (events.Count < maxEvents)
+            {
+                events.Add(e);
+                Track(timelines, e);
+            }
+            else truncated = true;
             if ((++n & 0xFFFF) == 0) progress?.Invoke(n);
         }
         var findings = analyzer.Finish();
-        return new TuiModel(events, findings, analyzer.State, session.Tables.Stacks, session.Inputs.Select(i => i.Path).ToList(), truncated);
+        var model = new TuiModel(events, findings, analyzer.State, session.Tables.Stacks, session.Inputs.Select(i => i.Path).ToList(), truncated);
+        foreach (var (pid, changes) in timelines) model.Timelines[pid] = changes;
+        return model;
+    }
+
+    private static void Track(Dictionary<int, List<(long, char)>> timelines, in TraceEvent e)
+    {
+        void Set(int pid, char state, long ns)
+        {
+            if (pid <= 0) return;
+            if (!timelines.TryGetValue(pid, out var list)) timelines[pid] = list = new();
+            if (list.Count == 0 || list[^1].Item2 != state) list.Add((ns, state));
+        }
+        switch (e.Kind)
+        {
+            case EventKind.SchedSwitch:
+                var s = e.Payload.PrevState;
+                Set(e.Pid, (s & TaskState.Uninterruptible) != 0 ? 'D' : (s & (TaskState.Sleeping | TaskState.Idle)) != 0 ? 'S'
+                          : (s & TaskState.Dead) != 0 ? 'X' : 'R', e.TimestampNs);
+                if (e.Payload.OtherPid is int next) Set(next, '=', e.TimestampNs);
+                break;
+            case EventKind.SchedWaking or EventKind.SchedWakeup when e.Payload.OtherPid is int woken:
+                if (timelines.TryGetValue(woken, out var l) && l.Count > 0 && l[^1].Item2 is 'S' or 'D') Set(woken, 'R', e.TimestampNs);
+                break;
+            case EventKind.ProcessExit:
+                Set(e.Payload.OtherPid ?? e.Pid, 'X', e.TimestampNs);
+                break;
+            default:
+                Set(e.Pid, '=', e.TimestampNs); // an event of its own: on a cpu
+                break;
+        }
+    }
+
+    /// <summary>The strip of a task's states over <paramref name="slots"/> slots of <paramref name="slotNs"/> centred on
+    /// <paramref name="now"/>, with '|' at the cursor; '.' where the trace does not say.</summary>
+    public string Strip(int pid, long now, int slots = 11, long slotNs = 1_000_000)
+    {
+        var b = new System.Text.StringBuilder(slots);
+        Timelines.TryGetValue(pid, out var changes);
+        for (int i = 0; i < slots; i++)
+        {
+            if (i == slots / 2) { b.Append('|'); continue; }
+            long t = now + (i - slots / 2) * slotNs;
+            char c = '.';
+            if (changes is not null)
+            {
+                int lo = 0, hi = changes.Count - 1, found = -1;
+                while (lo <= hi)
+                {
+                    int mid = (lo + hi) / 2;
+                    if (changes[mid].Ns <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+                }
+                if (found >= 0) c = changes[found].State;
+            }
+            b.Append(c);
+        }
+        return b.ToString();
     }
 
     /// <summary>The replayed state after the events up to and including <paramref name="cursor"/>.</summary>

@@ -47,7 +47,10 @@ public class TraceTuiTests
             Assert.Contains("cursor 338.900305", screen);
             Assert.Contains("postgres:47211 D", screen);
             Assert.Contains("kworker/u8:9:47190 D", screen);
-            Assert.Contains("waits for writeback of page 8:16 ino 131 index 100", screen);
+            Assert.Contains("waits for writeback of page 8:16", screen);
+            // The timeline strip: blocked (D) from the cursor (|) on; before it the trace had not seen the task yet (.).
+            var postgres = screen.Split('\n').First(l => l.Contains("postgres:47211 D"));
+            Assert.Matches(@"\|D{5} postgres:47211", postgres);
 
             // / searches the event log.
             app.InjectKey(new Key('/'));
