@@ -22,7 +22,7 @@ public sealed class TraceTui
                                "/ search  f filter the log  v tasks|pages+bios  x expand chain  Enter on a trace line: log there  e export  q quit";
     private const int LogRadius = 60;
     private readonly IApplication _app;
-    private readonly TuiModel _model;
+    private TuiModel _model;
     private readonly Func<Finding, string> _export;
     private readonly ListView _findings = new() { Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly TreeView _chain = new() { Width = Dim.Fill(), Height = Dim.Fill() };
@@ -57,14 +57,28 @@ public sealed class TraceTui
         _status.Y = Pos.AnchorEnd(1);
         Window.Add(findingsFrame, chainFrame, tasksFrame, logFrame, _search, _status);
 
-        _findings.SetSource(new ObservableCollection<string>(model.Findings.Count == 0
-            ? ["no deadlock, stall or hung task found"]
-            : model.Findings.Select(f => Clean($"{f.Id} {f.Kind.Name()} {TraceTime.Format(f.AtNs)} {f.Summary}"))));
         _findings.ValueChanged += (_, _) => ShowChain();
         app.Keyboard.KeyDown += OnKey;
+        SetModel(model);
+    }
+
+    /// <summary>Shows a (newly loaded) model: the views fill in; the cursor goes before the first event.</summary>
+    public void SetModel(TuiModel model)
+    {
+        _model = model;
+        _findings.SetSource(new ObservableCollection<string>(model.Findings.Count == 0
+            ? [model.Events.Count == 0 ? "(loading...)" : "no deadlock, stall or hung task found"]
+            : model.Findings.Select(f => Clean($"{f.Id} {f.Kind.Name()} {TraceTime.Format(f.AtNs)} {f.Summary}"))));
         if (model.Findings.Count > 0) _findings.SelectedItem = 0;
         ShowChain();
         MoveTo(-1);
+    }
+
+    /// <summary>Progress while the trace loads in the background.</summary>
+    public void Loading(long events)
+    {
+        _message = $"loading: {events:N0} events read";
+        UpdateStatus();
     }
 
     public Window Window { get; }

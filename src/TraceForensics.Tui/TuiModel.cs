@@ -37,9 +37,14 @@ public sealed class TuiModel
     /// <summary>True when the trace had more events than the UI keeps (the findings still cover all of them).</summary>
     public bool Truncated { get; }
 
+    /// <summary>Nothing yet: what the UI shows while the trace loads.</summary>
+    public static TuiModel Empty(IReadOnlyList<string> paths) =>
+        new([], [], new ReplayState(new StackTable()), new StackTable(), paths, truncated: false);
+
     /// <summary>Reads every event, analyses them, keeps up to <paramref name="maxEvents"/> for browsing.
     /// <paramref name="progress"/> is told the number of events read now and then.</summary>
-    public static TuiModel Load(TraceSession session, int maxEvents = 2_000_000, Action<long>? progress = null)
+    public static TuiModel Load(TraceSession session, int maxEvents = 1_000_000, Action<long>? progress = null,
+                                CancellationToken cancel = default)
     {
         var analyzer = new Analyzer(session.Tables.Stacks);
         var events = new List<TraceEvent>();
@@ -55,7 +60,11 @@ public sealed class TuiModel
                 Track(timelines, e);
             }
             else truncated = true;
-            if ((++n & 0xFFFF) == 0) progress?.Invoke(n);
+            if ((++n & 0xFFFF) == 0)
+            {
+                cancel.ThrowIfCancellationRequested();
+                progress?.Invoke(n);
+            }
         }
         var findings = analyzer.Finish();
         var model = new TuiModel(events, findings, analyzer.State, session.Tables.Stacks, session.Inputs.Select(i => i.Path).ToList(), truncated);
@@ -142,6 +151,12 @@ public sealed class TuiModel
         return lo;
     }
 
-    public string Line(in TraceEvent e) =>
-        UntrustedText.ForTerminal($"{TraceTime.Format(e.TimestampNs)} [{e.Cpu:000}] {e.Comm}-{e.Pid} {e.Name} ({Path.GetFileName(Paths[e.Source.Input])}:{e.Source.Line})");
+    /// <summary>An event as a log line: time, cpu, task, event, the page it names (so the log can be filtered by page,
+    /// <c>8:16:131:100</c>), where it was read.</summary>
+    public string Line(in TraceEvent e)
+    {
+        var p = e.Payload;
+        var page = p.Dev is { } d && p.Ino is ulong ino && p.Index is long index ? $" page {d.Major}:{d.Minor}:{ino}:{index}" : "";
+        return UntrustedText.ForTerminal($"{TraceTime.Format(e.TimestampNs)} [{e.Cpu:000}] {e.Comm}-{e.Pid} {e.Name}{page} ({Path.GetFileName(Paths[e.Source.Input])}:{e.Source.Line})");
+    }
 }

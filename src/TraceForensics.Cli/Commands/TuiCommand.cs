@@ -27,8 +27,6 @@ internal static class TuiCommand
         command.SetAction(parse =>
         {
             using var session = common.OpenSession(parse);
-            var model = TuiModel.Load(session, progress: n => stderr.Write($"\rtracefx: {n:N0} events read   "));
-            stderr.Write("\r" + new string(' ', 40) + "\r");
             if (!session.AnyReadable)
             {
                 DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
@@ -36,8 +34,18 @@ internal static class TuiCommand
             }
             using var app = Application.Create();
             app.Init();
-            var tui = new TraceTui(app, model, Exporter(session, model));
+            var model = TuiModel.Empty(session.Inputs.Select(i => i.Path).ToList());
+            var tui = new TraceTui(app, model, f => Exporter(session, model)(f));
+            // Reading and replay run in the background; the views fill in when they are done. Quitting first stops them.
+            using var cancel = new CancellationTokenSource();
+            var loading = Task.Run(() =>
+            {
+                var loaded = TuiModel.Load(session, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token);
+                app.Invoke(() => { model = loaded; tui.SetModel(loaded); });
+            }, cancel.Token);
             app.Run(tui.Window);
+            cancel.Cancel();
+            try { loading.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { } // cancelled: nothing to show
             tui.Window.Dispose();
             return Program.ExitOk;
         });

@@ -79,6 +79,12 @@ public class TraceTuiTests
             Assert.NotEmpty(logLines);
             Assert.All(logLines, l => Assert.True(l.Contains("47190") || l.Contains("> "), l));
             app.InjectKey(Key.F);
+            foreach (char ch in "131:100") app.InjectKey(new Key(ch)); // by page
+            app.InjectKey(Key.Enter);
+            var pageLines = Screen().Split('\n').Where(l => l.Contains(" [00") && !l.Contains("> ")).ToList();
+            Assert.NotEmpty(pageLines);
+            Assert.All(pageLines, l => Assert.Contains("131:100", l));
+            app.InjectKey(Key.F);
             app.InjectKey(Key.Enter); // empty filter: all lines again
 
             // Enter on a trace line of the chain puts the log there.
