@@ -264,8 +264,10 @@ public sealed class TraceTui
             yield return Clean($"bio {io.Dev} sector {(io.SectorKnown ? io.StartSector.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} ({io.Pages.Count} pages) built by {io.BuilderComm}:{io.BuilderPid}: NOT submitted");
         foreach (var io in state.Bios.SubmittedNotCompleted.Take(50))
             yield return Clean($"bio {io.Dev} sector {io.StartSector} ({io.Pages.Count} pages) built by {io.BuilderComm}:{io.BuilderPid}: submitted, in flight");
+        foreach (var (pid, line) in state.Bios.Plugged.Take(20))
+            yield return Clean($"plug held by {Task(state, pid)} since {TraceTime.Format(line.TimestampNs)}");
         foreach (var d in state.Bios.Devices)
-            yield return $"device {d.Dev}: {d.InFlight.Count} bios in flight, {d.CompletedCount} completed";
+            yield return $"device {d.Dev}: {d.InFlight.Count} bios in flight ({d.InFlight.Count(b => b.PluggedBy is not null)} plugged), {d.CompletedCount} completed";
     }
 
     private static string Task(ReplayState state, int pid) => state.Tasks.Get(pid) is { } t ? $"{t.Comm}:{pid}" : $"task {pid}";

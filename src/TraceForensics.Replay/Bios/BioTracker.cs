@@ -19,6 +19,8 @@ public sealed class BioTracker
     public const string RuleBuilderSubmits = "builder-submits-its-bio";
 
     public IReadOnlyList<IoendRecord> Unsubmitted => _unsubmitted;
+    /// <summary>Tasks holding a plug (block_plug without its unplug yet), and where they plugged.</summary>
+    public IEnumerable<(int Pid, EvidenceLine Line)> Plugged => _plugged.OrderBy(p => p.Key).Select(p => (p.Key, p.Value));
     public IReadOnlyList<IoendRecord> SubmittedNotCompleted => _inFlightIoends;
     public IEnumerable<DeviceRecord> Devices => _devices.Values.OrderBy(d => d.Dev.Major).ThenBy(d => d.Dev.Minor);
     public DeviceRecord? Device(DeviceNumber dev) => _devices.GetValueOrDefault(dev);
