@@ -120,15 +120,17 @@ public sealed class BioTracker
         Device(dev)?.InFlight.LastOrDefault(b => b.StartSector <= sector && sector < b.EndSector);
 
     /// <summary>A request or bio completed: bios and ioends it covers are done. Returns the ioends completed.</summary>
-    public List<IoendRecord> Complete(in TraceEvent e)
+    public IReadOnlyList<IoendRecord> Complete(in TraceEvent e)
     {
-        var done = new List<IoendRecord>();
-        if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return done;
+        if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return [];
         ulong end = start + (ulong)n;
         var device = GetDevice(dev);
         device.LastCompletion = EvidenceLine.Of(e);
         device.CompletedCount++;
-        device.InFlight.RemoveAll(b => b.StartSector < end && b.EndSector > start);
+        var inFlight = device.InFlight;
+        for (int i = inFlight.Count - 1; i >= 0; i--)
+            if (inFlight[i].StartSector < end && inFlight[i].EndSector > start) inFlight.RemoveAt(i);
+        List<IoendRecord>? done = null;
         for (int i = _inFlightIoends.Count - 1; i >= 0; i--)
         {
             var io = _inFlightIoends[i];
@@ -136,10 +138,10 @@ public sealed class BioTracker
             {
                 io.Completed = EvidenceLine.Of(e);
                 _inFlightIoends.RemoveAt(i);
-                done.Add(io);
+                (done ??= new()).Add(io);
             }
         }
-        return done;
+        return done ?? (IReadOnlyList<IoendRecord>)[];
     }
 
     private DeviceRecord GetDevice(DeviceNumber dev)
