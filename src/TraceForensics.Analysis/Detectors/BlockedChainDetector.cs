@@ -45,15 +45,22 @@ public sealed class BlockedChainDetector(AnalysisOptions options)
 
     private void CheckThreshold(ReplayState s)
     {
+        WaitForGraph? graph = null; // one graph for every task that crosses the threshold at this time
         foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid).ToList())
-            if (s.NowNs - t.StateSinceNs >= options.StallThresholdNs) Take(s, t, force: false);
+            if (s.NowNs - t.StateSinceNs >= options.StallThresholdNs) Take(s, t, force: false, ref graph);
     }
 
     private void Take(ReplayState s, TaskRecord t, bool force)
     {
+        WaitForGraph? graph = null;
+        Take(s, t, force, ref graph);
+    }
+
+    private void Take(ReplayState s, TaskRecord t, bool force, ref WaitForGraph? graph)
+    {
         if (!t.IsBlocked && !force) return;
         if (!_taken.Add((t.Pid, t.StateSinceNs)) && !force) return;
-        var graph = WaitForGraphBuilder.Build(s);
+        graph ??= WaitForGraphBuilder.Build(s);
         var chain = graph.Chain(NodeIds.Task(t.Pid), out bool cycle);
         Candidates.Add(new ChainCandidate(Describe(s, t), chain, cycle, s.NowNs));
     }
