@@ -74,6 +74,14 @@ public sealed class TraceTui
         MoveTo(-1);
     }
 
+    /// <summary>The background load failed: say so instead of "loading" forever.</summary>
+    public void LoadFailed(string why)
+    {
+        _findings.SetSource(new ObservableCollection<string>([Clean($"could not load: {why}")]));
+        _message = Clean($"could not load: {why}");
+        UpdateStatus();
+    }
+
     /// <summary>Progress while the trace loads in the background.</summary>
     public void Loading(long events)
     {
@@ -192,7 +200,9 @@ public sealed class TraceTui
     public void JumpBy(long ns)
     {
         long now = _cursor >= 0 ? _model.Events[_cursor].TimestampNs : (_model.Events.Count > 0 ? _model.Events[0].TimestampNs : 0);
-        MoveTo(_model.IndexAt(now + ns) - (ns < 0 ? 0 : 1));
+        int target = _model.IndexAt(now + ns) - (ns < 0 ? 0 : 1);
+        // Across a gap longer than the jump, still move: at least one event.
+        MoveTo(ns > 0 ? Math.Max(target, _cursor + 1) : Math.Min(target, _cursor - 1));
     }
 
     /// <summary>Moves the cursor to where the selected finding's cycle closed (or its stall began).</summary>

@@ -94,6 +94,10 @@ public sealed class TuiModel
             case EventKind.ProcessExit:
                 Set(e.Payload.OtherPid ?? e.Pid, 'X', e.TimestampNs);
                 break;
+            // Kernel-log reports speak of a task, they are not events it made: they do not put it on a cpu.
+            case EventKind.ProcessHang or EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail
+                or EventKind.TraceGap:
+                break;
             default:
                 Set(e.Pid, '=', e.TimestampNs); // an event of its own: on a cpu
                 break;

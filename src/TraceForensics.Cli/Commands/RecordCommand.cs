@@ -15,6 +15,11 @@ internal static class RecordCommand
     {
         var output = new Option<string>("--output", "-o") { Description = "The trace file (.gz compresses)", Required = true };
         var duration = new Option<double?>("--duration") { Description = "Seconds to record (default: until the command exits or Ctrl-C)" };
+        duration.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is double d && !(double.IsFinite(d) && d > 0 && d <= 7 * 24 * 3600))
+                r.AddError("--duration wants seconds greater than 0 (at most a week)");
+        });
         var buffer = new Option<int>("--buffer-kb") { Description = "Ring buffer per cpu, KiB", DefaultValueFactory = _ => 16384 };
         var commandArgs = new Argument<string[]>("command") { Description = "A command to run while recording (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("record", """
@@ -47,24 +52,35 @@ internal static class RecordCommand
             stderr.WriteLine($"tracefx: {why}");
             return Program.ExitUsageOrNoInput;
         }
+        var directory = Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".";
+        if (!Directory.Exists(directory))
+        {
+            stderr.WriteLine($"tracefx: the directory of {Events.Model.UntrustedText.ForTerminal(output)} does not exist");
+            return Program.ExitUsageOrNoInput;
+        }
         double uptimeAtStart = Uptime();
+        // Signals are caught before anything is armed: a hangup (a closed ssh session), Ctrl-C, SIGTERM or SIGQUIT
+        // stops the recording and the finally below undoes what was armed.
+        var stop = new ManualResetEventSlim();
+        var signals = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
+            .Select(sig => PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; stop.Set(); })).ToList();
+        using var unregister = new Disposables(signals);
         var recording = TracefsRecording.Arm(fs, RecordingPlan.Events, RecordingPlan.Triggers, RecordingPlan.Probes(Tracefs.HasBtf), bufferKb, out why);
         if (recording is null)
         {
             stderr.WriteLine($"tracefx: {why}");
             return Program.ExitUsageOrNoInput;
         }
-        var stop = new ManualResetEventSlim();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Set(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); });
-        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".", $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
+        var tmp = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
         int exit = Program.ExitOk;
+        int notesShown = 0;
         long lost;
         try
         {
             stderr.WriteLine($"tracefx: recording {recording.Enabled.Count} events in {recording.Instance}" +
                              (recording.Missing.Count > 0 ? $" ({recording.Missing.Count} not on this kernel)" : ""));
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
+            notesShown = recording.Notes.Count;
             recording.Start(tmp);
             Process? child = null;
             if (commandLine.Length > 0)
@@ -85,12 +101,18 @@ internal static class RecordCommand
                 else if (child is not null || commandLine.Length == 0) stop.Wait();
             }
             if (child is { HasExited: false }) { try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
-            if (recording.Stop() is { } error) stderr.WriteLine($"tracefx: reading trace_pipe failed: {error.Message}");
+            if (recording.Stop() is { } error)
+            {
+                stderr.WriteLine($"tracefx: reading trace_pipe failed: {error.Message}");
+                exit = Program.ExitUsageOrNoInput;
+            }
             lost = recording.LostEvents();
         }
         finally
         {
             recording.Dispose();
+            // What went wrong while stopping or undoing (an instance that could not be removed) is said, not dropped.
+            foreach (var note in recording.Notes.Skip(notesShown)) stderr.WriteLine($"tracefx: {note}");
         }
         if (exit != Program.ExitOk)
         {
@@ -124,6 +146,14 @@ internal static class RecordCommand
         {
             stderr.WriteLine($"tracefx: the kernel log was not saved: {e.Message}");
             return null;
+        }
+    }
+
+    private sealed class Disposables(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var d in items) d.Dispose();
         }
     }
 

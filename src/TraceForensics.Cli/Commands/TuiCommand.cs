@@ -40,12 +40,21 @@ internal static class TuiCommand
             using var cancel = new CancellationTokenSource();
             var loading = Task.Run(() =>
             {
-                var loaded = TuiModel.Load(session, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token);
-                app.Invoke(() => { model = loaded; tui.SetModel(loaded); });
-            }, cancel.Token);
+                try
+                {
+                    var loaded = TuiModel.Load(session, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token);
+                    app.Invoke(() => { model = loaded; tui.SetModel(loaded); });
+                }
+                catch (OperationCanceledException) { } // quit before the load ended
+                catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException)
+                {
+                    app.Invoke(() => tui.LoadFailed(e.Message));
+                }
+            });
             app.Run(tui.Window);
             cancel.Cancel();
-            try { loading.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { } // cancelled: nothing to show
+            loading.Wait(); // the session is disposed after this: the load must be over (it stops at the next 64k events)
+            DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
             tui.Window.Dispose();
             return Program.ExitOk;
         });

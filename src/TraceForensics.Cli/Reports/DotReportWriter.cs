@@ -16,7 +16,7 @@ internal static class DotReportWriter
         foreach (var f in ctx.Report.Findings.Where(f => f.Chain.Count > 0))
         {
             w.WriteLine($"  subgraph \"cluster_{f.Id}\" {{");
-            w.WriteLine($"    label={Quote($"{f.Id} {f.Kind.Name()}: {Shorten(f.Summary, 120)}")};");
+            w.WriteLine($"    label={Quote($"{f.Id} {f.Kind.Name()}: {Shorten(Events.Model.UntrustedText.ForTerminal(f.Summary), 120)}")};");
             foreach (var node in f.Chain.SelectMany(e => new[] { e.From, e.To }).Distinct())
             {
                 var shape = node.StartsWith("task:", StringComparison.Ordinal) ? "box" : "ellipse";
@@ -34,7 +34,13 @@ internal static class DotReportWriter
 
     private static string Id(Finding f, string node) => Quote($"{f.Id}/{node}");
 
-    private static string Shorten(string s, int max) => s.Length <= max ? s : s[..(max - 3)] + "...";
+    private static string Shorten(string s, int max)
+    {
+        if (s.Length <= max) return s;
+        int cut = max - 3;
+        if (char.IsHighSurrogate(s[cut - 1])) cut--; // never split a surrogate pair
+        return s[..cut] + "...";
+    }
 
     /// <summary>A DOT string: quotes and backslashes escaped, control characters (already visible as \xNN) kept out.</summary>
     private static string Quote(string s, bool keepNewlines = false)

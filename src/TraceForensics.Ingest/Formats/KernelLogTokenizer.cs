@@ -20,7 +20,7 @@ public sealed class KernelLogTokenizer
 {
     private enum Mode { None, HungHeader, CallTrace, HeldLocks, Lockdep, Dept }
 
-    private readonly byte[] _payload = new byte[1024];
+    private readonly byte[] _payload = new byte[16384]; // long enough for lockdep's longest chains
     private long _lastTimestampNs;
     private Mode _mode;
     private int _reportPid = -1;
@@ -64,6 +64,14 @@ public sealed class KernelLogTokenizer
     /// unrecognized record with the reason, so it is a diagnostic rather than silence. False when nothing is pending.</summary>
     public bool Finish(ref RawRecord r)
     {
+        if (_mode == Mode.Dept)
+        {
+            _mode = Mode.None;
+            r.Reset();
+            r.Kind = RecordKind.Truncated;
+            r.Problem = "a DEPT report ends before it names a context's held and awaited events: the log is cut off";
+            return true;
+        }
         if (_mode != Mode.Lockdep) return false;
         r.Reset();
         if (_wanted is not null && _held is not null)
@@ -138,7 +146,7 @@ public sealed class KernelLogTokenizer
             r.Kind = RecordKind.Event;
             r.Event = "hung_task_detail"u8;
             r.Pid = _reportPid;
-            r.Payload = Payload($"workqueue={Encoding.UTF8.GetString(t["Workqueue: "u8.Length..])}");
+            r.Payload = Payload($"workqueue={Text(t["Workqueue: "u8.Length..])}");
             return;
         }
         if (t.SequenceEqual("Call Trace:"u8) || t.SequenceEqual("Call trace:"u8)) // arm64 prints "Call trace:"
@@ -248,7 +256,7 @@ public sealed class KernelLogTokenizer
         {
             var o = t[(by + " by task "u8.Length)..].TrimEnd((byte)'.');
             int oc = o.LastIndexOf((byte)':');
-            if (oc > 0 && TryParseInt(o[(oc + 1)..], out int ownerPid)) owner = $"\towner={ownerPid}\towner_comm={Encoding.UTF8.GetString(o[..oc])}";
+            if (oc > 0 && TryParseInt(o[(oc + 1)..], out int ownerPid)) owner = $"\towner={ownerPid}\towner_comm={Text(o[..oc])}";
         }
         r.Kind = RecordKind.Event;
         r.Event = "hung_task_blocker"u8;
@@ -265,7 +273,8 @@ public sealed class KernelLogTokenizer
         if (held <= 0 || !(t.IndexOf(" lock held by "u8) >= 0 || t.IndexOf(" locks held by "u8) >= 0) || t[^1] != (byte)':') return false;
         var who = t[(held + " held by "u8.Length)..^1];
         int slash = who.LastIndexOf((byte)'/');
-        if (slash < 0 || !TryParseInt(who[(slash + 1)..], out _lockPid)) return false;
+        if (slash < 0 || !TryParseInt(who[(slash + 1)..], out int pid)) return false;
+        _lockPid = pid;
         _lockComm = who[..slash].ToArray();
         if (_mode != Mode.Lockdep) _mode = Mode.HeldLocks;
         return true;
@@ -333,7 +342,7 @@ public sealed class KernelLogTokenizer
         var cls = t[(open + 1)..close];
         int colon = cls.LastIndexOf((byte)':');
         if (colon > 0) cls = cls[..colon];
-        var name = Encoding.UTF8.GetString(cls);
+        var name = Text(cls);
         if (start) _held ??= name;
         else if (_wanted is null)
         {
@@ -365,9 +374,9 @@ public sealed class KernelLogTokenizer
             else if (t[i] == (byte)')' && --depth == 0) { close = i; break; }
         }
         if (close < 0) return false;
-        cls = Encoding.UTF8.GetString(t[(open + 1)..close]);
+        cls = Text(t[(open + 1)..close]);
         int at = t.IndexOf(", at: "u8);
-        if (at >= 0) site = Encoding.UTF8.GetString(FunctionName(t[(at + 6)..]));
+        if (at >= 0) site = Text(FunctionName(t[(at + 6)..]));
         return cls.Length > 0;
     }
 
@@ -404,6 +413,9 @@ public sealed class KernelLogTokenizer
         return true;
     }
 
+    /// <summary>Log text for a payload field: UTF-8 decoded, tabs (the field separator) made spaces.</summary>
+    private static string Text(ReadOnlySpan<byte> s) => Encoding.UTF8.GetString(s).Replace('\t', ' ');
+
     private static ReadOnlySpan<byte> FirstToken(ReadOnlySpan<byte> s)
     {
         int sp = s.IndexOf((byte)' ');
@@ -412,7 +424,9 @@ public sealed class KernelLogTokenizer
 
     private ReadOnlySpan<byte> Payload(string s)
     {
-        int n = Encoding.UTF8.GetBytes(s.AsSpan(0, Math.Min(s.Length, _payload.Length / 4)), _payload);
+        // Fields are separated by tabs; text taken from the log goes through Text(), which turns tabs into spaces, so
+        // a comm or class name cannot forge a field.
+        int n = Encoding.UTF8.GetBytes(s.AsSpan(0, Math.Min(s.Length, _payload.Length / 3)), _payload);
         return _payload.AsSpan(0, n);
     }
 

@@ -82,6 +82,7 @@ public sealed class TracefsRecording : IDisposable
     private void AddProbe(string name, string definition)
     {
         if (!_fs.HasKprobes) return;
+        Tracefs.TryWrite(Path.Combine(_fs.Root, "kprobe_events"), $"-:tfx/{name}", out _, append: true); // a killed run's probe
         if (Tracefs.TryWrite(Path.Combine(_fs.Root, "kprobe_events"), definition, out var err, append: true))
             _probesAdded.Add($"tfx/{name}");
         else Notes.Add($"probe {name} refused ({err})");
@@ -145,7 +146,8 @@ public sealed class TracefsRecording : IDisposable
     {
         if (_reader is null) return null;
         _stopping = true;
-        Tracefs.TryWrite(Path.Combine(Instance, "trace_marker"), EndMarker, out _);
+        if (!Tracefs.TryWrite(Path.Combine(Instance, "trace_marker"), EndMarker, out var err))
+            Notes.Add($"the end marker could not be written ({err}); the reader may not finish");
         Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "0", out _);
         if (!_reader.Join(TimeSpan.FromSeconds(10))) Notes.Add("the trace_pipe reader did not finish in 10 s; the file may end early");
         _reader = null;
