@@ -97,7 +97,8 @@ internal static class LkmlReportWriter
         Line(w, " Possible unsafe scenario:");
         w.WriteLine();
         const int col = 38;
-        w.WriteLine($"       {Fit(ctx.Node(tasks[0]), col - 8)}".PadRight(col) + Fit(ctx.Node(tasks[1]), Width - col));
+        var left = $"       {Fit(ctx.Node(tasks[0]), col - 8)}";
+        w.WriteLine(left + new string(' ', Math.Max(1, col - DisplayWidth.Of(left))) + Fit(ctx.Node(tasks[1]), Width - col - 1));
         w.WriteLine("       ----".PadRight(col) + "----");
         foreach (var (text, right) in new[] { (Held(tasks[0]), false), (Held(tasks[1]), true), (Waits(tasks[0]), false), (Waits(tasks[1]), true) })
         {
@@ -110,7 +111,7 @@ internal static class LkmlReportWriter
         w.WriteLine();
     }
 
-    private static string Fit(string s, int width) => s.Length <= width ? s : s[..(width - 1)] + "~";
+    private static string Fit(string s, int width) => DisplayWidth.Of(s) <= width ? s : DisplayWidth.Prefix(s, width - 1) + "~";
 
     private static void Line(TextWriter w, string text, string indent = "  ")
     {

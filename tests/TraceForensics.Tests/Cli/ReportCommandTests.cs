@@ -152,3 +152,19 @@ public class ReportCommandTests
         Assert.Contains("-o DIR", stderr);
     }
 }
+
+public class LkmlWidthTests
+{
+    [Fact]
+    public void Wide_characters_count_two_columns_and_lines_stay_within_80()
+    {
+        // The LKML sample with postgres renamed to a long CJK comm.
+        var text = File.ReadAllText(Path.Combine(TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt"))
+            .Replace("postgres", "数据库写入进程数据库写入进程");
+        var path = Run.TempFile(text);
+        var (_, stdout, _) = Run.Cli("report", "--format", "lkml", path);
+        File.Delete(path);
+        Assert.Contains("数据库写入进程", stdout);
+        Assert.All(stdout.Split('\n'), l => Assert.True(TraceForensics.Cli.Reports.DisplayWidth.Of(l) <= 80, $"{TraceForensics.Cli.Reports.DisplayWidth.Of(l)} columns: {l}"));
+    }
+}

@@ -98,3 +98,28 @@ public class RecordIntegrationTests
         Assert.Contains("tracefx:", e.ToString());
     }
 }
+
+public class RecordArgumentTests
+{
+    [Theory]
+    [InlineData("-2")]
+    [InlineData("0")]
+    [InlineData("NaN")]
+    [InlineData("1e12")]
+    public void Durations_that_are_not_positive_seconds_are_usage_errors(string duration)
+    {
+        var (exit, _, stderr) = Run.Cli("record", "-o", "/tmp/tfx-never-written.txt", "--duration", duration);
+        Assert.Equal(2, exit);
+        Assert.Contains("--duration", stderr);
+        Assert.False(File.Exists("/tmp/tfx-never-written.txt"));
+    }
+
+    [Fact]
+    public void A_missing_output_directory_exits_2_before_anything_is_armed()
+    {
+        var e = new StringWriter();
+        Assert.Equal(2, TraceForensics.Cli.Commands.RecordCommand.Run("/nonexistent-dir/x.txt", 1, 1024, [], new StringWriter(), e));
+        Assert.Contains("tracefx:", e.ToString());
+        Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName)));
+    }
+}
