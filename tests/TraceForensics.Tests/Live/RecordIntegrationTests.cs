@@ -88,15 +88,6 @@ public class RecordIntegrationTests
             Directory.Delete(work, true);
         }
     }
-
-    [Fact]
-    public void Without_root_or_tracefs_record_explains_and_exits_2()
-    {
-        if (Environment.IsPrivilegedProcess && Tracefs.Find(out _) is not null) return; // covered by the live tests
-        var e = new StringWriter();
-        Assert.Equal(2, TraceForensics.Cli.Commands.RecordCommand.Run("/tmp/x.txt", 1, 1024, [], new StringWriter(), e));
-        Assert.Contains("tracefx:", e.ToString());
-    }
 }
 
 public class RecordArgumentTests
