@@ -65,7 +65,10 @@ public class RecordIntegrationTests
             int exit = -1;
             var recorder = new Thread(() => exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, 9, 16384, [], o, e));
             recorder.Start();
-            Thread.Sleep(1000);
+            // Wait until the recording is on (arming can be slow on a loaded machine), then give it a moment.
+            var tracingOn = Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName, "tracing_on");
+            for (int i = 0; i < 200 && !(File.Exists(tracingOn) && File.ReadAllText(tracingOn).Trim() == "1"); i++) Thread.Sleep(50);
+            Thread.Sleep(500);
             // Freeze the filesystem under the loop device first: the inner writes then cannot reach the disk.
             LoopXfs.Sh("xfs_freeze", "-f", outer.Mount);
             frozen = true;
@@ -90,6 +93,7 @@ public class RecordIntegrationTests
     }
 }
 
+[Collection("live kernel")] // not while a live test has an instance armed
 public class RecordArgumentTests
 {
     [Theory]
