@@ -25,6 +25,7 @@ public static class Program
             RecordCommand.Create(stdout, stderr),
             DoctorCommand.Create(stdout),
             TuiCommand.Create(stderr),
+            DotnetCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -60,10 +60,9 @@ internal sealed class AnalysisOptionSet
         };
     }
 
-    /// <summary>The exit code for a finished run: 2 when nothing could be read, 1 when a finding reaches --fail-on.</summary>
-    public int ExitCode(ParseResult parse, TraceSession session, AnalysisReport report)
+    /// <summary>The exit code for a finished run: 1 when a finding reaches --fail-on, else 0.</summary>
+    public int ExitCode(ParseResult parse, AnalysisReport report)
     {
-        if (!session.AnyReadable) return Program.ExitUsageOrNoInput;
         return report.Worst is FindingKind k && parse.GetValue(FailOn) switch
         {
             "none" => false,

@@ -28,16 +28,28 @@ internal static class AnalyzeCommand
         analysis.AddTo(command);
         command.SetAction(parse =>
         {
+            if (common.DotnetDump(parse) is { } dump)
+            {
+                var dotnet = DotnetReport.Build(Ingest.Dotnet.DotnetDumpReader.ReadDump(dump, out var why), dump, why, stderr);
+                if (dotnet is null) return Program.ExitUsageOrNoInput;
+                return Emit(dotnet, parse, format, output, stdout, stderr)
+                    ? analysis.ExitCode(parse, dotnet) : Program.ExitUsageOrNoInput;
+            }
             using var session = common.OpenSession(parse);
             var report = analysis.Run(parse, session, stderr);
             if (report is null) return Program.ExitUsageOrNoInput;
-            DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
-            bool json = parse.GetValue(format) == "json";
-            if (!CommandOutput.Emit(parse.GetValue(output), stdout, stderr,
-                    json ? s => FindingsJsonWriter.Write(report, s) : CommandOutput.Text(w => FindingsTextWriter.Write(report, w))))
-                return Program.ExitUsageOrNoInput;
-            return analysis.ExitCode(parse, session, report);
+            if (!Emit(report, parse, format, output, stdout, stderr)) return Program.ExitUsageOrNoInput;
+            return session.AnyReadable ? analysis.ExitCode(parse, report) : Program.ExitUsageOrNoInput;
         });
         return command;
+    }
+
+    /// <summary>Prints the diagnostics and writes the findings (text or json) to -o or stdout.</summary>
+    public static bool Emit(AnalysisReport report, ParseResult parse, Option<string> format, Option<string?> output, TextWriter stdout, TextWriter stderr)
+    {
+        DiagnosticsPrinter.Print(report.Diagnostics, stderr);
+        bool json = parse.GetValue(format) == "json";
+        return CommandOutput.Emit(parse.GetValue(output), stdout, stderr,
+            json ? s => FindingsJsonWriter.Write(report, s) : CommandOutput.Text(w => FindingsTextWriter.Write(report, w)));
     }
 }

@@ -37,7 +37,7 @@ internal sealed class CommonOptions
 
     public CommonOptions()
     {
-        InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg");
+        InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg", "dotnet-dump");
         // An unknown --option must not be taken for a file name ("-" alone is stdin).
         Inputs.Validators.Add(result =>
         {
@@ -52,6 +52,18 @@ internal sealed class CommonOptions
         command.Add(Inputs);
         command.Add(InputFormat);
         command.Add(EventsMap);
+    }
+
+    /// <summary>The one input when it is a .NET process dump (an ELF core, or --input-format dotnet-dump), else null.</summary>
+    public string? DotnetDump(ParseResult parse)
+    {
+        var inputs = parse.GetValue(Inputs) ?? [];
+        if (inputs.Length != 1 || inputs[0] == "-") return null;
+        if (parse.GetValue(InputFormat) == "dotnet-dump") return inputs[0];
+        if (parse.GetValue(InputFormat) is not null || !File.Exists(inputs[0])) return null;
+        var head = new byte[4];
+        using (var f = File.OpenRead(inputs[0])) f.ReadExactly(head.AsSpan(0, (int)Math.Min(4, f.Length)));
+        return Ingest.Input.MagicBytes.IsElf(head) ? inputs[0] : null;
     }
 
     public TraceSession OpenSession(ParseResult parse)

@@ -59,7 +59,8 @@ internal static class ReportCommand
                 "svg" => WriteSvg(ctx, path, stdout, stderr),
                 _ => WriteCsv(ctx, path!, parse.GetValue(events), stderr),
             };
-            return written ? analysis.ExitCode(parse, session, report) : Program.ExitUsageOrNoInput;
+            if (!written) return Program.ExitUsageOrNoInput;
+            return session.AnyReadable ? analysis.ExitCode(parse, report) : Program.ExitUsageOrNoInput;
         });
         return command;
     }

@@ -21,4 +21,7 @@ public sealed class InputSummary(string path)
     /// <summary>Stack blocks and callchains read (attached to an event).</summary>
     public long Stacks { get; internal set; }
     public bool HasEvents => Events > 0;
+
+    /// <summary>A .NET process dump (or a live process): no lines or events, its threads counted as events.</summary>
+    public static InputSummary ForDump(string path, int threads) => new(path) { Format = TraceFormat.DotnetDump, Events = threads };
 }

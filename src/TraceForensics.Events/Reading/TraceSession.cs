@@ -67,6 +67,12 @@ public sealed class TraceSession : IDisposable
         }
         summary.Compression = input.Compression;
         var format = options.Format;
+        if (format == TraceFormat.DotnetDump)
+        {
+            Reject(summary, DiagnosticCodes.UnsupportedFormat, "a .NET process dump is read by `tracefx analyze` (alone), not as a trace");
+            input.Dispose();
+            return;
+        }
         if (format == TraceFormat.Unknown)
         {
             var detection = FormatDetector.Detect(input.Head);

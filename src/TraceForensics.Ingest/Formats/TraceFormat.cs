@@ -12,6 +12,8 @@ public enum TraceFormat
     PerfScript,
     /// <summary>A kernel log (dmesg, console, netconsole).</summary>
     Dmesg,
+    /// <summary>A .NET process dump (a Linux core from createdump), read through ClrMD.</summary>
+    DotnetDump,
 }
 
 public static class TraceFormatNames
@@ -22,6 +24,7 @@ public static class TraceFormatNames
         TraceFormat.TraceCmd => "trace-cmd",
         TraceFormat.PerfScript => "perf-script",
         TraceFormat.Dmesg => "dmesg",
+        TraceFormat.DotnetDump => "dotnet-dump",
         _ => "unknown",
     };
 
@@ -33,6 +36,7 @@ public static class TraceFormatNames
             "trace-cmd" => TraceFormat.TraceCmd,
             "perf-script" => TraceFormat.PerfScript,
             "dmesg" => TraceFormat.Dmesg,
+            "dotnet-dump" => TraceFormat.DotnetDump,
             _ => TraceFormat.Unknown,
         };
         return format != TraceFormat.Unknown;

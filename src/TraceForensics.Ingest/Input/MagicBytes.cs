@@ -12,6 +12,9 @@ public static class MagicBytes
     private static ReadOnlySpan<byte> PerfData => "PERFILE2"u8;
     private static ReadOnlySpan<byte> Elf => [0x7F, (byte)'E', (byte)'L', (byte)'F'];
 
+    /// <summary>True for an ELF file: a core dump (createdump writes ELF cores on Linux) or a program.</summary>
+    public static bool IsElf(ReadOnlySpan<byte> head) => head.StartsWith(Elf);
+
     public static Compression DetectCompression(ReadOnlySpan<byte> head) =>
         head.StartsWith(Gzip) ? Compression.Gzip
         : head.StartsWith(Zstd) ? Compression.Zstd
@@ -29,7 +32,7 @@ public static class MagicBytes
             return "this is a binary perf.data file; convert it with `perf script -i FILE > FILE.txt` " +
                    "(add `-F comm,tid,cpu,time,event,trace` for tracepoints, keep callchains) and read that text";
         if (head.StartsWith(Elf))
-            return "this is an ELF file (a core dump or a program), not a trace; .NET process dumps are read by `tracefx analyze --input-format dotnet-dump`";
+            return "this is an ELF file (a core dump or a program), not a trace; a .NET process dump is read by `tracefx analyze DUMP` on its own";
         return null;
     }
 }
