@@ -37,6 +37,10 @@ public sealed class TuiModel
     /// <summary>True when the trace had more events than the UI keeps (the findings still cover all of them).</summary>
     public bool Truncated { get; }
 
+    /// <summary>Findings without a trace (a .NET process dump): the chain views work, the time views are empty.</summary>
+    public static TuiModel ForFindings(IReadOnlyList<Finding> findings, ReplayState state, IReadOnlyList<string> paths) =>
+        new([], findings, state, state.Stacks, paths, truncated: false);
+
     /// <summary>Nothing yet: what the UI shows while the trace loads.</summary>
     public static TuiModel Empty(IReadOnlyList<string> paths) =>
         new([], [], new ReplayState(new StackTable()), new StackTable(), paths, truncated: false);

@@ -45,25 +45,35 @@ internal static class ReportCommand
                 stderr.WriteLine("tracefx: --format csv writes several tables: name a directory with -o DIR");
                 return Program.ExitUsageOrNoInput;
             }
+            if (common.DotnetDump(parse) is { } dump)
+            {
+                // A .NET process dump: the same exports of its lock findings.
+                var dotnet = DotnetReport.Build(Ingest.Dotnet.DotnetDumpReader.ReadDump(dump, out var why), dump, why, stderr);
+                if (dotnet is null) return Program.ExitUsageOrNoInput;
+                DiagnosticsPrinter.Print(dotnet.Diagnostics, stderr);
+                return Export(kind, path, ReportContext.Build(dotnet), parse.GetValue(events), stdout, stderr)
+                    ? analysis.ExitCode(parse, dotnet) : Program.ExitUsageOrNoInput;
+            }
             using var session = common.OpenSession(parse);
             var report = analysis.Run(parse, session, stderr);
             if (report is null) return Program.ExitUsageOrNoInput;
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
             var ctx = ReportContext.Build(report);
-            bool written = kind switch
-            {
-                "lkml" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => LkmlReportWriter.Write(ctx, w))),
-                "markdown" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => MarkdownReportWriter.Write(ctx, w))),
-                "json" => CommandOutput.Emit(path, stdout, stderr, s => FindingsJsonWriter.Write(report, s)),
-                "dot" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => DotReportWriter.Write(ctx, w))),
-                "svg" => WriteSvg(ctx, path, stdout, stderr),
-                _ => WriteCsv(ctx, path!, parse.GetValue(events), stderr),
-            };
-            if (!written) return Program.ExitUsageOrNoInput;
+            if (!Export(kind, path, ctx, parse.GetValue(events), stdout, stderr)) return Program.ExitUsageOrNoInput;
             return session.AnyReadable ? analysis.ExitCode(parse, report) : Program.ExitUsageOrNoInput;
         });
         return command;
     }
+
+    private static bool Export(string kind, string? path, ReportContext ctx, bool events, TextWriter stdout, TextWriter stderr) => kind switch
+    {
+        "lkml" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => LkmlReportWriter.Write(ctx, w))),
+        "markdown" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => MarkdownReportWriter.Write(ctx, w))),
+        "json" => CommandOutput.Emit(path, stdout, stderr, s => FindingsJsonWriter.Write(ctx.Report, s)),
+        "dot" => CommandOutput.Emit(path, stdout, stderr, CommandOutput.Text(w => DotReportWriter.Write(ctx, w))),
+        "svg" => WriteSvg(ctx, path, stdout, stderr),
+        _ => WriteCsv(ctx, path!, events, stderr),
+    };
 
     private static bool WriteSvg(ReportContext ctx, string? path, TextWriter stdout, TextWriter stderr)
     {

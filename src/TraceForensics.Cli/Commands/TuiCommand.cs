@@ -26,6 +26,18 @@ internal static class TuiCommand
         common.AddTo(command);
         command.SetAction(parse =>
         {
+            if (common.DotnetDump(parse) is { } dump)
+            {
+                // A .NET process dump: its lock findings and chains (no time to move through).
+                var dotnet = DotnetReport.Build(Ingest.Dotnet.DotnetDumpReader.ReadDump(dump, out var why), dump, why, stderr);
+                if (dotnet is null) return Program.ExitUsageOrNoInput;
+                using var dumpApp = Application.Create();
+                dumpApp.Init();
+                var dumpTui = new TraceTui(dumpApp, TuiModel.ForFindings(dotnet.Findings, dotnet.State, [dump]), _ => "export a dump's findings with tracefx report");
+                dumpApp.Run(dumpTui.Window);
+                dumpTui.Window.Dispose();
+                return Program.ExitOk;
+            }
             using var session = common.OpenSession(parse);
             if (!session.AnyReadable)
             {

@@ -72,6 +72,10 @@ public class DotnetDeadlockTests
                 t => Assert.Contains(t.GetProperty("pid").GetInt32(), app.Threads.Cast<ProcessThread>().Select(x => x.Id)));
             Assert.Contains(f.GetProperty("stacks").EnumerateObject().First().Value.EnumerateArray(),
                 x => x.GetString()!.Contains(mode == "lock" ? "System.Threading.Lock." : "System.Threading.Monitor.Enter"));
+            // The same exports as for traces.
+            var (_, lkml, _) = Run.Cli("report", "--format", "lkml", dump);
+            Assert.Contains("TraceForensics: deadlock detected (F1)", lkml);
+            Assert.All(lkml.Split('\n'), l => Assert.True(l.Length <= 80, l));
         }
         finally
         {
