@@ -19,4 +19,10 @@ public sealed class AnalysisReport
     public string Verdict => Worst?.Name() ?? "clean";
 
     public string PathOf(int input) => Inputs[input].Path;
+
+    /// <summary>A process dump has no timeline: its findings have no time to print.</summary>
+    public bool Timeless => Inputs.Count > 0 && Inputs.All(i => i.Format == Ingest.Formats.TraceFormat.DotnetDump);
+
+    /// <summary>" at T" for a trace's finding, "" for a dump's.</summary>
+    public string At(Finding f) => Timeless ? "" : $" at {Events.Model.TraceTime.Format(f.AtNs)}";
 }

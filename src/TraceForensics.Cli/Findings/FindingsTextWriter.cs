@@ -21,7 +21,7 @@ public static class FindingsTextWriter
         foreach (var f in report.Findings)
         {
             w.WriteLine();
-            w.WriteLine(Clean($"{f.Id} {f.Kind.Name()} at {TraceTime.Format(f.AtNs)}: {f.Summary}"));
+            w.WriteLine(Clean($"{f.Id} {f.Kind.Name()}{report.At(f)}: {f.Summary}"));
             if (f.Chain.Count > 0)
             {
                 w.WriteLine("  chain:");
@@ -37,7 +37,7 @@ public static class FindingsTextWriter
             {
                 var hang = t.HangReport is { } h ? $", reported hung at {TraceTime.Format(h.TimestampNs)} ({report.PathOf(h.Input)}:{h.Line})" : "";
                 if (t.ReportedBlockedSeconds is long secs) hang += $" after more than {secs} s";
-                var since = t.SinceUnknown ? "blocked since before the trace shows" : $"blocked since {TraceTime.Format(t.BlockedSinceNs)}";
+                var since = report.Timeless ? "blocked" : t.SinceUnknown ? "blocked since before the trace shows" : $"blocked since {TraceTime.Format(t.BlockedSinceNs)}";
                 w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} {since} in {t.BlockedIn ?? "?"}{hang}"));
                 if (t.Workqueue is { } wq) w.WriteLine(Clean($"    workqueue: {wq}"));
                 foreach (var held in t.HeldLocks) w.WriteLine(Clean($"    holding: {held}"));

@@ -26,7 +26,7 @@ internal static class LkmlReportWriter
             w.WriteLine(Rule);
             Line(w, $"TraceForensics: {Banner(f)} ({f.Id})");
             w.WriteLine(Dash);
-            Line(w, $"at {TraceTime.Format(f.AtNs)}: {UntrustedText.ForTerminal(f.Summary)}");
+            Line(w, $"{(report.Timeless ? "" : $"at {TraceTime.Format(f.AtNs)}: ")}{UntrustedText.ForTerminal(f.Summary)}");
             w.WriteLine();
             if (f.Chain.Count > 0)
             {
@@ -37,8 +37,8 @@ internal static class LkmlReportWriter
             if (f.Kind == FindingKind.Deadlock) Scenario(ctx, f, w);
             foreach (var t in f.Tasks)
             {
-                var since = t.SinceUnknown ? "before the trace shows" : TraceTime.Format(t.BlockedSinceNs);
-                Line(w, $"{ReportContext.Task(t)} blocked since {since} in {t.BlockedIn ?? "?"}:");
+                var since = report.Timeless ? "" : t.SinceUnknown ? " since before the trace shows" : $" since {TraceTime.Format(t.BlockedSinceNs)}";
+                Line(w, $"{ReportContext.Task(t)} blocked{since} in {t.BlockedIn ?? "?"}:");
                 foreach (var frame in ReportContext.Frames(t)) Line(w, $" {frame}");
                 w.WriteLine();
             }

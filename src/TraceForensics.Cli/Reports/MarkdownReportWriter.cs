@@ -15,7 +15,7 @@ internal static class MarkdownReportWriter
         if (report.Findings.Count == 0) w.WriteLine("No deadlock, stall or hung task found.");
         foreach (var f in report.Findings)
         {
-            w.WriteLine($"## {f.Id} {f.Kind.Name()} at {TraceTime.Format(f.AtNs)}");
+            w.WriteLine($"## {f.Id} {f.Kind.Name()}{report.At(f)}");
             w.WriteLine();
             w.WriteLine(Cell(f.Summary));
             w.WriteLine();
