@@ -136,10 +136,24 @@ public class DotnetDeadlockTests
         using var app = Start("abba");
         try
         {
-            var (exit, stdout, stderr) = Run.Cli("dotnet", "--pid", app.Id.ToString());
-            Assert.True(exit == 1, stderr);
-            Assert.StartsWith("verdict: deadlock", stdout);
-            Assert.Contains("waits for lock LockObject@0x", stdout);
+            // The real binary, in its own process: ptrace ties an attach to the thread that made it, which a test host's
+            // thread pool does not keep.
+            var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tracefx.dll"), "dotnet", "--pid", app.Id.ToString()])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var tracefx = Process.Start(psi)!;
+            var stdout = tracefx.StandardOutput.ReadToEndAsync();
+            var stderr = tracefx.StandardError.ReadToEndAsync();
+            if (!tracefx.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                tracefx.Kill(true);
+                Assert.Fail("tracefx dotnet --pid did not finish in 60 s");
+            }
+            Assert.True(tracefx.ExitCode == 1, stderr.Result);
+            Assert.StartsWith("verdict: deadlock", stdout.Result);
+            Assert.Contains("waits for lock LockObject@0x", stdout.Result);
         }
         finally
         {
