@@ -136,8 +136,8 @@ public class DotnetDeadlockTests
         using var app = Start("abba");
         try
         {
-            // The real binary, in its own process: ptrace ties an attach to the thread that made it, which a test host's
-            // thread pool does not keep.
+            // The real binary, in its own process, as a user runs it. An attach made inside the test host hung once: the
+            // target is the host's own child, and ptrace ties an attach to one thread, which a thread pool does not keep.
             var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "tracefx.dll"), "dotnet", "--pid", app.Id.ToString()])
             {
                 RedirectStandardOutput = true,
