@@ -58,7 +58,7 @@ public sealed class Analyzer
 
         // Deadlocks: one per distinct cycle.
         foreach (var group in _chains.Candidates.Where(c => c.Cycle)
-                     .GroupBy(c => string.Join(",", c.Chain.Select(e => e.From).Order(StringComparer.Ordinal))))
+                     .GroupBy(c => WaitForGraph.CycleKey(c.Chain)))
         {
             var first = group.OrderBy(c => c.AtNs).First();
             // Only the tasks on the cycle: a task waiting behind it is not part of the deadlock.

@@ -109,15 +109,18 @@ public sealed class ReplayEngine(StackTable stacks)
         if (first is not PageKey start) return;
         long bytes = p.Sectors is long s && s > 0 ? s << 9 : 1L << PageShift;
         int count = (int)Math.Clamp((bytes + (1L << PageShift) - 1) >> PageShift, 1, MaxPagesPerEvent);
+        // ext4, or a writeback-start probe, gives no disk address: its pages go into the bio being built.
+        bool intoPendingBio = !e.Name.StartsWith("iomap_", StringComparison.Ordinal) && e.Name != "xfs_writepage";
+        var line = EvidenceLine.Of(e);
         for (int i = 0; i < count; i++)
         {
             var key = start with { Index = start.Index + i };
             Bios.IoendRecord? ioend = null;
             if (p.Sector is ulong sector)
                 ioend = State.Bios.AddToIoend(e, start.Dev, sector + ((ulong)i << (PageShift - 9)), 1UL << (PageShift - 9), key);
-            else if (!e.Name.StartsWith("iomap_", StringComparison.Ordinal) && e.Name != "xfs_writepage")
-                ioend = State.Bios.AddToPendingBio(e, start.Dev, key); // ext4, or a writeback-start probe: no disk address
-            State.Pages.WritebackStart(key, e.Pid, EvidenceLine.Of(e), ioend);
+            else if (intoPendingBio)
+                ioend = State.Bios.AddToPendingBio(e, start.Dev, key);
+            State.Pages.WritebackStart(key, e.Pid, line, ioend);
         }
     }
 }

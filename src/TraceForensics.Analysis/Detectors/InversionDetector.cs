@@ -72,7 +72,7 @@ public sealed class InversionDetector
         {
             var chain = g.Chain(start, out bool cycle);
             if (!cycle) continue;
-            var key = string.Join(",", chain.Select(e => e.From).Order(StringComparer.Ordinal));
+            var key = WaitForGraph.CycleKey(chain);
             if (!seen.Add(key)) continue;
             yield return (chain, chain.Select(e => _witness[(e.From, e.To)]).ToList());
         }

@@ -44,7 +44,7 @@ public static class ManagedAnalysis
             if (chain.Count == 0) continue;
             if (cycle)
             {
-                var key = string.Join(",", chain.Select(e => e.From).Order(StringComparer.Ordinal));
+                var key = WaitForGraph.CycleKey(chain);
                 if (!seen.Add(key)) continue;
                 var tasks = chain.Select(e => e.From).Where(n => NodeIds.IsTask(n, out _)).Select(n => { NodeIds.IsTask(n, out int p); return Task(p); }).ToList();
                 findings.Add((FindingKind.Deadlock, $"deadlock (.NET locks): {ChainText.Narrate(chain, engine.State)}", tasks, chain, null));

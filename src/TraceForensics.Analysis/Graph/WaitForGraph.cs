@@ -19,6 +19,9 @@ public sealed class WaitForGraph
 
     public IEnumerable<string> Nodes => _out.Keys.OrderBy(k => k, StringComparer.Ordinal);
 
+    /// <summary>One key per cycle whichever node it was entered from: its nodes in ordinal order.</summary>
+    public static string CycleKey(IEnumerable<WaitEdge> cycle) => string.Join(",", cycle.Select(e => e.From).Order(StringComparer.Ordinal));
+
     /// <summary>The chain from <paramref name="start"/>, following the first edge out of each node, until a node
     /// with no way out (the root blocker) or a node already on the chain (a cycle; <paramref name="cycle"/> true).</summary>
     public List<WaitEdge> Chain(string start, out bool cycle)

@@ -17,7 +17,6 @@ public static class WaitForGraphBuilder
     public const string RuleFaultHoldsPage = "fault-holds-faulted-page";
     public const string RuleLoopWorker = "loop-device-served-by-loop-worker";
     public const string RuleFreeze = "percpu-rwsem-is-sb-freeze";
-    public const string RuleBioCompletion = "bio-completion-ends-writeback";
     public const string RuleWritebackJoinsBuildersBio = "writeback-joins-builders-bio";
     public const string RuleLikelyOwner = "hung-task-likely-owner";
     public const string RuleHeldLocks = "held-locks-list";

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using TraceForensics.Analysis;
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Cli.Findings;
@@ -53,7 +52,7 @@ internal sealed class AnalysisOptionSet
         return new AnalysisReport
         {
             Inputs = session.Inputs,
-            InputHashes = session.Inputs.Select(i => Sha256(i.Path)).ToList(),
+            InputHashes = session.Inputs.Select(i => AnalysisReport.Sha256Of(i.Path)).ToList(),
             Findings = findings.ToList(),
             State = analyzer.State,
             Diagnostics = session.Tables.Diagnostics,
@@ -80,12 +79,5 @@ internal sealed class AnalysisOptionSet
         stderr.WriteLine($"tracefx: {option} wants trace seconds as printed in the trace (e.g. 1250.919672), not '{UntrustedText.ForTerminal(text)}'");
         bad = true;
         return null;
-    }
-
-    private static string Sha256(string path)
-    {
-        if (path == "-" || !File.Exists(path)) return "";
-        using var f = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(f));
     }
 }

@@ -30,7 +30,7 @@ internal static class AnalyzeCommand
         {
             if (common.DotnetDump(parse) is { } dump)
             {
-                var dotnet = DotnetReport.Build(Ingest.Dotnet.DotnetDumpReader.ReadDump(dump, out var why), dump, why, stderr);
+                var dotnet = DotnetReport.FromDump(dump, stderr);
                 if (dotnet is null) return Program.ExitUsageOrNoInput;
                 return Emit(dotnet, parse, format, output, stdout, stderr)
                     ? analysis.ExitCode(parse, dotnet) : Program.ExitUsageOrNoInput;

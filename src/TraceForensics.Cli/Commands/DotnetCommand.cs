@@ -27,7 +27,7 @@ internal static class DotnetCommand
         command.SetAction(parse =>
         {
             int p = parse.GetValue(pid);
-            var report = DotnetReport.Build(Ingest.Dotnet.DotnetDumpReader.ReadLive(p, out var why), $"pid {p}", why, stderr);
+            var report = DotnetReport.FromLiveProcess(p, stderr);
             if (report is null) return Program.ExitUsageOrNoInput;
             return AnalyzeCommand.Emit(report, parse, format, output, stdout, stderr) ? analysis.ExitCode(parse, report) : Program.ExitUsageOrNoInput;
         });

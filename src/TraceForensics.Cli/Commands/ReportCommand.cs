@@ -48,7 +48,7 @@ internal static class ReportCommand
             if (common.DotnetDump(parse) is { } dump)
             {
                 // A .NET process dump: the same exports of its lock findings.
-                var dotnet = DotnetReport.Build(Ingest.Dotnet.DotnetDumpReader.ReadDump(dump, out var why), dump, why, stderr);
+                var dotnet = DotnetReport.FromDump(dump, stderr);
                 if (dotnet is null) return Program.ExitUsageOrNoInput;
                 DiagnosticsPrinter.Print(dotnet.Diagnostics, stderr);
                 return Export(kind, path, ReportContext.Build(dotnet), parse.GetValue(events), stdout, stderr)

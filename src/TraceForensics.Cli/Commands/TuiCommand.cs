@@ -29,7 +29,7 @@ internal static class TuiCommand
             if (common.DotnetDump(parse) is { } dump)
             {
                 // A .NET process dump: its lock findings and chains (no time to move through).
-                var dotnet = DotnetReport.Build(Ingest.Dotnet.DotnetDumpReader.ReadDump(dump, out var why), dump, why, stderr);
+                var dotnet = DotnetReport.FromDump(dump, stderr);
                 if (dotnet is null) return Program.ExitUsageOrNoInput;
                 using var dumpApp = Application.Create();
                 dumpApp.Init();

@@ -25,4 +25,12 @@ public sealed class AnalysisReport
 
     /// <summary>" at T" for a trace's finding, "" for a dump's.</summary>
     public string At(Finding f) => Timeless ? "" : $" at {Events.Model.TraceTime.Format(f.AtNs)}";
+
+    /// <summary>The SHA-256 of an input file, "" for standard input, a live process or a file that is gone.</summary>
+    public static string Sha256Of(string path)
+    {
+        if (path == "-" || !File.Exists(path)) return "";
+        using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
+    }
 }

@@ -135,10 +135,6 @@ public static class StackReader
         // A file fault (an anonymous fault's __pte_alloc locks no page-cache page) past filemap_fault.
         !Contains(frames, "filemap_fault") && Contains(frames, "__do_fault", "do_fault", "finish_fault", "do_read_fault", "do_shared_fault", "do_cow_fault");
 
-    /// <summary>Section 3: a task inside writepages owns the ioend/bio it is building.</summary>
-    public static bool InWritepages(ImmutableArray<string> frames) =>
-        Contains(frames, "iomap_writepages", "xfs_vm_writepages", "ext4_writepages", "ext4_do_writepages", "mpage_prepare_extent_to_map",
-                 "write_cache_pages", "writeback_iter", "do_writepages");
 
     public static bool InMemcgReclaim(ImmutableArray<string> frames) =>
         Contains(frames, "try_to_free_mem_cgroup_pages") && Contains(frames, "shrink_folio_list", "shrink_page_list");
