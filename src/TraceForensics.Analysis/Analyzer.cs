@@ -49,8 +49,7 @@ public sealed class Analyzer
             {
                 Workqueue = record.Workqueue ?? t.Workqueue,
                 ReportedBlockedSeconds = record.ReportedBlockedSeconds ?? t.ReportedBlockedSeconds,
-                HeldLocks = record.HeldLocks.Count > t.HeldLocks.Length
-                    ? [.. record.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")] : t.HeldLocks,
+                HeldLocks = record.HeldLocks.Count > t.HeldLocks.Length ? BlockedChainDetector.HeldLockTexts(record) : t.HeldLocks,
             };
             return record.HangReport is { } h && h.TimestampNs >= t.BlockedSinceNs ? t with { HangReport = h } : t;
         }

@@ -73,9 +73,13 @@ public sealed class BlockedChainDetector(AnalysisOptions options)
             SinceUnknown = t.BlockedSinceUnknown,
             Workqueue = t.Workqueue,
             ReportedBlockedSeconds = t.ReportedBlockedSeconds,
-            HeldLocks = [.. t.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")],
+            HeldLocks = HeldLockTexts(t),
         };
     }
+
+    /// <summary>The locks a task holds as lockdep lists them: "(class)", with " at site" when known.</summary>
+    internal static System.Collections.Immutable.ImmutableArray<string> HeldLockTexts(TaskRecord t) =>
+        [.. t.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")];
 
     /// <summary>A cycle closes when its last edge appears: the latest evidence line on it.</summary>
     private static long CycleClosedAt(ReplayState s, IReadOnlyList<WaitEdge> chain) =>

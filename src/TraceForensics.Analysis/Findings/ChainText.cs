@@ -11,6 +11,7 @@ public static class ChainText
     {
         if (chain.Count == 0) return "";
         var b = new System.Text.StringBuilder(NodeText.Describe(chain[0].From, s));
+        int head = b.Length;
         foreach (var e in chain)
         {
             var to = NodeText.Describe(e.To, s);
@@ -22,7 +23,7 @@ public static class ChainText
                 "served-by" => $", served by {to}",
                 "plugged-by" => $" (held in the plug of {to})",
                 "held-by" => $", held by {to}",
-                _ when e.From.StartsWith("task:", StringComparison.Ordinal) && b.Length > NodeText.Describe(chain[0].From, s).Length
+                _ when e.From.StartsWith("task:", StringComparison.Ordinal) && b.Length > head
                     => $", which waits for {to}",
                 _ => $" waits for {to}",
             });
