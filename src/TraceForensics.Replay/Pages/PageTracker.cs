@@ -14,8 +14,10 @@ public sealed class PageTracker
     private readonly Dictionary<ulong, PageKey> _byFolio = new();
     private readonly Dictionary<(ulong Ino, long Index), PageKey> _byInoIndex = new();
 
-    public IEnumerable<PageRecord> Live => _pages.Values.OrderBy(p => p.Key.Dev.Major).ThenBy(p => p.Key.Dev.Minor)
-        .ThenBy(p => p.Key.Ino).ThenBy(p => p.Key.Index);
+    /// <summary>The live pages in key order (dev, ino, index).</summary>
+    public IEnumerable<PageRecord> Live => _pages.Values.Order(ByKey);
+
+    private static readonly Comparer<PageRecord> ByKey = Comparer<PageRecord>.Create((a, b) => Compare(a.Key, b.Key));
 
     public PageRecord? Get(PageKey key) => _pages.GetValueOrDefault(key);
 
