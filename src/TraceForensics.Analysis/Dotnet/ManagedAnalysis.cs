@@ -1,7 +1,7 @@
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Managed;
 using TraceForensics.Events.Model;
-using TraceForensics.Ingest.Dotnet;
 using TraceForensics.Replay;
 
 namespace TraceForensics.Analysis.Dotnet;

@@ -1,7 +1,8 @@
 using TraceForensics.Analysis.Dotnet;
+using TraceForensics.Dotnet;
+using TraceForensics.Events.Managed;
 using TraceForensics.Events.Reading;
 using TraceForensics.Ingest.Diagnostics;
-using TraceForensics.Ingest.Dotnet;
 
 namespace TraceForensics.Cli.Findings;
 

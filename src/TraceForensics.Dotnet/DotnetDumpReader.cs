@@ -1,6 +1,7 @@
 using Microsoft.Diagnostics.Runtime;
+using TraceForensics.Events.Managed;
 
-namespace TraceForensics.Ingest.Dotnet;
+namespace TraceForensics.Dotnet;
 
 /// <summary>Reads a .NET process through ClrMD: a Linux core from createdump, or a live process (attached suspended,
 /// always detached). The DAC is the libmscordaccore.so beside the runtime module, with version mismatches ignored:
