@@ -1,7 +1,7 @@
 using System.CommandLine;
+using TraceForensics.Capture;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
-using TraceForensics.Ingest.Live;
 
 namespace TraceForensics.Cli.Commands;
 

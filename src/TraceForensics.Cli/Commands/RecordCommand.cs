@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using TraceForensics.Capture;
 using TraceForensics.Cli.Capture;
-using TraceForensics.Ingest.Live;
 
 namespace TraceForensics.Cli.Commands;
 

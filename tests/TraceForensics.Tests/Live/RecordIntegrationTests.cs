@@ -1,6 +1,6 @@
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Capture;
 using TraceForensics.Events.Model;
-using TraceForensics.Ingest.Live;
 using TraceForensics.Tests.Support;
 
 namespace TraceForensics.Tests.Live;

@@ -1,4 +1,4 @@
-namespace TraceForensics.Ingest.Live;
+namespace TraceForensics.Capture;
 
 /// <summary>The kernel's tracefs: where it is mounted, which events exist (by name, across subsystems), and small
 /// read/write helpers that turn the kernel's refusals into messages instead of exceptions.</summary>

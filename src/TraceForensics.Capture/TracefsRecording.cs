@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace TraceForensics.Ingest.Live;
+namespace TraceForensics.Capture;
 
 /// <summary>A recording in tracefs's own instance (<c>instances/tracefx</c>, so other tracing on the machine is left
 /// alone): events enabled, stack triggers, page-lock probes where the kernel has kprobes, trace_pipe streamed to a
