@@ -26,6 +26,7 @@ public static class Program
             DoctorCommand.Create(stdout),
             TuiCommand.Create(stderr),
             DotnetCommand.Create(stdout, stderr),
+            RulesCommand.Create(stdout, stderr),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -249,7 +249,7 @@ public sealed class TraceTui
         if (SelectedFinding is not { } f) return;
         foreach (var e in f.Chain)
         {
-            var node = new TreeNode { Text = Clean($"{NodeText.Describe(e.From, _model.FinalState)} {ChainText.Verb(e.Relation)} {NodeText.Describe(e.To, _model.FinalState)} [{(e.Observed ? "observed" : $"inferred: {e.Rule}")}]") };
+            var node = new TreeNode { Text = Clean(RelationWords.Line(e)) };
             node.Children = e.Lines.Select(l => (ITreeNode)new TreeNode
             {
                 Text = Clean($"{Path.GetFileName(_model.Paths[l.Input])}:{l.Line} @{TraceTime.Format(l.TimestampNs)}"),

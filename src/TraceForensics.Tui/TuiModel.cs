@@ -3,22 +3,21 @@ using TraceForensics.Analysis.Findings;
 using TraceForensics.Events.Model;
 using TraceForensics.Events.Reading;
 using TraceForensics.Replay;
+using TraceForensics.Replay.Tasks;
 
 namespace TraceForensics.Tui;
 
 /// <summary>What the terminal UI browses: the events (kept up to a limit, for the log and the time cursor), the
-/// findings, and a replay that follows the cursor (forward by applying events, backward by replaying again).</summary>
+/// findings (self-contained), and a replay that follows the cursor (forward by applying events, backward by replaying again).</summary>
 public sealed class TuiModel
 {
     private ReplayEngine _cursorReplay;
     private int _applied; // events applied to _cursorReplay
 
-    private TuiModel(List<TraceEvent> events, IReadOnlyList<Finding> findings, ReplayState finalState, StackTable stacks,
-                     IReadOnlyList<string> paths, bool truncated)
+    private TuiModel(List<TraceEvent> events, IReadOnlyList<Finding> findings, StackTable stacks, IReadOnlyList<string> paths, bool truncated)
     {
         Events = events;
         Findings = findings;
-        FinalState = finalState;
         Stacks = stacks;
         Paths = paths;
         Truncated = truncated;
@@ -28,84 +27,62 @@ public sealed class TuiModel
     public List<TraceEvent> Events { get; }
 
     /// <summary>Per task, when its scheduling state changed: '=' on a cpu, 'R' runnable, 'S' sleeping, 'D' blocked,
-    /// 'X' gone; for the timeline strips.</summary>
+    /// 'X' gone; for the timeline strips. Taken from the replay's task tracker as the load goes.</summary>
     public Dictionary<int, List<(long Ns, char State)>> Timelines { get; } = new();
     public IReadOnlyList<Finding> Findings { get; }
-    public ReplayState FinalState { get; }
     public StackTable Stacks { get; }
     public IReadOnlyList<string> Paths { get; }
     /// <summary>True when the trace had more events than the UI keeps (the findings still cover all of them).</summary>
     public bool Truncated { get; }
 
     /// <summary>Findings without a trace (a .NET process dump): the chain views work, the time views are empty.</summary>
-    public static TuiModel ForFindings(IReadOnlyList<Finding> findings, ReplayState state, IReadOnlyList<string> paths) =>
-        new([], findings, state, state.Stacks, paths, truncated: false);
+    public static TuiModel ForFindings(IReadOnlyList<Finding> findings, IReadOnlyList<string> paths) =>
+        new([], findings, new StackTable(), paths, truncated: false);
 
     /// <summary>Nothing yet: what the UI shows while the trace loads.</summary>
-    public static TuiModel Empty(IReadOnlyList<string> paths) =>
-        new([], [], new ReplayState(new StackTable()), new StackTable(), paths, truncated: false);
+    public static TuiModel Empty(IReadOnlyList<string> paths) => new([], [], new StackTable(), paths, truncated: false);
 
-    /// <summary>Reads every event, analyses them, keeps up to <paramref name="maxEvents"/> for browsing.
+    /// <summary>Runs the analysis (the same entry point and options as <c>tracefx analyze</c>), keeping up to
+    /// <paramref name="maxEvents"/> events for browsing and each task's state changes for the timelines.
     /// <paramref name="progress"/> is told the number of events read now and then.</summary>
-    public static TuiModel Load(TraceSession session, int maxEvents = 1_000_000, Action<long>? progress = null,
+    public static TuiModel Load(TraceSession session, AnalysisOptions options, int maxEvents = 1_000_000, Action<long>? progress = null,
                                 CancellationToken cancel = default)
     {
-        var analyzer = new Analyzer(session.Tables.Stacks);
         var events = new List<TraceEvent>();
-        long n = 0;
-        bool truncated = false;
         var timelines = new Dictionary<int, List<(long, char)>>();
-        while (session.Read(out var e))
+        bool truncated = false;
+        var watch = new AnalysisWatch
         {
-            analyzer.Observe(e);
-            if (events.Count < maxEvents)
+            Started = state => state.Tasks.StateChanged = (t, runState, ns) =>
             {
-                events.Add(e);
-                Track(timelines, e);
-            }
-            else truncated = true;
-            if ((++n & 0xFFFF) == 0)
+                if (!truncated && t.Pid > 0) Track(timelines, t.Pid, Letter(runState), ns);
+            },
+            Event = (e, _) =>
             {
-                cancel.ThrowIfCancellationRequested();
-                progress?.Invoke(n);
-            }
-        }
-        var findings = analyzer.Finish();
-        var model = new TuiModel(events, findings, analyzer.State, session.Tables.Stacks, session.Inputs.Select(i => i.Path).ToList(), truncated);
+                if (events.Count < maxEvents) events.Add(e);
+                else truncated = true;
+            },
+        };
+        var result = TraceAnalysis.Run(session, options, progress, watch, cancel);
+        var model = new TuiModel(events, result.Findings, session.Tables.Stacks, result.Inputs.Select(i => i.Path).ToList(), truncated);
         foreach (var (pid, changes) in timelines) model.Timelines[pid] = changes;
         return model;
     }
 
-    private static void Track(Dictionary<int, List<(long, char)>> timelines, in TraceEvent e)
+    private static char Letter(TaskRunState state) => state switch
     {
-        void Set(int pid, char state, long ns)
-        {
-            if (pid <= 0) return;
-            if (!timelines.TryGetValue(pid, out var list)) timelines[pid] = list = new();
-            if (list.Count == 0 || list[^1].Item2 != state) list.Add((ns, state));
-        }
-        switch (e.Kind)
-        {
-            case EventKind.SchedSwitch:
-                var s = e.Payload.PrevState;
-                Set(e.Pid, (s & TaskState.Uninterruptible) != 0 ? 'D' : (s & (TaskState.Sleeping | TaskState.Idle)) != 0 ? 'S'
-                          : (s & TaskState.Dead) != 0 ? 'X' : 'R', e.TimestampNs);
-                if (e.Payload.OtherPid is int next) Set(next, '=', e.TimestampNs);
-                break;
-            case EventKind.SchedWaking or EventKind.SchedWakeup when e.Payload.OtherPid is int woken:
-                if (timelines.TryGetValue(woken, out var l) && l.Count > 0 && l[^1].Item2 is 'S' or 'D') Set(woken, 'R', e.TimestampNs);
-                break;
-            case EventKind.ProcessExit:
-                Set(e.Payload.OtherPid ?? e.Pid, 'X', e.TimestampNs);
-                break;
-            // Kernel-log reports speak of a task, they are not events it made: they do not put it on a cpu.
-            case EventKind.ProcessHang or EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail
-                or EventKind.TraceGap:
-                break;
-            default:
-                Set(e.Pid, '=', e.TimestampNs); // an event of its own: on a cpu
-                break;
-        }
+        TaskRunState.Running => '=',
+        TaskRunState.Runnable => 'R',
+        TaskRunState.Sleeping => 'S',
+        TaskRunState.Blocked => 'D',
+        TaskRunState.Dead => 'X',
+        _ => '.',
+    };
+
+    private static void Track(Dictionary<int, List<(long, char)>> timelines, int pid, char state, long ns)
+    {
+        if (!timelines.TryGetValue(pid, out var list)) timelines[pid] = list = new();
+        if (list.Count == 0 || list[^1].Item2 != state) list.Add((ns, state));
     }
 
     /// <summary>The strip of a task's states over <paramref name="slots"/> slots of <paramref name="slotNs"/> centred on

@@ -1,68 +1,144 @@
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Model;
 using TraceForensics.Replay;
 using TraceForensics.Replay.Tasks;
 
 namespace TraceForensics.Analysis.Detectors;
 
 /// <summary>Takes the wait chain of every task blocked past the threshold, every task khungtaskd reported, and every
-/// task still blocked at the end of the trace (where a closed chain is a deadlock that persisted).</summary>
-public sealed class BlockedChainDetector(AnalysisOptions options)
+/// task still blocked when asked (where a closed chain is a deadlock that persisted). Reports deadlocks (one per
+/// distinct cycle), then stalls and hung tasks grouped by their root blocker.</summary>
+public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
 {
     private readonly HashSet<(int Pid, long Since)> _taken = new();
+    private readonly List<ChainCandidate> _candidates = new();
     private long _nextCheckNs = long.MinValue;
 
-    public List<ChainCandidate> Candidates { get; } = new();
-
-    public void AfterEvent(ReplayState s, in Events.Model.TraceEvent e)
+    public void Observe(ReplayState s, in TraceEvent e)
     {
-        if (e.Kind == Events.Model.EventKind.ProcessHang && s.Tasks.Get(e.Payload.OtherPid ?? e.Pid) is { } hung)
+        if (e.Kind == EventKind.ProcessHang && s.Tasks.Get(e.Payload.OtherPid ?? e.Pid) is { } hung)
             Take(s, hung, force: true);
         if (e.TimestampNs < _nextCheckNs) return;
         _nextCheckNs = e.TimestampNs + options.CheckIntervalNs;
-        CheckThreshold(s);
-    }
-
-    public void AtEnd(ReplayState s)
-    {
-        CheckThreshold(s);
-        var graph = WaitForGraphBuilder.Build(s);
-        // A task still in the same wait at the end: its chain as the whole input knows it (a kernel log names owners
-        // and held locks after the report that made the candidate).
-        for (int i = 0; i < Candidates.Count; i++)
-        {
-            var c = Candidates[i];
-            if (s.Tasks.Get(c.Task.Pid) is not { IsBlocked: true } t || t.StateSinceNs != c.Task.BlockedSinceNs) continue;
-            var chain = graph.Chain(NodeIds.Task(t.Pid), out bool cycle);
-            Candidates[i] = c with { Chain = chain, Cycle = cycle };
-        }
-        foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid))
-        {
-            var chain = graph.Chain(NodeIds.Task(t.Pid), out bool cycle);
-            if (cycle) Candidates.Add(new ChainCandidate(Describe(s, t), chain, true, CycleClosedAt(s, chain)));
-        }
-    }
-
-    private void CheckThreshold(ReplayState s)
-    {
         WaitForGraph? graph = null; // one graph for every task that crosses the threshold at this time
-        foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid).ToList())
-            if (s.NowNs - t.StateSinceNs >= options.StallThresholdNs) Take(s, t, force: false, ref graph);
+        foreach (var t in PastThreshold(s))
+            if (_taken.Add((t.Pid, t.StateSinceNs))) _candidates.Add(Candidate(s, t, graph ??= WaitForGraphBuilder.Build(s), s.NowNs));
     }
 
     private void Take(ReplayState s, TaskRecord t, bool force)
     {
-        WaitForGraph? graph = null;
-        Take(s, t, force, ref graph);
-    }
-
-    private void Take(ReplayState s, TaskRecord t, bool force, ref WaitForGraph? graph)
-    {
         if (!t.IsBlocked && !force) return;
         if (!_taken.Add((t.Pid, t.StateSinceNs)) && !force) return;
-        graph ??= WaitForGraphBuilder.Build(s);
-        var chain = graph.Chain(NodeIds.Task(t.Pid), out bool cycle);
-        Candidates.Add(new ChainCandidate(Describe(s, t), chain, cycle, s.NowNs));
+        _candidates.Add(Candidate(s, t, WaitForGraphBuilder.Build(s), s.NowNs));
+    }
+
+    private IEnumerable<TaskRecord> PastThreshold(ReplayState s) =>
+        s.Tasks.Blocked.Where(t => s.NowNs - t.StateSinceNs >= options.StallThresholdNs).OrderBy(t => t.Pid).ToList();
+
+    private static ChainCandidate Candidate(ReplayState s, TaskRecord t, WaitForGraph graph, long atNs)
+    {
+        var node = WaitForGraphBuilder.Task(t);
+        var chain = graph.Chain(node, out bool cycle);
+        return new ChainCandidate(node, Describe(s, t), chain, cycle, atNs);
+    }
+
+    public void Report(ReplayState s, FindingSet findings)
+    {
+        var graph = WaitForGraphBuilder.Build(s);
+        var candidates = new List<ChainCandidate>(_candidates);
+        // Tasks past the threshold now that no periodic check has taken yet.
+        foreach (var t in PastThreshold(s))
+            if (!_taken.Contains((t.Pid, t.StateSinceNs))) candidates.Add(Candidate(s, t, graph, s.NowNs));
+        // A task still in the same wait now: its chain as the whole input knows it (a kernel log names owners and held
+        // locks after the report that made the candidate).
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var c = candidates[i];
+            if (s.Tasks.Get(c.Task.Pid) is not { IsBlocked: true } t || t.StateSinceNs != c.Task.BlockedSinceNs) continue;
+            var chain = graph.Chain(c.Node, out bool cycle);
+            candidates[i] = c with { Chain = chain, Cycle = cycle };
+        }
+        foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid))
+        {
+            var chain = graph.Chain(WaitForGraphBuilder.Task(t), out bool cycle);
+            if (cycle) candidates.Add(new ChainCandidate(WaitForGraphBuilder.Task(t), Describe(s, t), chain, true, CycleClosedAt(s, chain)));
+        }
+        ReportDeadlocks(s, candidates, findings);
+        ReportStalls(s, candidates, findings);
+    }
+
+    /// <summary>One deadlock per distinct cycle, told from the task that blocked first.</summary>
+    private static void ReportDeadlocks(ReplayState s, List<ChainCandidate> candidates, FindingSet findings)
+    {
+        foreach (var group in candidates.Where(c => c.Cycle).GroupBy(c => WaitForGraph.CycleKey(c.Chain)))
+        {
+            var first = group.OrderBy(c => c.AtNs).First();
+            // Only the tasks on the cycle: a task waiting behind it is not part of the deadlock.
+            var onCycle = first.Chain.Select(e => e.From).ToHashSet();
+            var tasks = group.Where(c => onCycle.Contains(c.Node)).Select(c => Current(s, c.Task))
+                .DistinctBy(t => t.Pid).OrderBy(t => t.BlockedSinceNs).ThenBy(t => t.Pid).ToList();
+            if (tasks.Count == 0) continue;
+            var cycle = ChainText.RotateTo(first.Chain, group.Where(c => c.Task.Pid == tasks[0].Pid).Select(c => c.Node).First());
+            findings.Add(FindingKind.Deadlock, $"deadlock: {ChainText.Narrate(cycle)}", first.AtNs, tasks, cycle, null);
+        }
+    }
+
+    /// <summary>Stalls (a root the chain explains) and hung tasks (a root it does not), one per root blocker.</summary>
+    private static void ReportStalls(ReplayState s, List<ChainCandidate> candidates, FindingSet findings)
+    {
+        var inCycle = findings.Deadlocked;
+        foreach (var group in candidates.Where(c => !c.Cycle && !inCycle.Contains(c.Task.Pid)).GroupBy(c => c.Root))
+        {
+            var members = group.OrderByDescending(c => c.Chain.Count).ThenBy(c => c.AtNs).ToList();
+            var tasks = members.Select(c => Current(s, c.Task)).GroupBy(t => t.Pid)
+                .Select(g => g.OrderByDescending(t => t.HangReport is not null).First()).OrderBy(t => t.BlockedSinceNs).ToList();
+            var chain = new List<WaitEdge>();
+            foreach (var c in members)
+                foreach (var edge in c.Chain)
+                    if (!chain.Any(x => x.From.Equals(edge.From) && x.To.Equals(edge.To))) chain.Add(edge);
+            var kind = IsRootBlocker(group.Key, s) ? FindingKind.Stall : FindingKind.HungTask;
+            findings.Add(kind, StallSummary(kind, tasks, group.Key, s), tasks.Min(t => t.BlockedSinceNs), tasks, chain, group.Key);
+        }
+    }
+
+    /// <summary>A root the chain explains: a device that does not complete, a frozen filesystem, a running task
+    /// (holding what the others wait for). Anything else (an unnamed page, a lock without a known holder, the
+    /// blocked task itself) leaves the blocker unknown.</summary>
+    private static bool IsRootBlocker(WaitNode root, ReplayState s) =>
+        root is DeviceNode or FrozenFsNode || (root is TaskNode t && IsRunning(s, t.Pid));
+
+    private static bool IsRunning(ReplayState s, int pid) =>
+        s.Tasks.Get(pid)?.State is TaskRunState.Running or TaskRunState.Runnable;
+
+    private static string StallSummary(FindingKind kind, List<FindingTask> tasks, WaitNode root, ReplayState s)
+    {
+        string who = tasks.Count == 1 ? $"{tasks[0].Comm}:{tasks[0].Pid}" : $"{tasks.Count} tasks ({string.Join(", ", tasks.Take(3).Select(t => $"{t.Comm}:{t.Pid}"))}{(tasks.Count > 3 ? ", ..." : "")})";
+        if (kind == FindingKind.HungTask)
+        {
+            if (root is TaskNode rt && tasks.All(t => t.Pid != rt.Pid) && s.Tasks.Get(rt.Pid) is { } r)
+                return $"{who} blocked behind {r.Comm}:{rt.Pid}, itself blocked in " +
+                       $"{StackReader.BlockedIn(WaitForGraphBuilder.SleepStack(s, r)) ?? "an unknown wait"}; what blocks it is not in the input";
+            return $"{who} blocked in {tasks[0].BlockedIn ?? "an unknown wait"}; the blocker is not in the input";
+        }
+        string rootText = root.Label;
+        if (root is TaskNode task) rootText += IsRunning(s, task.Pid) ? " (running)" : "";
+        return $"stall: {who} blocked behind {rootText}";
+    }
+
+    /// <summary>The task as taken, with what reports and kernel-log details said of it since (they may come after the
+    /// chain was taken).</summary>
+    private static FindingTask Current(ReplayState s, FindingTask t)
+    {
+        var record = s.Tasks.Get(t.Pid);
+        if (record is null) return t;
+        t = t with
+        {
+            Workqueue = record.Workqueue ?? t.Workqueue,
+            ReportedBlockedSeconds = record.ReportedBlockedSeconds ?? t.ReportedBlockedSeconds,
+            HeldLocks = record.HeldLocks.Count > t.HeldLocks.Length ? HeldLockTexts(record) : t.HeldLocks,
+        };
+        return record.HangReport is { } h && h.TimestampNs >= t.BlockedSinceNs ? t with { HangReport = h } : t;
     }
 
     private static FindingTask Describe(ReplayState s, TaskRecord t)
@@ -78,7 +154,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options)
     }
 
     /// <summary>The locks a task holds as lockdep lists them: "(class)", with " at site" when known.</summary>
-    internal static System.Collections.Immutable.ImmutableArray<string> HeldLockTexts(TaskRecord t) =>
+    private static System.Collections.Immutable.ImmutableArray<string> HeldLockTexts(TaskRecord t) =>
         [.. t.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")];
 
     /// <summary>A cycle closes when its last edge appears: the latest evidence line on it.</summary>

@@ -1,10 +1,11 @@
-using TraceForensics.Analysis.Graph;
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 
 namespace TraceForensics.Analysis.Detectors;
 
 /// <summary>A blocked task's chain taken at one moment (threshold crossed, hang report, end of trace).</summary>
-public sealed record ChainCandidate(FindingTask Task, IReadOnlyList<WaitEdge> Chain, bool Cycle, long AtNs)
+public sealed record ChainCandidate(TaskNode Node, FindingTask Task, IReadOnlyList<WaitEdge> Chain, bool Cycle, long AtNs)
 {
-    public string Root => Chain.Count == 0 ? NodeIds.Task(Task.Pid) : Chain[^1].To;
+    /// <summary>Where the chain ends: the root blocker, or the task itself when nothing is known of its wait.</summary>
+    public WaitNode Root => Chain.Count == 0 ? Node : Chain[^1].To;
 }

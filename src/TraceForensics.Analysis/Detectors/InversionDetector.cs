@@ -11,25 +11,22 @@ namespace TraceForensics.Analysis.Detectors;
 /// the wait classes lockdep cannot see: holding a page lock (observed, or inferred from the fault context) and
 /// owning an unsubmitted bio whose pages are under writeback (their writeback waits for this task). A cycle among
 /// classes is a deadlock this run escaped; one witness (task, time, lines) is kept per dependency.</summary>
-public sealed class InversionDetector
+public sealed class InversionDetector : IDetector
 {
-    public const string PageLock = "class:page-lock";
-    public const string PageWriteback = "class:page-writeback";
-    public const string RuleUnsubmittedBio = "unsubmitted-bio-holds-writeback";
-    /// <summary>Relation of a class dependency, followed by the witness (<c>comm:pid</c>).</summary>
-    public const string RelationPrefix = "held-then-waited-by:";
+    private static readonly WaitClassNode PageLock = new(WaitClass.PageLock);
+    private static readonly WaitClassNode PageWriteback = new(WaitClass.PageWriteback);
 
-    private readonly Dictionary<(string Held, string Waited), WaitEdge> _dependencies = new();
-    private readonly Dictionary<(string Held, string Waited), FindingTask> _witness = new();
+    private readonly Dictionary<(WaitClassNode Held, WaitClassNode Waited), WaitEdge> _dependencies = new();
+    private readonly Dictionary<(WaitClassNode Held, WaitClassNode Waited), FindingTask> _witness = new();
 
-    public void AfterEvent(ReplayState s, in TraceEvent e)
+    public void Observe(ReplayState s, in TraceEvent e)
     {
         if (e.Kind != EventKind.SchedSwitch || (e.Payload.PrevState & TaskState.Uninterruptible) == 0) return;
         var t = s.Tasks.Get(e.Pid);
         if (t is null) return;
         var stack = WaitForGraphBuilder.SleepStack(s, t);
         var waitKind = t.Wait?.Kind ?? StackReader.Classify(stack).Kind;
-        string? waited = waitKind switch
+        WaitClassNode? waited = waitKind switch
         {
             WaitKind.PageLock => PageLock,
             WaitKind.PageWriteback => PageWriteback,
@@ -43,30 +40,51 @@ public sealed class InversionDetector
         // Held: a page lock.
         var heldPage = s.Pages.HeldBy(t.Pid);
         if (heldPage is not null)
-            Record(PageLock, waited, t, stack, heldPage.LockObserved, heldPage.LockRule, [heldPage.LockLine!.Value, .. waitLines]);
+            Record(PageLock, waited, t, stack, heldPage.LockObserved ? null : RuleUse.Of(heldPage.LockRule), [heldPage.LockLine!.Value, .. waitLines]);
         else if (t.FaultPage is not null && t.FaultLine is { } fault && StackReader.HoldsFaultedPage(stack))
-            Record(PageLock, waited, t, stack, false, WaitForGraphBuilder.RuleFaultHoldsPage, [fault, .. waitLines]);
+            Record(PageLock, waited, t, stack, InferenceRules.FaultHoldsFaultedPage, [fault, .. waitLines]);
 
         // Held: pages under writeback in a bio this task built and has not submitted.
         var ioend = s.Bios.Unsubmitted.FirstOrDefault(io => io.BuilderPid == t.Pid);
         if (ioend is not null)
-            Record(PageWriteback, waited, t, stack, false, RuleUnsubmittedBio, [ioend.FirstLine, .. waitLines]);
+            Record(PageWriteback, waited, t, stack, InferenceRules.UnsubmittedBioHoldsWriteback, [ioend.FirstLine, .. waitLines]);
     }
 
-    private void Record(string held, string waited, TaskRecord t, System.Collections.Immutable.ImmutableArray<string> stack, bool observed,
-                        string? rule, List<EvidenceLine> lines)
+    private void Record(WaitClassNode held, WaitClassNode waited, TaskRecord t, System.Collections.Immutable.ImmutableArray<string> stack,
+                        RuleUse? rule, List<EvidenceLine> lines)
     {
         if (held == waited || _dependencies.ContainsKey((held, waited))) return;
-        _dependencies[(held, waited)] = new WaitEdge(held, waited, $"{RelationPrefix}{t.Comm}:{t.Pid}", observed, rule,
-            lines.Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList());
+        _dependencies[(held, waited)] = new WaitEdge(held, waited, Relation.HeldThenWaitedBy, rule,
+            lines.Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList()) { Witness = WaitForGraphBuilder.Task(t) };
         _witness[(held, waited)] = new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, null);
     }
 
+    /// <summary>Class cycles whose witnesses did not actually deadlock here (this run's deadlock already shows those).</summary>
+    public void Report(ReplayState s, FindingSet findings)
+    {
+        foreach (var (cycle, witnesses) in Cycles())
+        {
+            if (witnesses.All(w => findings.Deadlocked.Contains(w.Pid))) continue;
+            var tasks = witnesses.DistinctBy(w => w.Pid).OrderBy(w => w.BlockedSinceNs).ToList();
+            findings.Add(FindingKind.PotentialDeadlock, Summary(cycle), cycle.Max(e => e.Lines.Max(l => l.TimestampNs)), tasks, cycle, null);
+        }
+    }
+
+    private static string Summary(List<WaitEdge> cycle)
+    {
+        var parts = cycle.Select(e =>
+        {
+            var held = e.From == PageWriteback ? "owned an unsubmitted bio with pages under writeback" : $"held {e.From.Label}";
+            return $"{e.Witness!.Label} {held} while waiting for {e.To.Label}";
+        });
+        return $"possible deadlock (no cycle in this run): {string.Join("; ", parts)}";
+    }
+
     /// <summary>Class cycles (each once), with the witness task of each dependency.</summary>
-    public IEnumerable<(List<WaitEdge> Cycle, List<FindingTask> Witnesses)> Cycles()
+    private IEnumerable<(List<WaitEdge> Cycle, List<FindingTask> Witnesses)> Cycles()
     {
         var g = new WaitForGraph();
-        foreach (var edge in _dependencies.Values.OrderBy(e => e.From, StringComparer.Ordinal).ThenBy(e => e.To, StringComparer.Ordinal)) g.Add(edge);
+        foreach (var edge in _dependencies.Values.OrderBy(e => NodeId.Format(e.From), StringComparer.Ordinal).ThenBy(e => NodeId.Format(e.To), StringComparer.Ordinal)) g.Add(edge);
         var seen = new HashSet<string>();
         foreach (var start in g.Nodes)
         {
@@ -74,7 +92,7 @@ public sealed class InversionDetector
             if (!cycle) continue;
             var key = WaitForGraph.CycleKey(chain);
             if (!seen.Add(key)) continue;
-            yield return (chain, chain.Select(e => _witness[(e.From, e.To)]).ToList());
+            yield return (chain, chain.Select(e => _witness[((WaitClassNode)e.From, (WaitClassNode)e.To)]).ToList());
         }
     }
 }

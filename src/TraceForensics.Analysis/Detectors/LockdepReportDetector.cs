@@ -1,23 +1,21 @@
+using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
 using TraceForensics.Events.Model;
+using TraceForensics.Replay;
 using TraceForensics.Replay.Evidence;
 
 namespace TraceForensics.Analysis.Detectors;
 
 /// <summary>Turns each lockdep circular-dependency report of a kernel log into a class cycle: the reporting task
-/// held one class while it tried to take another, which (lockdep says) already depends on the first.</summary>
-public sealed class LockdepReportDetector
+/// held one class while it tried to take another, which (lockdep says) already depends on the first. DEPT names
+/// event contexts, not tasks: each holds one class and waits for the other.</summary>
+public sealed class LockdepReportDetector : IDetector
 {
-    public const string RelationWantedBy = "held-then-wanted-by:";
-    public const string RelationExisting = "already-depends-on";
-    /// <summary>DEPT names event contexts, not tasks: each holds one class and waits for the other.</summary>
-    public const string RelationDeptContext = "dept-context-holds-then-waits";
-
     /// <summary>Reports: the task (pid -1 for DEPT, which names contexts), the kind (circular, recursive, irq-order,
     /// dept) and the class cycle.</summary>
-    public List<(int Pid, string Comm, string Report, List<WaitEdge> Cycle)> Reports { get; } = new();
+    private readonly List<(int Pid, string Comm, string Report, List<WaitEdge> Cycle)> _reports = new();
 
-    public void AfterEvent(in TraceEvent e)
+    public void Observe(ReplayState s, in TraceEvent e)
     {
         if (e.Kind != EventKind.LockdepReport || e.Payload.LockClass is not { } held || e.Payload.OtherLockClass is not { } wanted) return;
         var line = new List<EvidenceLine> { EvidenceLine.Of(e) };
@@ -25,12 +23,32 @@ public sealed class LockdepReportDetector
         bool dept = report == "dept";
         var cycle = new List<WaitEdge>
         {
-            new(NodeIds.Lock(held), NodeIds.Lock(wanted), dept ? RelationDeptContext : $"{RelationWantedBy}{e.Comm}:{e.Pid}", true, null, line),
+            dept
+                ? new(new KernelLockNode(held), new KernelLockNode(wanted), Relation.DeptContextHoldsThenWaits, null, line)
+                : new(new KernelLockNode(held), new KernelLockNode(wanted), Relation.HeldThenWantedBy, null, line) { Witness = new TaskNode(e.Pid, 0, e.Comm) },
         };
         // lockdep prints its existing chain #N (the held class) first, down to #0 (the wanted class): wanted -> ... -> held.
         var chain = e.Payload.LockChain is { Length: > 1 } c && c[^1] == wanted && c[0] == held ? c.Reverse().ToList() : [wanted, held];
         for (int i = 0; i + 1 < chain.Count; i++)
-            cycle.Add(new WaitEdge(NodeIds.Lock(chain[i]), NodeIds.Lock(chain[i + 1]), dept ? RelationDeptContext : RelationExisting, true, null, line));
-        Reports.Add((e.Pid, e.Comm, report, cycle));
+            cycle.Add(new WaitEdge(new KernelLockNode(chain[i]), new KernelLockNode(chain[i + 1]),
+                dept ? Relation.DeptContextHoldsThenWaits : Relation.AlreadyDependsOn, null, line));
+        _reports.Add((e.Pid, e.Comm, report, cycle));
+    }
+
+    public void Report(ReplayState s, FindingSet findings)
+    {
+        foreach (var (pid, comm, report, cycle) in _reports)
+        {
+            var held = ((KernelLockNode)cycle[0].From).Name;
+            var wanted = ((KernelLockNode)cycle[0].To).Name;
+            long at = cycle[0].Lines[0].TimestampNs;
+            findings.Add(FindingKind.PotentialDeadlock,
+                report == "dept"
+                    ? $"possible deadlock (DEPT): a context holding ({held}) waits for ({wanted}), and one holding ({wanted}) waits for ({held})"
+                    : held == wanted
+                    ? $"possible recursive locking (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire it again"
+                    : $"possible deadlock (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire ({wanted}), which already depends on ({held})",
+                at, pid < 0 ? [] : [new FindingTask(pid, comm, at, null, [], null) { SinceUnknown = true }], cycle, null);
+        }
     }
 }

@@ -9,18 +9,30 @@ namespace TraceForensics.Analysis.Detectors;
 /// <summary>Notes the precondition of the LKML deadlock: a task in a page fault entered memcg reclaim and sleeps on
 /// page writeback (shrink_folio_list under try_to_free_mem_cgroup_pages, under handle_mm_fault). Not a deadlock by
 /// itself: it becomes one only if the fault holds a page lock the writeback needs.</summary>
-public sealed class ReclaimWritebackDetector
+public sealed class ReclaimWritebackDetector : IDetector
 {
-    public List<(int Pid, string Comm, EvidenceLine Line, int StackId)> Witnesses { get; } = new();
-    public int Count { get; private set; }
+    private readonly List<(int Pid, string Comm, EvidenceLine Line, int StackId)> _witnesses = new();
+    private int _count;
 
-    public void AfterEvent(ReplayState s, in TraceEvent e)
+    public void Observe(ReplayState s, in TraceEvent e)
     {
         if (e.Kind != EventKind.SchedSwitch || e.StackId == 0 || (e.Payload.PrevState & TaskState.Uninterruptible) == 0) return;
         var stack = s.Stacks.Get(e.StackId);
         if (!StackReader.InMemcgReclaim(stack) || !StackReader.InPageFault(stack)) return;
         if (StackReader.Classify(stack).Kind != WaitKind.PageWriteback) return;
-        Count++;
-        if (Witnesses.Count < 3) Witnesses.Add((e.Pid, e.Comm, EvidenceLine.Of(e), e.StackId));
+        _count++;
+        if (_witnesses.Count < 3) _witnesses.Add((e.Pid, e.Comm, EvidenceLine.Of(e), e.StackId));
+    }
+
+    public void Report(ReplayState s, FindingSet findings)
+    {
+        if (_count == 0) return;
+        var tasks = _witnesses.Select(x => new FindingTask(x.Pid, x.Comm, x.Line.TimestampNs, StackReader.BlockedIn(s.Stacks.Get(x.StackId)),
+            s.Stacks.Get(x.StackId), null)).DistinctBy(t => t.Pid).ToList();
+        findings.Add(FindingKind.Note,
+            $"reclaim from a page fault waited on page writeback {_count} time{(_count == 1 ? "" : "s")}: memcg reclaim " +
+            "inside a fault, the precondition of the LKML fault/writeback deadlock (a deadlock only if the fault holds a page " +
+            "lock the writeback needs)",
+            _witnesses[0].Line.TimestampNs, tasks, [], null);
     }
 }

@@ -1,8 +1,7 @@
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
 using TraceForensics.Events.Managed;
-using TraceForensics.Events.Model;
-using TraceForensics.Replay;
+using TraceForensics.Replay.Evidence;
 
 namespace TraceForensics.Analysis.Dotnet;
 
@@ -12,49 +11,46 @@ namespace TraceForensics.Analysis.Dotnet;
 /// with its root unknown.</summary>
 public static class ManagedAnalysis
 {
-    public static (IReadOnlyList<Finding> Findings, ReplayState State) Analyze(ManagedProcess process)
+    public static IReadOnlyList<Finding> Analyze(ManagedProcess process)
     {
-        // The threads become tasks named after their managed ids, so the findings read like the kernel ones.
-        var engine = new ReplayEngine(new StackTable());
-        foreach (var t in process.Threads)
-            engine.Apply(new TraceEvent { Pid = (int)t.OsThreadId, Comm = $"managed-thread-{t.ManagedId}", Name = "thread", Tgid = -1, Cpu = -1 });
+        // The threads are tasks named after their managed ids, so the findings read like the kernel ones.
+        var byOs = process.Threads.ToDictionary(t => (int)t.OsThreadId);
+        TaskNode Node(int os) => new(os, 0, byOs.TryGetValue(os, out var t) ? $"managed-thread-{t.ManagedId}" : null);
         var graph = new WaitForGraph();
         foreach (var t in process.Threads)
         {
-            var from = NodeIds.Task((int)t.OsThreadId);
+            var from = Node((int)t.OsThreadId);
             if (t.WaitsFor is { } l)
             {
-                var node = NodeIds.Lock($"{l.Type}@0x{l.Address:x}");
-                graph.Add(new WaitEdge(from, node, l.Type == "System.Threading.Lock" ? "waits-for-lock" : "waits-for-monitor", true, null, []));
-                if (l.OwnerOsThreadId is uint owner) graph.Add(new WaitEdge(node, NodeIds.Task((int)owner), "held-by", true, null, []));
+                var node = new ManagedLockNode(l.Type, l.Address);
+                graph.Add(new WaitEdge(from, node, l.Type == "System.Threading.Lock" ? Relation.WaitsForLock : Relation.WaitsForMonitor, null, []));
+                if (l.OwnerOsThreadId is uint owner) graph.Add(new WaitEdge(node, Node((int)owner), Relation.HeldBy, null, []));
             }
             else if (t.OtherWait is { } other)
-                graph.Add(new WaitEdge(from, NodeIds.Lock($"{other} (owner unknown)"), "waits-for", false, "managed-wait-without-owner", []));
+                graph.Add(new WaitEdge(from, new ManagedWaitNode(other), Relation.WaitsFor, InferenceRules.ManagedWaitWithoutOwner, []));
         }
-        var findings = new List<(FindingKind Kind, string Summary, List<FindingTask> Tasks, List<WaitEdge> Chain, string? Root)>();
+        var findings = new List<(FindingKind Kind, string Summary, List<FindingTask> Tasks, List<WaitEdge> Chain, WaitNode? Root)>();
         var seen = new HashSet<string>();
-        var byOs = process.Threads.ToDictionary(t => (int)t.OsThreadId);
         FindingTask Task(int os) => byOs.TryGetValue(os, out var t)
             ? new FindingTask(os, $"managed-thread-{t.ManagedId}", 0, t.Stack.FirstOrDefault(f => !f.StartsWith("System.Threading.", StringComparison.Ordinal) && !f.Contains("Frame", StringComparison.Ordinal)),
                 [.. t.Stack], null) { SinceUnknown = true }
             : new FindingTask(os, $"thread {os}", 0, null, [], null) { SinceUnknown = true };
         foreach (var t in process.Threads.Where(t => t.WaitsFor is not null || t.OtherWait is not null))
         {
-            var chain = graph.Chain(NodeIds.Task((int)t.OsThreadId), out bool cycle);
+            var chain = graph.Chain(Node((int)t.OsThreadId), out bool cycle);
             if (chain.Count == 0) continue;
             if (cycle)
             {
-                var key = WaitForGraph.CycleKey(chain);
-                if (!seen.Add(key)) continue;
-                var tasks = chain.Select(e => e.From).Where(n => NodeIds.IsTask(n, out _)).Select(n => { NodeIds.IsTask(n, out int p); return Task(p); }).ToList();
-                findings.Add((FindingKind.Deadlock, $"deadlock (.NET locks): {ChainText.Narrate(chain, engine.State)}", tasks, chain, null));
+                if (!seen.Add(WaitForGraph.CycleKey(chain))) continue;
+                var tasks = chain.Select(e => e.From).OfType<TaskNode>().Select(n => Task(n.Pid)).ToList();
+                findings.Add((FindingKind.Deadlock, $"deadlock (.NET locks): {ChainText.Narrate(chain)}", tasks, chain, null));
             }
-            else if (seen.Add($"root:{chain[^1].To}:{t.OsThreadId}"))
-                findings.Add((FindingKind.HungTask, $"{Task((int)t.OsThreadId).Comm} waits for {NodeText.Describe(chain[^1].To, engine.State)}",
+            else if (seen.Add($"root:{NodeId.Format(chain[^1].To)}:{t.OsThreadId}"))
+                findings.Add((FindingKind.HungTask, $"{Task((int)t.OsThreadId).Comm} waits for {chain[^1].To.Label}",
                     [Task((int)t.OsThreadId)], chain, chain[^1].To));
         }
-        return (findings.OrderByDescending(f => f.Kind).ThenBy(f => f.Summary, StringComparer.Ordinal)
+        return findings.OrderByDescending(f => f.Kind).ThenBy(f => f.Summary, StringComparer.Ordinal)
             .Select((f, i) => new Finding { Id = $"F{i + 1}", Kind = f.Kind, Summary = f.Summary, AtNs = 0, Tasks = f.Tasks, Chain = f.Chain, Root = f.Root })
-            .ToList(), engine.State);
+            .ToList();
     }
 }

@@ -15,4 +15,7 @@ public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, stri
     public string? Workqueue { get; init; }
     /// <summary>Locks a kernel log showed it holding: "(class) at site".</summary>
     public ImmutableArray<string> HeldLocks { get; init; } = [];
+    /// <summary>When it stopped being blocked (woke, ran, exited) if it did before the end of the input; null while
+    /// still blocked at the end.</summary>
+    public long? BlockedUntilNs { get; init; }
 }

@@ -1,33 +1,32 @@
 namespace TraceForensics.Analysis.Graph;
 
-/// <summary>The wait-for graph at one time. Node ids follow the findings contract: <c>task:PID</c>,
-/// <c>pagelock:DEV:INO:INDEX</c>, <c>writeback:DEV:INO:INDEX</c>, <c>bio:DEV:SECTOR</c>, <c>device:DEV</c>,
-/// <c>lock:ADDR-or-NAME</c>, <c>freeze:DEV</c>.</summary>
+/// <summary>The wait-for graph at one time: typed nodes, edges with their relation and evidence.</summary>
 public sealed class WaitForGraph
 {
-    private readonly Dictionary<string, List<WaitEdge>> _out = new(StringComparer.Ordinal);
-    private readonly HashSet<(string, string, string)> _seen = new();
+    private readonly Dictionary<WaitNode, List<WaitEdge>> _out = new();
+    private readonly HashSet<(WaitNode, WaitNode, Relation, TaskNode?)> _seen = new();
 
     public void Add(WaitEdge edge)
     {
-        if (!_seen.Add((edge.From, edge.To, edge.Relation))) return;
+        if (!_seen.Add((edge.From, edge.To, edge.Relation, edge.Witness))) return;
         if (!_out.TryGetValue(edge.From, out var list)) _out[edge.From] = list = new List<WaitEdge>();
         list.Add(edge);
     }
 
-    public IReadOnlyList<WaitEdge> Out(string node) => _out.TryGetValue(node, out var l) ? l : [];
+    public IReadOnlyList<WaitEdge> Out(WaitNode node) => _out.TryGetValue(node, out var l) ? l : [];
 
-    public IEnumerable<string> Nodes => _out.Keys.OrderBy(k => k, StringComparer.Ordinal);
+    /// <summary>The nodes with edges out of them, in id order.</summary>
+    public IEnumerable<WaitNode> Nodes => _out.Keys.OrderBy(NodeId.Format, StringComparer.Ordinal);
 
-    /// <summary>One key per cycle whichever node it was entered from: its nodes in ordinal order.</summary>
-    public static string CycleKey(IEnumerable<WaitEdge> cycle) => string.Join(",", cycle.Select(e => e.From).Order(StringComparer.Ordinal));
+    /// <summary>One key per cycle whichever node it was entered from: its nodes' ids in ordinal order.</summary>
+    public static string CycleKey(IEnumerable<WaitEdge> cycle) => string.Join(",", cycle.Select(e => NodeId.Format(e.From)).Order(StringComparer.Ordinal));
 
     /// <summary>The chain from <paramref name="start"/>, following the first edge out of each node, until a node
     /// with no way out (the root blocker) or a node already on the chain (a cycle; <paramref name="cycle"/> true).</summary>
-    public List<WaitEdge> Chain(string start, out bool cycle)
+    public List<WaitEdge> Chain(WaitNode start, out bool cycle)
     {
         var chain = new List<WaitEdge>();
-        var onChain = new List<string> { start };
+        var onChain = new List<WaitNode> { start };
         cycle = false;
         var node = start;
         while (Out(node) is { Count: > 0 } edges)

@@ -4,6 +4,7 @@ using TraceForensics.Replay;
 using TraceForensics.Replay.Evidence;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Replay.Tasks;
+using Rules = TraceForensics.Replay.Evidence.InferenceRules;
 
 namespace TraceForensics.Analysis.Graph;
 
@@ -13,15 +14,6 @@ namespace TraceForensics.Analysis.Graph;
 /// to its holder).</summary>
 public static class WaitForGraphBuilder
 {
-    public const string RuleStack = "blocked-stack";
-    public const string RuleFaultHoldsPage = "fault-holds-faulted-page";
-    public const string RuleLoopWorker = "loop-device-served-by-loop-worker";
-    public const string RuleFreeze = "percpu-rwsem-is-sb-freeze";
-    public const string RuleWritebackJoinsBuildersBio = "writeback-joins-builders-bio";
-    public const string RuleLikelyOwner = "hung-task-likely-owner";
-    public const string RuleHeldLocks = "held-locks-list";
-    public const string RuleSolePageLockHolder = "sole-page-lock-holder";
-
     public static WaitForGraph Build(ReplayState s)
     {
         var g = new WaitForGraph();
@@ -33,34 +25,46 @@ public static class WaitForGraphBuilder
     public static ImmutableArray<string> SleepStack(ReplayState s, TaskRecord t) =>
         s.Stacks.Get(t.SleepStackId != 0 ? t.SleepStackId : t.LastStackId);
 
+    /// <summary>The node of a task record, labelled with its comm now.</summary>
+    public static TaskNode Task(TaskRecord t) => new(t.Pid, t.Generation, t.Comm);
+
+    /// <summary>The node of the task with <paramref name="pid"/> now (labelled by pid alone if the input never showed it).</summary>
+    public static TaskNode Task(ReplayState s, int pid) => s.Tasks.Get(pid) is { } t ? Task(t) : new TaskNode(pid, 0, null);
+
     private static List<EvidenceLine> Lines(params EvidenceLine?[] lines) =>
         lines.Where(l => l is not null).Select(l => l!.Value).Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList();
 
     private static void AddTask(WaitForGraph g, ReplayState s, TaskRecord t, List<TaskRecord> blocked)
     {
-        var from = NodeIds.Task(t.Pid);
+        var from = Task(t);
         var stack = SleepStack(s, t);
         var stackWait = StackReader.Classify(stack);
         var wait = t.Wait;
-        string stackRule = $"{RuleStack}:{stackWait.Witness}";
+        var stackRule = new RuleUse(Rules.BlockedStack, stackWait.Witness);
 
         if (wait is { Kind: WaitKind.PageWriteback, Page: PageKey wb })
         {
-            g.Add(new WaitEdge(from, NodeIds.Writeback(wb), "waits-for-writeback", true, null, Lines(wait.Line, t.SleepLine)));
+            g.Add(new WaitEdge(from, new WritebackNode(wb), Relation.WaitsForWriteback, null, Lines(wait.Line, t.SleepLine)));
             AddWriteback(g, s, wb);
             return;
         }
         if (wait is { Kind: WaitKind.PageLock, Page: PageKey pl })
         {
-            g.Add(new WaitEdge(from, NodeIds.PageLock(pl), "waits-for-page-lock", true, null, Lines(wait.Line, t.SleepLine)));
+            g.Add(new WaitEdge(from, new PageLockNode(pl), Relation.WaitsForPageLock, null, Lines(wait.Line, t.SleepLine)));
             AddPageLock(g, s, pl, blocked);
             return;
         }
         if (t.Blocker is { } blocker)
         {
             // khungtaskd's own guess at the owner ("likely owned by"): from the kernel, but a guess.
-            var to = blocker.OwnerPid is int owner ? NodeIds.Task(owner) : NodeIds.Lock($"{blocker.Kind}-owner-not-found");
-            g.Add(new WaitEdge(from, to, $"waits-for-{blocker.Kind}-owner", false, RuleLikelyOwner, Lines(blocker.Line, t.SleepLine)));
+            WaitNode to = blocker.OwnerPid is int owner ? Task(s, owner) : new OwnerNotFoundNode(blocker.Kind);
+            var relation = blocker.Kind switch
+            {
+                "rwsem" => Relation.WaitsForRwsemOwner,
+                "semaphore" => Relation.WaitsForSemaphoreOwner,
+                _ => Relation.WaitsForMutexOwner,
+            };
+            g.Add(new WaitEdge(from, to, relation, Rules.HungTaskLikelyOwner, Lines(blocker.Line, t.SleepLine)));
             return;
         }
         if (stackWait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore && t.HeldLocks.Count > 0
@@ -69,20 +73,20 @@ public static class WaitForGraphBuilder
             // The lock a task waits for is the last of its held-locks list; the task whose list holds the same
             // address (not as its own last, awaited, entry) holds it.
             var wanted = t.HeldLocks[^1];
-            var node = NodeIds.Lock(wanted.Class);
-            g.Add(new WaitEdge(from, node, $"waits-for-{stackWait.Kind.ToString().ToLowerInvariant()}", true, null, Lines(wanted.Line, t.SleepLine)));
-            g.Add(new WaitEdge(node, NodeIds.Task(found.Holder.Pid), "held-by", false, RuleHeldLocks, Lines(found.Line)));
+            var node = new KernelLockNode(wanted.Class);
+            g.Add(new WaitEdge(from, node, WaitRelation(stackWait.Kind), null, Lines(wanted.Line, t.SleepLine)));
+            g.Add(new WaitEdge(node, Task(found.Holder), Relation.HeldBy, Rules.HeldLocksList, Lines(found.Line)));
             return;
         }
         if (stackWait.Kind == WaitKind.FrozenFilesystem)
         {
             var lines = Lines(wait?.Line, t.SleepLine);
-            g.Add(new WaitEdge(from, NodeIds.Freeze(t.BackingDev), "waits-for-frozen-fs", false, $"{RuleFreeze}:{stackWait.Witness}", lines));
+            g.Add(new WaitEdge(from, new FrozenFsNode(t.BackingDev), Relation.WaitsForFrozenFs, new RuleUse(Rules.PercpuRwsemIsSbFreeze, stackWait.Witness), lines));
             return;
         }
         if (wait is { Kind: WaitKind.KernelLock, LockAddress: ulong addr })
         {
-            g.Add(new WaitEdge(from, NodeIds.Lock($"0x{addr:x}"), "waits-for-lock", true, null, Lines(wait.Line, t.SleepLine)));
+            g.Add(new WaitEdge(from, KernelLockNode.At(addr), Relation.WaitsForLock, null, Lines(wait.Line, t.SleepLine)));
             return;
         }
         switch (stackWait.Kind)
@@ -91,16 +95,16 @@ public static class WaitForGraphBuilder
             case WaitKind.PageLock:
                 // The stack says a page but no event said which.
                 // One node per waiter: two unnamed pages are not the same page.
-                var unknownPage = stackWait.Kind == WaitKind.PageLock ? $"pagelock:unknown-for-{t.Pid}" : $"writeback:unknown-for-{t.Pid}";
-                g.Add(new WaitEdge(from, unknownPage, stackWait.Kind == WaitKind.PageLock ? "waits-for-page-lock" : "waits-for-writeback",
-                    false, stackRule, Lines(t.SleepLine)));
+                WaitNode unknownPage = stackWait.Kind == WaitKind.PageLock ? new PageLockNode(null, t.Pid) : new WritebackNode(null, t.Pid);
+                g.Add(new WaitEdge(from, unknownPage, stackWait.Kind == WaitKind.PageLock ? Relation.WaitsForPageLock : Relation.WaitsForWriteback,
+                    stackRule, Lines(t.SleepLine)));
                 // A kernel log names no pages; when exactly one other blocked task's stack shows it holding a page lock
                 // (section 3: a fault past filemap_fault), that task is the only candidate holder.
                 if (stackWait.Kind == WaitKind.PageLock)
                 {
                     var holders = blocked.Where(o => o != t && StackReader.HoldsFaultedPage(SleepStack(s, o))).Take(2).ToList();
                     if (holders.Count == 1)
-                        g.Add(new WaitEdge(unknownPage, NodeIds.Task(holders[0].Pid), "held-by", false, RuleSolePageLockHolder, Lines(holders[0].SleepLine)));
+                        g.Add(new WaitEdge(unknownPage, Task(holders[0]), Relation.HeldBy, Rules.SolePageLockHolder, Lines(holders[0].SleepLine)));
                 }
                 break;
             case WaitKind.Mutex:
@@ -112,12 +116,24 @@ public static class WaitForGraphBuilder
             case WaitKind.BlockTags:
                 // A kernel log's held-locks list names the lock a blocked task waits for (its last entry).
                 bool named = stackWait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore && t.HeldLocks.Count > 0;
-                g.Add(new WaitEdge(from, NodeIds.Lock(named ? t.HeldLocks[^1].Class : stackWait.BlockedIn ?? stackWait.Witness ?? "unknown"),
-                    $"waits-for-{stackWait.Kind.ToString().ToLowerInvariant()}", named, named ? null : stackRule,
-                    Lines(named ? t.HeldLocks[^1].Line : null, t.SleepLine)));
+                g.Add(new WaitEdge(from, new KernelLockNode(named ? t.HeldLocks[^1].Class : stackWait.BlockedIn ?? stackWait.Witness ?? "unknown"),
+                    WaitRelation(stackWait.Kind), named ? null : stackRule, Lines(named ? t.HeldLocks[^1].Line : null, t.SleepLine)));
                 break;
         }
     }
+
+    /// <summary>The relation of a wait on a kernel object read off a stack.</summary>
+    private static Relation WaitRelation(WaitKind kind) => kind switch
+    {
+        WaitKind.Mutex => Relation.WaitsForMutex,
+        WaitKind.RwSemaphore => Relation.WaitsForRwSemaphore,
+        WaitKind.Semaphore => Relation.WaitsForSemaphore,
+        WaitKind.Completion => Relation.WaitsForCompletion,
+        WaitKind.Journal => Relation.WaitsForJournal,
+        WaitKind.DirtyThrottle => Relation.WaitsForDirtyThrottle,
+        WaitKind.BlockTags => Relation.WaitsForBlockTags,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
 
     private static (TaskRecord Holder, EvidenceLine Line)? HolderFromHeldLocks(ReplayState s, TaskRecord waiter)
     {
@@ -140,25 +156,25 @@ public static class WaitForGraphBuilder
     {
         var page = s.Pages.Get(key);
         if (page?.Ioend is not { } io) return; // writeback began before the trace, or its events were not traced
-        var bio = NodeIds.Bio(io);
+        var bio = new BioNode(io.Dev, io.SectorKnown ? io.StartSector : null, io.BuilderPid);
         int i = io.Pages.IndexOf(key);
         // With a disk address (iomap) the page's place in the bio is observed; without (ext4's writepages, a probe) the
         // page joins the bio its writeback task is building.
-        g.Add(new WaitEdge(NodeIds.Writeback(key), bio, "in-bio", io.SubmissionRule is null && io.SectorKnown, io.SectorKnown && io.SubmissionRule is null ? null : RuleWritebackJoinsBuildersBio,
+        g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, io.SectorKnown && io.SubmissionRule is null ? null : new RuleUse(Rules.WritebackJoinsBuildersBio),
             Lines(i >= 0 ? io.PageLines[i] : io.FirstLine)));
         if (io.Submitted is null)
-            g.Add(new WaitEdge(bio, NodeIds.Task(io.BuilderPid), "unsubmitted-bio-owned-by", true, null, Lines(io.FirstLine)));
+            g.Add(new WaitEdge(bio, Task(s, io.BuilderPid), Relation.UnsubmittedBioOwnedBy, null, Lines(io.FirstLine)));
         else if (io.Completed is null)
         {
             var inFlight = s.Bios.InFlightAt(io.Dev, io.StartSector);
             if (inFlight?.PluggedBy is int plugger)
             {
                 // Queued under a plug: it reaches the device only when that task unplugs.
-                g.Add(new WaitEdge(bio, NodeIds.Task(plugger), "plugged-by", true, null, Lines(inFlight.PlugLine, io.Submitted)));
+                g.Add(new WaitEdge(bio, Task(s, plugger), Relation.PluggedBy, null, Lines(inFlight.PlugLine, io.Submitted)));
                 return;
             }
             var dev = inFlight?.RemappedTo?.Dev ?? io.Dev;
-            g.Add(new WaitEdge(bio, NodeIds.Device(dev), "in-flight-on", io.SubmissionRule is null, io.SubmissionRule,
+            g.Add(new WaitEdge(bio, new DeviceNode(dev), Relation.InFlightOn, RuleUse.Of(io.SubmissionRule),
                 Lines(io.Submitted, inFlight?.RemapLine)));
             AddDevice(g, s, dev);
         }
@@ -171,25 +187,25 @@ public static class WaitForGraphBuilder
         foreach (var worker in s.Tasks.Blocked.OrderBy(t => t.Pid))
         {
             if (!StackReader.Contains(SleepStack(s, worker), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple")) continue;
-            g.Add(new WaitEdge(NodeIds.Device(dev), NodeIds.Task(worker.Pid), "served-by", false, RuleLoopWorker, Lines(worker.SleepLine)));
+            g.Add(new WaitEdge(new DeviceNode(dev), Task(worker), Relation.ServedBy, Rules.LoopDeviceServedByLoopWorker, Lines(worker.SleepLine)));
             return;
         }
     }
 
     private static void AddPageLock(WaitForGraph g, ReplayState s, PageKey key, List<TaskRecord> blocked)
     {
-        var node = NodeIds.PageLock(key);
+        var node = new PageLockNode(key);
         var page = s.Pages.Get(key);
         if (page?.LockHolder is int holder)
         {
-            g.Add(new WaitEdge(node, NodeIds.Task(holder), "held-by", page.LockObserved, page.LockRule, Lines(page.LockLine)));
+            g.Add(new WaitEdge(node, Task(s, holder), Relation.HeldBy, page.LockObserved ? null : RuleUse.Of(page.LockRule), Lines(page.LockLine)));
             return;
         }
         foreach (var t in blocked)
         {
             if (t.FaultPage == key && StackReader.HoldsFaultedPage(SleepStack(s, t)))
             {
-                g.Add(new WaitEdge(node, NodeIds.Task(t.Pid), "held-by", false, RuleFaultHoldsPage, Lines(t.FaultLine, t.SleepLine)));
+                g.Add(new WaitEdge(node, Task(t), Relation.HeldBy, Rules.FaultHoldsFaultedPage, Lines(t.FaultLine, t.SleepLine)));
                 return;
             }
         }

@@ -8,8 +8,9 @@ using TraceForensics.Events.Reading;
 
 namespace TraceForensics.Cli.Commands;
 
-/// <summary>The options of the commands that analyse (analyze, report): <c>--fail-on --since --until --pid
-/// --stall-threshold --quiet</c>, and the run itself: replay with the detectors, then filter.</summary>
+/// <summary>The options of the commands that analyse (analyze, report, tui): <c>--since --until --pid
+/// --stall-threshold</c> change the findings and go to every front end alike (<see cref="Options"/>); <c>--fail-on
+/// --quiet</c> are for the batch commands.</summary>
 internal sealed class AnalysisOptionSet
 {
     public Option<string> FailOn { get; } = new("--fail-on")
@@ -30,32 +31,39 @@ internal sealed class AnalysisOptionSet
         foreach (var o in new Option[] { FailOn, Since, Until, Pid, Threshold, Quiet }) command.Add(o);
     }
 
-    /// <summary>Replays the inputs and builds the report; null (after a message) when an option is malformed.</summary>
-    public AnalysisReport? Run(ParseResult parse, TraceSession session, TextWriter stderr)
+    /// <summary>Only the options that change findings (for the TUI).</summary>
+    public void AddFindingOptionsTo(Command command)
+    {
+        foreach (var o in new Option[] { Since, Until, Pid, Threshold }) command.Add(o);
+    }
+
+    /// <summary>The analysis options the command line asks for; null (after a message) when one is malformed.</summary>
+    public AnalysisOptions? Options(ParseResult parse, TextWriter stderr)
     {
         long? sinceNs = ParseTime(parse.GetValue(Since), stderr, "--since", out bool badSince);
         long? untilNs = ParseTime(parse.GetValue(Until), stderr, "--until", out bool badUntil);
-        if (badSince || badUntil) return null;
-        var analyzer = new Analyzer(session.Tables.Stacks, new AnalysisOptions { StallThresholdNs = (long)(parse.GetValue(Threshold) * 1e9) });
-        using var progress = ProgressBar.For(session, stderr, quiet: parse.GetValue(Quiet));
-        long n = 0;
-        while (session.Read(out var e))
+        double threshold = parse.GetValue(Threshold);
+        if (!(threshold >= 0 && threshold < 1e9))
         {
-            if (untilNs is long u && e.TimestampNs > u) break;
-            analyzer.Observe(e);
-            if ((++n & 0xFFFF) == 0) progress?.Update(n);
+            stderr.WriteLine($"tracefx: --stall-threshold wants seconds (0 or more), not '{threshold}'");
+            return null;
         }
-        IEnumerable<Finding> findings = analyzer.Finish();
-        if (sinceNs is long sNs) findings = findings.Where(f => f.AtNs >= sNs);
-        if (parse.GetValue(Pid) is int p)
-            findings = findings.Where(f => f.Tasks.Any(t => t.Pid == p) || f.Chain.Any(e => e.From == $"task:{p}" || e.To == $"task:{p}"));
+        if (badSince || badUntil) return null;
+        return new AnalysisOptions { StallThresholdNs = (long)(threshold * 1e9), SinceNs = sinceNs, UntilNs = untilNs, Pid = parse.GetValue(Pid) };
+    }
+
+    /// <summary>Replays the inputs and builds the report; null (after a message) when an option is malformed.</summary>
+    public AnalysisReport? Run(ParseResult parse, TraceSession session, TextWriter stderr)
+    {
+        if (Options(parse, stderr) is not { } options) return null;
+        using var progress = ProgressBar.For(session, stderr, quiet: parse.GetValue(Quiet));
+        var result = TraceAnalysis.Run(session, options, progress: progress is null ? null : progress.Update);
         return new AnalysisReport
         {
-            Inputs = session.Inputs,
-            InputHashes = session.Inputs.Select(i => AnalysisReport.Sha256Of(i.Path)).ToList(),
-            Findings = findings.ToList(),
-            State = analyzer.State,
-            Diagnostics = session.Tables.Diagnostics,
+            Inputs = result.Inputs,
+            InputHashes = result.Inputs.Select(i => AnalysisReport.Sha256Of(i.Path)).ToList(),
+            Findings = result.Findings,
+            Diagnostics = result.Diagnostics,
         };
     }
 

@@ -15,6 +15,7 @@ internal static class TuiCommand
     public static Command Create(TextWriter stderr)
     {
         var common = new CommonOptions();
+        var analysis = new AnalysisOptionSet();
         var command = new Command("tui", $"""
             Browse findings, wait chains, and the state of tasks over time in the terminal.
 
@@ -22,8 +23,10 @@ internal static class TuiCommand
 
             Examples:
               tracefx tui trace.txt dmesg.txt
+              tracefx tui --stall-threshold 5 --since 370 trace.txt
             """);
         common.AddTo(command);
+        analysis.AddFindingOptionsTo(command);
         command.SetAction(parse =>
         {
             if (common.DotnetDump(parse) is { } dump)
@@ -33,11 +36,12 @@ internal static class TuiCommand
                 if (dotnet is null) return Program.ExitUsageOrNoInput;
                 using var dumpApp = Application.Create();
                 dumpApp.Init();
-                var dumpTui = new TraceTui(dumpApp, TuiModel.ForFindings(dotnet.Findings, dotnet.State, [dump]), _ => "export a dump's findings with tracefx report");
+                var dumpTui = new TraceTui(dumpApp, TuiModel.ForFindings(dotnet.Findings, [dump]), _ => "export a dump's findings with tracefx report");
                 dumpApp.Run(dumpTui.Window);
                 dumpTui.Window.Dispose();
                 return Program.ExitOk;
             }
+            if (analysis.Options(parse, stderr) is not { } options) return Program.ExitUsageOrNoInput;
             using var session = common.OpenSession(parse);
             if (!session.AnyReadable)
             {
@@ -46,16 +50,15 @@ internal static class TuiCommand
             }
             using var app = Application.Create();
             app.Init();
-            var model = TuiModel.Empty(session.Inputs.Select(i => i.Path).ToList());
-            var tui = new TraceTui(app, model, f => Exporter(session, model)(f));
+            var tui = new TraceTui(app, TuiModel.Empty(session.Inputs.Select(i => i.Path).ToList()), Exporter(session));
             // Reading and replay run in the background; the views fill in when they are done. Quitting first stops them.
             using var cancel = new CancellationTokenSource();
             var loading = Task.Run(() =>
             {
                 try
                 {
-                    var loaded = TuiModel.Load(session, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token);
-                    app.Invoke(() => { model = loaded; tui.SetModel(loaded); });
+                    var loaded = TuiModel.Load(session, options, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token);
+                    app.Invoke(() => tui.SetModel(loaded));
                 }
                 catch (OperationCanceledException) { } // quit before the load ended
                 catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException)
@@ -74,14 +77,13 @@ internal static class TuiCommand
     }
 
     /// <summary>Writes the finding as LKML text to tracefx-ID.txt in the current directory; the message for the status line.</summary>
-    public static Func<Finding, string> Exporter(TraceSession session, TuiModel model, string directory = ".") => finding =>
+    public static Func<Finding, string> Exporter(TraceSession session, string directory = ".") => finding =>
     {
         var report = new AnalysisReport
         {
             Inputs = session.Inputs,
             InputHashes = session.Inputs.Select(_ => "").ToList(),
             Findings = [finding],
-            State = model.FinalState,
             Diagnostics = session.Tables.Diagnostics,
         };
         var path = Path.Combine(directory, $"tracefx-{finding.Id}.txt");

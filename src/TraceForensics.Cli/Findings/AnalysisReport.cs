@@ -1,18 +1,16 @@
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Events.Reading;
 using TraceForensics.Ingest.Diagnostics;
-using TraceForensics.Replay;
 
 namespace TraceForensics.Cli.Findings;
 
-/// <summary>What <c>tracefx analyze</c> found, with what it needs to print it: the inputs (and their hashes),
-/// the final state (to name tasks), the stacks, the diagnostics.</summary>
+/// <summary>What <c>tracefx analyze</c> found, with what it needs to print it: the inputs (and their hashes), the
+/// findings (self-contained: every name resolved), the diagnostics.</summary>
 public sealed class AnalysisReport
 {
     public required IReadOnlyList<InputSummary> Inputs { get; init; }
     public required IReadOnlyList<string> InputHashes { get; init; }
     public required IReadOnlyList<Finding> Findings { get; init; }
-    public required ReplayState State { get; init; }
     public required DiagnosticLog Diagnostics { get; init; }
 
     public FindingKind? Worst => Findings.Count == 0 ? null : Findings.Max(f => f.Kind);

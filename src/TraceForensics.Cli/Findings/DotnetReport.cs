@@ -26,13 +26,12 @@ internal static class DotnetReport
         }
         var diagnostics = new DiagnosticLog();
         foreach (var d in process.Diagnostics) diagnostics.Report(source, 0, DiagnosticSeverity.Warning, DiagnosticCodes.UnsupportedFormat, d);
-        var (findings, state) = ManagedAnalysis.Analyze(process);
+        var findings = ManagedAnalysis.Analyze(process);
         return new AnalysisReport
         {
             Inputs = [InputSummary.ForDump(source, process.Threads.Count)],
             InputHashes = [AnalysisReport.Sha256Of(source)],
             Findings = findings,
-            State = state,
             Diagnostics = diagnostics,
         };
     }

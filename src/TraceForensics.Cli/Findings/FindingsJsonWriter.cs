@@ -47,7 +47,7 @@ public static class FindingsJsonWriter
         w.WriteString("kind", f.Kind.Name());
         w.WriteString("summary", f.Summary);
         w.WriteNumber("at", TraceTime.ToSeconds(f.AtNs));
-        if (f.Root is not null) w.WriteString("root", f.Root);
+        if (f.Root is not null) w.WriteString("root", NodeId.Format(f.Root));
         w.WriteStartArray("tasks");
         foreach (var t in f.Tasks)
         {
@@ -73,11 +73,11 @@ public static class FindingsJsonWriter
         foreach (var e in f.Chain)
         {
             w.WriteStartObject();
-            w.WriteString("from", e.From);
-            w.WriteString("to", e.To);
-            w.WriteString("relation", e.Relation);
+            w.WriteString("from", NodeId.Format(e.From));
+            w.WriteString("to", NodeId.Format(e.To));
+            w.WriteString("relation", RelationWords.IdOf(e));
             w.WriteString("evidence", e.Observed ? "observed" : "inferred");
-            if (e.Rule is null) w.WriteNull("rule"); else w.WriteString("rule", e.Rule);
+            if (e.Rule is null) w.WriteNull("rule"); else w.WriteString("rule", e.Rule.ToString());
             w.WriteStartArray("lines");
             foreach (var l in e.Lines)
             {
@@ -91,7 +91,7 @@ public static class FindingsJsonWriter
         }
         w.WriteEndArray();
         WritePages(w, f);
-        WriteBios(w, f, report);
+        WriteBios(w, f);
         w.WriteStartObject("stacks");
         foreach (var t in f.Tasks.Where(t => !t.Stack.IsDefaultOrEmpty))
         {
@@ -106,34 +106,32 @@ public static class FindingsJsonWriter
     private static void WritePages(Utf8JsonWriter w, Finding f)
     {
         w.WriteStartArray("pages");
-        var seen = new HashSet<string>();
+        var seen = new HashSet<Replay.Pages.PageKey>();
         foreach (var node in f.Chain.SelectMany(e => new[] { e.From, e.To }))
         {
-            var p = node.Split(':');
-            if (p.Length != 5 || (p[0] != "writeback" && p[0] != "pagelock") || !seen.Add(string.Join(':', p.Skip(1)))) continue;
+            var page = node switch { WritebackNode n => n.Page, PageLockNode n => n.Page, _ => null };
+            if (page is not { } p || !seen.Add(p)) continue;
             w.WriteStartObject();
-            w.WriteString("dev", $"{p[1]}:{p[2]}");
-            w.WriteNumber("ino", ulong.Parse(p[3], System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteNumber("index", long.Parse(p[4], System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("dev", p.Dev.ToString());
+            w.WriteNumber("ino", p.Ino);
+            w.WriteNumber("index", p.Index);
             w.WriteEndObject();
         }
         w.WriteEndArray();
     }
 
-    private static void WriteBios(Utf8JsonWriter w, Finding f, AnalysisReport report)
+    private static void WriteBios(Utf8JsonWriter w, Finding f)
     {
         w.WriteStartArray("bios");
-        var seen = new HashSet<string>();
-        foreach (var e in f.Chain.Where(e => e.From.StartsWith("bio:", StringComparison.Ordinal)))
+        var seen = new HashSet<BioNode>();
+        foreach (var e in f.Chain)
         {
-            if (!seen.Add(e.From)) continue;
-            var p = e.From.Split(':');
+            if (e.From is not BioNode bio || !seen.Add(bio)) continue;
             w.WriteStartObject();
-            w.WriteString("dev", $"{p[1]}:{p[2]}");
-            if (ulong.TryParse(p[3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong sector))
-                w.WriteNumber("sector", sector);
+            w.WriteString("dev", bio.Dev.ToString());
+            if (bio.Sector is ulong sector) w.WriteNumber("sector", sector);
             else w.WriteNull("sector"); // not submitted, and no event gave its disk address
-            w.WriteBoolean("submitted", e.Relation != "unsubmitted-bio-owned-by");
+            w.WriteBoolean("submitted", e.Relation != Relation.UnsubmittedBioOwnedBy);
             w.WriteBoolean("completed", false);
             w.WriteEndObject();
         }

@@ -13,7 +13,6 @@ public static class FindingsTextWriter
 
     public static void Write(AnalysisReport report, TextWriter w)
     {
-        var s = report.State;
         w.WriteLine($"verdict: {report.Verdict} ({report.Findings.Count} finding{(report.Findings.Count == 1 ? "" : "s")})");
         foreach (var input in report.Inputs)
             w.WriteLine(Clean($"input: {input.Path} ({Ingest.Formats.TraceFormatNames.Name(input.Format)}, {input.Events} events" +
@@ -27,8 +26,7 @@ public static class FindingsTextWriter
                 w.WriteLine("  chain:");
                 foreach (var e in f.Chain)
                 {
-                    var mark = e.Observed ? "observed" : $"inferred: {e.Rule}";
-                    w.WriteLine(Clean($"    {NodeText.Describe(e.From, s)} {ChainText.Verb(e.Relation)} {NodeText.Describe(e.To, s)}  [{mark}]"));
+                    w.WriteLine(Clean($"    {RelationWords.Line(e)}"));
                     foreach (var l in e.Lines.Take(3))
                         w.WriteLine(Clean($"        {report.PathOf(l.Input)}:{l.Line} @{TraceTime.Format(l.TimestampNs)}"));
                 }

@@ -1,5 +1,6 @@
 using CsvHelper;
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 using TraceForensics.Events.Model;
 
 namespace TraceForensics.Cli.Reports;
@@ -17,19 +18,19 @@ internal static class CsvReportWriter
         yield return ("findings.csv", s => Table(s, ["id", "kind", "at", "root", "tasks", "summary"],
             report.Findings.Select(f => new[]
             {
-                f.Id, f.Kind.Name(), TraceTime.Format(f.AtNs), f.Root ?? "", string.Join(" ", f.Tasks.Select(t => $"{t.Comm}/{t.Pid}")), f.Summary,
+                f.Id, f.Kind.Name(), TraceTime.Format(f.AtNs), f.Root is null ? "" : NodeId.Format(f.Root), string.Join(" ", f.Tasks.Select(t => $"{t.Comm}/{t.Pid}")), f.Summary,
             })));
         yield return ("chain.csv", s => Table(s, ["finding", "step", "from", "relation", "to", "evidence", "rule", "lines"],
             report.Findings.SelectMany(f => f.Chain.Select((e, i) => new[]
             {
-                f.Id, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), e.From, e.Relation, e.To,
-                e.Observed ? "observed" : "inferred", e.Rule ?? "", string.Join(" ", e.Lines.Select(ctx.Where)),
+                f.Id, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), NodeId.Format(e.From), RelationWords.IdOf(e), NodeId.Format(e.To),
+                e.Observed ? "observed" : "inferred", e.Rule?.ToString() ?? "", string.Join(" ", e.Lines.Select(ctx.Where)),
             }))));
         yield return ("tasks.csv", s => Table(s, ["finding", "pid", "comm", "blocked_since", "blocked_until", "blocked_in", "hung_reported_at"],
             report.Findings.SelectMany(f => f.Tasks.Select(t => new[]
             {
                 f.Id, t.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), t.Comm,
-                t.SinceUnknown ? "" : TraceTime.Format(t.BlockedSinceNs), BlockedUntil(report, t), t.BlockedIn ?? "",
+                t.SinceUnknown ? "" : TraceTime.Format(t.BlockedSinceNs), t.BlockedUntilNs is long until ? TraceTime.Format(until) : "", t.BlockedIn ?? "",
                 t.HangReport is { } h ? TraceTime.Format(h.TimestampNs) : "",
             }))));
         if (events)
@@ -37,13 +38,6 @@ internal static class CsvReportWriter
                 report.Findings.SelectMany(f => f.Chain.SelectMany(e => e.Lines).Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line)
                     .Select(l => new[] { f.Id, report.PathOf(l.Input), l.Line.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         TraceTime.Format(l.TimestampNs), ctx.Text(l) ?? "" }))));
-    }
-
-    /// <summary>The end of a task's blocked interval: empty while it is still blocked at the end of the input.</summary>
-    private static string BlockedUntil(Findings.AnalysisReport report, FindingTask t)
-    {
-        var record = report.State.Tasks.Get(t.Pid);
-        return record is null || record.IsBlocked && record.StateSinceNs == t.BlockedSinceNs ? "" : TraceTime.Format(record.StateSinceNs);
     }
 
     private static void Table(Stream s, string[] header, IEnumerable<string[]> rows)

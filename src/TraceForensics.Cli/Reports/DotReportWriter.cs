@@ -1,5 +1,6 @@
 using System.Text;
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 
 namespace TraceForensics.Cli.Reports;
 
@@ -19,12 +20,13 @@ internal static class DotReportWriter
             w.WriteLine($"    label={Quote($"{f.Id} {f.Kind.Name()}: {Shorten(Events.Model.UntrustedText.ForTerminal(f.Summary), 120)}")};");
             foreach (var node in f.Chain.SelectMany(e => new[] { e.From, e.To }).Distinct())
             {
-                var shape = node.StartsWith("task:", StringComparison.Ordinal) ? "box" : "ellipse";
-                w.WriteLine($"    {Id(f, node)} [label={Quote(ctx.Node(node))}, shape={shape}];");
+                var shape = node is TaskNode ? "box" : "ellipse";
+                w.WriteLine($"    {Id(f, node)} [label={Quote(ReportContext.Node(node))}, shape={shape}];");
             }
             foreach (var e in f.Chain)
             {
-                var label = e.Observed ? e.Relation : $"{e.Relation}\\n({e.Rule})";
+                var relation = Events.Model.UntrustedText.ForTerminal(RelationWords.IdOf(e));
+                var label = e.Observed ? relation : $"{relation}\\n({Events.Model.UntrustedText.ForTerminal(e.Rule!.ToString())})";
                 w.WriteLine($"    {Id(f, e.From)} -> {Id(f, e.To)} [label={Quote(label, keepNewlines: true)}{(e.Observed ? "" : ", style=dashed")}];");
             }
             w.WriteLine("  }");
@@ -32,7 +34,7 @@ internal static class DotReportWriter
         w.WriteLine("}");
     }
 
-    private static string Id(Finding f, string node) => Quote($"{f.Id}/{node}");
+    private static string Id(Finding f, WaitNode node) => Quote($"{f.Id}/{Events.Model.UntrustedText.ForTerminal(NodeId.Format(node))}");
 
     private static string Shorten(string s, int max)
     {

@@ -30,8 +30,8 @@ internal static class LkmlReportWriter
             w.WriteLine();
             if (f.Chain.Count > 0)
             {
-                Line(w, ctx.Node(f.Chain[0].From));
-                foreach (var e in f.Chain) Line(w, $"  {Clause(e.Relation)} {ctx.Node(e.To)}", "      ");
+                Line(w, ReportContext.Node(f.Chain[0].From));
+                foreach (var e in f.Chain) Line(w, $"  {RelationWords.ClauseOf(e)} {ReportContext.Node(e.To)}", "      ");
                 w.WriteLine();
             }
             if (f.Kind == FindingKind.Deadlock) Scenario(ctx, f, w);
@@ -47,7 +47,7 @@ internal static class LkmlReportWriter
                 Line(w, "evidence:");
                 foreach (var e in f.Chain)
                 {
-                    Line(w, $" {ctx.Node(e.From)} -> {ctx.Node(e.To)} [{ReportContext.Mark(e)}]", "   ");
+                    Line(w, $" {ReportContext.Node(e.From)} -> {ReportContext.Node(e.To)} [{e.Mark}]", "   ");
                     foreach (var l in e.Lines.Take(4))
                     {
                         Line(w, $"   {ctx.Where(l)}", "     ");
@@ -74,31 +74,20 @@ internal static class LkmlReportWriter
         _ => "note",
     };
 
-    private static string Clause(string relation) => relation switch
-    {
-        "in-bio" => "which is in",
-        "unsubmitted-bio-owned-by" => "which is not submitted, built by",
-        "in-flight-on" => "which is submitted, not completed, on",
-        "served-by" => "which is served by",
-        "held-by" => "which is held by",
-        "plugged-by" => "which is held in the plug of",
-        _ => $"which {ChainText.Verb(relation)}",
-    };
-
     /// <summary>The kernel's "Possible unsafe locking scenario", for a cycle of two tasks: what each holds, then what
     /// each waits for, in two columns.</summary>
     private static void Scenario(ReportContext ctx, Finding f, TextWriter w)
     {
-        var tasks = f.Chain.Select(e => e.From).Where(n => NodeIds.IsTask(n, out _)).Distinct().ToList();
+        var tasks = f.Chain.Select(e => e.From).OfType<TaskNode>().Distinct().ToList();
         if (tasks.Count != 2) return;
-        string Held(string task) => string.Join(", ", f.Chain.Where(e => e.To == task && e.Relation is "held-by" or "unsubmitted-bio-owned-by")
-            .Select(e => e.Relation == "held-by" ? $"hold {ctx.Node(e.From)}" : $"build {ctx.Node(e.From)}"));
-        string Waits(string task) => string.Join(", ", f.Chain.Where(e => e.From == task).Select(e => $"wait for {ctx.Node(e.To)}"));
+        string Held(TaskNode task) => string.Join(", ", f.Chain.Where(e => e.To.Equals(task) && e.Relation is Relation.HeldBy or Relation.UnsubmittedBioOwnedBy)
+            .Select(e => e.Relation == Relation.HeldBy ? $"hold {ReportContext.Node(e.From)}" : $"build {ReportContext.Node(e.From)}"));
+        string Waits(TaskNode task) => string.Join(", ", f.Chain.Where(e => e.From.Equals(task)).Select(e => $"wait for {ReportContext.Node(e.To)}"));
         Line(w, " Possible unsafe scenario:");
         w.WriteLine();
         const int col = 38;
-        var left = $"       {Fit(ctx.Node(tasks[0]), col - 8)}";
-        w.WriteLine(left + new string(' ', Math.Max(1, col - DisplayWidth.Of(left))) + Fit(ctx.Node(tasks[1]), Width - col - 1));
+        var left = $"       {Fit(ReportContext.Node(tasks[0]), col - 8)}";
+        w.WriteLine(left + new string(' ', Math.Max(1, col - DisplayWidth.Of(left))) + Fit(ReportContext.Node(tasks[1]), Width - col - 1));
         w.WriteLine("       ----".PadRight(col) + "----");
         foreach (var (text, right) in new[] { (Held(tasks[0]), false), (Held(tasks[1]), true), (Waits(tasks[0]), false), (Waits(tasks[1]), true) })
         {

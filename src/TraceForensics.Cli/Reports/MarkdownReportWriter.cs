@@ -26,7 +26,7 @@ internal static class MarkdownReportWriter
                 foreach (var e in f.Chain)
                 {
                     var lines = string.Join("<br>", e.Lines.Take(4).Select(l => $"`{Code(ctx.Where(l))}`" + (ctx.Text(l) is { } t ? $" `{Code(t)}`" : "")));
-                    w.WriteLine($"| {Cell(ctx.Node(e.From))} | {e.Relation} | {Cell(ctx.Node(e.To))} | {Cell(ReportContext.Mark(e))} | {lines} |");
+                    w.WriteLine($"| {Cell(ReportContext.Node(e.From))} | {Cell(Analysis.Graph.RelationWords.IdOf(e))} | {Cell(ReportContext.Node(e.To))} | {Cell(e.Mark)} | {lines} |");
                 }
                 w.WriteLine();
             }

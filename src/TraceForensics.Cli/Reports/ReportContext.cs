@@ -19,7 +19,7 @@ internal sealed class ReportContext(AnalysisReport report, Dictionary<(int Input
         new(report, EvidenceLines.Fetch(report.Inputs, report.Findings.SelectMany(f => f.Chain).SelectMany(e => e.Lines)));
 
     /// <summary>A node in the kernel's words, safe for any output.</summary>
-    public string Node(string node) => UntrustedText.ForTerminal(NodeText.Describe(node, Report.State));
+    public static string Node(Analysis.Graph.WaitNode node) => UntrustedText.ForTerminal(node.Label);
 
     /// <summary>"path:line" of an evidence line.</summary>
     public string Where(EvidenceLine l) => UntrustedText.ForTerminal($"{Report.PathOf(l.Input)}:{l.Line}");
@@ -27,7 +27,6 @@ internal sealed class ReportContext(AnalysisReport report, Dictionary<(int Input
     /// <summary>The trace line's text, when it could be read back.</summary>
     public string? Text(EvidenceLine l) => evidence.TryGetValue((l.Input, l.Line), out var t) ? UntrustedText.ForTerminal(t) : null;
 
-    public static string Mark(Analysis.Graph.WaitEdge e) => e.Observed ? "observed" : $"inferred: {e.Rule}";
 
     public static string Task(FindingTask t) => UntrustedText.ForTerminal($"{t.Comm}/{t.Pid}");
 

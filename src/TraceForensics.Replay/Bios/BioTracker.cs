@@ -15,9 +15,6 @@ public sealed class BioTracker
     private readonly Dictionary<int, EvidenceLine> _plugged = new();
     private int _nextId = 1;
 
-    /// <summary>A bio whose sectors were unknown is the next one its builder queues on that device.</summary>
-    public const string RuleBuilderSubmits = "builder-submits-its-bio";
-
     public IReadOnlyList<IoendRecord> Unsubmitted => _unsubmitted;
     /// <summary>Tasks holding a plug (block_plug without its unplug yet), and where they plugged.</summary>
     public IEnumerable<(int Pid, EvidenceLine Line)> Plugged => _plugged.OrderBy(p => p.Key).Select(p => (p.Key, p.Value));
@@ -81,7 +78,7 @@ public sealed class BioTracker
                     io.StartSector = start;
                     io.EndSector = end;
                     io.SectorKnown = true;
-                    io.SubmissionRule = RuleBuilderSubmits;
+                    io.SubmissionRule = InferenceRules.BuilderSubmitsItsBio;
                 }
                 io.Submitted = EvidenceLine.Of(e);
                 _unsubmitted.RemoveAt(i);

@@ -15,7 +15,7 @@ public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int
     /// writeback-start probes): its sectors are learnt when its builder submits it.</summary>
     public bool SectorKnown { get; internal set; } = true;
     /// <summary>How the submission was matched: null when the bio_queue covers the known sectors, else the rule.</summary>
-    public string? SubmissionRule { get; internal set; }
+    public InferenceRule? SubmissionRule { get; internal set; }
     public ulong EndSector { get; internal set; } = startSector;
     public int BuilderPid { get; } = builderPid;
     public string BuilderComm { get; } = builderComm;
@@ -27,5 +27,5 @@ public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int
 
     public ulong Sectors => EndSector - StartSector;
     public bool Overlaps(ulong start, ulong end) => start < EndSector && end > StartSector;
-    public override string ToString() => SectorKnown ? $"bio:{Dev}:{StartSector}" : $"bio:{Dev}:unsubmitted-by-{BuilderPid}";
+    public override string ToString() => SectorKnown ? $"bio {Dev} sector {StartSector}" : $"bio {Dev} built by {BuilderPid}, not submitted";
 }

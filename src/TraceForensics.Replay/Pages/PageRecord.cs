@@ -11,7 +11,7 @@ public sealed class PageRecord(PageKey key)
     public int? LockHolder { get; internal set; }
     public EvidenceLine? LockLine { get; internal set; }
     public bool LockObserved { get; internal set; }
-    public string? LockRule { get; internal set; }
+    public InferenceRule? LockRule { get; internal set; }
 
     public bool UnderWriteback { get; internal set; }
     public EvidenceLine? WritebackLine { get; internal set; }

@@ -67,7 +67,7 @@ public sealed class PageTracker
         return page;
     }
 
-    public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, string? rule)
+    public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, InferenceRule? rule)
     {
         var page = GetOrAdd(key);
         page.LockHolder = pid;

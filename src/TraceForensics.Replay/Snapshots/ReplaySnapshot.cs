@@ -29,7 +29,7 @@ public sealed record ReplaySnapshot(
 public sealed record TaskSnapshot(int Pid, string Comm, TaskRunState State, long SinceNs, WaitKind Waiting, PageKey? WaitPage, ulong? WaitLock,
     bool InReclaim, PageKey? FaultPage, string? BlockedIn, int StackId, EvidenceLine? HangReport);
 
-public sealed record PageSnapshot(PageKey Key, int? LockHolder, bool LockObserved, string? LockRule, bool UnderWriteback, int? WritebackBy, int? IoendId);
+public sealed record PageSnapshot(PageKey Key, int? LockHolder, bool LockObserved, InferenceRule? LockRule, bool UnderWriteback, int? WritebackBy, int? IoendId);
 
 public sealed record IoendSnapshot(int Id, DeviceNumber Dev, ulong StartSector, ulong Sectors, int BuilderPid, string BuilderComm, int Pages,
     EvidenceLine Built, EvidenceLine? Submitted);

@@ -16,6 +16,10 @@ public sealed class TaskTracker
 
     public TaskRecord? Get(int pid) => _live.GetValueOrDefault(pid);
 
+    /// <summary>Told each time a task's scheduling state changes (the task, its new state, when): a view that draws
+    /// states over time (the TUI's timeline strips) follows the tracker instead of deriving them again.</summary>
+    public Action<TaskRecord, TaskRunState, long>? StateChanged { get; set; }
+
     /// <summary>The task an event belongs to, created on first sight (state unknown until the trace shows it).</summary>
     public TaskRecord Touch(in TraceEvent e)
     {
@@ -191,5 +195,6 @@ public sealed class TaskTracker
         t.BlockedSinceUnknown = false;
         t.State = state;
         t.StateSinceNs = ts;
+        StateChanged?.Invoke(t, state, ts);
     }
 }

@@ -1,5 +1,6 @@
 using TraceForensics.Analysis;
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 using TraceForensics.Tests.Support;
 
 namespace TraceForensics.Tests.Analysis;
@@ -26,12 +27,10 @@ public class AnnouncedWaitTests
     [Fact]
     public void Plug_flushes_on_the_way_to_sleep_keep_the_observed_waits_and_the_contended_holder()
     {
-        var (session, events) = Run.Text(Deadlock);
-        var analyzer = new Analyzer(session.Tables.Stacks);
-        foreach (var e in events) analyzer.Observe(e);
-        var d = Assert.Single(analyzer.Finish(), f => f.Kind == FindingKind.Deadlock);
+        var found = Analyze.Text(Deadlock);
+        var d = Assert.Single(found, f => f.Kind == FindingKind.Deadlock);
         Assert.All(d.Chain, e => Assert.True(e.Observed, $"{e.From} -> {e.To} inferred by {e.Rule}"));
         Assert.Equal(["bio:8:16:163840", "pagelock:8:16:131:101", "task:47190", "task:47211", "writeback:8:16:131:100"],
-            d.Chain.Select(e => e.From).Order(StringComparer.Ordinal));
+            d.Chain.Select(e => e.From.Id()).Order(StringComparer.Ordinal));
     }
 }

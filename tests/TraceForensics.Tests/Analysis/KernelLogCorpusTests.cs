@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 using TraceForensics.Ingest.Diagnostics;
 using TraceForensics.Tests.Support;
 
@@ -22,9 +23,8 @@ public class KernelLogCorpusTests
     private static (IReadOnlyList<Finding> Findings, IReadOnlyList<Diagnostic> Diagnostics) Read(string path)
     {
         using var session = TraceForensics.Events.Reading.TraceSession.Open([path]);
-        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
-        while (session.Read(out var e)) analyzer.Observe(e);
-        return (analyzer.Finish(), session.Tables.Diagnostics.Kept);
+        var result = TraceForensics.Analysis.TraceAnalysis.Run(session, new TraceForensics.Analysis.AnalysisOptions());
+        return (result.Findings, result.Diagnostics.Kept);
     }
 
     /// <summary>The first task reported hung in the log (the one syzkaller titles).</summary>
@@ -92,7 +92,7 @@ public class KernelLogCorpusTests
             var f = Assert.Single(findings, f => f.Kind == FindingKind.PotentialDeadlock);
             Assert.Contains($"({held})", f.Summary);
             Assert.Contains($"({wanted})", f.Summary);
-            Assert.Contains(f.Chain, e => e.From == $"lock:{held}" && e.To == $"lock:{wanted}");
+            Assert.Contains(f.Chain, e => e.From.Id() == $"lock:{held}" && e.To.Id() == $"lock:{wanted}");
             checkedFiles++;
         }
         Assert.Equal(14, checkedFiles);
@@ -102,12 +102,12 @@ public class KernelLogCorpusTests
     public void Log_and_trace_of_the_same_run_share_their_tasks()
     {
         var dir = Require.RealTraces();
-        var (findings, _) = Analyze.Files(Path.Combine(dir, "xfs-frozen-backing-stall.ftrace.txt"), Path.Combine(dir, "xfs-frozen-backing-stall.dmesg.txt"));
+        var findings = Analyze.Files(Path.Combine(dir, "xfs-frozen-backing-stall.ftrace.txt"), Path.Combine(dir, "xfs-frozen-backing-stall.dmesg.txt"));
         var stall = Assert.Single(findings);
         Assert.Equal(FindingKind.Stall, stall.Kind);
         Assert.Equal([3693, 4005], stall.Tasks.Select(t => t.Pid).Order());
         Assert.All(stall.Tasks, t => Assert.NotNull(t.HangReport));
-        Assert.Contains(stall.Chain, e => e.Relation == "served-by" && e.To == "task:3693");
+        Assert.Contains(stall.Chain, e => e.Relation == Relation.ServedBy && e.To.Id() == "task:3693");
     }
 }
 
@@ -115,10 +115,10 @@ public class KernelLogBadInputTests
 {
     private static (IReadOnlyList<Finding> Findings, TraceForensics.Events.Reading.TraceSession Session) Read(string text)
     {
-        var (session, events) = Run.Text(text, TraceForensics.Ingest.Formats.TraceFormat.Dmesg);
-        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
-        foreach (var e in events) analyzer.Observe(e);
-        return (analyzer.Finish(), session);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var session = TraceForensics.Events.Reading.TraceSession.Open([("test", () => (Stream)new MemoryStream(bytes))],
+            new TraceForensics.Events.Reading.TraceSessionOptions { Format = TraceForensics.Ingest.Formats.TraceFormat.Dmesg });
+        return (TraceForensics.Analysis.TraceAnalysis.Run(session, new TraceForensics.Analysis.AnalysisOptions()).Findings, session);
     }
 
     [Fact]
@@ -171,8 +171,8 @@ public class KernelLogBadInputTests
             "[  9.5] INFO: task b:2 blocked for more than 3 seconds.\n[  9.6] Call Trace:\n[  9.7]  __mutex_lock+0x1/0x2\n[  9.8]  fb+0x1/0x2\n" +
             "[  9.9] INFO: task b:2 is blocked on a mutex likely owned by task a:1.\n");
         var d = Assert.Single(findings, f => f.Kind == FindingKind.Deadlock);
-        Assert.Equal(["task:1", "task:2"], d.Chain.Select(e => e.From).Order());
-        Assert.All(d.Chain, e => Assert.Equal("hung-task-likely-owner", e.Rule));
+        Assert.Equal(["task:1", "task:2"], d.Chain.Select(e => e.From.Id()).Order());
+        Assert.All(d.Chain, e => Assert.Equal("hung-task-likely-owner", e.RuleId()));
     }
 }
 
@@ -189,14 +189,12 @@ public class DeptReportTests
             "    [E] dept_page_clear_bit(pg_locked_map:0)", "context B", "    [S] (unknown)(pg_writeback_map:0)",
             "    [W] dept_page_wait_on_bit(pg_locked_map:0)", "    [E] dept_page_clear_bit(pg_writeback_map:0)",
         }.Select(l => $"[  5.000000] {l}\n"));
-        var (session, events) = Run.Text(text);
-        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
-        foreach (var e in events) analyzer.Observe(e);
-        var f = Assert.Single(analyzer.Finish());
+        var found = Analyze.Text(text);
+        var f = Assert.Single(found);
         Assert.Equal(FindingKind.PotentialDeadlock, f.Kind);
         Assert.Contains("(pg_locked_map)", f.Summary);
         Assert.Contains("(pg_writeback_map)", f.Summary);
-        Assert.Equal(["lock:pg_locked_map", "lock:pg_writeback_map"], f.Chain.Select(e => e.From));
+        Assert.Equal(["lock:pg_locked_map", "lock:pg_writeback_map"], f.Chain.Select(e => e.From.Id()));
     }
 }
 
@@ -205,7 +203,7 @@ public class KernelLogDetailTests
     [Fact]
     public void Report_details_reach_the_finding()
     {
-        var (findings, _) = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "xfs-frozen-backing-stall.dmesg.txt"));
+        var findings = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "xfs-frozen-backing-stall.dmesg.txt"));
         var worker = findings.SelectMany(f => f.Tasks).Single(t => t.Pid == 3693);
         Assert.Equal("loop2 loop_rootcg_workfn", worker.Workqueue);
         Assert.Equal("lo_rw_aio", worker.BlockedIn);
@@ -214,20 +212,20 @@ public class KernelLogDetailTests
     [SkippableFact]
     public void Held_locks_lists_name_the_awaited_lock_and_its_holder()
     {
-        var (findings, _) = Analyze.Files(Path.Combine(Require.Shared(), "corpus", "syzkaller", "hung", "385"));
+        var findings = Analyze.Files(Path.Combine(Require.Shared(), "corpus", "syzkaller", "hung", "385"));
         var chain = findings.SelectMany(f => f.Chain).ToList();
-        var held = Assert.Single(chain, e => e.Relation == "held-by" && e.From == "lock:&bdev->bd_fsfreeze_mutex");
-        Assert.Equal("task:7559", held.To);
-        Assert.Equal("held-locks-list", held.Rule);
+        var held = Assert.Single(chain, e => e.Relation == Relation.HeldBy && e.From.Id() == "lock:&bdev->bd_fsfreeze_mutex");
+        Assert.Equal("task:7559", held.To.Id());
+        Assert.Equal("held-locks-list", held.RuleId());
         Assert.Contains(findings.SelectMany(f => f.Tasks), t => t.HeldLocks.Contains("(&bdev->bd_fsfreeze_mutex) at mount_bdev"));
     }
 
     [SkippableFact]
     public void Lockdep_dependency_chain_closes_the_class_cycle()
     {
-        var (findings, _) = Analyze.Files(Path.Combine(Require.Shared(), "corpus", "syzkaller", "lockdep", "189"));
+        var findings = Analyze.Files(Path.Combine(Require.Shared(), "corpus", "syzkaller", "lockdep", "189"));
         var f = Assert.Single(findings);
-        Assert.Equal(["lock:&pipe->mutex/1", "lock:console_lock", "lock:(completion)&req.done", "lock:sb_writers"], f.Chain.Select(e => e.From));
+        Assert.Equal(["lock:&pipe->mutex/1", "lock:console_lock", "lock:(completion)&req.done", "lock:sb_writers"], f.Chain.Select(e => e.From.Id()));
         Assert.Equal(f.Chain[0].From, f.Chain[^1].To);
     }
 }
@@ -249,13 +247,11 @@ public class PageLockAgainstMutexTests
             "INFO: task faulter:202 is blocked on a mutex likely owned by task writer:101.",
             "Showing all locks held in the system:", "1 lock held by writer/101:", " #0: ffff888012345678 (&fs->write_mutex){+.+.}-{3:3}, at: my_fs_write_locked+0x1/0x2",
         }.Select(l => $"[  900.000000] {l}\n"));
-        var (session, events) = Run.Text(log);
-        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
-        foreach (var e in events) analyzer.Observe(e);
-        var d = Assert.Single(analyzer.Finish(), f => f.Kind == FindingKind.Deadlock);
-        Assert.Equal(["pagelock:unknown-for-101", "task:101", "task:202"], d.Chain.Select(e => e.From).Order(StringComparer.Ordinal));
-        Assert.Contains(d.Chain, e => e.Rule == "sole-page-lock-holder");
-        Assert.Contains(d.Chain, e => e.Rule == "hung-task-likely-owner");
+        var found = Analyze.Text(log);
+        var d = Assert.Single(found, f => f.Kind == FindingKind.Deadlock);
+        Assert.Equal(["pagelock:unknown-for-101", "task:101", "task:202"], d.Chain.Select(e => e.From.Id()).Order(StringComparer.Ordinal));
+        Assert.Contains(d.Chain, e => e.RuleId() == "sole-page-lock-holder");
+        Assert.Contains(d.Chain, e => e.RuleId() == "hung-task-likely-owner");
     }
 }
 
@@ -272,7 +268,7 @@ public class KernelLogInterleavingTests
             "** replaying previous printk message **\n" +
             "[  1.000004][ T41]  folio_wait_writeback+0x2a/0x90\n" +
             "[  1.000005][ T41]  xfs_file_fsync+0x4b/0x200\n";
-        var (findings, _) = Analyze.Files(Run.TempFile(log));
+        var findings = Analyze.Files(Run.TempFile(log));
         var t = Assert.Single(findings.SelectMany(f => f.Tasks));
         Assert.Equal(["__schedule", "folio_wait_writeback", "xfs_file_fsync"], t.Stack.ToArray());
         Assert.Equal(3, t.ReportedBlockedSeconds);

@@ -1,5 +1,6 @@
 using TraceForensics.Analysis;
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 using TraceForensics.Tests.Support;
 
 namespace TraceForensics.Tests.Analysis;
@@ -17,10 +18,8 @@ public class PlugAndRemapTests
 
     private static Finding Single(string text)
     {
-        var (session, events) = Run.Text(text);
-        var analyzer = new Analyzer(session.Tables.Stacks);
-        foreach (var e in events) analyzer.Observe(e);
-        return Assert.Single(analyzer.Finish());
+        var found = Analyze.Text(text);
+        return Assert.Single(found);
     }
 
     [Fact]
@@ -31,8 +30,8 @@ public class PlugAndRemapTests
             "          writer-500     [000] .....   100.000020: block_bio_queue: 254,0 W 456 + 8 [writer]\n" +
             Waits + WriterRunsLater);
         Assert.Equal(FindingKind.Stall, f.Kind);
-        Assert.Equal("task:500", f.Root);
-        Assert.Equal(["waits-for-writeback", "in-bio", "plugged-by"], f.Chain.Select(e => e.Relation));
+        Assert.Equal("task:500", f.Root?.Id());
+        Assert.Equal(["waits-for-writeback", "in-bio", "plugged-by"], f.Chain.Select(e => e.RelationId()));
     }
 
     [Fact]
@@ -43,7 +42,7 @@ public class PlugAndRemapTests
             "          writer-500     [000] .....   100.000020: block_bio_queue: 254,0 W 456 + 8 [writer]\n" +
             "          writer-500     [000] .....   100.000030: block_unplug: [writer] 1\n" +
             Waits + WriterRunsLater);
-        Assert.Equal("device:254:0", f.Root);
+        Assert.Equal("device:254:0", f.Root?.Id());
     }
 
     [Fact]
@@ -53,8 +52,8 @@ public class PlugAndRemapTests
             "          writer-500     [000] .....   100.000020: block_bio_queue: 254,0 W 456 + 8 [writer]\n" +
             "          writer-500     [000] .....   100.000025: block_bio_remap: 8,16 W 2504 + 8 <- (254,0) 456\n" +
             Waits + WriterRunsLater);
-        Assert.Equal("device:8:16", f.Root);
-        var inFlight = f.Chain.Single(e => e.Relation == "in-flight-on");
+        Assert.Equal("device:8:16", f.Root?.Id());
+        var inFlight = f.Chain.Single(e => e.Relation == Relation.InFlightOn);
         Assert.Equal(2, inFlight.Lines.Count); // the queue and the remap
     }
 }

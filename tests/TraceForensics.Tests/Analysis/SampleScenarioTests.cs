@@ -1,4 +1,5 @@
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 using TraceForensics.Tests.Support;
 
 namespace TraceForensics.Tests.Analysis;
@@ -24,7 +25,7 @@ public class SampleScenarioTests
     public void Sample_gives_exactly_its_expected_findings(string name, string format)
     {
         var trace = Path.Combine(TestPaths.SampleTraces, $"{name}.{format}.txt");
-        var (findings, _) = Analyze.Files(trace);
+        var findings = Analyze.Files(trace);
         Assert.Equal(Analyze.ExpectedFindings(Path.Combine(TestPaths.SampleTraces, $"{name}.expected.txt")),
                      findings.Select(Analyze.Signature).ToList());
     }
@@ -44,7 +45,7 @@ public class SampleScenarioTests
     [Fact]
     public void Deadlock_names_tasks_pages_bio_and_evidence()
     {
-        var (findings, analyzer) = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt"));
+        var findings = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt"));
         var deadlock = findings[0];
         Assert.Equal(FindingKind.Deadlock, deadlock.Kind);
         Assert.Equal([47211, 47190], deadlock.Tasks.Select(t => t.Pid));
@@ -61,10 +62,10 @@ public class SampleScenarioTests
     [Fact]
     public void Inferred_holder_names_its_rule()
     {
-        var (findings, _) = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "lkml-xfs-fault-inferred.ftrace.txt"));
-        var held = Assert.Single(findings[0].Chain, e => e.Relation == "held-by");
+        var findings = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "lkml-xfs-fault-inferred.ftrace.txt"));
+        var held = Assert.Single(findings[0].Chain, e => e.Relation == Relation.HeldBy);
         Assert.False(held.Observed);
-        Assert.Equal("fault-holds-faulted-page", held.Rule);
+        Assert.Equal("fault-holds-faulted-page", held.RuleId());
     }
 
     [Fact]

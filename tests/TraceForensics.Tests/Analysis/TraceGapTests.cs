@@ -1,5 +1,6 @@
 using TraceForensics.Analysis;
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 using TraceForensics.Events.Model;
 using TraceForensics.Tests.Support;
 
@@ -14,13 +15,7 @@ public class TraceGapTests
     private const string Later =
         "            bash-3954    [000] .....   105.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n";
 
-    private static IReadOnlyList<Finding> Analyze(string text)
-    {
-        var (session, events) = Run.Text(text);
-        var analyzer = new Analyzer(session.Tables.Stacks);
-        foreach (var e in events) analyzer.Observe(e);
-        return analyzer.Finish();
-    }
+    private static IReadOnlyList<Finding> Analyze(string text) => Support.Analyze.Text(text);
 
     [Fact]
     public void A_task_blocked_for_five_seconds_is_a_stall_or_hang()

@@ -1,4 +1,5 @@
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Analysis.Graph;
 using TraceForensics.Capture;
 using TraceForensics.Events.Model;
 using TraceForensics.Tests.Support;
@@ -38,7 +39,7 @@ public class RecordIntegrationTests
             foreach (var k in new[] { EventKind.SchedSwitch, EventKind.FolioDirtied, EventKind.WritebackStart, EventKind.BioQueue, EventKind.RequestComplete })
                 Assert.Contains(k, kinds);
             Assert.Contains(events, x => x.Kind == EventKind.WritebackStart && x.Payload.Sector is not null); // iomap_add_to_ioend
-            var (findings, _) = Analyze.Files(trace);
+            var findings = Analyze.Files(trace);
             Assert.DoesNotContain(findings, f => f.Kind is FindingKind.Deadlock or FindingKind.PotentialDeadlock);
         }
         finally
@@ -79,10 +80,10 @@ public class RecordIntegrationTests
             dd.WaitForExit();
             recorder.Join();
             Assert.True(exit == 0, e.ToString());
-            var (findings, _) = Analyze.Files(trace);
+            var findings = Analyze.Files(trace);
             Assert.DoesNotContain(findings, f => f.Kind == FindingKind.Deadlock);
-            var stall = Assert.Single(findings, f => f.Kind == FindingKind.Stall && f.Root!.StartsWith("freeze:"));
-            Assert.Contains(stall.Chain, x => x.Relation == "served-by");
+            var stall = Assert.Single(findings, f => f.Kind == FindingKind.Stall && f.Root is FrozenFsNode);
+            Assert.Contains(stall.Chain, x => x.Relation == Relation.ServedBy);
             Assert.Contains(stall.Tasks, t => t.Comm == "dd");
         }
         finally

@@ -193,10 +193,7 @@ public class MutationPropertyTests
         }
         var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
         AssertSane(bytes, TraceFormat.Dmesg);
-        var (session, events) = Run.Bytes(bytes, TraceFormat.Dmesg);
-        var analyzer = new TraceForensics.Analysis.Analyzer(session.Tables.Stacks);
-        foreach (var e in events) analyzer.Observe(e);
-        analyzer.Finish();
+        _ = Analyze.Text(System.Text.Encoding.UTF8.GetString(bytes), TraceFormat.Dmesg);
         FormatDetector.Detect(bytes);
     }
 }

@@ -17,11 +17,11 @@ public class TraceTuiTests
     public void Browses_the_lkml_deadlock_over_time_searches_and_exports()
     {
         using var session = TraceSession.Open([Lkml]);
-        var model = TuiModel.Load(session);
+        var model = TuiModel.Load(session, new TraceForensics.Analysis.AnalysisOptions());
         var exportDir = Directory.CreateTempSubdirectory().FullName;
         var app = Application.Create();
         app.Init("ansi");
-        var tui = new TraceTui(app, model, TraceForensics.Cli.Commands.TuiCommand.Exporter(session, model, exportDir));
+        var tui = new TraceTui(app, model, TraceForensics.Cli.Commands.TuiCommand.Exporter(session, exportDir));
         var token = app.Begin(tui.Window);
         try
         {

@@ -1,0 +1,38 @@
+using System.Globalization;
+using TraceForensics.Replay.Pages;
+
+namespace TraceForensics.Analysis.Graph;
+
+/// <summary>The one place node ids of the findings contract (design/contracts.md) are made: <c>task:PID</c> (a later
+/// life of a reused pid: <c>task:PID#N</c>), <c>pagelock:DEV:INO:INDEX</c>, <c>writeback:DEV:INO:INDEX</c>,
+/// <c>bio:DEV:SECTOR</c>, <c>device:DEV</c>, <c>lock:ADDR-or-NAME</c>, <c>freeze:DEV</c>, <c>class:page-lock</c>.
+/// Writers call it; nothing else builds or parses ids.</summary>
+public static class NodeId
+{
+    public static string Format(WaitNode node) => node switch
+    {
+        TaskNode t => t.Generation == 0 ? $"task:{I(t.Pid)}" : $"task:{I(t.Pid)}#{I(t.Generation)}",
+        PageLockNode { Page: { } p } => $"pagelock:{Page(p)}",
+        PageLockNode n => $"pagelock:unknown-for-{I(n.UnnamedForPid)}",
+        WritebackNode { Page: { } p } => $"writeback:{Page(p)}",
+        WritebackNode n => $"writeback:unknown-for-{I(n.UnnamedForPid)}",
+        BioNode { Sector: ulong s } b => $"bio:{I(b.Dev.Major)}:{I(b.Dev.Minor)}:{s.ToString(CultureInfo.InvariantCulture)}",
+        BioNode b => $"bio:{I(b.Dev.Major)}:{I(b.Dev.Minor)}:unsubmitted-by-{I(b.BuilderPid)}",
+        DeviceNode d => $"device:{I(d.Dev.Major)}:{I(d.Dev.Minor)}",
+        KernelLockNode l => $"lock:{l.Name}",
+        OwnerNotFoundNode o => $"lock:{o.LockKind}-owner-not-found",
+        FrozenFsNode { Dev: { } d } => $"freeze:{I(d.Major)}:{I(d.Minor)}",
+        FrozenFsNode => "freeze:unknown",
+        WaitClassNode { Class: WaitClass.PageLock } => "class:page-lock",
+        WaitClassNode => "class:page-writeback",
+        ManagedLockNode m => $"lock:{m.Type}@0x{m.Address:x}",
+        ManagedWaitNode w => $"lock:{w.What} (owner unknown)",
+        _ => throw new ArgumentOutOfRangeException(nameof(node), node.GetType().Name),
+    };
+
+    /// <summary><c>DEV:INO:INDEX</c> of a page, as in <c>pagelock:</c> and <c>writeback:</c> ids.</summary>
+    private static string Page(PageKey p) =>
+        $"{I(p.Dev.Major)}:{I(p.Dev.Minor)}:{p.Ino.ToString(CultureInfo.InvariantCulture)}:{p.Index.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,40 @@
+namespace TraceForensics.Analysis.Graph;
+
+/// <summary>What an edge of the wait-for graph says: <c>From</c> cannot proceed until <c>To</c> does, because ...
+/// Each relation's id and words for every renderer are in <see cref="RelationWords"/>.</summary>
+public enum Relation : byte
+{
+    // a task waits for an object
+    WaitsForWriteback,
+    WaitsForPageLock,
+    WaitsForLock,
+    WaitsForMutex,
+    WaitsForRwSemaphore,
+    WaitsForSemaphore,
+    WaitsForCompletion,
+    WaitsForJournal,
+    WaitsForDirtyThrottle,
+    WaitsForBlockTags,
+    WaitsForFrozenFs,
+    /// <summary>khungtaskd's "blocked on a mutex likely owned by": task to owner.</summary>
+    WaitsForMutexOwner,
+    WaitsForRwsemOwner,
+    WaitsForSemaphoreOwner,
+    WaitsForMonitor,
+    /// <summary>A .NET wait with no owner to name.</summary>
+    WaitsFor,
+
+    // an object waits for another object or a task
+    InBio,
+    UnsubmittedBioOwnedBy,
+    InFlightOn,
+    PluggedBy,
+    ServedBy,
+    HeldBy,
+
+    // class dependencies (potential deadlocks); the edge names its witness task
+    HeldThenWaitedBy,
+    HeldThenWantedBy,
+    AlreadyDependsOn,
+    DeptContextHoldsThenWaits,
+}

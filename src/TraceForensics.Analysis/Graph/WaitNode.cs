@@ -1,0 +1,88 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Pages;
+
+namespace TraceForensics.Analysis.Graph;
+
+/// <summary>A node of the wait-for graph: a task or an object a task can wait on. Each kind knows its words
+/// (<see cref="Label"/>), resolved while analysing, so a finding needs no replay state to be read. Ids for the
+/// findings contract come from <see cref="NodeId"/> only.</summary>
+public abstract record WaitNode
+{
+    /// <summary>The node in the kernel's words: <c>dd:4005</c>, <c>writeback of page 7:1 ino 131 index 5</c>.</summary>
+    public abstract string Label { get; }
+}
+
+/// <summary>A task in one life: a pid reused after exit is another task (<see cref="Generation"/> counts the lives
+/// the trace showed). Two task nodes are the same task whatever comm each was labelled with.</summary>
+public sealed record TaskNode(int Pid, int Generation, string? Comm) : WaitNode
+{
+    public override string Label => Comm is null ? $"task {Pid}" : $"{Comm}:{Pid}";
+    public bool Equals(TaskNode? other) => other is not null && other.Pid == Pid && other.Generation == Generation;
+    public override int GetHashCode() => HashCode.Combine(Pid, Generation);
+}
+
+/// <summary>The lock of a page; <see cref="Page"/> null when only a stack said "a page lock" (one node per waiter:
+/// two unnamed pages are not the same page).</summary>
+public sealed record PageLockNode(PageKey? Page, int UnnamedForPid = 0) : WaitNode
+{
+    public override string Label => Page is { } p ? $"lock of page {p.Dev} ino {p.Ino} index {p.Index}" : "a page lock the trace does not name";
+}
+
+/// <summary>Writeback of a page (PG_writeback); <see cref="Page"/> null when only a stack said so.</summary>
+public sealed record WritebackNode(PageKey? Page, int UnnamedForPid = 0) : WaitNode
+{
+    public override string Label => Page is { } p ? $"writeback of page {p.Dev} ino {p.Ino} index {p.Index}" : "writeback of a page the trace does not name";
+}
+
+/// <summary>A bio (an ioend being built, submitted or in flight): by its first sector, or, while no event gave its
+/// disk address, by the task building it.</summary>
+public sealed record BioNode(DeviceNumber Dev, ulong? Sector, int BuilderPid) : WaitNode
+{
+    public override string Label => Sector is ulong s ? $"bio {Dev} sector {s}" : $"a bio on {Dev} (sectors unknown until submitted)";
+}
+
+/// <summary>A block device.</summary>
+public sealed record DeviceNode(DeviceNumber Dev) : WaitNode
+{
+    public override string Label => $"device {Dev}";
+}
+
+/// <summary>A kernel lock: by address (<c>0xffff...</c>), by lockdep class (<c>&amp;sb-&gt;s_type-&gt;i_mutex_key#10</c>), or
+/// by the function a stack shows waiting, when nothing names the lock.</summary>
+public sealed record KernelLockNode(string Name) : WaitNode
+{
+    public static KernelLockNode At(ulong address) => new($"0x{address:x}");
+    public override string Label => $"lock {Name}";
+}
+
+/// <summary>The owner a hung-task report could not find of the lock a task waits for (mutex, rwsem, semaphore).</summary>
+public sealed record OwnerNotFoundNode(string LockKind) : WaitNode
+{
+    public override string Label => $"lock {LockKind}-owner-not-found";
+}
+
+/// <summary>A frozen filesystem (fsfreeze), on its device when known.</summary>
+public sealed record FrozenFsNode(DeviceNumber? Dev) : WaitNode
+{
+    public override string Label => Dev is { } d ? $"frozen filesystem on {d}" : "a frozen filesystem";
+}
+
+/// <summary>A wait class lockdep does not track, for the inversion detector: any page lock, or page writeback.</summary>
+public sealed record WaitClassNode(WaitClass Class) : WaitNode
+{
+    public override string Label => Class == WaitClass.PageLock ? "a page lock" : "page writeback";
+}
+
+public enum WaitClass : byte { PageLock, PageWriteback }
+
+/// <summary>A .NET lock object (Monitor or System.Threading.Lock) in a process dump.</summary>
+public sealed record ManagedLockNode(string Type, ulong Address) : WaitNode
+{
+    public override string Label => $"lock {Type}@0x{Address:x}";
+}
+
+/// <summary>What a .NET thread waits on when a dump cannot name an owner (a wait handle, a task).</summary>
+public sealed record ManagedWaitNode(string What) : WaitNode
+{
+    public override string Label => $"lock {What} (owner unknown)";
+}

@@ -1,0 +1,36 @@
+using TraceForensics.Analysis.Findings;
+using TraceForensics.Events.Model;
+using TraceForensics.Events.Reading;
+using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Replay;
+
+namespace TraceForensics.Analysis;
+
+/// <summary>The one way to run an analysis: inputs and options in; findings, input summaries, diagnostics (and
+/// progress on the way) out. The CLI, the TUI and the tests all come through here.</summary>
+public static class TraceAnalysis
+{
+    /// <summary>Reads the session to its end (or <see cref="AnalysisOptions.UntilNs"/>), replaying and detecting as
+    /// it goes. <paramref name="watch"/> sees each event after the replay applied it and the state it left (the TUI
+    /// keeps events and follows task states there); <paramref name="progress"/> is told the number of events read
+    /// every 64k events, when the run also checks <paramref name="cancel"/>.</summary>
+    public static AnalysisResult Run(TraceSession session, AnalysisOptions options, Action<long>? progress = null,
+                                     AnalysisWatch? watch = null, CancellationToken cancel = default)
+    {
+        var analyzer = new Analyzer(session.Tables.Stacks, options);
+        watch?.Started?.Invoke(analyzer.State);
+        long n = 0;
+        while (session.Read(out var e))
+        {
+            if (options.UntilNs is long until && e.TimestampNs > until) break;
+            analyzer.Observe(e);
+            watch?.Event?.Invoke(e, analyzer.State);
+            if ((++n & 0xFFFF) == 0)
+            {
+                cancel.ThrowIfCancellationRequested();
+                progress?.Invoke(n);
+            }
+        }
+        return new AnalysisResult(session.Inputs, analyzer.Findings(), session.Tables.Diagnostics, n);
+    }
+}

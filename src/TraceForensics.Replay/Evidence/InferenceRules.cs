@@ -1,0 +1,76 @@
+namespace TraceForensics.Replay.Evidence;
+
+/// <summary>Every inference rule of the replay and the analysis, in one table: <c>tracefx rules</c> lists it and
+/// <c>tracefx rules ID</c> explains one. A new kind of inferred wait adds its rule here, with the kernel source
+/// (file and function) that makes it true.</summary>
+public static class InferenceRules
+{
+    public static readonly InferenceRule BlockedStack = new("blocked-stack",
+        "a task's stack at its D-state sleep names what it waits for (the witness frame follows the rule id), though no event said which object",
+        "mm/filemap.c folio_wait_bit_common, __folio_lock; mm/page-writeback.c folio_wait_writeback; kernel/locking/mutex.c __mutex_lock; " +
+        "kernel/locking/rwsem.c rwsem_down_read_slowpath/rwsem_down_write_slowpath; kernel/locking/semaphore.c __down_common; " +
+        "kernel/sched/completion.c wait_for_completion; fs/jbd2/journal.c jbd2_log_wait_commit; mm/page-writeback.c balance_dirty_pages; " +
+        "block/blk-mq-tag.c blk_mq_get_tag (the trace vocabulary, section 3)");
+
+    public static readonly InferenceRule FaultHoldsFaultedPage = new("fault-holds-faulted-page",
+        "a task that faulted a page (mm_filemap_fault) and sleeps with filemap_fault finished but the fault still on its stack " +
+        "(__do_fault, do_fault, finish_fault, __pte_alloc, pte_alloc_one) holds that page's lock",
+        "mm/filemap.c filemap_fault (returns VM_FAULT_LOCKED with the folio locked); mm/memory.c __do_fault, do_read_fault, " +
+        "do_shared_fault, finish_fault (the folio is unlocked only after the PTE is installed)");
+
+    public static readonly InferenceRule LoopDeviceServedByLoopWorker = new("loop-device-served-by-loop-worker",
+        "the bios of a loop device are executed by a kworker running the loop's work; a blocked task whose stack is in that work serves the device",
+        "drivers/block/loop.c loop_queue_work, loop_process_work, lo_rw_aio, lo_write_simple");
+
+    public static readonly InferenceRule PercpuRwsemIsSbFreeze = new("percpu-rwsem-is-sb-freeze",
+        "a task sleeping in a per-cpu rw-semaphore read (percpu_rwsem_wait, __percpu_down_read) under a write or fault entry waits for a frozen filesystem to thaw; " +
+        "the filesystem is the last non-loop device its own I/O touched",
+        "include/linux/fs.h sb_start_write, sb_start_pagefault -> __sb_start_write; kernel/locking/percpu-rwsem.c percpu_down_read, percpu_rwsem_wait; " +
+        "fs/super.c freeze_super (takes s_writers for write)");
+
+    public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
+        "a page put under writeback by an event without a disk address (ext4's writepages, a writeback-start probe) is in the bio its writeback task is building",
+        "fs/ext4/inode.c mpage_prepare_extent_to_map, mpage_submit_folio; fs/ext4/page-io.c ext4_bio_write_folio, io_submit_add_bh; " +
+        "mm/page-writeback.c writeback_iter, __folio_start_writeback");
+
+    public static readonly InferenceRule BuilderSubmitsItsBio = new("builder-submits-its-bio",
+        "a bio whose sectors were not known while it was built is the next one its builder queues on that device",
+        "fs/ext4/page-io.c ext4_io_submit -> submit_bio; block/blk-core.c submit_bio_noacct (trace_block_bio_queue)");
+
+    public static readonly InferenceRule HungTaskLikelyOwner = new("hung-task-likely-owner",
+        "khungtaskd's \"blocked on a mutex/semaphore/rw-semaphore likely owned by task ...\" line names the owner: the kernel's own guess, from the lock's owner field",
+        "kernel/hung_task.c debug_show_blocker (CONFIG_DETECT_HUNG_TASK_BLOCKER); kernel/locking/mutex.c __mutex_owner");
+
+    public static readonly InferenceRule HeldLocksList = new("held-locks-list",
+        "in lockdep's held-locks lists, the lock a blocked task waits for is the last of its list; the task whose list holds the same lock address (not as its own awaited last entry) holds it",
+        "kernel/locking/lockdep.c lockdep_print_held_locks, debug_show_all_locks (printed by kernel/hung_task.c check_hung_uninterruptible_tasks)");
+
+    public static readonly InferenceRule SolePageLockHolder = new("sole-page-lock-holder",
+        "a kernel log names no pages: a task sleeping on a page lock is linked to the holder only when exactly one other blocked task's stack shows it holding a faulted page",
+        "mm/filemap.c filemap_fault, __folio_lock; mm/memory.c __do_fault (as for fault-holds-faulted-page)");
+
+    public static readonly InferenceRule UnsubmittedBioHoldsWriteback = new("unsubmitted-bio-holds-writeback",
+        "a task that built a bio and has not submitted it holds its pages under writeback: their writeback ends only after it submits",
+        "mm/page-writeback.c __folio_start_writeback, folio_end_writeback; fs/iomap/buffered-io.c iomap_add_to_ioend, iomap_submit_ioend; " +
+        "fs/ext4/page-io.c ext4_io_submit");
+
+    public static readonly InferenceRule ManagedWaitWithoutOwner = new("managed-wait-without-owner",
+        "a .NET thread waits on an object whose owner a dump cannot name (a wait handle, a task): the chain ends there, its root unknown",
+        "dotnet/runtime src/coreclr/vm/syncblk.cpp (only Monitor and System.Threading.Lock record an owner thread)");
+
+    /// <summary>All rules, by id.</summary>
+    public static IReadOnlyList<InferenceRule> All { get; } =
+    [
+        BlockedStack, FaultHoldsFaultedPage, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, WritebackJoinsBuildersBio,
+        BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
+    ];
+
+    /// <summary>The rule an id names; a cited <c>rule:witness</c> names its rule.</summary>
+    public static InferenceRule? Find(string id)
+    {
+        foreach (var r in All)
+            if (id == r.Id || (id.StartsWith(r.Id, StringComparison.Ordinal) && id.Length > r.Id.Length && id[r.Id.Length] == ':'))
+                return r;
+        return null;
+    }
+}
