@@ -1,9 +1,10 @@
 #!/usr/bin/env pwsh
 # TraceForensics build script. Run through the local tool manifest:
-#   dotnet tool restore; dotnet pwsh build.ps1 [build|test|bench|pack]
+#   dotnet tool restore; dotnet pwsh build.ps1 [build|test|accept|bench|pack]
+# accept: rewrites the golden files (tests/golden) from the current output of `tracefx analyze`; review the diff.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'bench', 'pack')]
+    [ValidateSet('build', 'test', 'accept', 'bench', 'pack')]
     [string]$Target = 'test',
     [string]$Configuration = 'Release'
 )
@@ -21,6 +22,16 @@ switch ($Target) {
     'test' {
         Invoke-Step 'build' { dotnet build TraceForensics.sln -c $Configuration }
         Invoke-Step 'test' { dotnet test TraceForensics.sln -c $Configuration --no-build --logger 'console;verbosity=normal' }
+    }
+    'accept' {
+        Invoke-Step 'build tests' { dotnet build tests/TraceForensics.Tests -c $Configuration }
+        $env:TRACEFX_ACCEPT_GOLDEN = '1'
+        try {
+            Invoke-Step 'accept golden output' { dotnet test tests/TraceForensics.Tests -c $Configuration --no-build --filter Golden }
+        } finally {
+            Remove-Item Env:TRACEFX_ACCEPT_GOLDEN -ErrorAction SilentlyContinue
+        }
+        Write-Host 'Golden files rewritten; review with: git diff tests/golden'
     }
     'bench' {
         Invoke-Step 'stats benchmark' { bash bench/bench.sh stats }

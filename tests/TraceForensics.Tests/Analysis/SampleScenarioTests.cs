@@ -1,3 +1,4 @@
+using System.Text.Json;
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
 using TraceForensics.Tests.Support;
@@ -66,6 +67,69 @@ public class SampleScenarioTests
         var held = Assert.Single(findings[0].Chain, e => e.Relation == Relation.HeldBy);
         Assert.False(held.Observed);
         Assert.Equal("fault-holds-faulted-page", held.RuleId());
+    }
+
+    /// <summary>Each chain edge of a sample's first finding, as the findings/v1 JSON gives it: from, relation, to,
+    /// evidence (observed / inferred) and the rule of an inferred edge. Written out by hand (not read from the
+    /// expected files, which hold node ids only) so a refactor of the analysis must keep relations, evidence and rules.</summary>
+    public static TheoryData<string, string, string, string[]> ChainEdges()
+    {
+        var data = new TheoryData<string, string, string, string[]>();
+        foreach (var format in new[] { "ftrace", "perf-script" })
+        {
+            // All edges observed: F's lock of A is seen through the __folio_lock kprobe/kretprobe.
+            data.Add("lkml-xfs-kprobe-holder", format, "deadlock", [
+                "task:47211 waits-for-writeback writeback:8:16:131:100 observed -",
+                "writeback:8:16:131:100 in-bio bio:8:16:163840 observed -",
+                "bio:8:16:163840 unsubmitted-bio-owned-by task:47190 observed -",
+                "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
+                "pagelock:8:16:131:101 held-by task:47211 observed -"]);
+            // F took A on the fast path: the holder is inferred from its fault context.
+            data.Add("lkml-xfs-fault-inferred", format, "deadlock", [
+                "task:47211 waits-for-writeback writeback:8:16:131:100 observed -",
+                "writeback:8:16:131:100 in-bio bio:8:16:163840 observed -",
+                "bio:8:16:163840 unsubmitted-bio-owned-by task:47190 observed -",
+                "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
+                "pagelock:8:16:131:101 held-by task:47211 inferred fault-holds-faulted-page"]);
+            // ext4's bio has no disk address before submission: B's writeback joins the builder's bio by inference.
+            data.Add("lkml-ext4-kprobe-holder", format, "deadlock", [
+                "task:47211 waits-for-writeback writeback:8:16:131:100 observed -",
+                "writeback:8:16:131:100 in-bio bio:8:16:unsubmitted-by-47190 inferred writeback-joins-builders-bio",
+                "bio:8:16:unsubmitted-by-47190 unsubmitted-bio-owned-by task:47190 observed -",
+                "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
+                "pagelock:8:16:131:101 held-by task:47211 observed -"]);
+            // Class edges: postgres held a page lock while waiting for writeback (seen); the flusher waited for a page
+            // lock while its unsubmitted bio kept pages under writeback (inferred).
+            data.Add("lkml-xfs-potential", format, "potential-deadlock", [
+                "class:page-lock held-then-waited-by:postgres:47211 class:page-writeback observed -",
+                "class:page-writeback held-then-waited-by:kworker/u8:9:47190 class:page-lock inferred unsubmitted-bio-holds-writeback"]);
+            data.Add("xfs-bio-never-completes", format, "stall", [
+                "task:47300 waits-for-writeback writeback:8:16:132:0 observed -",
+                "writeback:8:16:132:0 in-bio bio:8:16:200000 observed -",
+                "bio:8:16:200000 in-flight-on device:8:16 observed -"]);
+            data.Add("lkml-xfs-near-miss", format, "note", []);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ChainEdges))]
+    public void Sample_chain_has_its_relations_evidence_and_rules(string name, string format, string kind, string[] edges)
+    {
+        var (_, stdout, _) = Run.Cli("analyze", "--format", "json", Path.Combine(TestPaths.SampleTraces, $"{name}.{format}.txt"));
+        using var doc = JsonDocument.Parse(stdout);
+        var first = doc.RootElement.GetProperty("findings")[0];
+        Assert.Equal(kind, first.GetProperty("kind").GetString());
+        var actual = first.GetProperty("chain").EnumerateArray().Select(e =>
+        {
+            var evidence = e.GetProperty("evidence").GetString();
+            var rule = e.GetProperty("rule");
+            // an observed edge names no rule; an inferred one always does
+            Assert.Equal(evidence == "inferred", rule.ValueKind == JsonValueKind.String);
+            return $"{e.GetProperty("from").GetString()} {e.GetProperty("relation").GetString()} {e.GetProperty("to").GetString()} " +
+                   $"{evidence} {(rule.ValueKind == JsonValueKind.String ? rule.GetString() : "-")}";
+        }).ToList();
+        Assert.Equal(edges, actual);
     }
 
     [Fact]
