@@ -51,8 +51,8 @@ public class TrackerVerbTests
     {
         var pages = new PageTracker();
         pages.WritebackStart(Page(100), 47190, Line(1), ioend: null);
-        pages.PageLockAcquired(Page(100), 47211, Line(2), observed: false, rule: "fault-holds-faulted-page");
-        Assert.Equal("fault-holds-faulted-page", pages.Get(Page(100))!.LockRule);
+        pages.PageLockAcquired(Page(100), 47211, Line(2), observed: false, rule: InferenceRules.FaultHoldsFaultedPage);
+        Assert.Equal(InferenceRules.FaultHoldsFaultedPage, pages.Get(Page(100))!.LockRule);
 
         pages.PageUnlock(Page(100));
         var page = Assert.Single(pages.Live);
@@ -88,7 +88,7 @@ public class TrackerVerbTests
         pages.WritebackStart(Page(100), add.Pid, EvidenceLine.Of(add), io);
         Assert.Same(io, bios.AddToIoend(add, Dev, 163848, 8, Page(101)));
         pages.WritebackStart(Page(101), add.Pid, EvidenceLine.Of(add), io);
-        Assert.Equal("bio:8:16:163840", io.ToString());
+        Assert.Equal("bio 8:16 sector 163840", io.ToString());
         Assert.Equal(16UL, io.Sectors);
         Assert.Same(io, Assert.Single(bios.Unsubmitted));
         Assert.Null(io.Submitted);
@@ -126,7 +126,7 @@ public class TrackerVerbTests
         var io = bios.AddToPendingBio(add, Dev, Page(100));
         Assert.Same(io, bios.AddToPendingBio(add, Dev, Page(101)));
         Assert.False(io.SectorKnown);
-        Assert.Equal("bio:8:16:unsubmitted-by-47190", io.ToString());
+        Assert.Equal("bio 8:16 built by 47190, not submitted", io.ToString());
 
         // Another task's bio on the device does not submit it.
         bios.BioQueue(BioQueue("              dd-3685    [000] .....   ", "338.900015", 163840, 16));
@@ -137,8 +137,8 @@ public class TrackerVerbTests
         Assert.True(io.SectorKnown);
         Assert.Equal(200000UL, io.StartSector);
         Assert.Equal(16UL, io.Sectors);
-        Assert.Equal(BioTracker.RuleBuilderSubmits, io.SubmissionRule);
-        Assert.Equal("bio:8:16:200000", io.ToString());
+        Assert.Equal(InferenceRules.BuilderSubmitsItsBio, io.SubmissionRule);
+        Assert.Equal("bio 8:16 sector 200000", io.ToString());
     }
 
     [Fact]
