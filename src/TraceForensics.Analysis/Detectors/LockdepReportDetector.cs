@@ -19,16 +19,16 @@ public sealed class LockdepReportDetector
 
     public void AfterEvent(in TraceEvent e)
     {
-        if (e.Kind != EventKind.LockdepReport || e.Payload.LockClass is not { } held || e.Payload.OtherLockClass is not { } wanted) return;
+        if (e.Kind != EventKind.LockdepReport || e.Payload.Lockdep.HeldClass is not { } held || e.Payload.Lockdep.WantedClass is not { } wanted) return;
         var line = new List<EvidenceLine> { EvidenceLine.Of(e) };
-        var report = e.Payload.LockFlags ?? "circular";
+        var report = e.Payload.Lockdep.ReportName ?? "circular";
         bool dept = report == "dept";
         var cycle = new List<WaitEdge>
         {
             new(NodeIds.Lock(held), NodeIds.Lock(wanted), dept ? RelationDeptContext : $"{RelationWantedBy}{e.Comm}:{e.Pid}", true, null, line),
         };
         // lockdep prints its existing chain #N (the held class) first, down to #0 (the wanted class): wanted -> ... -> held.
-        var chain = e.Payload.LockChain is { Length: > 1 } c && c[^1] == wanted && c[0] == held ? c.Reverse().ToList() : [wanted, held];
+        var chain = e.Payload.Lockdep.Chain is { Length: > 1 } c && c[^1] == wanted && c[0] == held ? c.Reverse().ToList() : [wanted, held];
         for (int i = 0; i + 1 < chain.Count; i++)
             cycle.Add(new WaitEdge(NodeIds.Lock(chain[i]), NodeIds.Lock(chain[i + 1]), dept ? RelationDeptContext : RelationExisting, true, null, line));
         Reports.Add((e.Pid, e.Comm, report, cycle));

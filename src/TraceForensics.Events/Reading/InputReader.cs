@@ -140,7 +140,10 @@ public sealed class InputReader : IDisposable
         };
         var payload = record.Payload;
         e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
-        if (e.Kind != EventKind.Unknown && !_tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload))
+        bool decoded = e.Kind == EventKind.Unknown
+            || (record.Report is { } report ? _tables.Decoder.Decode(e.Kind, report, ref e.Payload)
+                : _tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload));
+        if (!decoded)
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
                 $"{e.Name}: payload lacks what a {e.Kind.Name()} event carries; the event is kept without those facts");
         _window.Add(e);
