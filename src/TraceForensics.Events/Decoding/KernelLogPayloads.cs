@@ -16,30 +16,22 @@ internal static class KernelLogPayloads
         switch (kind)
         {
             case EventKind.ProcessHang:
-                p.HungTask.Seconds = r.HungSeconds;
+                HungTaskFacts.Set(ref p.Report, r.HungSeconds, default, null, null, null);
                 return true;
             case EventKind.HungTaskDetail:
-                if (r.State is { } state) p.HungTask.State = TaskStateParser.Parse(Encoding.ASCII.GetBytes(state));
-                p.HungTask.Tgid = r.Tgid;
-                p.HungTask.Ppid = r.Ppid;
-                p.HungTask.Workqueue = Intern(strings, r.Workqueue);
+                var state = r.State is { } st ? TaskStateParser.Parse(Encoding.ASCII.GetBytes(st)) : default;
+                HungTaskFacts.Set(ref p.Report, null, state, r.Tgid, r.Ppid, Intern(strings, r.Workqueue));
                 return true;
             case EventKind.LockOwner:
-                p.LockOwner.Kind = r.OwnerKind;
-                p.LockOwner.Pid = r.OwnerPid;
-                p.LockOwner.Comm = Intern(strings, r.OwnerComm);
+                LockOwnerFacts.Set(ref p.Report, r.OwnerKind, r.OwnerPid, Intern(strings, r.OwnerComm));
                 return r.OwnerKind != LockOwnerKind.None;
             case EventKind.LockHeld:
-                p.HeldLock.Class = Intern(strings, r.LockClass);
-                p.HeldLock.Address = r.LockAddress;
-                p.HeldLock.AcquireSite = Intern(strings, r.AcquireSite);
-                return p.HeldLock.Class is not null;
+                HeldLockFacts.Set(ref p.Report, Intern(strings, r.LockClass), r.LockAddress, Intern(strings, r.AcquireSite));
+                return r.LockClass is not null;
             case EventKind.LockdepReport:
-                p.Lockdep.Kind = r.ReportKind;
-                p.Lockdep.HeldClass = Intern(strings, r.HeldClass);
-                p.Lockdep.WantedClass = Intern(strings, r.WantedClass);
-                if (r.Chain is { } chain) p.Lockdep.Chain = Array.ConvertAll(chain, strings.Intern);
-                return p.Lockdep.HeldClass is not null && p.Lockdep.WantedClass is not null;
+                LockdepFacts.Set(ref p.Report, r.ReportKind, Intern(strings, r.HeldClass), Intern(strings, r.WantedClass),
+                    r.Chain is { } chain ? Array.ConvertAll(chain, strings.Intern) : null);
+                return r.HeldClass is not null && r.WantedClass is not null;
             default:
                 return true;
         }

@@ -4,9 +4,10 @@ namespace TraceForensics.Events.Model;
 
 /// <summary>The typed facts decoded from an event's payload (vocabulary section 2). A field is null when the
 /// event does not carry it. Page identity comes as (dev, ino, index), pfn or folio pointer; an event carrying two
-/// of them binds them together. Each field means one thing; facts only one family of events carries are grouped in a
-/// nested struct named for the family (<see cref="HungTask"/>, <see cref="LockOwner"/>, <see cref="HeldLock"/>,
-/// <see cref="Lockdep"/>), held inline: decoding allocates nothing per event.</summary>
+/// of them binds them together. Each field means one thing; the facts of the kernel-log report families are read
+/// through a typed view named for the family (<see cref="HungTask"/>, <see cref="LockOwner"/>, <see cref="HeldLock"/>,
+/// <see cref="Lockdep"/>) over one inline storage they share (the families exclude each other), so the payload stays
+/// small and decoding allocates nothing per event.</summary>
 public struct EventPayload
 {
     // page identity
@@ -56,69 +57,128 @@ public struct EventPayload
 
     // kernel-log reports (one family per event; see the kernel-log reader, TraceForensics.Ingest.Formats.KernelLogTokenizer)
 
+    /// <summary>The facts of the kernel-log families, which exclude each other (a report line is of one family):
+    /// stored once, read through the family's typed view.</summary>
+    internal KernelReportFacts Report;
+
     /// <summary>hung_task and hung_task_detail: khungtaskd's report on a task.</summary>
-    public HungTaskFacts HungTask;
+    public readonly HungTaskFacts HungTask => new(Report);
     /// <summary>hung_task_blocker: the lock the hung task is blocked on and its likely owner.</summary>
-    public LockOwnerFacts LockOwner;
+    public readonly LockOwnerFacts LockOwner => new(Report);
     /// <summary>held_lock: one entry of a held-locks list.</summary>
-    public HeldLockFacts HeldLock;
+    public readonly HeldLockFacts HeldLock => new(Report);
     /// <summary>lockdep_circular: a lockdep (or DEPT) report naming a held and a wanted class.</summary>
-    public LockdepFacts Lockdep;
+    public readonly LockdepFacts Lockdep => new(Report);
 
     public readonly bool HasPageIdentity => (Dev is not null && Ino is not null && Index is not null) || Pfn is not null || Folio is not null;
+}
+
+/// <summary>Storage of the kernel-log families' facts (the views below say what each slot means for a family). Only
+/// the kernel-log decoding (Decoding/KernelLogPayloads.cs) writes it.</summary>
+internal struct KernelReportFacts
+{
+    public string? Text1, Text2, Text3;
+    public string[]? Chain;
+    public long? Number;
+    public int? Int1, Int2;
+    public TaskState State;
+    public byte Kind;
 }
 
 /// <summary>What khungtaskd's report says of a hung task (kernel/hung_task.c, check_hung_task(): "INFO: task comm:pid
 /// blocked for more than N seconds.", then sched_show_task()'s task line and, for a kworker, the "Workqueue:" line of
 /// print_worker_info()).</summary>
-public struct HungTaskFacts
+public readonly struct HungTaskFacts
 {
+    private readonly KernelReportFacts _f;
+    internal HungTaskFacts(KernelReportFacts f) => _f = f;
+
     /// <summary>hung_task: N of "blocked for more than N seconds".</summary>
-    public long? Seconds;
+    public long? Seconds => _f.Number;
     /// <summary>hung_task_detail: the state of the task line (<c>state:D</c>).</summary>
-    public TaskState State;
+    public TaskState State => _f.State;
     /// <summary>hung_task_detail: <c>tgid:</c> of the task line.</summary>
-    public int? Tgid;
+    public int? Tgid => _f.Int1;
     /// <summary>hung_task_detail: <c>ppid:</c> of the task line.</summary>
-    public int? Ppid;
+    public int? Ppid => _f.Int2;
     /// <summary>hung_task_detail: a kworker's workqueue and work function (<c>loop2 loop_rootcg_workfn</c>).</summary>
-    public string? Workqueue;
+    public string? Workqueue => _f.Text1;
+
+    internal static void Set(ref KernelReportFacts f, long? seconds, TaskState state, int? tgid, int? ppid, string? workqueue)
+    {
+        f.Number = seconds;
+        f.State = state;
+        f.Int1 = tgid;
+        f.Int2 = ppid;
+        f.Text1 = workqueue;
+    }
 }
 
 /// <summary>A hung-task blocker line (kernel/hung_task.c, debug_show_blocker(): "INFO: task X:P is blocked on a mutex
 /// likely owned by task Y:Q.", its semaphore and rw-semaphore variants, "but the owner is not found").</summary>
-public struct LockOwnerFacts
+public readonly struct LockOwnerFacts
 {
-    public LockOwnerKind Kind;
+    private readonly KernelReportFacts _f;
+    internal LockOwnerFacts(KernelReportFacts f) => _f = f;
+
+    public LockOwnerKind Kind => (LockOwnerKind)_f.Kind;
     /// <summary>The likely owner; null when the kernel found none.</summary>
-    public int? Pid;
-    public string? Comm;
+    public int? Pid => _f.Int1;
+    public string? Comm => _f.Text1;
+
+    internal static void Set(ref KernelReportFacts f, LockOwnerKind kind, int? pid, string? comm)
+    {
+        f.Kind = (byte)kind;
+        f.Int1 = pid;
+        f.Text1 = comm;
+    }
 }
 
 /// <summary>An entry of a held-locks list (kernel/locking/lockdep.c, lockdep_print_held_locks() and print_lock():
 /// <c>#0: ffff888104bd0d38 (&amp;type->i_mutex_key#10){++++}-{4:4}, at: lock_two_nondirectories+0x6b/0xc0</c>).</summary>
-public struct HeldLockFacts
+public readonly struct HeldLockFacts
 {
+    private readonly KernelReportFacts _f;
+    internal HeldLockFacts(KernelReportFacts f) => _f = f;
+
     /// <summary>The lock class as lockdep names it (<c>&amp;type->i_mutex_key#10</c>, <c>(wq_completion)"writeback"</c>).</summary>
-    public string? Class;
-    public ulong? Address;
+    public string? Class => _f.Text1;
+    public ulong? Address => (ulong?)_f.Number;
     /// <summary>Where it was acquired (the <c>at:</c> function).</summary>
-    public string? AcquireSite;
+    public string? AcquireSite => _f.Text2;
+
+    internal static void Set(ref KernelReportFacts f, string? cls, ulong? address, string? site)
+    {
+        f.Text1 = cls;
+        f.Number = (long?)address;
+        f.Text2 = site;
+    }
 }
 
 /// <summary>A lockdep report naming a held and a wanted class (kernel/locking/lockdep.c: print_circular_bug(),
 /// print_deadlock_bug(), print_bad_irq_dependency()), or DEPT's first context.</summary>
-public struct LockdepFacts
+public readonly struct LockdepFacts
 {
-    public LockdepReportKind Kind;
+    private readonly KernelReportFacts _f;
+    internal LockdepFacts(KernelReportFacts f) => _f = f;
+
+    public LockdepReportKind Kind => (LockdepReportKind)_f.Kind;
     /// <summary>The class the task holds.</summary>
-    public string? HeldClass;
+    public string? HeldClass => _f.Text1;
     /// <summary>The class it tries to acquire while holding <see cref="HeldClass"/>.</summary>
-    public string? WantedClass;
+    public string? WantedClass => _f.Text2;
     /// <summary>lockdep's existing dependency chain, as printed (#N first); null when the report has none.</summary>
-    public string[]? Chain;
+    public string[]? Chain => _f.Chain;
 
     /// <summary>The kind as findings name it (<c>circular</c>, <c>recursive</c>, <c>irq-order</c>, <c>dept</c>); null
     /// when not a report.</summary>
-    public readonly string? ReportName => Kind.Name();
+    public string? ReportName => Kind.Name();
+
+    internal static void Set(ref KernelReportFacts f, LockdepReportKind kind, string? held, string? wanted, string[]? chain)
+    {
+        f.Kind = (byte)kind;
+        f.Text1 = held;
+        f.Text2 = wanted;
+        f.Chain = chain;
+    }
 }

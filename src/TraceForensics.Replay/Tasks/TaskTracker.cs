@@ -123,7 +123,7 @@ public sealed class TaskTracker
     public void LockOwner(in TraceEvent e)
     {
         var t = GetOrAdd(e.Pid, e.Comm);
-        ref readonly var owner = ref e.Payload.LockOwner;
+        var owner = e.Payload.LockOwner;
         t.Blocker = (owner.Kind.Name() ?? "lock", owner.Pid, EvidenceLine.Of(e));
         if (owner.Pid is int ownerPid) GetOrAdd(ownerPid, owner.Comm ?? "");
     }
@@ -140,7 +140,7 @@ public sealed class TaskTracker
     public void LockHeld(in TraceEvent e)
     {
         var t = GetOrAdd(e.Pid, e.Comm);
-        ref readonly var held = ref e.Payload.HeldLock;
+        var held = e.Payload.HeldLock;
         if (held.Class is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
     }
 
