@@ -9,7 +9,6 @@ namespace TraceForensics.Replay;
 /// per event. Everything it knows is in <see cref="State"/>.</summary>
 public sealed class ReplayEngine(StackTable stacks)
 {
-    private const int PageShift = 12;
     /// <summary>A multi-page writeback event registers at most this many pages (a 2 MiB folio is 512).</summary>
     private const int MaxPagesPerEvent = 512;
 
@@ -51,8 +50,7 @@ public sealed class ReplayEngine(StackTable stacks)
                 t.PendingLockPage = wanted; // the return probe carries no arguments: it acquires this page
                 return;
             case EventKind.LockContentionBegin:
-                tasks.AnnounceWait(t, new WaitTarget(WaitKind.KernelLock, null, e.Payload.LockAddress, EvidenceLine.Of(e), true, null)
-                    { LockFlags = e.Payload.LockFlags });
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.KernelLock, null, e.Payload.LockAddress, EvidenceLine.Of(e), true, null));
                 return;
             case EventKind.PageLockAcquired:
                 if ((pages.Resolve(e.Payload) ?? t.PendingLockPage) is PageKey locked)
@@ -79,7 +77,7 @@ public sealed class ReplayEngine(StackTable stacks)
                 foreach (var io in State.Bios.Complete(e))
                     foreach (var p in io.Pages) pages.WritebackEnd(p);
                 break;
-            case EventKind.ReclaimBegin: tasks.ReclaimBegin(e, t); break;
+            case EventKind.ReclaimBegin: tasks.ReclaimBegin(t); break;
             case EventKind.ReclaimEnd: tasks.ReclaimEnd(t); break;
             case EventKind.FilemapFault:
                 if (pages.Resolve(e.Payload) is PageKey faulted) tasks.FilemapFault(e, t, faulted);
@@ -104,23 +102,22 @@ public sealed class ReplayEngine(StackTable stacks)
     /// are under writeback; with a disk address they join the ioend their task is building.</summary>
     private void WritebackStart(in TraceEvent e)
     {
-        var p = e.Payload;
+        ref readonly var p = ref e.Payload;
         var first = State.Pages.Resolve(p);
         if (first is not PageKey start) return;
-        long bytes = p.Sectors is long s && s > 0 ? s << 9 : 1L << PageShift;
-        int count = (int)Math.Clamp((bytes + (1L << PageShift) - 1) >> PageShift, 1, MaxPagesPerEvent);
+        long bytes = p.Sectors is long s && s > 0 ? s << KernelPage.SectorShift : KernelPage.Size;
+        int count = (int)Math.Clamp((bytes + KernelPage.Size - 1) >> KernelPage.Shift, 1, MaxPagesPerEvent);
         // ext4, or a writeback-start probe, gives no disk address: its pages go into the bio being built.
         bool intoPendingBio = !e.Name.StartsWith("iomap_", StringComparison.Ordinal) && e.Name != "xfs_writepage";
-        var line = EvidenceLine.Of(e);
         for (int i = 0; i < count; i++)
         {
             var key = start with { Index = start.Index + i };
             Bios.IoendRecord? ioend = null;
             if (p.Sector is ulong sector)
-                ioend = State.Bios.AddToIoend(e, start.Dev, sector + ((ulong)i << (PageShift - 9)), 1UL << (PageShift - 9), key);
+                ioend = State.Bios.AddToIoend(e, start.Dev, sector + ((ulong)i << KernelPage.SectorsPerPageShift), 1UL << KernelPage.SectorsPerPageShift, key);
             else if (intoPendingBio)
                 ioend = State.Bios.AddToPendingBio(e, start.Dev, key);
-            State.Pages.WritebackStart(key, e.Pid, line, ioend);
+            State.Pages.WritebackStart(key, e.Pid, ioend);
         }
     }
 }

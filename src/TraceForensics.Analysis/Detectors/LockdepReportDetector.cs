@@ -17,9 +17,9 @@ public sealed class LockdepReportDetector : IDetector
 
     public void Observe(ReplayState s, in TraceEvent e)
     {
-        if (e.Kind != EventKind.LockdepReport || e.Payload.LockClass is not { } held || e.Payload.OtherLockClass is not { } wanted) return;
+        if (e.Kind != EventKind.LockdepReport || e.Payload.Lockdep.HeldClass is not { } held || e.Payload.Lockdep.WantedClass is not { } wanted) return;
         var line = new List<EvidenceLine> { EvidenceLine.Of(e) };
-        var report = e.Payload.LockFlags ?? "circular";
+        var report = e.Payload.Lockdep.ReportName ?? "circular";
         bool dept = report == "dept";
         var cycle = new List<WaitEdge>
         {
@@ -28,7 +28,7 @@ public sealed class LockdepReportDetector : IDetector
                 : new(new KernelLockNode(held), new KernelLockNode(wanted), Relation.HeldThenWantedBy, null, line) { Witness = new TaskNode(e.Pid, 0, e.Comm) },
         };
         // lockdep prints its existing chain #N (the held class) first, down to #0 (the wanted class): wanted -> ... -> held.
-        var chain = e.Payload.LockChain is { Length: > 1 } c && c[^1] == wanted && c[0] == held ? c.Reverse().ToList() : [wanted, held];
+        var chain = e.Payload.Lockdep.Chain is { Length: > 1 } c && c[^1] == wanted && c[0] == held ? c.Reverse().ToList() : [wanted, held];
         for (int i = 0; i + 1 < chain.Count; i++)
             cycle.Add(new WaitEdge(new KernelLockNode(chain[i]), new KernelLockNode(chain[i + 1]),
                 dept ? Relation.DeptContextHoldsThenWaits : Relation.AlreadyDependsOn, null, line));

@@ -8,8 +8,6 @@ namespace TraceForensics.Events.Decoding;
 /// kprobe arguments (<c>folio=0x.. index=N ino=N</c>).</summary>
 internal static class PagePayloads
 {
-    public const int PageShift = 12;
-
     public static bool Bdi(ReadOnlySpan<byte> payload, ref EventPayload p)
     {
         p.Dev = Device(payload, "bdi "u8);
@@ -31,7 +29,7 @@ internal static class PagePayloads
         p.Dev = Device(payload, "dev "u8);
         p.Ino = Hex(payload, "ino "u8);
         p.Pfn = Hex(payload, "pfn="u8);
-        p.Index = Decimal(payload, "ofs="u8) >> PageShift;
+        p.Index = Decimal(payload, "ofs="u8) >> KernelPage.Shift;
         p.Order = (int?)Decimal(payload, "order="u8);
         p.Folio = Hex(payload, "page="u8) ?? Hex(payload, "folio="u8);
         return p.Ino is not null && p.Index is not null;
@@ -41,7 +39,7 @@ internal static class PagePayloads
     {
         p.Dev = Device(payload, "dev="u8);
         p.Ino = Hex(payload, "ino="u8);
-        p.Index = Decimal(payload, "ofs="u8) >> PageShift;
+        p.Index = Decimal(payload, "ofs="u8) >> KernelPage.Shift;
         return p.Dev is not null && p.Ino is not null && p.Index is not null;
     }
 
@@ -52,7 +50,7 @@ internal static class PagePayloads
             p.Dev = Device(payload, "dev "u8);
             p.Ino = Number(payload, "ino "u8);
             ulong? pos = Number(payload, "pos "u8) ?? Number(payload, "pgoff "u8) ?? Number(payload, "offset "u8);
-            p.Index = (long?)(pos >> PageShift);
+            p.Index = (long?)(pos >> KernelPage.Shift);
             // ioend: the mapping starts at disk byte addr for file offset "offset"; this folio is at pos.
             ulong? addr = Number(payload, "addr "u8);
             ulong? mapOffset = Number(payload, "offset "u8);

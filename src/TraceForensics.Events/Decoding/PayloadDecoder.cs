@@ -1,4 +1,5 @@
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Formats;
 
 namespace TraceForensics.Events.Decoding;
 
@@ -6,13 +7,16 @@ namespace TraceForensics.Events.Decoding;
 /// handler per family, chosen by a switch on the kind (a jump table, not string compares).</summary>
 public sealed class PayloadDecoder(Utf8Interner strings)
 {
+    /// <summary>Maps the typed facts of a kernel-log report line (no text to decode); returns false when the report
+    /// lacks what every event of its kind carries.</summary>
+    public bool Decode(EventKind kind, KernelLogReport report, ref EventPayload p) => KernelLogPayloads.Map(kind, report, ref p, strings);
+
     /// <summary>Decodes; returns false when the payload lacks what every event of its kind carries.</summary>
     public bool Decode(EventKind kind, string eventName, ReadOnlySpan<byte> payload, ref EventPayload p) => kind switch
     {
         EventKind.SchedSwitch => SchedPayloads.Switch(payload, ref p, strings),
         EventKind.SchedWaking or EventKind.SchedWakeup => SchedPayloads.Wakeup(payload, ref p, strings),
         EventKind.ProcessFork => SchedPayloads.Fork(payload, ref p, strings),
-        EventKind.ProcessHang when eventName == "hung_task" => KernelLogPayloads.Decode(kind, payload, ref p, strings),
         EventKind.ProcessExec or EventKind.ProcessExit or EventKind.ProcessHang => SchedPayloads.Pid(payload, ref p, strings),
         EventKind.BlockedReason => SchedPayloads.BlockedReason(payload, ref p, strings),
 
@@ -39,8 +43,8 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.ReclaimWrite or EventKind.PageAlloc => MemoryPayloads.PageAndGfp(payload, ref p, strings),
 
         EventKind.LockContentionBegin or EventKind.LockContentionEnd => LockPayloads.Contention(payload, ref p, strings),
-        EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail
-            => KernelLogPayloads.Decode(kind, payload, ref p, strings),
+        // The kernel-log reports come typed (Decode's KernelLogReport overload); as text they carry nothing to decode.
+        EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail => false,
         _ => true,
     };
 }

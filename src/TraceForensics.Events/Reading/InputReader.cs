@@ -6,15 +6,17 @@ using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Events.Reading;
 
-/// <summary>Reads one input into normalized <see cref="TraceEvent"/>s in time order: tokenizes each line, resolves
+/// <summary>Reads one input into normalized <see cref="TraceEvent"/>s in time order: takes each record of its
+/// <see cref="IRecordSource"/> (a tokenized line of a text input), resolves
 /// the event's meaning, decodes its payload, attaches stack blocks and callchains to the event they belong to,
 /// and reports every bad line as a diagnostic while reading on.</summary>
 public sealed class InputReader : IDisposable
 {
-    private readonly TraceRecordReader _records;
+    private readonly IRecordSource _records;
     private readonly EventTables _tables;
     private readonly int _inputIndex;
     private readonly ReorderBuffer _window = new();
+    // Events are known in the window by their record's ordinal (its line in a text input), below called "line".
     private long _stackTargetLine = -1; // line of the event the stack being built belongs to
     private long _lastEventLine = -1;
     private RecordKind _previousKind = RecordKind.Blank;
@@ -22,13 +24,18 @@ public sealed class InputReader : IDisposable
     private bool _ended;
 
     public InputReader(OpenedInput input, TraceFormat format, int inputIndex, InputSummary summary, EventTables tables)
+        : this(RecordSources.Open(input, format), input.Compression, inputIndex, summary, tables)
     {
-        _records = new TraceRecordReader(input, format);
+    }
+
+    public InputReader(IRecordSource records, Compression compression, int inputIndex, InputSummary summary, EventTables tables)
+    {
+        _records = records;
         _tables = tables;
         _inputIndex = inputIndex;
         Summary = summary;
-        Summary.Format = format;
-        Summary.Compression = input.Compression;
+        Summary.Format = records.Format;
+        Summary.Compression = compression;
     }
 
     public InputSummary Summary { get; }
@@ -68,13 +75,13 @@ public sealed class InputReader : IDisposable
         return oldest == _lastEventLine || oldest == _stackTargetLine;
     }
 
-    /// <summary>Reads one line; false at the end of the input.</summary>
+    /// <summary>Reads one record; false at the end of the input.</summary>
     private bool ReadRecord()
     {
         var record = new RawRecord();
         if (!_records.Read(ref record)) return false;
-        Summary.Lines = _records.LineNumber;
-        long line = _records.LineNumber;
+        long line = _records.Position.Ordinal;
+        Summary.Lines = line;
         var kind = record.Kind;
         switch (kind)
         {
@@ -136,11 +143,14 @@ public sealed class InputReader : IDisposable
             Tgid = record.Tgid,
             Comm = strings.Intern(record.Comm),
             Name = strings.Intern(record.Event),
-            Source = new SourceLocation(_inputIndex, line, _records.LineOffset),
+            Source = new SourceLocation(_inputIndex, line, _records.Position.ByteOffset),
         };
         var payload = record.Payload;
         e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
-        if (e.Kind != EventKind.Unknown && !_tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload))
+        bool decoded = e.Kind == EventKind.Unknown
+            || (record.Report is { } report ? _tables.Decoder.Decode(e.Kind, report, ref e.Payload)
+                : _tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload));
+        if (!decoded)
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
                 $"{e.Name}: payload lacks what a {e.Kind.Name()} event carries; the event is kept without those facts");
         _window.Add(e);
@@ -163,7 +173,7 @@ public sealed class InputReader : IDisposable
             Comm = "",
             Name = "lost_events",
             Kind = EventKind.TraceGap,
-            Source = new SourceLocation(_inputIndex, line, _records.LineOffset),
+            Source = new SourceLocation(_inputIndex, line, _records.Position.ByteOffset),
         };
         gap.Payload.Count = lost;
         _window.Add(gap);
@@ -253,7 +263,7 @@ public sealed class InputReader : IDisposable
         _ended = true;
         Summary.Bytes = _records.BytesRead;
         if (_records.ReadError is { } error)
-            Report(_records.LineNumber, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
+            Report(_records.Position.Ordinal, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
                 $"the input ends early ({error}); the {Summary.Lines} lines before were read");
     }
 

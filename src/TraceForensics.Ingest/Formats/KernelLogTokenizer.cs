@@ -15,12 +15,17 @@ namespace TraceForensics.Ingest.Formats;
 /// is a <c>held_lock</c> event of that task;</item>
 /// <item>a lockdep circular-dependency report is a <c>lockdep_circular</c> event naming the held and the wanted class.</item>
 /// </list>
-/// Synthesized payloads are <c>key=value</c> fields separated by tabs (class names contain spaces).</summary>
+/// What a report line says is handed on typed, in <see cref="RawRecord.Report"/> (a <see cref="KernelLogReport"/>), not
+/// as payload text.</summary>
 public sealed class KernelLogTokenizer
 {
     private enum Mode { None, HungHeader, CallTrace, HeldLocks, Lockdep, Dept }
 
-    private readonly byte[] _payload = new byte[16384]; // long enough for lockdep's longest chains
+    /// <summary>lockdep's chains are bounded by MAX_LOCKDEP_DEPTH (48, kernel/locking/lockdep_internals.h) links; a
+    /// longer run of <c>-&gt; #N</c> lines is not a chain lockdep printed, and is cut here.</summary>
+    private const int MaxChainLinks = 256;
+
+    private readonly KernelLogReport _report = new();
     private long _lastTimestampNs;
     private Mode _mode;
     private int _reportPid = -1;
@@ -31,19 +36,20 @@ public sealed class KernelLogTokenizer
     private int _lockdepPid = -1;
     private int _lockdepAwait; // 1 = next line is the wanted lock, 2 = next line is the held lock
     private string? _wanted, _held;
-    private string _lockdepKind = "circular";
+    private LockdepReportKind _lockdepKind = LockdepReportKind.Circular;
     private readonly List<string> _chain = new();
 
     /// <summary>The lockdep report as one event: the task, the held and the wanted class, the kind of report, and
-    /// lockdep's existing dependency chain (printed in reverse order: #N first), separated by U+001F.</summary>
+    /// lockdep's existing dependency chain (printed in reverse order: #N first).</summary>
     private void EmitLockdep(ref RawRecord r)
     {
-        r.Kind = RecordKind.Event;
-        r.Event = "lockdep_circular"u8;
+        var report = Event(ref r, "lockdep_circular"u8);
         r.Comm = _lockdepComm;
         r.Pid = _lockdepPid;
-        var chain = _chain.Count > 0 ? $"\tchain={string.Join('\u001f', _chain)}" : "";
-        r.Payload = Payload($"held={_held}\twanted={_wanted}\treport={_lockdepKind}{chain}");
+        report.ReportKind = _lockdepKind;
+        report.HeldClass = _held;
+        report.WantedClass = _wanted;
+        if (_chain.Count > 0) report.Chain = [.. _chain];
         _mode = Mode.None;
         _wanted = _held = null;
         _chain.Clear();
@@ -81,7 +87,7 @@ public sealed class KernelLogTokenizer
         }
         _mode = Mode.None;
         r.Kind = RecordKind.Truncated;
-        r.Problem = $"a lockdep {_lockdepKind} report ends before it names both locks (wanted: {_wanted ?? "?"}, held: {_held ?? "?"}): the log is cut off";
+        r.Problem = $"a lockdep {_lockdepKind.Name()} report ends before it names both locks (wanted: {_wanted ?? "?"}, held: {_held ?? "?"}): the log is cut off";
         return true;
     }
 
@@ -121,7 +127,8 @@ public sealed class KernelLogTokenizer
         if (IsLockdepHeader(t))
         {
             _chain.Clear();
-            _lockdepKind = t.IndexOf("recursive"u8) >= 0 ? "recursive" : t.IndexOf("circular"u8) >= 0 ? "circular" : "irq-order";
+            _lockdepKind = t.IndexOf("recursive"u8) >= 0 ? LockdepReportKind.Recursive
+                : t.IndexOf("circular"u8) >= 0 ? LockdepReportKind.Circular : LockdepReportKind.IrqOrder;
             _mode = Mode.Lockdep;
             _lockdepAwait = 0;
             _wanted = _held = null;
@@ -132,7 +139,7 @@ public sealed class KernelLogTokenizer
         {
             _mode = Mode.Dept;
             _wanted = _held = null;
-            _lockdepKind = "dept";
+            _lockdepKind = LockdepReportKind.Dept;
             return;
         }
         if (_mode == Mode.Dept && TryDept(t, ref r)) return;
@@ -143,10 +150,8 @@ public sealed class KernelLogTokenizer
         if (_mode == Mode.HungHeader && TryTaskLine(t, ref r)) return;
         if (_mode == Mode.HungHeader && t.StartsWith("Workqueue: "u8))
         {
-            r.Kind = RecordKind.Event;
-            r.Event = "hung_task_detail"u8;
+            Event(ref r, "hung_task_detail"u8).Workqueue = Text(t["Workqueue: "u8.Length..]);
             r.Pid = _reportPid;
-            r.Payload = Payload($"workqueue={Text(t["Workqueue: "u8.Length..])}");
             return;
         }
         if (t.SequenceEqual("Call Trace:"u8) || t.SequenceEqual("Call trace:"u8)) // arm64 prints "Call trace:"
@@ -186,17 +191,17 @@ public sealed class KernelLogTokenizer
         if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;
         var secs = t[(blocked + len)..];
         int sp = secs.IndexOf((byte)' ');
-        r.Kind = RecordKind.Event;
-        r.Event = "hung_task"u8;
+        var report = Event(ref r, "hung_task"u8);
         r.Comm = who[..colon];
         r.Pid = pid;
-        r.Payload = Payload($"seconds={(sp > 0 ? Encoding.ASCII.GetString(secs[..sp]) : "")}");
+        if (sp > 0 && TryParseDecimal(secs[..sp], out long seconds)) report.HungSeconds = seconds;
         _mode = Mode.HungHeader;
         _reportPid = pid;
         return true;
     }
 
-    /// <summary>The report's task line: <c>task:dd state:D stack:0 pid:4005 tgid:4005 ppid:3954 ...</c>, or the older
+    /// <summary>The report's task line, as sched_show_task() (kernel/sched/core.c) prints it:
+    /// <c>task:dd state:D stack:0 pid:4005 tgid:4005 ppid:3954 ...</c>, or the older
     /// <c>dd D 0 4005 3954 0x00000000</c> (comm, state, stack, pid, ppid, flags).</summary>
     private bool TryTaskLine(ReadOnlySpan<byte> t, ref RawRecord r)
     {
@@ -221,10 +226,11 @@ public sealed class KernelLogTokenizer
             if (pidAt < 0) return false;
             ppid = pidAt + 1 < words.Length && int.TryParse(words[pidAt + 1], out _) ? words[pidAt + 1] : "";
         }
-        r.Kind = RecordKind.Event;
-        r.Event = "hung_task_detail"u8;
+        var report = Event(ref r, "hung_task_detail"u8);
         r.Pid = _reportPid;
-        r.Payload = Payload($"state={state}\ttgid={tgid}\tppid={ppid}");
+        report.State = state;
+        if (int.TryParse(tgid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int tg)) report.Tgid = tg;
+        if (int.TryParse(ppid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pp)) report.Ppid = pp;
         return true;
     }
 
@@ -238,7 +244,7 @@ public sealed class KernelLogTokenizer
     }
 
     /// <summary><c>INFO: task X:P is blocked on a mutex likely owned by task Y:Q.</c>, the semaphore and rw-semaphore
-    /// variants, and <c>is blocked on a mutex, but the owner is not found.</c></summary>
+    /// variants, and <c>is blocked on a mutex, but the owner is not found.</c> (kernel/hung_task.c, debug_show_blocker()).</summary>
     private bool TryBlocker(ReadOnlySpan<byte> t, ref RawRecord r)
     {
         int on = t.IndexOf(" is blocked on "u8);
@@ -249,20 +255,22 @@ public sealed class KernelLogTokenizer
         var who = t["INFO: task "u8.Length..end];
         int colon = who.LastIndexOf((byte)':');
         if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;
-        string kind = t.IndexOf("rw-semaphore"u8) >= 0 ? "rwsem" : t.IndexOf("semaphore"u8) >= 0 ? "semaphore" : "mutex";
-        string owner = "";
+        var report = Event(ref r, "hung_task_blocker"u8);
+        r.Comm = who[..colon];
+        r.Pid = pid;
+        report.OwnerKind = t.IndexOf("rw-semaphore"u8) >= 0 ? LockOwnerKind.RwSemaphore
+            : t.IndexOf("semaphore"u8) >= 0 ? LockOwnerKind.Semaphore : LockOwnerKind.Mutex;
         int by = t.LastIndexOf(" by task "u8);
         if (by >= 0)
         {
             var o = t[(by + " by task "u8.Length)..].TrimEnd((byte)'.');
             int oc = o.LastIndexOf((byte)':');
-            if (oc > 0 && TryParseInt(o[(oc + 1)..], out int ownerPid)) owner = $"\towner={ownerPid}\towner_comm={Text(o[..oc])}";
+            if (oc > 0 && TryParseInt(o[(oc + 1)..], out int ownerPid))
+            {
+                report.OwnerPid = ownerPid;
+                report.OwnerComm = Text(o[..oc]);
+            }
         }
-        r.Kind = RecordKind.Event;
-        r.Event = "hung_task_blocker"u8;
-        r.Comm = who[..colon];
-        r.Pid = pid;
-        r.Payload = Payload($"kind={kind}{owner}");
         return true;
     }
 
@@ -280,16 +288,17 @@ public sealed class KernelLogTokenizer
         return true;
     }
 
-    /// <summary><c>#0: ffffffff83b8a1e0 (rcu_read_lock){....}-{1:2}, at: debug_show_all_locks+0x36/0x1c0</c></summary>
+    /// <summary><c>#0: ffffffff83b8a1e0 (rcu_read_lock){....}-{1:2}, at: debug_show_all_locks+0x36/0x1c0</c>
+    /// (kernel/locking/lockdep.c, print_lock()).</summary>
     private void HeldLock(ReadOnlySpan<byte> t, ref RawRecord r)
     {
         if (_lockPid < 0 || !TryLockClass(t, out var cls, out var site)) return;
-        r.Kind = RecordKind.Event;
-        r.Event = "held_lock"u8;
+        var report = Event(ref r, "held_lock"u8);
         r.Comm = _lockComm;
         r.Pid = _lockPid;
-        var addr = FirstToken(TrimStart(t[(t.IndexOf((byte)':') + 1)..]));
-        r.Payload = Payload($"class={cls}\tat={site}\taddr={Encoding.ASCII.GetString(addr)}");
+        report.LockClass = cls;
+        if (site.Length > 0) report.AcquireSite = site;
+        if (TryParseHex(FirstToken(TrimStart(t[(t.IndexOf((byte)':') + 1)..])), out ulong address)) report.LockAddress = address;
     }
 
     private bool TryLockdep(ReadOnlySpan<byte> t, ref RawRecord r)
@@ -319,7 +328,7 @@ public sealed class KernelLogTokenizer
         // "the existing dependency chain (in reverse order) is:" then "-> #1 (classA){...}:" ... "-> #0 (classB){...}:"
         if (t.StartsWith("-> #"u8) && TryLockClass(t, out var link, out _))
         {
-            _chain.Add(link);
+            if (_chain.Count < MaxChainLinks) _chain.Add(link);
             return true;
         }
         if ((t.StartsWith("other info that might help us debug this"u8) || t.StartsWith("Possible unsafe locking scenario"u8)
@@ -349,11 +358,12 @@ public sealed class KernelLogTokenizer
             _wanted = name;
             if (_held is not null)
             {
-                r.Kind = RecordKind.Event;
-                r.Event = "lockdep_circular"u8;
+                var report = Event(ref r, "lockdep_circular"u8);
                 r.Comm = "<dept>"u8;
                 r.Pid = -1;
-                r.Payload = Payload($"held={_held}\twanted={_wanted}\treport=dept");
+                report.ReportKind = LockdepReportKind.Dept;
+                report.HeldClass = _held;
+                report.WantedClass = _wanted;
                 _mode = Mode.None;
             }
         }
@@ -413,21 +423,23 @@ public sealed class KernelLogTokenizer
         return true;
     }
 
-    /// <summary>Log text for a payload field: UTF-8 decoded, tabs (the field separator) made spaces.</summary>
-    private static string Text(ReadOnlySpan<byte> s) => Encoding.UTF8.GetString(s).Replace('\t', ' ');
+    /// <summary>Log text for a field of the report, as printed (UTF-8 decoded; it is only ever this field's value).</summary>
+    private static string Text(ReadOnlySpan<byte> s) => Encoding.UTF8.GetString(s);
+
+    /// <summary>Makes <paramref name="r"/> an event of the given name whose facts are in the (reset) report.</summary>
+    private KernelLogReport Event(ref RawRecord r, ReadOnlySpan<byte> name)
+    {
+        _report.Reset();
+        r.Kind = RecordKind.Event;
+        r.Event = name;
+        r.Report = _report;
+        return _report;
+    }
 
     private static ReadOnlySpan<byte> FirstToken(ReadOnlySpan<byte> s)
     {
         int sp = s.IndexOf((byte)' ');
         return sp < 0 ? s : s[..sp];
-    }
-
-    private ReadOnlySpan<byte> Payload(string s)
-    {
-        // Fields are separated by tabs; text taken from the log goes through Text(), which turns tabs into spaces, so
-        // a comm or class name cannot forge a field.
-        int n = Encoding.UTF8.GetBytes(s.AsSpan(0, Math.Min(s.Length, _payload.Length / 3)), _payload);
-        return _payload.AsSpan(0, n);
     }
 
     private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)

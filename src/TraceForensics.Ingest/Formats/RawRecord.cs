@@ -20,6 +20,9 @@ public ref struct RawRecord
     /// <summary>The event name without subsystem (<c>sched_switch</c>, a kprobe's chosen name).</summary>
     public ReadOnlySpan<byte> Event;
     public ReadOnlySpan<byte> Payload;
+    /// <summary>A kernel-log report line's typed facts (<see cref="KernelLogTokenizer"/>), null for the other formats,
+    /// whose payload is <see cref="Payload"/> text.</summary>
+    public KernelLogReport? Report;
     /// <summary>For <see cref="RecordKind.StackFrame"/>: the function, without offset or address.</summary>
     public ReadOnlySpan<byte> Frame;
     /// <summary>Lost-event count, or entries in buffer.</summary>

@@ -4,8 +4,9 @@ namespace TraceForensics.Ingest.Formats;
 
 /// <summary>Reads one input, line by line, into <see cref="RawRecord"/>s with the tokenizer of its format.
 /// Overlong lines and binary junk come out as <see cref="RecordKind.Unrecognized"/> with a reason; a read
-/// error (truncated compressed data) ends the input and is kept in <see cref="ReadError"/>.</summary>
-public sealed class TraceRecordReader : IDisposable
+/// error (truncated compressed data) ends the input and is kept in <see cref="ReadError"/>. The record source of
+/// the text formats: a record's position is its line.</summary>
+public sealed class TraceRecordReader : IRecordSource
 {
     private readonly OpenedInput _input;
     private readonly LineReader _lines;
@@ -23,6 +24,7 @@ public sealed class TraceRecordReader : IDisposable
     public TraceFormat Format { get; }
     public long LineNumber => _lines.LineNumber;
     public long LineOffset => _lines.LineOffset;
+    public RecordPosition Position => new(_lines.LineNumber, _lines.LineOffset);
     public long BytesRead => _lines.LineOffset + _lines.LineLength;
     public string? ReadError => _input.ReadError;
 

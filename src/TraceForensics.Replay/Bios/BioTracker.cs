@@ -64,7 +64,7 @@ public sealed class BioTracker
         if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return;
         ulong end = start + (ulong)n;
         var device = GetDevice(dev);
-        var bio = new InFlightBio(start, end, e.Pid, e.Comm, e.Payload.Rwbs, EvidenceLine.Of(e));
+        var bio = new InFlightBio(start, end, EvidenceLine.Of(e));
         if (_plugged.TryGetValue(e.Pid, out var plug)) { bio.PluggedBy = e.Pid; bio.PlugLine = plug; }
         device.InFlight.Add(bio);
         for (int i = _unsubmitted.Count - 1; i >= 0; i--)
@@ -109,7 +109,7 @@ public sealed class BioTracker
             upper.RemappedTo = (to, toSector);
             upper.RemapLine = EvidenceLine.Of(e);
         }
-        GetDevice(to).InFlight.Add(new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), e.Pid, e.Comm, e.Payload.Rwbs, EvidenceLine.Of(e)));
+        GetDevice(to).InFlight.Add(new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e)));
     }
 
     /// <summary>The in-flight bio of a device that covers a sector, if any.</summary>

@@ -11,8 +11,8 @@ public sealed class DeviceRecord(DeviceNumber dev)
     public EvidenceLine? LastCompletion { get; internal set; }
     public long CompletedCount { get; internal set; }
 
-    /// <summary>Loop devices (major 7) are served by a worker task doing the I/O on a backing file.</summary>
-    public bool IsLoop => Dev.Major == 7;
+    /// <summary>Loop devices are served by a worker task doing the I/O on a backing file.</summary>
+    public bool IsLoop => Dev.IsLoop;
 
     public InFlightBio? Oldest => InFlight.Count == 0 ? null : InFlight.MinBy(b => b.Queued.TimestampNs);
 }

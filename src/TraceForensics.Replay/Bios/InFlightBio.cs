@@ -3,7 +3,7 @@ using TraceForensics.Replay.Evidence;
 namespace TraceForensics.Replay.Bios;
 
 /// <summary>A bio queued on a device (block_bio_queue) and not yet completed.</summary>
-public sealed record InFlightBio(ulong StartSector, ulong EndSector, int SubmitterPid, string SubmitterComm, string? Rwbs, EvidenceLine Queued)
+public sealed record InFlightBio(ulong StartSector, ulong EndSector, EvidenceLine Queued)
 {
     /// <summary>The task whose plug holds it (queued under block_plug, not yet unplugged); null once dispatched.</summary>
     public int? PluggedBy { get; internal set; }

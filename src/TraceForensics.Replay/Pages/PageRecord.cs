@@ -14,7 +14,6 @@ public sealed class PageRecord(PageKey key)
     public InferenceRule? LockRule { get; internal set; }
 
     public bool UnderWriteback { get; internal set; }
-    public EvidenceLine? WritebackLine { get; internal set; }
     public int? WritebackBy { get; internal set; }
     public IoendRecord? Ioend { get; internal set; }
 

@@ -85,11 +85,10 @@ public sealed class PageTracker
         DropIfIdle(page);
     }
 
-    public void WritebackStart(PageKey key, int pid, EvidenceLine line, IoendRecord? ioend)
+    public void WritebackStart(PageKey key, int pid, IoendRecord? ioend)
     {
         var page = GetOrAdd(key);
         page.UnderWriteback = true;
-        page.WritebackLine = line;
         page.WritebackBy = pid;
         if (ioend is not null) page.Ioend = ioend;
     }

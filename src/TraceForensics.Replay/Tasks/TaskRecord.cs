@@ -29,9 +29,6 @@ public sealed class TaskRecord(int pid, int generation, string comm)
 
     // Context held
     public int ReclaimDepth { get; internal set; }
-    public EvidenceLine? ReclaimBeginLine { get; internal set; }
-    public string? ReclaimGfp { get; internal set; }
-    public Events.Model.ReclaimScope ReclaimScope { get; internal set; }
     /// <summary>The page of its last mm_filemap_fault, while the fault may still be in progress.</summary>
     public PageKey? FaultPage { get; internal set; }
     public EvidenceLine? FaultLine { get; internal set; }
@@ -44,7 +41,6 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     /// null when "the owner is not found").</summary>
     public (string Kind, int? OwnerPid, EvidenceLine Line)? Blocker { get; internal set; }
 
-    public int? Ppid { get; internal set; }
     /// <summary>"blocked for more than N seconds" of the latest hung-task report.</summary>
     public long? ReportedBlockedSeconds { get; internal set; }
     /// <summary>The workqueue and work function a kworker was running (from a hung-task report).</summary>

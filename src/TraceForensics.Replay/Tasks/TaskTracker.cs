@@ -1,4 +1,5 @@
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Formats;
 using TraceForensics.Replay.Evidence;
 using TraceForensics.Replay.Pages;
 
@@ -27,7 +28,7 @@ public sealed class TaskTracker
         if (e.Tgid >= 0) t.Tgid = e.Tgid;
         t.LastSeenNs = e.TimestampNs;
         if (e.StackId != 0) t.LastStackId = e.StackId;
-        if (e.Payload.Dev is { Major: not 7 } dev && e.Kind is EventKind.WritebackWait or EventKind.BioQueue) t.BackingDev = dev;
+        if (e.Payload.Dev is { IsLoop: false } dev && e.Kind is EventKind.WritebackWait or EventKind.BioQueue) t.BackingDev = dev;
         if (e.Kind != EventKind.SchedSwitch && e.Pid != 0)
         {
             // An event of its own means the task is on a cpu.
@@ -112,7 +113,7 @@ public sealed class TaskTracker
         }
         if (e.Name == "hung_task")
         {
-            t.ReportedBlockedSeconds = e.Payload.Count;
+            t.ReportedBlockedSeconds = e.Payload.HungTask.Seconds;
             // A kernel-log report carries the task's stack.
             if (e.StackId != 0) { t.SleepStackId = e.StackId; t.LastStackId = e.StackId; }
             t.SleepLine ??= EvidenceLine.Of(e);
@@ -126,24 +127,25 @@ public sealed class TaskTracker
     public void LockOwner(in TraceEvent e)
     {
         var t = GetOrAdd(e.Pid, e.Comm);
-        t.Blocker = (e.Payload.LockFlags ?? "lock", e.Payload.OtherPid, EvidenceLine.Of(e));
-        if (e.Payload.OtherPid is int owner) GetOrAdd(owner, e.Payload.OtherComm ?? "");
+        var owner = e.Payload.LockOwner;
+        t.Blocker = (owner.Kind.Name() ?? "lock", owner.Pid, EvidenceLine.Of(e));
+        if (owner.Pid is int ownerPid) GetOrAdd(ownerPid, owner.Comm ?? "");
     }
 
     /// <summary>A hung-task report's task line or workqueue line about a task.</summary>
     public void HungTaskDetail(in TraceEvent e)
     {
         var t = GetOrAdd(e.Pid, e.Comm);
-        if (e.Payload.OtherPid is int tgid) t.Tgid = tgid;
-        if (e.Payload.Ppid is int ppid) t.Ppid = ppid;
-        if (e.Payload.Workqueue is { } wq) t.Workqueue = wq;
+        if (e.Payload.HungTask.Tgid is int tgid) t.Tgid = tgid;
+        if (e.Payload.HungTask.Workqueue is { } wq) t.Workqueue = wq;
     }
 
     /// <summary>A kernel log's held-locks entry about a task.</summary>
     public void LockHeld(in TraceEvent e)
     {
         var t = GetOrAdd(e.Pid, e.Comm);
-        if (e.Payload.LockClass is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, e.Payload.LockAddress, e.Payload.Function, EvidenceLine.Of(e)));
+        var held = e.Payload.HeldLock;
+        if (held.Class is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
     }
 
     /// <summary>The trace lost events: a sleeping task may have been woken unseen, so its state becomes unknown rather
@@ -154,23 +156,11 @@ public sealed class TaskTracker
             SetState(t, TaskRunState.Unknown, ts);
     }
 
-    public void ReclaimBegin(in TraceEvent e, TaskRecord t)
-    {
-        if (t.ReclaimDepth++ == 0)
-        {
-            t.ReclaimBeginLine = EvidenceLine.Of(e);
-            t.ReclaimGfp = e.Payload.GfpFlags;
-            t.ReclaimScope = e.Payload.Reclaim;
-        }
-    }
+    public void ReclaimBegin(TaskRecord t) => t.ReclaimDepth++;
 
     public void ReclaimEnd(TaskRecord t)
     {
-        if (t.ReclaimDepth > 0 && --t.ReclaimDepth == 0)
-        {
-            t.ReclaimBeginLine = null;
-            t.ReclaimGfp = null;
-        }
+        if (t.ReclaimDepth > 0) t.ReclaimDepth--;
     }
 
     public void FilemapFault(in TraceEvent e, TaskRecord t, PageKey page)

@@ -10,14 +10,14 @@ public class KernelLogTokenizerTests
 
     /// <summary>One line through a fresh kernel-log reader, after <paramref name="context"/> lines (a report's header,
     /// its "Call Trace:") that put the reader where the line belongs.</summary>
-    private static (RecordKind Kind, string Comm, int Pid, int Cpu, long Ts, string Event, string Payload, string Frame) Tok(string line, params string[] context)
+    private static (RecordKind Kind, string Comm, int Pid, int Cpu, long Ts, string Event, string Payload, string Frame, KernelLogReport? Report) Tok(string line, params string[] context)
     {
         var reader = new KernelLogTokenizer();
         var r = new RawRecord();
         foreach (var c in context) reader.Tokenize(Encoding.UTF8.GetBytes(c), ref r);
         reader.Tokenize(Encoding.UTF8.GetBytes(line), ref r);
         return (r.Kind, Encoding.UTF8.GetString(r.Comm), r.Pid, r.Cpu, r.TimestampNs,
-                Encoding.UTF8.GetString(r.Event), Encoding.UTF8.GetString(r.Payload), Encoding.UTF8.GetString(r.Frame));
+                Encoding.UTF8.GetString(r.Event), Encoding.UTF8.GetString(r.Payload), Encoding.UTF8.GetString(r.Frame), r.Report);
     }
 
     private static string Strip(string line, out long ts, out bool hasTime) =>
@@ -54,7 +54,8 @@ public class KernelLogTokenizerTests
         Assert.Equal(pid, t.Pid);
         Assert.Equal(-1, t.Cpu);
         Assert.Equal(ts, t.Ts);
-        Assert.StartsWith("seconds=", t.Payload);
+        Assert.Equal("", t.Payload); // the facts come typed, not as payload text
+        Assert.NotNull(t.Report!.HungSeconds);
     }
 
     [Theory]
