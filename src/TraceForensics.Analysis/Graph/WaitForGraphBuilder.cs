@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Formats;
 using TraceForensics.Replay;
 using TraceForensics.Replay.Evidence;
 using TraceForensics.Replay.Pages;
@@ -60,8 +61,8 @@ public static class WaitForGraphBuilder
             WaitNode to = blocker.OwnerPid is int owner ? Task(s, owner) : new OwnerNotFoundNode(blocker.Kind);
             var relation = blocker.Kind switch
             {
-                "rwsem" => Relation.WaitsForRwsemOwner,
-                "semaphore" => Relation.WaitsForSemaphoreOwner,
+                LockOwnerKind.RwSemaphore => Relation.WaitsForRwsemOwner,
+                LockOwnerKind.Semaphore => Relation.WaitsForSemaphoreOwner,
                 _ => Relation.WaitsForMutexOwner,
             };
             g.Add(new WaitEdge(from, to, relation, Rules.HungTaskLikelyOwner, Lines(blocker.Line, t.SleepLine)));

@@ -56,9 +56,9 @@ public sealed record KernelLockNode(string Name) : WaitNode
 }
 
 /// <summary>The owner a hung-task report could not find of the lock a task waits for (mutex, rwsem, semaphore).</summary>
-public sealed record OwnerNotFoundNode(string LockKind) : WaitNode
+public sealed record OwnerNotFoundNode(Ingest.Formats.LockOwnerKind LockKind) : WaitNode
 {
-    public override string Label => $"lock {LockKind}-owner-not-found";
+    public override string Label => $"lock {Ingest.Formats.KernelLogKindNames.Name(LockKind)}-owner-not-found";
 }
 
 /// <summary>A frozen filesystem (fsfreeze), on its device when known.</summary>

@@ -39,7 +39,7 @@ public sealed class TaskRecord(int pid, int generation, string comm)
 
     /// <summary>What a kernel log said blocks it: "blocked on a mutex likely owned by task ..." (kind, owner pid or
     /// null when "the owner is not found").</summary>
-    public (string Kind, int? OwnerPid, EvidenceLine Line)? Blocker { get; internal set; }
+    public (Ingest.Formats.LockOwnerKind Kind, int? OwnerPid, EvidenceLine Line)? Blocker { get; internal set; }
 
     /// <summary>"blocked for more than N seconds" of the latest hung-task report.</summary>
     public long? ReportedBlockedSeconds { get; internal set; }

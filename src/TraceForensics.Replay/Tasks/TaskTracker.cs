@@ -128,7 +128,7 @@ public sealed class TaskTracker
     {
         var t = GetOrAdd(e.Pid, e.Comm);
         var owner = e.Payload.LockOwner;
-        t.Blocker = (owner.Kind.Name() ?? "lock", owner.Pid, EvidenceLine.Of(e));
+        t.Blocker = (owner.Kind, owner.Pid, EvidenceLine.Of(e));
         if (owner.Pid is int ownerPid) GetOrAdd(ownerPid, owner.Comm ?? "");
     }
 

@@ -50,7 +50,7 @@ public class TrackerVerbTests
     public void Unlocking_a_page_under_writeback_keeps_it_without_a_holder()
     {
         var pages = new PageTracker();
-        pages.WritebackStart(Page(100), 47190, Line(1), ioend: null);
+        pages.WritebackStart(Page(100), 47190, ioend: null);
         pages.PageLockAcquired(Page(100), 47211, Line(2), observed: false, rule: InferenceRules.FaultHoldsFaultedPage);
         Assert.Equal(InferenceRules.FaultHoldsFaultedPage, pages.Get(Page(100))!.LockRule);
 
@@ -85,9 +85,9 @@ public class TrackerVerbTests
         // Two contiguous pages (8 sectors each) go into one ioend at sector 163840.
         var add = AddToIoend("338.900010");
         var io = bios.AddToIoend(add, Dev, 163840, 8, Page(100));
-        pages.WritebackStart(Page(100), add.Pid, EvidenceLine.Of(add), io);
+        pages.WritebackStart(Page(100), add.Pid, io);
         Assert.Same(io, bios.AddToIoend(add, Dev, 163848, 8, Page(101)));
-        pages.WritebackStart(Page(101), add.Pid, EvidenceLine.Of(add), io);
+        pages.WritebackStart(Page(101), add.Pid, io);
         Assert.Equal("bio 8:16 sector 163840", io.ToString());
         Assert.Equal(16UL, io.Sectors);
         Assert.Same(io, Assert.Single(bios.Unsubmitted));
