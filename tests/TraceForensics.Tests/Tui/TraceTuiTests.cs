@@ -105,4 +105,47 @@ public class TraceTuiTests
             Directory.Delete(exportDir, true);
         }
     }
+
+    private const string BlockedFiveSeconds =
+        "              dd-4005    [001] .....   100.000000: folio_wait_writeback: bdi 8:16: ino=131 index=0\n" +
+        "              dd-4005    [001] d..2.   100.000010: sched_switch: prev_comm=dd prev_pid=4005 prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n" +
+        "            bash-3954    [000] .....   105.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n";
+
+    /// <summary>The TUI runs the analysis through the same entry point with the same options as analyze: what
+    /// --stall-threshold, --since, --until and --pid change there, they change here.</summary>
+    [Theory]
+    [InlineData(new string[0], 1)]
+    [InlineData(new[] { "--stall-threshold", "10" }, 0)]
+    [InlineData(new[] { "--since", "100.5" }, 0)]
+    [InlineData(new[] { "--until", "101" }, 0)]
+    [InlineData(new[] { "--pid", "4005" }, 1)]
+    [InlineData(new[] { "--pid", "700" }, 0)]
+    public void Tui_findings_follow_the_options_that_change_findings(string[] options, int expected)
+    {
+        var path = Run.TempFile(BlockedFiveSeconds);
+        var (_, json, _) = Run.Cli(["analyze", "--format", "json", .. options, path]);
+        Assert.Equal(expected, System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("findings").GetArrayLength());
+        // What the tui command does with its options: the finding options of the analysis option set, parsed into
+        // AnalysisOptions, given to the TUI's load.
+        var set = new TraceForensics.Cli.Commands.AnalysisOptionSet();
+        var command = new System.CommandLine.Command("tui") { new System.CommandLine.Argument<string>("input") };
+        set.AddFindingOptionsTo(command);
+        var parse = command.Parse([.. options, path]);
+        Assert.Empty(parse.Errors);
+        var analysisOptions = set.Options(parse, TextWriter.Null);
+        using var session = TraceSession.Open([path]);
+        var model = TuiModel.Load(session, analysisOptions!);
+        Assert.Equal(expected, model.Findings.Count);
+    }
+
+    [Fact]
+    public void Tui_refuses_a_malformed_analysis_option_before_opening_the_terminal()
+    {
+        var (_, help, _) = Run.Cli("tui", "--help");
+        foreach (var option in new[] { "--since", "--until", "--pid", "--stall-threshold", "--events-map", "--input-format" })
+            Assert.Contains(option, help);
+        var (code, _, err) = Run.Cli("tui", "--since", "yesterday", Lkml);
+        Assert.Equal(2, code);
+        Assert.Contains("--since wants trace seconds", err);
+    }
 }
