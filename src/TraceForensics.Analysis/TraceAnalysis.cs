@@ -23,8 +23,9 @@ public static class TraceAnalysis
         while (session.Read(out var e))
         {
             if (options.UntilNs is long until && e.TimestampNs > until) break;
+            watch?.Applying?.Invoke(e, analyzer.State);
             analyzer.Observe(e);
-            watch?.Event?.Invoke(e, analyzer.State);
+            watch?.Applied?.Invoke(e, analyzer.State);
             if ((++n & 0xFFFF) == 0)
             {
                 cancel.ThrowIfCancellationRequested();

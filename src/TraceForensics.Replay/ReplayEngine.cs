@@ -7,12 +7,17 @@ namespace TraceForensics.Replay;
 
 /// <summary>Feeds events, in time order, to the trackers: a switch on the event's meaning calls one tracker verb
 /// per event. Everything it knows is in <see cref="State"/>.</summary>
-public sealed class ReplayEngine(StackTable stacks)
+public sealed class ReplayEngine
 {
+    public ReplayEngine(StackTable stacks) => State = new ReplayState(stacks);
+
+    /// <summary>Goes on from a state (a checkpoint's copy): the events after it are applied to it.</summary>
+    public ReplayEngine(ReplayState state) => State = state;
+
     /// <summary>A multi-page writeback event registers at most this many pages (a 2 MiB folio is 512).</summary>
     private const int MaxPagesPerEvent = 512;
 
-    public ReplayState State { get; } = new(stacks);
+    public ReplayState State { get; }
 
     public void Apply(in TraceEvent e)
     {

@@ -6,11 +6,29 @@ using TraceForensics.Replay.Tasks;
 namespace TraceForensics.Replay;
 
 /// <summary>The replayed state at the current time: tasks, pages, bios and devices, plus the stacks to read them.</summary>
-public sealed class ReplayState(StackTable stacks)
+public sealed class ReplayState
 {
+    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker()) { }
+
+    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios)
+    {
+        Stacks = stacks;
+        Tasks = tasks;
+        Pages = pages;
+        Bios = bios;
+    }
+
     public long NowNs { get; internal set; }
-    public TaskTracker Tasks { get; } = new();
-    public PageTracker Pages { get; } = new();
-    public BioTracker Bios { get; } = new();
-    public StackTable Stacks { get; } = stacks;
+    public TaskTracker Tasks { get; }
+    public PageTracker Pages { get; }
+    public BioTracker Bios { get; }
+    public StackTable Stacks { get; }
+
+    /// <summary>A deep copy a replay can go on from (a checkpoint), sharing only the append-only stack table. Listeners
+    /// are not copied.</summary>
+    public ReplayState Clone()
+    {
+        var bios = Bios.Clone(out var ioends);
+        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios) { NowNs = NowNs };
+    }
 }

@@ -3,19 +3,25 @@ using TraceForensics.Analysis.Findings;
 using TraceForensics.Events.Model;
 using TraceForensics.Events.Reading;
 using TraceForensics.Replay;
+using TraceForensics.Replay.Snapshots;
 using TraceForensics.Replay.Tasks;
 
 namespace TraceForensics.Tui;
 
 /// <summary>What the terminal UI browses: the events (kept up to a limit, for the log and the time cursor), the
-/// findings (self-contained), and a replay that follows the cursor (forward by applying events, backward by replaying again).</summary>
+/// findings (self-contained), and a replay that follows the cursor: forward by applying events, backward from the
+/// replay checkpoint before the cursor (taken during the one load pass).</summary>
 public sealed class TuiModel
 {
     private ReplayEngine _cursorReplay;
     private int _applied; // events applied to _cursorReplay
 
-    private TuiModel(List<TraceEvent> events, IReadOnlyList<Finding> findings, StackTable stacks, IReadOnlyList<string> paths, bool truncated)
+    private readonly ReplayTimeline _checkpoints;
+
+    private TuiModel(List<TraceEvent> events, IReadOnlyList<Finding> findings, StackTable stacks, IReadOnlyList<string> paths, bool truncated,
+                     ReplayTimeline? checkpoints = null)
     {
+        _checkpoints = checkpoints ?? new ReplayTimeline();
         Events = events;
         Findings = findings;
         Stacks = stacks;
@@ -50,6 +56,7 @@ public sealed class TuiModel
     {
         var events = new List<TraceEvent>();
         var timelines = new Dictionary<int, List<(long, char)>>();
+        var checkpoints = ReplayTimeline.ByEvents(256, MaxCheckpoints);
         bool truncated = false;
         var watch = new AnalysisWatch
         {
@@ -57,14 +64,19 @@ public sealed class TuiModel
             {
                 if (!truncated && t.Pid > 0) Track(timelines, t.Pid, Letter(runState), ns);
             },
-            Event = (e, _) =>
+            // The analysis replays the kept events exactly as the cursor will: its state is the cursor's checkpoint.
+            Applying = (e, state) =>
+            {
+                if (events.Count < maxEvents) checkpoints.BeforeEvent(state, e, events.Count);
+            },
+            Applied = (e, _) =>
             {
                 if (events.Count < maxEvents) events.Add(e);
                 else truncated = true;
             },
         };
         var result = TraceAnalysis.Run(session, options, progress, watch, cancel);
-        var model = new TuiModel(events, result.Findings, session.Tables.Stacks, result.Inputs.Select(i => i.Path).ToList(), truncated);
+        var model = new TuiModel(events, result.Findings, session.Tables.Stacks, result.Inputs.Select(i => i.Path).ToList(), truncated, checkpoints);
         foreach (var (pid, changes) in timelines) model.Timelines[pid] = changes;
         return model;
     }
@@ -111,16 +123,26 @@ public sealed class TuiModel
         return b.ToString();
     }
 
+    /// <summary>Checkpoints kept for going back in time (each a copy of the live state; thinned when full).</summary>
+    public const int MaxCheckpoints = 64;
+
+    /// <summary>How many events the last <see cref="StateAt"/> applied to get there (for tests: going back does not
+    /// replay from the start).</summary>
+    public long LastReplayed { get; private set; }
+
     /// <summary>The replayed state after the events up to and including <paramref name="cursor"/>.</summary>
     public ReplayState StateAt(int cursor)
     {
         cursor = Math.Clamp(cursor, -1, Events.Count - 1);
         if (cursor + 1 < _applied)
         {
-            _cursorReplay = new ReplayEngine(Stacks);
-            _applied = 0;
+            // Back in time: from the checkpoint before the cursor, not from the start.
+            if (_checkpoints.AtEvent(cursor + 1) is { } c) { _cursorReplay = c.Resume(); _applied = (int)c.Applied; }
+            else { _cursorReplay = new ReplayEngine(Stacks); _applied = 0; }
         }
+        long from = _applied;
         while (_applied <= cursor) _cursorReplay.Apply(Events[_applied++]);
+        LastReplayed = _applied - from;
         return _cursorReplay.State;
     }
 

@@ -15,6 +15,20 @@ public sealed class BioTracker
     private readonly Dictionary<int, EvidenceLine> _plugged = new();
     private int _nextId = 1;
 
+    /// <summary>A deep copy; <paramref name="ioends"/> maps each ioend to its copy, for the pages that point at them.</summary>
+    internal BioTracker Clone(out Dictionary<IoendRecord, IoendRecord> ioends)
+    {
+        var map = new Dictionary<IoendRecord, IoendRecord>(ReferenceEqualityComparer.Instance);
+        IoendRecord Copy(IoendRecord io) => map.TryGetValue(io, out var c) ? c : map[io] = io.Clone();
+        var clone = new BioTracker { _nextId = _nextId };
+        clone._unsubmitted.AddRange(_unsubmitted.Select(Copy));
+        clone._inFlightIoends.AddRange(_inFlightIoends.Select(Copy));
+        foreach (var (dev, d) in _devices) clone._devices[dev] = d.Clone();
+        foreach (var (pid, line) in _plugged) clone._plugged[pid] = line;
+        ioends = map;
+        return clone;
+    }
+
     public IReadOnlyList<IoendRecord> Unsubmitted => _unsubmitted;
     /// <summary>Tasks holding a plug (block_plug without its unplug yet), and where they plugged.</summary>
     public IEnumerable<(int Pid, EvidenceLine Line)> Plugged => _plugged.OrderBy(p => p.Key).Select(p => (p.Key, p.Value));

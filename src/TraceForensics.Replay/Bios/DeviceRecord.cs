@@ -7,12 +7,20 @@ namespace TraceForensics.Replay.Bios;
 public sealed class DeviceRecord(DeviceNumber dev)
 {
     public DeviceNumber Dev { get; } = dev;
-    public List<InFlightBio> InFlight { get; } = new();
+    public List<InFlightBio> InFlight { get; private set; } = new();
     public EvidenceLine? LastCompletion { get; internal set; }
     public long CompletedCount { get; internal set; }
 
     /// <summary>Loop devices are served by a worker task doing the I/O on a backing file.</summary>
     public bool IsLoop => Dev.IsLoop;
+
+    /// <summary>A copy that shares nothing mutable with this record (for replay checkpoints).</summary>
+    internal DeviceRecord Clone()
+    {
+        var c = (DeviceRecord)MemberwiseClone();
+        c.InFlight = InFlight.Select(b => b with { }).ToList();
+        return c;
+    }
 
     public InFlightBio? Oldest => InFlight.Count == 0 ? null : InFlight.MinBy(b => b.Queued.TimestampNs);
 }

@@ -20,12 +20,21 @@ public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int
     public int BuilderPid { get; } = builderPid;
     public string BuilderComm { get; } = builderComm;
     public EvidenceLine FirstLine { get; } = firstLine;
-    public List<PageKey> Pages { get; } = new();
-    public List<EvidenceLine> PageLines { get; } = new();
+    public List<PageKey> Pages { get; private set; } = new();
+    public List<EvidenceLine> PageLines { get; private set; } = new();
     public EvidenceLine? Submitted { get; internal set; }
     public EvidenceLine? Completed { get; internal set; }
 
     public ulong Sectors => EndSector - StartSector;
+
+    /// <summary>A copy that shares nothing mutable with this record (for replay checkpoints).</summary>
+    internal IoendRecord Clone()
+    {
+        var c = (IoendRecord)MemberwiseClone();
+        c.Pages = new(Pages);
+        c.PageLines = new(PageLines);
+        return c;
+    }
     public bool Overlaps(ulong start, ulong end) => start < EndSector && end > StartSector;
     public override string ToString() => SectorKnown ? $"bio {Dev} sector {StartSector}" : $"bio {Dev} built by {BuilderPid}, not submitted";
 }

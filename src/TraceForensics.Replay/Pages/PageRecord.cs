@@ -18,4 +18,12 @@ public sealed class PageRecord(PageKey key)
     public IoendRecord? Ioend { get; internal set; }
 
     public bool Idle => LockHolder is null && !UnderWriteback;
+
+    /// <summary>A copy pointing at the copy of its ioend (for replay checkpoints).</summary>
+    internal PageRecord Clone(IReadOnlyDictionary<IoendRecord, IoendRecord> ioends)
+    {
+        var c = (PageRecord)MemberwiseClone();
+        c.Ioend = Ioend is null ? null : ioends.GetValueOrDefault(Ioend);
+        return c;
+    }
 }

@@ -14,6 +14,17 @@ public sealed class PageTracker
     private readonly Dictionary<ulong, PageKey> _byFolio = new();
     private readonly Dictionary<(ulong Ino, long Index), PageKey> _byInoIndex = new();
 
+    /// <summary>A deep copy whose pages point at the copies of their ioends.</summary>
+    internal PageTracker Clone(IReadOnlyDictionary<IoendRecord, IoendRecord> ioends)
+    {
+        var clone = new PageTracker();
+        foreach (var (key, page) in _pages) clone._pages[key] = page.Clone(ioends);
+        foreach (var (pfn, key) in _byPfn) clone._byPfn[pfn] = key;
+        foreach (var (folio, key) in _byFolio) clone._byFolio[folio] = key;
+        foreach (var (at, key) in _byInoIndex) clone._byInoIndex[at] = key;
+        return clone;
+    }
+
     /// <summary>The live pages in key order (dev, ino, index).</summary>
     public IEnumerable<PageRecord> Live => _pages.Values.Order(ByKey);
 

@@ -47,12 +47,20 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public string? Workqueue { get; internal set; }
 
     /// <summary>Locks a kernel log's held-locks list showed it holding (class, acquire site).</summary>
-    public List<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks { get; } = new();
+    public List<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks { get; private set; } = new();
 
     /// <summary>When khungtaskd reported it (sched_process_hang, or a hung-task report in a kernel log).</summary>
     public EvidenceLine? HangReport { get; internal set; }
 
     public bool IsBlocked => State == TaskRunState.Blocked;
+
+    /// <summary>A copy that shares nothing mutable with this record (for replay checkpoints).</summary>
+    internal TaskRecord Clone()
+    {
+        var c = (TaskRecord)MemberwiseClone();
+        c.HeldLocks = new(HeldLocks);
+        return c;
+    }
 
     public override string ToString() => $"{Comm}:{Pid}";
 }

@@ -17,6 +17,19 @@ public sealed class TaskTracker
 
     public TaskRecord? Get(int pid) => _live.GetValueOrDefault(pid);
 
+    /// <summary>A deep copy, without the listener (for replay checkpoints).</summary>
+    internal TaskTracker Clone()
+    {
+        var clone = new TaskTracker();
+        foreach (var (pid, t) in _live)
+        {
+            var c = t.Clone();
+            clone._live[pid] = c;
+            if (_blocked.Contains(t)) clone._blocked.Add(c);
+        }
+        return clone;
+    }
+
     /// <summary>Told each time a task's scheduling state changes (the task, its new state, when): a view that draws
     /// states over time (the TUI's timeline strips) follows the tracker instead of deriving them again.</summary>
     public Action<TaskRecord, TaskRunState, long>? StateChanged { get; set; }

@@ -33,16 +33,48 @@ public class ReplayTimelineTests
         using (var session = TraceSession.Open([path]))
         {
             var engine = new ReplayEngine(session.Tables.Stacks);
+            long applied = 0;
             while (session.Read(out var e))
             {
-                timeline.BeforeEvent(engine.State, e);
+                timeline.BeforeEvent(engine.State, e, applied++);
                 engine.Apply(e);
             }
-            timeline.End(engine.State);
+            timeline.End(engine.State, applied);
         }
         Assert.InRange(timeline.Checkpoints.Count, 3, 17);
         foreach (var c in timeline.Checkpoints.Take(timeline.Checkpoints.Count - 1))
-            Assert.Equal(Describe(ExactAt(path, c.AtNs)), Describe(c));
+            Assert.Equal(Describe(ExactAt(path, c.AtNs)), Describe(c.Snapshot()));
+    }
+
+    /// <summary>A replay resumed from a checkpoint reaches the same state as one from the start, and leaves the
+    /// checkpoint as it was (the TUI goes back and forth from the same checkpoints).</summary>
+    [Theory]
+    [InlineData("lkml-xfs-kprobe-holder.ftrace.txt")]
+    [InlineData("xfs-bio-never-completes.ftrace.txt")]
+    [InlineData("lkml-ext4-kprobe-holder.perf-script.txt")]
+    public void Resuming_from_a_checkpoint_equals_a_replay_from_the_start(string sample)
+    {
+        var path = Sample(sample);
+        List<TraceForensics.Events.Model.TraceEvent> events;
+        using (var session = TraceSession.Open([path])) events = Run.Drain(session);
+        using var tables = TraceSession.Open([path]);
+        Run.Drain(tables);
+        var timeline = new ReplayTimeline(intervalNs: 1_000_000, maxCheckpoints: 8);
+        var engine = new ReplayEngine(tables.Tables.Stacks);
+        for (int i = 0; i < events.Count; i++)
+        {
+            timeline.BeforeEvent(engine.State, events[i], i);
+            engine.Apply(events[i]);
+        }
+        Assert.True(timeline.Checkpoints.Count >= 3);
+        foreach (var c in timeline.Checkpoints)
+        {
+            var before = Describe(c.Snapshot());
+            var resumed = c.Resume();
+            for (long i = c.Applied; i < events.Count; i++) resumed.Apply(events[(int)i]);
+            Assert.Equal(Describe(ReplaySnapshot.Of(engine.State)), Describe(ReplaySnapshot.Of(resumed.State)));
+            Assert.Equal(before, Describe(c.Snapshot()));
+        }
     }
 
     [Fact]
@@ -53,7 +85,7 @@ public class ReplayTimelineTests
         var engine = new ReplayEngine(session.Tables.Stacks);
         while (session.Read(out var e))
         {
-            timeline.BeforeEvent(engine.State, e);
+            timeline.BeforeEvent(engine.State, e, 0);
             engine.Apply(e);
         }
         Assert.True(timeline.Checkpoints.Count <= 9);
