@@ -3,6 +3,7 @@ using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
 using TraceForensics.Events.Model;
 using TraceForensics.Replay;
+using TraceForensics.Replay.Snapshots;
 using TraceForensics.Replay.Tasks;
 using Terminal.Gui.App;
 using Terminal.Gui.Input;
@@ -264,23 +265,17 @@ public sealed class TraceTui
 
     private readonly List<int> _taskPids = new();
 
-    private IEnumerable<string> PageAndBioLines(ReplayState state)
+    /// <summary>Page locks, writeback ranges, bios, plugs and devices at the cursor, in the words of <c>tracefx replay</c>.</summary>
+    private static IEnumerable<string> PageAndBioLines(ReplayState state)
     {
-        foreach (var p in state.Pages.Live.Where(p => p.LockHolder is not null).Take(50))
-            yield return Clean($"page {p.Key.Dev} ino {p.Key.Ino} index {p.Key.Index} locked by {Task(state, p.LockHolder!.Value)} [{(p.LockObserved ? "observed" : $"inferred: {p.LockRule}")}]");
-        int writeback = state.Pages.Live.Count(p => p.UnderWriteback);
-        if (writeback > 0) yield return $"{writeback} pages under writeback";
-        foreach (var io in state.Bios.Unsubmitted.Take(50))
-            yield return Clean($"bio {io.Dev} sector {(io.SectorKnown ? io.StartSector.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} ({io.Pages.Count} pages) built by {io.BuilderComm}:{io.BuilderPid}: NOT submitted");
-        foreach (var io in state.Bios.SubmittedNotCompleted.Take(50))
-            yield return Clean($"bio {io.Dev} sector {io.StartSector} ({io.Pages.Count} pages) built by {io.BuilderComm}:{io.BuilderPid}: submitted, in flight");
-        foreach (var (pid, line) in state.Bios.Plugged.Take(20))
-            yield return Clean($"plug held by {Task(state, pid)} since {TraceTime.Format(line.TimestampNs)}");
-        foreach (var d in state.Bios.Devices)
-            yield return $"device {d.Dev}: {d.InFlight.Count} bios in flight ({d.InFlight.Count(b => b.PluggedBy is not null)} plugged), {d.CompletedCount} completed";
+        var s = ReplaySnapshot.Of(state);
+        return SnapshotText.PageLocks(s).Take(50)
+            .Concat(SnapshotText.WritebackRanges(s).Take(50))
+            .Concat(SnapshotText.Bios(s).Take(50))
+            .Concat(SnapshotText.Plugs(s).Take(20))
+            .Concat(SnapshotText.Devices(s).Select(d => $"device {d}"))
+            .Select(Clean);
     }
-
-    private static string Task(ReplayState state, int pid) => state.Tasks.Get(pid) is { } t ? $"{t.Comm}:{pid}" : $"task {pid}";
 
     private IEnumerable<string> TaskLines(ReplayState state, long now)
     {

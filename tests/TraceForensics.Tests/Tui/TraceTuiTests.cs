@@ -68,8 +68,8 @@ public class TraceTuiTests
             app.InjectKey(Key.V);
             screen = Screen();
             Assert.Contains("Pages and bios at cursor", screen);
-            Assert.Contains("locked by postgres:47211 [observed]", screen);
-            Assert.Contains("bio 8:16 sector 163840 (1 pages) built by kworker/u8:9:47190: NOT submitted", screen);
+            Assert.Contains("held by postgres:47211 [observed]", screen);
+            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(screen, @"#\d+ bio 8:16 sector 163840 \+ 8 \(1 pages\) built by kworker/u8:9:47190: NOT"), screen);
             app.InjectKey(Key.V);
             app.InjectKey(Key.F);
             foreach (char ch in "47190") app.InjectKey(new Key(ch));
