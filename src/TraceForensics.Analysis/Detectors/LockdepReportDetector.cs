@@ -1,6 +1,7 @@
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Formats;
 using TraceForensics.Replay;
 using TraceForensics.Replay.Evidence;
 
@@ -11,16 +12,14 @@ namespace TraceForensics.Analysis.Detectors;
 /// event contexts, not tasks: each holds one class and waits for the other.</summary>
 public sealed class LockdepReportDetector : IDetector
 {
-    /// <summary>Reports: the task (pid -1 for DEPT, which names contexts), the kind (circular, recursive, irq-order,
-    /// dept) and the class cycle.</summary>
-    private readonly List<(int Pid, string Comm, string Report, List<WaitEdge> Cycle)> _reports = new();
+    /// <summary>Reports: the task (pid -1 for DEPT, which names contexts), whether DEPT made it, and the class cycle.</summary>
+    private readonly List<(int Pid, string Comm, bool Dept, List<WaitEdge> Cycle)> _reports = new();
 
     public void Observe(ReplayState s, in TraceEvent e)
     {
         if (e.Kind != EventKind.LockdepReport || e.Payload.Lockdep.HeldClass is not { } held || e.Payload.Lockdep.WantedClass is not { } wanted) return;
         var line = new List<EvidenceLine> { EvidenceLine.Of(e) };
-        var report = e.Payload.Lockdep.ReportName ?? "circular";
-        bool dept = report == "dept";
+        bool dept = e.Payload.Lockdep.Kind == LockdepReportKind.Dept;
         var cycle = new List<WaitEdge>
         {
             dept
@@ -32,18 +31,18 @@ public sealed class LockdepReportDetector : IDetector
         for (int i = 0; i + 1 < chain.Count; i++)
             cycle.Add(new WaitEdge(new KernelLockNode(chain[i]), new KernelLockNode(chain[i + 1]),
                 dept ? Relation.DeptContextHoldsThenWaits : Relation.AlreadyDependsOn, null, line));
-        _reports.Add((e.Pid, e.Comm, report, cycle));
+        _reports.Add((e.Pid, e.Comm, dept, cycle));
     }
 
     public void Report(ReplayState s, FindingSet findings)
     {
-        foreach (var (pid, comm, report, cycle) in _reports)
+        foreach (var (pid, comm, dept, cycle) in _reports)
         {
             var held = ((KernelLockNode)cycle[0].From).Name;
             var wanted = ((KernelLockNode)cycle[0].To).Name;
             long at = cycle[0].Lines[0].TimestampNs;
             findings.Add(FindingKind.PotentialDeadlock,
-                report == "dept"
+                dept
                     ? $"possible deadlock (DEPT): a context holding ({held}) waits for ({wanted}), and one holding ({wanted}) waits for ({held})"
                     : held == wanted
                     ? $"possible recursive locking (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire it again"

@@ -170,10 +170,6 @@ public readonly struct LockdepFacts
     /// <summary>lockdep's existing dependency chain, as printed (#N first); null when the report has none.</summary>
     public string[]? Chain => _f.Chain;
 
-    /// <summary>The kind as findings name it (<c>circular</c>, <c>recursive</c>, <c>irq-order</c>, <c>dept</c>); null
-    /// when not a report.</summary>
-    public string? ReportName => Kind.Name();
-
     internal static void Set(ref KernelReportFacts f, LockdepReportKind kind, string? held, string? wanted, string[]? chain)
     {
         f.Kind = (byte)kind;

@@ -82,7 +82,6 @@ public class KernelLogPayloadTests
             "[  1.0] other info that might help us debug this:\n"));
         Assert.Equal(EventKind.LockdepReport, e.Kind);
         Assert.Equal(LockdepReportKind.Circular, e.Payload.Lockdep.Kind);
-        Assert.Equal("circular", e.Payload.Lockdep.ReportName);
         Assert.Equal("sb_writers#3", e.Payload.Lockdep.HeldClass);
         Assert.Equal("&sb->s_type->i_mutex_key#3", e.Payload.Lockdep.WantedClass);
         Assert.Equal(["sb_writers#3", "&sb->s_type->i_mutex_key#3"], e.Payload.Lockdep.Chain!);
