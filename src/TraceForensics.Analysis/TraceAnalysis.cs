@@ -11,21 +11,21 @@ namespace TraceForensics.Analysis;
 public static class TraceAnalysis
 {
     /// <summary>Reads the session to its end (or <see cref="AnalysisOptions.UntilNs"/>), replaying and detecting as
-    /// it goes. <paramref name="watch"/> sees each event after the replay applied it and the state it left (the TUI
-    /// keeps events and follows task states there); <paramref name="progress"/> is told the number of events read
+    /// it goes. <paramref name="hooks"/> see each event before and after the replay applies it, with the state (the
+    /// TUI keeps events, checkpoints and task states there); <paramref name="progress"/> is told the number of events read
     /// every 64k events, when the run also checks <paramref name="cancel"/>.</summary>
     public static AnalysisResult Run(TraceSession session, AnalysisOptions options, Action<long>? progress = null,
-                                     AnalysisWatch? watch = null, CancellationToken cancel = default)
+                                     AnalysisHooks? hooks = null, CancellationToken cancel = default)
     {
         var analyzer = new Analyzer(session.Tables.Stacks, options);
-        watch?.Started?.Invoke(analyzer.State);
+        hooks?.Started?.Invoke(analyzer.State);
         long n = 0;
         while (session.Read(out var e))
         {
             if (options.UntilNs is long until && e.TimestampNs > until) break;
-            watch?.Applying?.Invoke(e, analyzer.State);
+            hooks?.Applying?.Invoke(e, analyzer.State);
             analyzer.Observe(e);
-            watch?.Applied?.Invoke(e, analyzer.State);
+            hooks?.Applied?.Invoke(e, analyzer.State);
             if ((++n & 0xFFFF) == 0)
             {
                 cancel.ThrowIfCancellationRequested();

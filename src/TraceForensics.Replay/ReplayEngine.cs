@@ -47,15 +47,15 @@ public sealed class ReplayEngine
         {
             case EventKind.ProcessExec: tasks.ProcessExec(e, t); break;
             case EventKind.WritebackWait:
-                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageWriteback, pages.Resolve(e.Payload), null, EvidenceLine.Of(e), true, null));
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageWriteback, pages.Resolve(e.Payload), null, EvidenceLine.Of(e)));
                 return;
             case EventKind.PageLockWait:
                 var wanted = pages.Resolve(e.Payload);
-                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageLock, wanted, null, EvidenceLine.Of(e), true, null));
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageLock, wanted, null, EvidenceLine.Of(e)));
                 t.PendingLockPage = wanted; // the return probe carries no arguments: it acquires this page
                 return;
             case EventKind.LockContentionBegin:
-                tasks.AnnounceWait(t, new WaitTarget(WaitKind.KernelLock, null, e.Payload.LockAddress, EvidenceLine.Of(e), true, null));
+                tasks.AnnounceWait(t, new WaitTarget(WaitKind.KernelLock, null, e.Payload.LockAddress, EvidenceLine.Of(e)));
                 return;
             case EventKind.PageLockAcquired:
                 if ((pages.Resolve(e.Payload) ?? t.PendingLockPage) is PageKey locked)

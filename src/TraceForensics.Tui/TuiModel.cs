@@ -33,7 +33,7 @@ public sealed class TuiModel
     public List<TraceEvent> Events { get; }
 
     /// <summary>Per task, when its scheduling state changed: '=' on a cpu, 'R' runnable, 'S' sleeping, 'D' blocked,
-    /// 'X' gone; for the timeline strips. Taken from the replay's task tracker as the load goes.</summary>
+    /// 'T' stopped, 'X' gone, '.' unknown (before it was seen, or after lost events); for the timeline strips. Taken from the replay's task tracker as the load goes.</summary>
     public Dictionary<int, List<(long Ns, char State)>> Timelines { get; } = new();
     public IReadOnlyList<Finding> Findings { get; }
     public StackTable Stacks { get; }
@@ -58,9 +58,9 @@ public sealed class TuiModel
         var timelines = new Dictionary<int, List<(long, char)>>();
         var checkpoints = ReplayTimeline.ByEvents(256, MaxCheckpoints);
         bool truncated = false;
-        var watch = new AnalysisWatch
+        var hooks = new AnalysisHooks
         {
-            Started = state => state.Tasks.StateChanged = (t, runState, ns) =>
+            Started = state => state.Tasks.StateChanged += (t, runState, ns) =>
             {
                 if (!truncated && t.Pid > 0) Track(timelines, t.Pid, Letter(runState), ns);
             },
@@ -75,7 +75,7 @@ public sealed class TuiModel
                 else truncated = true;
             },
         };
-        var result = TraceAnalysis.Run(session, options, progress, watch, cancel);
+        var result = TraceAnalysis.Run(session, options, progress, hooks, cancel);
         var model = new TuiModel(events, result.Findings, session.Tables.Stacks, result.Inputs.Select(i => i.Path).ToList(), truncated, checkpoints);
         foreach (var (pid, changes) in timelines) model.Timelines[pid] = changes;
         return model;
@@ -87,6 +87,7 @@ public sealed class TuiModel
         TaskRunState.Runnable => 'R',
         TaskRunState.Sleeping => 'S',
         TaskRunState.Blocked => 'D',
+        TaskRunState.Stopped => 'T',
         TaskRunState.Dead => 'X',
         _ => '.',
     };

@@ -131,7 +131,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     private static FindingTask Current(ReplayState s, FindingTask t)
     {
         var record = s.Tasks.Get(t.Pid);
-        if (record is null) return t;
+        if (record is null || record.Generation != t.Generation) return t; // the pid now names a later life
         t = t with
         {
             Workqueue = record.Workqueue ?? t.Workqueue,
@@ -146,6 +146,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
         var stack = WaitForGraphBuilder.SleepStack(s, t);
         return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, t.HangReport)
         {
+            Generation = t.Generation,
             SinceUnknown = t.BlockedSinceUnknown,
             Workqueue = t.Workqueue,
             ReportedBlockedSeconds = t.ReportedBlockedSeconds,

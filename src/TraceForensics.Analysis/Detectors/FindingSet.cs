@@ -13,7 +13,8 @@ public sealed class FindingSet
 
     public void Add(FindingKind kind, string summary, long atNs, IReadOnlyList<FindingTask> tasks, IReadOnlyList<WaitEdge> chain, WaitNode? root)
     {
-        _found.Add((kind, summary, atNs, tasks, chain, root));
+        // Copies: a finding shares no list with the detector that made it.
+        _found.Add((kind, summary, atNs, tasks.ToArray(), chain.ToArray(), root));
         if (kind == FindingKind.Deadlock)
             foreach (var t in tasks) _deadlocked.Add(t.Pid);
     }
@@ -21,19 +22,24 @@ public sealed class FindingSet
     /// <summary>Pids of the tasks in the deadlocks reported so far: later detectors leave out what those show.</summary>
     public IReadOnlySet<int> Deadlocked => _deadlocked;
 
-    /// <summary>The findings ranked, each task's blocked interval closed where the state shows it ended.</summary>
+    /// <summary>The findings ranked, the blocked interval of each blocked task closed where the state shows it ended.</summary>
     public IReadOnlyList<Finding> Rank(ReplayState s) => _found
         .OrderByDescending(f => f.Kind).ThenBy(f => f.At).ThenBy(f => f.Summary, StringComparer.Ordinal)
         .Select((f, i) => new Finding
         {
-            Id = $"F{i + 1}", Kind = f.Kind, Summary = f.Summary, AtNs = f.At, Tasks = f.Tasks.Select(t => WithEnd(s, t)).ToList(), Chain = f.Chain, Root = f.Root,
+            Id = $"F{i + 1}", Kind = f.Kind, Summary = f.Summary, AtNs = f.At, Chain = f.Chain, Root = f.Root,
+            Tasks = f.Tasks.Select(t => WithEnd(s, t)).ToArray(),
         })
         .ToList();
 
-    /// <summary>A task blocked since the finding's time that is no longer in that wait ended it when its state last changed.</summary>
+    /// <summary>A task no longer in the wait it was found in ended it when its state last changed. Nothing is said when
+    /// the state says nothing: a later life of the same pid, a task whose state the input never showed (a lockdep
+    /// report's task), or a change before the wait began.</summary>
     private static FindingTask WithEnd(ReplayState s, FindingTask t)
     {
         var record = s.Tasks.Get(t.Pid);
-        return record is null || record.IsBlocked && record.StateSinceNs == t.BlockedSinceNs ? t : t with { BlockedUntilNs = record.StateSinceNs };
+        if (record is null || record.Generation != t.Generation || record.State == Replay.Tasks.TaskRunState.Unknown
+            || record.StateSinceNs < t.BlockedSinceNs) return t;
+        return record.IsBlocked && record.StateSinceNs == t.BlockedSinceNs ? t : t with { BlockedUntilNs = record.StateSinceNs };
     }
 }

@@ -7,6 +7,8 @@ namespace TraceForensics.Analysis.Findings;
 /// khungtaskd's report of it if any.</summary>
 public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, string? BlockedIn, ImmutableArray<string> Stack, EvidenceLine? HangReport)
 {
+    /// <summary>Which life of the pid (0 for the first the input showed; a pid reused after an exit is the next).</summary>
+    public int Generation { get; init; }
     /// <summary>The trace did not show the task going to sleep (only a hang report): it was blocked before <see cref="BlockedSinceNs"/>.</summary>
     public bool SinceUnknown { get; init; }
     /// <summary>"blocked for more than N seconds", from a kernel log's hung-task report.</summary>

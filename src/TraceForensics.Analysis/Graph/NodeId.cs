@@ -20,7 +20,7 @@ public static class NodeId
         BioNode b => $"bio:{I(b.Dev.Major)}:{I(b.Dev.Minor)}:unsubmitted-by-{I(b.BuilderPid)}",
         DeviceNode d => $"device:{I(d.Dev.Major)}:{I(d.Dev.Minor)}",
         KernelLockNode l => $"lock:{l.Name}",
-        OwnerNotFoundNode o => $"lock:{Ingest.Formats.KernelLogKindNames.Name(o.LockKind)}-owner-not-found",
+        OwnerNotFoundNode o => $"lock:{o.KindName}-owner-not-found",
         FrozenFsNode { Dev: { } d } => $"freeze:{I(d.Major)}:{I(d.Minor)}",
         FrozenFsNode => "freeze:unknown",
         WaitClassNode { Class: WaitClass.PageLock } => "class:page-lock",

@@ -20,6 +20,8 @@ public enum Relation : byte
     WaitsForMutexOwner,
     WaitsForRwsemOwner,
     WaitsForSemaphoreOwner,
+    /// <summary>A blocker line that named no lock kind.</summary>
+    WaitsForLockOwner,
     WaitsForMonitor,
     /// <summary>A .NET wait with no owner to name.</summary>
     WaitsFor,

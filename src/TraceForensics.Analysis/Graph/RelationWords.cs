@@ -1,9 +1,11 @@
 namespace TraceForensics.Analysis.Graph;
 
 /// <summary>The one table of what each relation is called: its id in the findings contract, the verb of an edge
-/// drawn on one line (text, Markdown, TUI), the clause of LKML's "which ..." chain, and how a chain sentence
-/// continues with it. Renderers ask here; none switches on relations itself.</summary>
-public sealed record RelationWords(string Id, string Verb, string Clause, string? Continuation)
+/// drawn on one line (text, Markdown, TUI), the clause of LKML's "which ..." chain, how a chain sentence continues
+/// with it, and, for a relation whose target task holds its source, what that task does to it in LKML's unsafe
+/// scenario ("hold", "build"). Renderers ask here; none switches on relations itself. Ids and verbs of the
+/// relations that name a witness task carry it as <c>{1}</c>.</summary>
+public sealed record RelationWords(string Id, string Verb, string Clause, string? Continuation, string? HolderVerb = null)
 {
     private static readonly Dictionary<Relation, RelationWords> Table = new()
     {
@@ -21,14 +23,15 @@ public sealed record RelationWords(string Id, string Verb, string Clause, string
         [Relation.WaitsForMutexOwner] = Waits("waits-for-mutex-owner"),
         [Relation.WaitsForRwsemOwner] = Waits("waits-for-rwsem-owner"),
         [Relation.WaitsForSemaphoreOwner] = Waits("waits-for-semaphore-owner"),
+        [Relation.WaitsForLockOwner] = Waits("waits-for-lock-owner"),
         [Relation.WaitsForMonitor] = Waits("waits-for-monitor"),
         [Relation.WaitsFor] = Waits("waits-for"),
         [Relation.InBio] = new("in-bio", "is in", "which is in", ", in {0}"),
-        [Relation.UnsubmittedBioOwnedBy] = new("unsubmitted-bio-owned-by", "(not submitted) was built by", "which is not submitted, built by", " (not submitted), built by {0}"),
+        [Relation.UnsubmittedBioOwnedBy] = new("unsubmitted-bio-owned-by", "(not submitted) was built by", "which is not submitted, built by", " (not submitted), built by {0}", "build"),
         [Relation.InFlightOn] = new("in-flight-on", "(submitted, not completed) is in flight on", "which is submitted, not completed, on", " (submitted, not completed) on {0}"),
         [Relation.PluggedBy] = new("plugged-by", "is held in the plug of", "which is held in the plug of", " (held in the plug of {0})"),
         [Relation.ServedBy] = new("served-by", "is served by", "which is served by", ", served by {0}"),
-        [Relation.HeldBy] = new("held-by", "is held by", "which is held by", ", held by {0}"),
+        [Relation.HeldBy] = new("held-by", "is held by", "which is held by", ", held by {0}", "hold"),
         [Relation.HeldThenWaitedBy] = new("held-then-waited-by:{1}", "was held by {1} while it waited for", "which was held by {1} while it waited for", null),
         [Relation.HeldThenWantedBy] = new("held-then-wanted-by:{1}", "is held by {1} while it tries to acquire", "which is held by {1} while it tries to acquire", null),
         [Relation.AlreadyDependsOn] = new("already-depends-on", "already depends on (lockdep's chain)", "which already depends on (lockdep's chain)", null),

@@ -63,7 +63,8 @@ public static class WaitForGraphBuilder
             {
                 LockOwnerKind.RwSemaphore => Relation.WaitsForRwsemOwner,
                 LockOwnerKind.Semaphore => Relation.WaitsForSemaphoreOwner,
-                _ => Relation.WaitsForMutexOwner,
+                LockOwnerKind.Mutex => Relation.WaitsForMutexOwner,
+                _ => Relation.WaitsForLockOwner,
             };
             g.Add(new WaitEdge(from, to, relation, Rules.HungTaskLikelyOwner, Lines(blocker.Line, t.SleepLine)));
             return;

@@ -13,10 +13,11 @@ public abstract record WaitNode
 }
 
 /// <summary>A task in one life: a pid reused after exit is another task (<see cref="Generation"/> counts the lives
-/// the trace showed). Two task nodes are the same task whatever comm each was labelled with.</summary>
+/// the trace showed; a later life is labelled <c>comm:pid#N</c>). Two task nodes are the same task whatever comm each
+/// was labelled with.</summary>
 public sealed record TaskNode(int Pid, int Generation, string? Comm) : WaitNode
 {
-    public override string Label => Comm is null ? $"task {Pid}" : $"{Comm}:{Pid}";
+    public override string Label => (Comm is null ? $"task {Pid}" : $"{Comm}:{Pid}") + (Generation == 0 ? "" : $"#{Generation}");
     public bool Equals(TaskNode? other) => other is not null && other.Pid == Pid && other.Generation == Generation;
     public override int GetHashCode() => HashCode.Combine(Pid, Generation);
 }
@@ -39,6 +40,9 @@ public sealed record WritebackNode(PageKey? Page, int UnnamedForPid = 0) : WaitN
 public sealed record BioNode(DeviceNumber Dev, ulong? Sector, int BuilderPid) : WaitNode
 {
     public override string Label => Sector is ulong s ? $"bio {Dev} sector {s}" : $"a bio on {Dev} (sectors unknown until submitted)";
+    /// <summary>A bio with a disk address is that address, whoever built it; without one, its builder names it.</summary>
+    public bool Equals(BioNode? other) => other is not null && other.Dev == Dev && other.Sector == Sector && (Sector is not null || other.BuilderPid == BuilderPid);
+    public override int GetHashCode() => Sector is ulong s ? HashCode.Combine(Dev, s) : HashCode.Combine(Dev, BuilderPid);
 }
 
 /// <summary>A block device.</summary>
@@ -58,7 +62,9 @@ public sealed record KernelLockNode(string Name) : WaitNode
 /// <summary>The owner a hung-task report could not find of the lock a task waits for (mutex, rwsem, semaphore).</summary>
 public sealed record OwnerNotFoundNode(Ingest.Formats.LockOwnerKind LockKind) : WaitNode
 {
-    public override string Label => $"lock {Ingest.Formats.KernelLogKindNames.Name(LockKind)}-owner-not-found";
+    /// <summary>The lock's kind as the report words it (<c>mutex</c>, <c>rwsem</c>, <c>semaphore</c>; <c>lock</c> when it said none).</summary>
+    public string KindName => Ingest.Formats.KernelLogKindNames.Name(LockKind) ?? "lock";
+    public override string Label => $"a {KindName} whose owner the report did not find";
 }
 
 /// <summary>A frozen filesystem (fsfreeze), on its device when known.</summary>

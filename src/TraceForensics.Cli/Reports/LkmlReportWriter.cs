@@ -80,8 +80,8 @@ internal static class LkmlReportWriter
     {
         var tasks = f.Chain.Select(e => e.From).OfType<TaskNode>().Distinct().ToList();
         if (tasks.Count != 2) return;
-        string Held(TaskNode task) => string.Join(", ", f.Chain.Where(e => e.To.Equals(task) && e.Relation is Relation.HeldBy or Relation.UnsubmittedBioOwnedBy)
-            .Select(e => e.Relation == Relation.HeldBy ? $"hold {ReportContext.Node(e.From)}" : $"build {ReportContext.Node(e.From)}"));
+        string Held(TaskNode task) => string.Join(", ", f.Chain.Where(e => e.To.Equals(task) && RelationWords.Of(e.Relation).HolderVerb is not null)
+            .Select(e => $"{RelationWords.Of(e.Relation).HolderVerb} {ReportContext.Node(e.From)}"));
         string Waits(TaskNode task) => string.Join(", ", f.Chain.Where(e => e.From.Equals(task)).Select(e => $"wait for {ReportContext.Node(e.To)}"));
         Line(w, " Possible unsafe scenario:");
         w.WriteLine();

@@ -58,17 +58,20 @@ public struct EventPayload
     // kernel-log reports (one family per event; see the kernel-log reader, TraceForensics.Ingest.Formats.KernelLogTokenizer)
 
     /// <summary>The facts of the kernel-log families, which exclude each other (a report line is of one family):
-    /// stored once, read through the family's typed view.</summary>
+    /// stored once, tagged with the family that wrote them, read through that family's typed view. Another family's
+    /// view of them is empty (nulls, <c>None</c>): it cannot misread one family's slots as its own.</summary>
     internal KernelReportFacts Report;
 
     /// <summary>hung_task and hung_task_detail: khungtaskd's report on a task.</summary>
-    public readonly HungTaskFacts HungTask => new(Report);
+    public readonly HungTaskFacts HungTask => new(Of(KernelReportFamily.HungTask));
     /// <summary>hung_task_blocker: the lock the hung task is blocked on and its likely owner.</summary>
-    public readonly LockOwnerFacts LockOwner => new(Report);
+    public readonly LockOwnerFacts LockOwner => new(Of(KernelReportFamily.LockOwner));
     /// <summary>held_lock: one entry of a held-locks list.</summary>
-    public readonly HeldLockFacts HeldLock => new(Report);
+    public readonly HeldLockFacts HeldLock => new(Of(KernelReportFamily.HeldLock));
     /// <summary>lockdep_circular: a lockdep (or DEPT) report naming a held and a wanted class.</summary>
-    public readonly LockdepFacts Lockdep => new(Report);
+    public readonly LockdepFacts Lockdep => new(Of(KernelReportFamily.Lockdep));
+
+    private readonly KernelReportFacts Of(KernelReportFamily family) => Report.Family == family ? Report : default;
 
     public readonly bool HasPageIdentity => (Dev is not null && Ino is not null && Index is not null) || Pfn is not null || Folio is not null;
 }
@@ -83,7 +86,11 @@ internal struct KernelReportFacts
     public int? Int1, Int2;
     public TaskState State;
     public byte Kind;
+    /// <summary>Which family's view wrote these facts.</summary>
+    public KernelReportFamily Family;
 }
+
+internal enum KernelReportFamily : byte { None, HungTask, LockOwner, HeldLock, Lockdep }
 
 /// <summary>What khungtaskd's report says of a hung task (kernel/hung_task.c, check_hung_task(): "INFO: task comm:pid
 /// blocked for more than N seconds.", then sched_show_task()'s task line and, for a kworker, the "Workqueue:" line of
@@ -106,6 +113,7 @@ public readonly struct HungTaskFacts
 
     internal static void Set(ref KernelReportFacts f, long? seconds, TaskState state, int? tgid, int? ppid, string? workqueue)
     {
+        f.Family = KernelReportFamily.HungTask;
         f.Number = seconds;
         f.State = state;
         f.Int1 = tgid;
@@ -128,6 +136,7 @@ public readonly struct LockOwnerFacts
 
     internal static void Set(ref KernelReportFacts f, LockOwnerKind kind, int? pid, string? comm)
     {
+        f.Family = KernelReportFamily.LockOwner;
         f.Kind = (byte)kind;
         f.Int1 = pid;
         f.Text1 = comm;
@@ -149,6 +158,7 @@ public readonly struct HeldLockFacts
 
     internal static void Set(ref KernelReportFacts f, string? cls, ulong? address, string? site)
     {
+        f.Family = KernelReportFamily.HeldLock;
         f.Text1 = cls;
         f.Number = (long?)address;
         f.Text2 = site;
@@ -172,6 +182,7 @@ public readonly struct LockdepFacts
 
     internal static void Set(ref KernelReportFacts f, LockdepReportKind kind, string? held, string? wanted, string[]? chain)
     {
+        f.Family = KernelReportFamily.Lockdep;
         f.Kind = (byte)kind;
         f.Text1 = held;
         f.Text2 = wanted;

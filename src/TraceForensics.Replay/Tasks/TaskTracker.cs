@@ -32,7 +32,7 @@ public sealed class TaskTracker
 
     /// <summary>Told each time a task's scheduling state changes (the task, its new state, when): a view that draws
     /// states over time (the TUI's timeline strips) follows the tracker instead of deriving them again.</summary>
-    public Action<TaskRecord, TaskRunState, long>? StateChanged { get; set; }
+    public event Action<TaskRecord, TaskRunState, long>? StateChanged;
 
     /// <summary>The task an event belongs to, created on first sight (state unknown until the trace shows it).</summary>
     public TaskRecord Touch(in TraceEvent e)

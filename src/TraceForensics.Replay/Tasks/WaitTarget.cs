@@ -3,6 +3,7 @@ using TraceForensics.Replay.Pages;
 
 namespace TraceForensics.Replay.Tasks;
 
-/// <summary>What a blocked task waits on: the kind, the object when known (a page, a lock address), the evidence,
-/// and whether it was observed (a wait event of the task) or inferred (from its stack, by <see cref="Rule"/>).</summary>
-public sealed record WaitTarget(WaitKind Kind, PageKey? Page, ulong? LockAddress, EvidenceLine Line, bool Observed, string? Rule);
+/// <summary>What a task announced it waits on (a wait event of its own: folio_wait_writeback, a page-lock probe, lock
+/// contention): the kind, the object (a page, a lock address) and the event that said so. Announced waits are observed;
+/// what only a stack shows is read by <see cref="StackReader"/> instead.</summary>
+public sealed record WaitTarget(WaitKind Kind, PageKey? Page, ulong? LockAddress, EvidenceLine Line);

@@ -29,12 +29,37 @@ public class WaitModelTests
         var from = Assert.IsType<TaskNode>(f.Chain[0].From);
         Assert.Equal((4005, 1), (from.Pid, from.Generation));
         Assert.Equal("task:4005#1", NodeId.Format(from));
-        Assert.Equal("bash:4005", from.Label); // forked as bash, no exec seen
+        Assert.Equal("bash:4005#1", from.Label); // forked as bash (no exec seen), the second life of 4005
         // The JSON contract keeps task:PID for a first life and adds #N for later ones.
         var (_, json, _) = Run.Cli("analyze", "--format", "json", Run.TempFile(ReusedPid));
         var chain = JsonDocument.Parse(json).RootElement.GetProperty("findings")[0].GetProperty("chain");
         Assert.Equal("task:4005#1", chain[0].GetProperty("from").GetString());
         Assert.Equal("writeback:8:16:131:0", chain[0].GetProperty("to").GetString());
+    }
+
+    /// <summary>What the input says of a later life of a pid (a hang report, the end of its wait) is not said of an
+    /// earlier one.</summary>
+    [Fact]
+    public void A_later_life_of_a_pid_lends_nothing_to_an_earlier_one()
+    {
+        const string text =
+            "              dd-4005    [001] .....    10.000000: folio_wait_writeback: bdi 8:16: ino=131 index=0\n" +
+            "              dd-4005    [001] d..2.    10.000010: sched_switch: prev_comm=dd prev_pid=4005 prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n" +
+            "            bash-3954    [000] .....    15.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n" +
+            "            bash-3954    [000] .....    16.000000: sched_waking: comm=dd pid=4005 prio=120 target_cpu=001\n" +
+            "              dd-4005    [001] .....    16.100000: sched_process_exit: comm=dd pid=4005 prio=120\n" +
+            "            bash-3954    [000] .....    17.000000: sched_process_fork: comm=bash pid=3954 child_comm=bash child_pid=4005\n" +
+            "            bash-4005    [001] .....    18.000000: folio_wait_writeback: bdi 8:16: ino=131 index=1\n" +
+            "            bash-4005    [001] d..2.    18.000010: sched_switch: prev_comm=bash prev_pid=4005 prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n" +
+            "      khungtaskd-31      [001] .....    24.000060: sched_process_hang: comm=bash pid=4005\n" +
+            "            bash-3954    [000] .....    25.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n";
+        var findings = Analyze.Text(text);
+        var first = Assert.Single(findings, f => f.Tasks.Any(t => t.Generation == 0)).Tasks.Single();
+        var second = Assert.Single(findings, f => f.Tasks.Any(t => t.Generation == 1)).Tasks.Single();
+        Assert.Null(first.HangReport);
+        Assert.Null(first.BlockedUntilNs); // its record is gone: the later life's state says nothing of it
+        Assert.NotNull(second.HangReport);
+        Assert.Null(second.BlockedUntilNs);
     }
 
     [Fact]
@@ -134,5 +159,11 @@ public class WaitModelTests
         var gap = Assert.Single(Analyze.Text(ReusedPid + "             dd-4005    [001] .....   106.000000: sched_waking: comm=dd pid=4005 prio=120 target_cpu=001\n" +
                                              "             dd-4005    [001] .....   106.000100: folio_wait_writeback: bdi 8:16: ino=131 index=1\n"));
         Assert.Equal(106_000_000_000L, Assert.Single(gap.Tasks).BlockedUntilNs);
+        // The witness of a dependency woke after its wait; a lockdep report's task was never seen blocked at all.
+        var potential = Assert.Single(Analyze.Files(Path.Combine(TestPaths.SampleTraces, "lkml-xfs-potential.ftrace.txt")), f => f.Kind == FindingKind.PotentialDeadlock);
+        Assert.Equal(338_902_010_000L, potential.Tasks.Single(t => t.Pid == 47211).BlockedUntilNs);
+        if (TestPaths.Shared is { } shared && Directory.Exists(Path.Combine(shared, "corpus", "syzkaller", "lockdep")))
+            foreach (var log in Directory.GetFiles(Path.Combine(shared, "corpus", "syzkaller", "lockdep")).Order().Take(5))
+                Assert.All(Analyze.Files(log).SelectMany(f => f.Tasks).Where(t => t.SinceUnknown), t => Assert.Null(t.BlockedUntilNs));
     }
 }

@@ -49,6 +49,11 @@ public class KernelLogPayloadTests
         Assert.Equal(owner, e.Payload.LockOwner.Pid);
         Assert.Equal(ownerComm, e.Payload.LockOwner.Comm);
         Assert.Null(e.Payload.LockFlags);
+        // Another family's view of the same facts is empty: a blocker line is no lockdep report, hung task or held lock.
+        Assert.Equal(LockdepReportKind.None, e.Payload.Lockdep.Kind);
+        Assert.Null(e.Payload.Lockdep.HeldClass);
+        Assert.Null(e.Payload.HungTask.Tgid);
+        Assert.Null(e.Payload.HeldLock.Class);
     }
 
     [Fact]
