@@ -12,17 +12,15 @@ public sealed class Analyzer
 {
     private readonly ReplayEngine _engine;
     private readonly AnalysisOptions _options;
+    private readonly IDetector[] _detectors;
 
     public Analyzer(StackTable stacks, AnalysisOptions? options = null)
     {
         _options = options ?? new AnalysisOptions();
         _engine = new ReplayEngine(stacks);
         // In report order: later detectors leave out what the deadlocks already show.
-        Detectors = [new BlockedChainDetector(_options), new InversionDetector(), new LockdepReportDetector(), new ReclaimWritebackDetector()];
+        _detectors = [new BlockedChainDetector(_options), new InversionDetector(), new LockdepReportDetector(), new ReclaimWritebackDetector()];
     }
-
-    /// <summary>The detectors, in the order their findings are gathered.</summary>
-    public IReadOnlyList<IDetector> Detectors { get; }
 
     /// <summary>The replayed state now (for views that follow the replay, such as the TUI's timelines).</summary>
     public ReplayState State => _engine.State;
@@ -30,14 +28,15 @@ public sealed class Analyzer
     public void Observe(in TraceEvent e)
     {
         _engine.Apply(e);
-        foreach (var d in Detectors) d.Observe(_engine.State, e);
+        var state = _engine.State;
+        for (int i = 0; i < _detectors.Length; i++) _detectors[i].Observe(state, e);
     }
 
     /// <summary>The findings up to now, ranked, filtered by the options (<c>--since</c>, <c>--pid</c>).</summary>
     public IReadOnlyList<Finding> Findings()
     {
         var set = new FindingSet();
-        foreach (var d in Detectors) d.Report(_engine.State, set);
+        foreach (var d in _detectors) d.Report(_engine.State, set);
         return set.Rank(_engine.State).Where(_options.Keeps).ToList();
     }
 }
