@@ -1,5 +1,6 @@
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Replay.Tasks;
 
@@ -26,7 +27,11 @@ public sealed class ReplayEngine
         switch (e.Kind)
         {
             case EventKind.TraceGap: tasks.TraceGap(e.TimestampNs); return;
-            case EventKind.SchedSwitch: tasks.SchedSwitch(e); return;
+            case EventKind.SchedSwitch:
+                tasks.SchedSwitch(e);
+                if (e.StackId != 0 && (e.Payload.PrevState & (TaskState.Uninterruptible | TaskState.Sleeping)) != 0 && tasks.Get(e.Pid) is { } sleeper)
+                    sleeper.FreezingSince = FreezeTracker.ShowsFreezing(State.Stacks.Get(e.StackId)) ? EvidenceLine.Of(e) : null;
+                return;
             case EventKind.SchedWaking:
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;
             case EventKind.ProcessFork: tasks.Touch(e); tasks.ProcessFork(e); return;
@@ -47,6 +52,7 @@ public sealed class ReplayEngine
         {
             case EventKind.ProcessExec: tasks.ProcessExec(e, t); break;
             case EventKind.WritebackWait:
+                if (e.Payload.Dev is { } waitedDev) State.Freezes.Io(t, waitedDev, EvidenceLine.Of(e));
                 tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageWriteback, pages.Resolve(e.Payload), null, EvidenceLine.Of(e)));
                 return;
             case EventKind.PageLockWait:
@@ -73,7 +79,12 @@ public sealed class ReplayEngine
             case EventKind.WritebackEnd:
                 if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);
                 break;
-            case EventKind.BioQueue: State.Bios.BioQueue(e); break;
+            case EventKind.BioQueue:
+                State.Bios.BioQueue(e);
+                // A write or a flush (rwbs W, F): a read says nothing of a freeze.
+                if (e.Payload.Dev is { } bioDev && e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOfAny('W', 'F') >= 0)
+                    State.Freezes.Io(t, bioDev, EvidenceLine.Of(e));
+                break;
             case EventKind.BioRemap: State.Bios.Remap(e); break;
             case EventKind.Plug: State.Bios.Plug(e); break;
             case EventKind.Unplug: State.Bios.Unplug(e); break;

@@ -1,5 +1,6 @@
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
+using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Replay.Tasks;
 
@@ -8,20 +9,22 @@ namespace TraceForensics.Replay;
 /// <summary>The replayed state at the current time: tasks, pages, bios and devices, plus the stacks to read them.</summary>
 public sealed class ReplayState
 {
-    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker()) { }
+    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker()) { }
 
-    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios)
+    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes)
     {
         Stacks = stacks;
         Tasks = tasks;
         Pages = pages;
         Bios = bios;
+        Freezes = freezes;
     }
 
     public long NowNs { get; internal set; }
     public TaskTracker Tasks { get; }
     public PageTracker Pages { get; }
     public BioTracker Bios { get; }
+    public FreezeTracker Freezes { get; }
     public StackTable Stacks { get; }
 
     /// <summary>A deep copy a replay can go on from (a checkpoint), sharing only the append-only stack table. Listeners
@@ -29,6 +32,6 @@ public sealed class ReplayState
     public ReplayState Clone()
     {
         var bios = Bios.Clone(out var ioends);
-        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios) { NowNs = NowNs };
+        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone()) { NowNs = NowNs };
     }
 }

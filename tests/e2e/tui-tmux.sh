@@ -38,6 +38,6 @@ if tmux has-session -t "$session" 2>/dev/null; then echo "FAIL: q did not quit" 
 # A real capture: the frozen backing filesystem stall.
 run "$root/sample-traces/xfs-frozen-backing-stall.ftrace.txt.gz"
 wait_for "F1 stall"
-wait_for "frozen filesystem on 254:0"
+wait_for "frozen filesystem on 7:1"
 tmux send-keys -t "$session" q
 echo "tui e2e: ok"

@@ -82,8 +82,7 @@ public static class WaitForGraphBuilder
         }
         if (stackWait.Kind == WaitKind.FrozenFilesystem)
         {
-            var lines = Lines(wait?.Line, t.SleepLine);
-            g.Add(new WaitEdge(from, new FrozenFsNode(t.BackingDev), Relation.WaitsForFrozenFs, new RuleUse(Rules.PercpuRwsemIsSbFreeze, stackWait.Witness), lines));
+            AddFrozenWait(g, s, t, from, wait, stackWait);
             return;
         }
         if (wait is { Kind: WaitKind.KernelLock, LockAddress: ulong addr })
@@ -122,6 +121,25 @@ public static class WaitForGraphBuilder
                     WaitRelation(stackWait.Kind), named ? null : stackRule, Lines(named ? t.HeldLocks[^1].Line : null, t.SleepLine)));
                 break;
         }
+    }
+
+    /// <summary>A task asleep in a filesystem's freeze protection waits for a frozen filesystem. Which one is named only
+    /// from evidence: when the input shows exactly one filesystem being frozen (its freezer's own I/O names its device).
+    /// Otherwise the node says the device is unknown, and why.</summary>
+    private static void AddFrozenWait(WaitForGraph g, ReplayState s, TaskRecord t, TaskNode from, WaitTarget? wait, StackWait stackWait)
+    {
+        var frozen = s.Freezes.Frozen;
+        if (frozen.Count == 1 && frozen.First() is var f)
+        {
+            g.Add(new WaitEdge(from, new FrozenFsNode(f.Dev), Relation.WaitsForFrozenFs, new RuleUse(Rules.FreezeIoNamesFrozenFs, stackWait.Witness),
+                Lines(wait?.Line, t.SleepLine, f.FreezerStack, f.Io)));
+            return;
+        }
+        var why = frozen.Count == 0
+            ? "no freeze in the input"
+            : $"{frozen.Count} filesystems were frozen ({string.Join(", ", frozen.Select(x => x.Dev.ToString()).Order(StringComparer.Ordinal))}) and nothing says which this wait is for";
+        g.Add(new WaitEdge(from, new FrozenFsNode(null, why), Relation.WaitsForFrozenFs, new RuleUse(Rules.PercpuRwsemIsSbFreeze, stackWait.Witness),
+            Lines(wait?.Line, t.SleepLine)));
     }
 
     /// <summary>The relation of a wait on a kernel object read off a stack.</summary>

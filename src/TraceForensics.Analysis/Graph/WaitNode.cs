@@ -67,10 +67,12 @@ public sealed record OwnerNotFoundNode(Ingest.Formats.LockOwnerKind LockKind) : 
     public override string Label => $"a {KindName} whose owner the report did not find";
 }
 
-/// <summary>A frozen filesystem (fsfreeze), on its device when known.</summary>
-public sealed record FrozenFsNode(DeviceNumber? Dev) : WaitNode
+/// <summary>A frozen filesystem (fsfreeze), on its device when the evidence names it; otherwise
+/// <see cref="Unknown"/> says why it does not.</summary>
+public sealed record FrozenFsNode(DeviceNumber? Dev, string? Unknown = null) : WaitNode
 {
-    public override string Label => Dev is { } d ? $"frozen filesystem on {d}" : "a frozen filesystem";
+    public override string Label => Dev is { } d ? $"frozen filesystem on {d}"
+        : Unknown is null ? "a frozen filesystem" : $"a frozen filesystem (device unknown: {Unknown})";
 }
 
 /// <summary>A wait class lockdep does not track, for the inversion detector: any page lock, or page writeback.</summary>

@@ -23,10 +23,16 @@ public static class InferenceRules
         "drivers/block/loop.c loop_queue_work, loop_process_work, lo_rw_aio, lo_write_simple");
 
     public static readonly InferenceRule PercpuRwsemIsSbFreeze = new("percpu-rwsem-is-sb-freeze",
-        "a task sleeping in a per-cpu rw-semaphore read (percpu_rwsem_wait, __percpu_down_read) under a write or fault entry waits for a frozen filesystem to thaw; " +
-        "the filesystem is the last non-loop device its own I/O touched",
+        "a task sleeping in a per-cpu rw-semaphore read (percpu_rwsem_wait, __percpu_down_read) under a write or fault entry waits for a frozen filesystem to thaw " +
+        "(which one is named only by freeze-io-names-frozen-fs)",
         "include/linux/fs.h sb_start_write, sb_start_pagefault -> __sb_start_write; kernel/locking/percpu-rwsem.c percpu_down_read, percpu_rwsem_wait; " +
         "fs/super.c freeze_super (takes s_writers for write)");
+
+    public static readonly InferenceRule FreezeIoNamesFrozenFs = new("freeze-io-names-frozen-fs",
+        "a task asleep in a filesystem's freeze protection (as percpu-rwsem-is-sb-freeze) waits for the one filesystem the input shows being frozen: " +
+        "the task seen inside freeze_super wrote or flushed to that filesystem's device (freezing syncs it first); with no freeze, or several, the device stays unknown",
+        "fs/super.c freeze_super -> sync_filesystem, then sb->s_op->freeze_fs (fs/xfs/xfs_super.c xfs_fs_freeze -> xfs_log_quiesce; fs/ext4/super.c ext4_freeze); " +
+        "kernel/locking/percpu-rwsem.c percpu_down_write (sb_wait_write)");
 
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
         "a page put under writeback by an event without a disk address (ext4's writepages, a writeback-start probe) is in the bio its writeback task is building",
@@ -61,7 +67,7 @@ public static class InferenceRules
     /// <summary>All rules, by id.</summary>
     public static IReadOnlyList<InferenceRule> All { get; } =
     [
-        BlockedStack, FaultHoldsFaultedPage, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, WritebackJoinsBuildersBio,
+        BlockedStack, FaultHoldsFaultedPage, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, WritebackJoinsBuildersBio,
         BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
     ];
 

@@ -33,9 +33,9 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public PageKey? FaultPage { get; internal set; }
     public EvidenceLine? FaultLine { get; internal set; }
 
-    /// <summary>The last non-loop device its own I/O or writeback waits touched: for a loop worker, the filesystem
-    /// holding the backing file.</summary>
-    public Events.Model.DeviceNumber? BackingDev { get; internal set; }
+    /// <summary>The sched_switch whose stack last showed it freezing a filesystem (inside freeze_super), until a later
+    /// sleep's stack does not, or it execs or exits.</summary>
+    public EvidenceLine? FreezingSince { get; internal set; }
 
     /// <summary>What a kernel log said blocks it: "blocked on a mutex likely owned by task ..." (kind, owner pid or
     /// null when "the owner is not found").</summary>

@@ -41,7 +41,6 @@ public sealed class TaskTracker
         if (e.Tgid >= 0) t.Tgid = e.Tgid;
         t.LastSeenNs = e.TimestampNs;
         if (e.StackId != 0) t.LastStackId = e.StackId;
-        if (e.Payload.Dev is { IsLoop: false } dev && e.Kind is EventKind.WritebackWait or EventKind.BioQueue) t.BackingDev = dev;
         if (e.Kind != EventKind.SchedSwitch && e.Pid != 0)
         {
             // An event of its own means the task is on a cpu.
@@ -103,7 +102,11 @@ public sealed class TaskTracker
         SetState(t, TaskRunState.Runnable, e.TimestampNs);
     }
 
-    public void ProcessExec(in TraceEvent e, TaskRecord t) => t.Comm = e.Comm;
+    public void ProcessExec(in TraceEvent e, TaskRecord t)
+    {
+        t.Comm = e.Comm;
+        t.FreezingSince = null;
+    }
 
     public void ProcessExit(in TraceEvent e)
     {

@@ -1,3 +1,4 @@
+using TraceForensics.Events.Model;
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
 using TraceForensics.Tests.Support;
@@ -27,7 +28,13 @@ public class RealTraceAnalysisTests
         var findings = Analyze.Files(Path.Combine(Require.RealTraces(), "xfs-frozen-backing-stall.ftrace.txt"));
         var stall = Assert.Single(findings);
         Assert.Equal(FindingKind.Stall, stall.Kind);
-        Assert.IsType<FrozenFsNode>(stall.Root);
+        // The capture froze the outer XFS on loop 7:1 (capture-real-traces.sh, scenario stall): the freezer's own flush and
+        // writeback wait in freeze_super name it; the root filesystem 254:0, which the worker wrote to after the thaw, is not it.
+        Assert.Equal(new DeviceNumber(7, 1), Assert.IsType<FrozenFsNode>(stall.Root).Dev);
+        var frozen = stall.Chain.Single(e => e.Relation == Relation.WaitsForFrozenFs);
+        Assert.Equal("freeze-io-names-frozen-fs:percpu_rwsem_wait", frozen.RuleId());
+        Assert.Contains(frozen.Lines, l => l.Line == 1308); // xfs_io asleep in freeze_super
+        Assert.Contains(frozen.Lines, l => l.Line == 1474); // xfs_io's folio_wait_writeback on bdi 7:1 (sync_filesystem)
         var dd = Assert.Single(stall.Tasks, t => t.Comm == "dd");
         Assert.Equal("folio_wait_writeback", dd.BlockedIn);
         Assert.NotNull(dd.HangReport);
