@@ -35,7 +35,12 @@ public sealed class ReplayEngine
             case EventKind.SchedWaking:
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;
             case EventKind.ProcessFork: tasks.Touch(e); tasks.ProcessFork(e); return;
-            case EventKind.ProcessExit: tasks.ProcessExit(e); return;
+            case EventKind.ProcessExit:
+                tasks.ProcessExit(e);
+                State.Workqueues.Exited(e.Payload.OtherPid ?? e.Pid);
+                return;
+            // Queued by one task for another to run: the queueing says nothing of the worker.
+            case EventKind.WorkQueued: tasks.Touch(e); State.Workqueues.WorkQueued(e); return;
             // Kernel-log statements about a task, not events it made: they do not make it run.
             case EventKind.LockOwner: tasks.LockOwner(e); return;
             case EventKind.LockHeld: tasks.LockHeld(e); return;
@@ -79,6 +84,8 @@ public sealed class ReplayEngine
             case EventKind.WritebackEnd:
                 if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);
                 break;
+            case EventKind.WorkStart: State.Workqueues.WorkStart(e); break;
+            case EventKind.WorkEnd: State.Workqueues.WorkEnd(e); break;
             case EventKind.BioQueue:
                 State.Bios.BioQueue(e);
                 // A write or a flush (rwbs W, F): a read says nothing of a freeze.

@@ -3,21 +3,23 @@ using TraceForensics.Replay.Bios;
 using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Replay.Tasks;
+using TraceForensics.Replay.Workqueues;
 
 namespace TraceForensics.Replay;
 
 /// <summary>The replayed state at the current time: tasks, pages, bios and devices, plus the stacks to read them.</summary>
 public sealed class ReplayState
 {
-    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker()) { }
+    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new WorkqueueTracker()) { }
 
-    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes)
+    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes, WorkqueueTracker workqueues)
     {
         Stacks = stacks;
         Tasks = tasks;
         Pages = pages;
         Bios = bios;
         Freezes = freezes;
+        Workqueues = workqueues;
     }
 
     public long NowNs { get; internal set; }
@@ -25,6 +27,7 @@ public sealed class ReplayState
     public PageTracker Pages { get; }
     public BioTracker Bios { get; }
     public FreezeTracker Freezes { get; }
+    public WorkqueueTracker Workqueues { get; }
     public StackTable Stacks { get; }
 
     /// <summary>A deep copy a replay can go on from (a checkpoint), sharing only the append-only stack table. Listeners
@@ -32,6 +35,6 @@ public sealed class ReplayState
     public ReplayState Clone()
     {
         var bios = Bios.Clone(out var ioends);
-        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone()) { NowNs = NowNs };
+        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone()) { NowNs = NowNs };
     }
 }

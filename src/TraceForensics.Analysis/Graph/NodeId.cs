@@ -22,6 +22,7 @@ public static class NodeId
         KernelLockNode l => $"lock:{l.Name}",
         OwnerNotFoundNode o => $"lock:{o.KindName}-owner-not-found",
         FrozenFsNode { Dev: { } d } => $"freeze:{I(d.Major)}:{I(d.Minor)}",
+        FrozenFsNode { UnnamedForPid: > 0 } f => $"freeze:unknown-for-{I(f.UnnamedForPid)}",
         FrozenFsNode => "freeze:unknown",
         WaitClassNode { Class: WaitClass.PageLock } => "class:page-lock",
         WaitClassNode => "class:page-writeback",

@@ -138,7 +138,7 @@ public static class WaitForGraphBuilder
         var why = frozen.Count == 0
             ? "no freeze in the input"
             : $"{frozen.Count} filesystems were frozen ({string.Join(", ", frozen.Select(x => x.Dev.ToString()).Order(StringComparer.Ordinal))}) and nothing says which this wait is for";
-        g.Add(new WaitEdge(from, new FrozenFsNode(null, why), Relation.WaitsForFrozenFs, new RuleUse(Rules.PercpuRwsemIsSbFreeze, stackWait.Witness),
+        g.Add(new WaitEdge(from, new FrozenFsNode(null, why, t.Pid), Relation.WaitsForFrozenFs, new RuleUse(Rules.PercpuRwsemIsSbFreeze, stackWait.Witness),
             Lines(wait?.Line, t.SleepLine)));
     }
 
@@ -200,17 +200,48 @@ public static class WaitForGraphBuilder
         }
     }
 
+    /// <summary>A loop device waits for the kworker running its work now: named by its work item (workqueue loopN), or,
+    /// when no worker's work item is known, the only blocked worker in loop work. A pooled kworker's earlier or later
+    /// work items say nothing.</summary>
     private static void AddDevice(WaitForGraph g, ReplayState s, DeviceNumber dev)
     {
         var device = s.Bios.Device(dev);
         if (device is null || !device.IsLoop) return;
-        foreach (var worker in s.Tasks.Blocked.OrderBy(t => t.Pid))
+        var workers = s.Tasks.Blocked.OrderBy(t => t.Pid).ToList();
+        foreach (var worker in workers)
         {
-            if (!StackReader.Contains(SleepStack(s, worker), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple")) continue;
-            g.Add(new WaitEdge(new DeviceNode(dev), Task(worker), Relation.ServedBy, Rules.LoopDeviceServedByLoopWorker, Lines(worker.SleepLine)));
+            if (ServedLoop(s, worker) is not { } served || served.Dev != dev) continue;
+            g.Add(new WaitEdge(new DeviceNode(dev), Task(worker), Relation.ServedBy, Rules.LoopWorkqueueServesItsDevice, Lines(served.Line, worker.SleepLine)));
             return;
         }
+        // The stack of this sleep (not an earlier one's), of a worker whose current work item, if known, is loop work.
+        bool InLoopWork(TaskRecord w)
+        {
+            if (ServedLoop(s, w) is not null || w.SleepStackId == 0) return false;
+            if (s.Workqueues.Running(w.Pid) is { Function: { } fn } && !fn.StartsWith("loop_", StringComparison.Ordinal)) return false;
+            return StackReader.Contains(s.Stacks.Get(w.SleepStackId), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple");
+        }
+        var inLoopWork = workers.Where(InLoopWork).Take(2).ToList();
+        if (inLoopWork.Count == 1)
+            g.Add(new WaitEdge(new DeviceNode(dev), Task(inLoopWork[0]), Relation.ServedBy, Rules.LoopDeviceServedByLoopWorker, Lines(inLoopWork[0].SleepLine)));
     }
+
+    /// <summary>The loop device a worker serves in its current blocked interval, and the line that says so: the work item
+    /// it runs (queued on workqueue loopN), or a hung-task report's "Workqueue: loopN" line made during this interval.</summary>
+    public static (DeviceNumber Dev, EvidenceLine Line)? ServedLoop(ReplayState s, TaskRecord worker)
+    {
+        if (s.Workqueues.Running(worker.Pid) is { } run)
+            return LoopOf(run.Workqueue) is int n ? (new DeviceNumber(DeviceNumber.LoopMajor, n), run.Start) : null;
+        if (worker.Workqueue is { } wq && worker.WorkqueueLine is { } line && worker.IsBlocked && line.TimestampNs >= worker.StateSinceNs
+            && LoopOf(wq.Split(' ')[0]) is int m)
+            return (new DeviceNumber(DeviceNumber.LoopMajor, m), line);
+        return null;
+    }
+
+    /// <summary>N of workqueue <c>loopN</c> (drivers/block/loop.c loop_add: alloc_workqueue("loop%d", ..., lo->lo_number)).</summary>
+    private static int? LoopOf(string? workqueue) =>
+        workqueue is { Length: > 4 } w && w.StartsWith("loop", StringComparison.Ordinal)
+        && int.TryParse(w.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : null;
 
     private static void AddPageLock(WaitForGraph g, ReplayState s, PageKey key, List<TaskRecord> blocked)
     {

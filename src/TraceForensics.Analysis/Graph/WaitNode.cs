@@ -68,8 +68,9 @@ public sealed record OwnerNotFoundNode(Ingest.Formats.LockOwnerKind LockKind) : 
 }
 
 /// <summary>A frozen filesystem (fsfreeze), on its device when the evidence names it; otherwise
-/// <see cref="Unknown"/> says why it does not.</summary>
-public sealed record FrozenFsNode(DeviceNumber? Dev, string? Unknown = null) : WaitNode
+/// <see cref="Unknown"/> says why it does not, and the node is the waiter's own (two unnamed frozen filesystems are not
+/// the same one, so independent chains stay apart).</summary>
+public sealed record FrozenFsNode(DeviceNumber? Dev, string? Unknown = null, int UnnamedForPid = 0) : WaitNode
 {
     public override string Label => Dev is { } d ? $"frozen filesystem on {d}"
         : Unknown is null ? "a frozen filesystem" : $"a frozen filesystem (device unknown: {Unknown})";

@@ -34,6 +34,8 @@ public sealed class PayloadDecoder(Utf8Interner strings)
             or EventKind.RequestInsert or EventKind.RequestIssue or EventKind.RequestComplete or EventKind.BioRemap
             => BlockPayloads.Bio(payload, ref p, strings),
         EventKind.BioSplit => BlockPayloads.Split(payload, ref p, strings),
+        EventKind.WorkQueued => WorkqueuePayloads.Queued(payload, ref p, strings),
+        EventKind.WorkStart or EventKind.WorkEnd => WorkqueuePayloads.Execute(payload, ref p, strings),
         EventKind.Plug => true,
         EventKind.Unplug => BlockPayloads.Unplug(payload, ref p),
 

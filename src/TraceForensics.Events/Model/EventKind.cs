@@ -65,6 +65,13 @@ public enum EventKind : byte
     LockHeld,
     /// <summary>A lockdep circular-dependency report: a task holding one class tried to take another.</summary>
     LockdepReport,
+    // workqueues (kernel/workqueue.c, include/trace/events/workqueue.h)
+    /// <summary>workqueue_queue_work: a work item (by its work struct pointer) queued on a named workqueue.</summary>
+    WorkQueued,
+    /// <summary>workqueue_execute_start: a kworker starts running a work item.</summary>
+    WorkStart,
+    /// <summary>workqueue_execute_end: it is done with it.</summary>
+    WorkEnd,
     // allocation
     PageAlloc,
     /// <summary>A function-tracer entry (<c>func &lt;-parent</c>).</summary>

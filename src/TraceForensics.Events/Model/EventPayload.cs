@@ -73,6 +73,12 @@ public struct EventPayload
 
     private readonly KernelReportFacts Of(KernelReportFamily family) => Report.Family == family ? Report : default;
 
+    // workqueues
+    /// <summary>A work item: its work struct pointer as the trace prints it (hashed by %p, stable within a boot).</summary>
+    public ulong? WorkItem;
+    /// <summary>The workqueue a work item was queued on (<c>loop2</c>, <c>writeback</c>); its function is in <see cref="Function"/>.</summary>
+    public string? WorkqueueName;
+
     public readonly bool HasPageIdentity => (Dev is not null && Ino is not null && Index is not null) || Pfn is not null || Folio is not null;
 }
 

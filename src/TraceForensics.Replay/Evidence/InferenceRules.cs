@@ -19,8 +19,16 @@ public static class InferenceRules
         "do_shared_fault, finish_fault (the folio is unlocked only after the PTE is installed)");
 
     public static readonly InferenceRule LoopDeviceServedByLoopWorker = new("loop-device-served-by-loop-worker",
-        "the bios of a loop device are executed by a kworker running the loop's work; a blocked task whose stack is in that work serves the device",
+        "the bios of a loop device are executed by a kworker running the loop's work; when nothing says which loop's work a worker runs, the only blocked task " +
+        "whose stack is in loop work serves the device (with two or more, none is named)",
         "drivers/block/loop.c loop_queue_work, loop_process_work, lo_rw_aio, lo_write_simple");
+
+    public static readonly InferenceRule LoopWorkqueueServesItsDevice = new("loop-workqueue-serves-its-device",
+        "a kworker running a work item of workqueue loopN serves loop device 7:N while it runs that item (from workqueue_execute_start of an item " +
+        "queued on loopN, or a hung-task report's \"Workqueue: loopN\" line of the same blocked interval); a pooled kworker serves another device with its next item. " +
+        "Loop minors are N with the default max_part=0",
+        "drivers/block/loop.c loop_add (alloc_workqueue(\"loop%d\"), disk->first_minor = i << part_shift), loop_queue_work; " +
+        "kernel/workqueue.c process_one_work (trace_workqueue_execute_start/end), print_worker_info (\"Workqueue:\")");
 
     public static readonly InferenceRule PercpuRwsemIsSbFreeze = new("percpu-rwsem-is-sb-freeze",
         "a task sleeping in a per-cpu rw-semaphore read (percpu_rwsem_wait, __percpu_down_read) under a write or fault entry waits for a frozen filesystem to thaw " +
@@ -67,7 +75,7 @@ public static class InferenceRules
     /// <summary>All rules, by id.</summary>
     public static IReadOnlyList<InferenceRule> All { get; } =
     [
-        BlockedStack, FaultHoldsFaultedPage, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, WritebackJoinsBuildersBio,
+        BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, WritebackJoinsBuildersBio,
         BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
     ];
 

@@ -45,6 +45,8 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public long? ReportedBlockedSeconds { get; internal set; }
     /// <summary>The workqueue and work function a kworker was running (from a hung-task report).</summary>
     public string? Workqueue { get; internal set; }
+    /// <summary>The report line that named <see cref="Workqueue"/>.</summary>
+    public EvidenceLine? WorkqueueLine { get; internal set; }
 
     /// <summary>Locks a kernel log's held-locks list showed it holding (class, acquire site).</summary>
     public List<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks { get; private set; } = new();

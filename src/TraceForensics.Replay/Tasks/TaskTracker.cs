@@ -75,6 +75,7 @@ public sealed class TaskTracker
         {
             if (!wasBlocked || prev.SleepLine is null) prev.SleepLine = EvidenceLine.Of(e);
             if (e.StackId != 0) { prev.SleepStackId = e.StackId; prev.LastStackId = e.StackId; }
+            else if (!wasBlocked) prev.SleepStackId = 0; // a new sleep: an earlier sleep's stack says nothing of it
         }
         if (e.Payload.OtherPid is int next)
         {
@@ -153,7 +154,7 @@ public sealed class TaskTracker
     {
         var t = GetOrAdd(e.Pid, e.Comm);
         if (e.Payload.HungTask.Tgid is int tgid) t.Tgid = tgid;
-        if (e.Payload.HungTask.Workqueue is { } wq) t.Workqueue = wq;
+        if (e.Payload.HungTask.Workqueue is { } wq) { t.Workqueue = wq; t.WorkqueueLine = EvidenceLine.Of(e); }
     }
 
     /// <summary>A kernel log's held-locks entry about a task.</summary>

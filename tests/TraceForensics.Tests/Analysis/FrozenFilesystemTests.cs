@@ -41,7 +41,7 @@ public class FrozenFilesystemTests
         var root = Root(Freezer(4004, "7,1", "RA", 100) + Worker);
         Assert.Null(root.Dev);
         Assert.Equal("a frozen filesystem (device unknown: no freeze in the input)", root.Label);
-        Assert.Equal("freeze:unknown", NodeId.Format(root));
+        Assert.Equal("freeze:unknown-for-3693", NodeId.Format(root));
     }
 
     [Fact]
@@ -50,5 +50,61 @@ public class FrozenFilesystemTests
         var root = Root(Freezer(4004, "7,1", "FWFSM", 100) + Freezer(4010, "7,3", "W", 100.5) + Worker);
         Assert.Null(root.Dev);
         Assert.Contains("2 filesystems were frozen (7:1, 7:3)", root.Label);
+    }
+
+    /// <summary>A dd writing to a loop device whose kworker is stuck in the frozen backing filesystem: the work item the
+    /// kworker runs (queued on workqueue loopN) says which device it serves.</summary>
+    private static string Chain(int writer, int fsyncer, int minor, ulong work, string worker, int workerPid, double at)
+    {
+        string T(double x) => x.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture);
+        string ino = $"0x{writer:x}";
+        return
+            $"          writer-{writer}     [000] .....   {T(at)}: iomap_add_to_ioend: dev 7:{minor} ino {ino} bdev 7:{minor} pos 0x0 dirty len 0x1000 addr 0x39000 offset 0x0 length 0x1000 type MAPPED (0x2) flags  (0x0)\n" +
+            $"          writer-{writer}     [000] .....   {T(at + 0.00001)}: block_bio_queue: 7,{minor} W 456 + 8 [writer]\n" +
+            $"          writer-{writer}     [000] .....   {T(at + 0.00002)}: workqueue_queue_work: work struct={work:x16} function=loop_rootcg_workfn workqueue=loop{minor} req_cpu=8192 cpu=4294967295\n" +
+            $"   {worker}-{workerPid}    [001] .....   {T(at + 0.00003)}: workqueue_execute_start: work struct {work:x16}: function loop_rootcg_workfn\n" +
+            $"   {worker}-{workerPid}    [001] d..2.   {T(at + 0.00004)}: sched_switch: prev_comm={worker} prev_pid={workerPid} prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n" +
+            $"   {worker}-{workerPid}    [001] d..2.   {T(at + 0.00005)}: <stack trace>\n" +
+            " => __schedule\n => schedule\n => percpu_rwsem_wait\n => __percpu_down_read\n => lo_rw_aio\n => loop_process_work\n => process_one_work\n" +
+            $"          fsyncer-{fsyncer}    [001] .....   {T(at + 0.0001)}: folio_wait_writeback: bdi 7:{minor}: ino={writer} index=0\n" +
+            $"          fsyncer-{fsyncer}    [001] d..2.   {T(at + 0.00011)}: sched_switch: prev_comm=fsyncer prev_pid={fsyncer} prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n";
+    }
+
+    /// <summary>Two inner loops (7:5 and 7:2: numbers that do not follow the nesting), each backed by its own frozen
+    /// filesystem, one dd on each: two findings, each with its own worker and device. Two freezes and no topology: the
+    /// frozen filesystem of each is unknown, never a wrong one.</summary>
+    [Fact]
+    public void Two_frozen_backing_filesystems_give_two_findings_with_their_own_workers_and_devices()
+    {
+        var text = Freezer(4004, "7,1", "FWFSM", 99) + Freezer(4010, "7,3", "FWFSM", 99.5)
+            + Chain(500, 600, 5, 0xaa05, "kworker/u8:1", 33, 100) + Chain(501, 601, 2, 0xaa02, "kworker/u8:4", 3693, 100.5)
+            + "            bash-3954    [000] .....   105.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n";
+        var stalls = Analyze.Text(text).Where(f => f.Kind is FindingKind.Stall or FindingKind.HungTask).ToList();
+        Assert.Equal(2, stalls.Count);
+        foreach (var (fsyncer, device, worker) in new[] { (600, 5, 33), (601, 2, 3693) })
+        {
+            var f = Assert.Single(stalls, f => f.Tasks.Any(t => t.Pid == fsyncer));
+            var served = Assert.Single(f.Chain, e => e.Relation == Relation.ServedBy);
+            Assert.Equal(new DeviceNumber(7, device), Assert.IsType<DeviceNode>(served.From).Dev);
+            Assert.Equal(worker, Assert.IsType<TaskNode>(served.To).Pid);
+            Assert.Equal("loop-workqueue-serves-its-device", served.RuleId());
+            var frozen = Assert.IsType<FrozenFsNode>(f.Root);
+            Assert.Null(frozen.Dev);
+            Assert.Contains("2 filesystems were frozen (7:1, 7:3)", frozen.Label);
+        }
+    }
+
+    /// <summary>A pooled kworker that ran loop5's work item and then moved on to another serves neither afterwards.</summary>
+    [Fact]
+    public void A_worker_serves_a_loop_device_only_while_it_runs_that_loops_work_item()
+    {
+        var text = Chain(500, 600, 5, 0xaa05, "kworker/u8:1", 33, 100)
+            + "   kworker/u8:1-33    [001] .....   100.100000: workqueue_execute_end: work struct 000000000000aa05: function loop_rootcg_workfn\n"
+            + "   kworker/u8:1-33    [001] .....   100.100010: workqueue_execute_start: work struct 000000000000bb01: function wb_workfn\n"
+            + "   kworker/u8:1-33    [001] d..2.   100.100020: sched_switch: prev_comm=kworker/u8:1 prev_pid=33 prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+            + "            bash-3954    [000] .....   105.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n";
+        var f = Assert.Single(Analyze.Text(text), f => f.Tasks.Any(t => t.Pid == 600));
+        Assert.DoesNotContain(f.Chain, e => e.Relation == Relation.ServedBy);
+        Assert.Equal("device:7:5", NodeId.Format(f.Root!));
     }
 }

@@ -31,6 +31,13 @@ internal sealed class LoopXfs : IDisposable
         }
     }
 
+    /// <summary>major:minor of a block device node (<c>/dev/loop3</c>), from sysfs.</summary>
+    public static TraceForensics.Events.Model.DeviceNumber DeviceNumberOf(string device)
+    {
+        var text = File.ReadAllText($"/sys/class/block/{Path.GetFileName(device)}/dev").Trim().Split(':');
+        return new(int.Parse(text[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(text[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public static string Sh(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -81,10 +81,16 @@ public class RecordIntegrationTests
             recorder.Join();
             Assert.True(exit == 0, e.ToString());
             var findings = Analyze.Files(trace);
-            Assert.DoesNotContain(findings, f => f.Kind == FindingKind.Deadlock);
-            var stall = Assert.Single(findings, f => f.Kind == FindingKind.Stall && f.Root is FrozenFsNode);
-            Assert.Contains(stall.Chain, x => x.Relation == Relation.ServedBy);
+            // On a failure, say what the analysis saw (the capture is deleted with the work directory).
+            string Seen() => Run.Cli("analyze", trace).Stdout;
+            Assert.False(findings.Any(f => f.Kind == FindingKind.Deadlock), Seen());
+            var stall = findings.SingleOrDefault(f => f.Kind == FindingKind.Stall && f.Root is FrozenFsNode);
+            Assert.True(stall is not null, Seen());
+            Assert.True(stall.Chain.Any(x => x.Relation == Relation.ServedBy), Seen());
             Assert.Contains(stall.Tasks, t => t.Comm == "dd");
+            // The freeze is named by the freezer's own I/O: the outer filesystem's loop device, not any other.
+            var outerDev = LoopXfs.DeviceNumberOf(outer.Device!);
+            Assert.True(((FrozenFsNode)stall.Root!).Dev == outerDev, Seen());
         }
         finally
         {

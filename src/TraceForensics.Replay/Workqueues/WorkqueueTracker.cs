@@ -1,0 +1,46 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Replay.Evidence;
+
+namespace TraceForensics.Replay.Workqueues;
+
+/// <summary>Owns which work item each kworker is running. Unbound kworkers are a pool (kernel/workqueue.c): one pid runs
+/// one workqueue's work now and another's a moment later, so what a worker serves holds only between its
+/// workqueue_execute_start and workqueue_execute_end, never across work items. The workqueue of a work item is known
+/// from its workqueue_queue_work (the execute events carry only the work struct and function).</summary>
+public sealed class WorkqueueTracker
+{
+    /// <summary>Work structs seen queued, to their workqueue; bounded (a work struct is reused, so few are live).</summary>
+    private const int MaxQueued = 1 << 16;
+    private readonly Dictionary<ulong, string> _queuedOn = new();
+    private readonly Dictionary<int, WorkItemRun> _running = new();
+
+    /// <summary>The work item <paramref name="pid"/> is running now, or null (not a kworker, between items, or not seen start).</summary>
+    public WorkItemRun? Running(int pid) => _running.GetValueOrDefault(pid);
+
+    public void WorkQueued(in TraceEvent e)
+    {
+        if (e.Payload.WorkItem is not ulong work || e.Payload.WorkqueueName is not { } wq) return;
+        if (_queuedOn.Count >= MaxQueued && !_queuedOn.ContainsKey(work)) _queuedOn.Clear();
+        _queuedOn[work] = wq;
+    }
+
+    public void WorkStart(in TraceEvent e)
+    {
+        if (e.Payload.WorkItem is not ulong work) return;
+        _running[e.Pid] = new WorkItemRun(work, _queuedOn.GetValueOrDefault(work), e.Payload.Function, EvidenceLine.Of(e));
+    }
+
+    public void WorkEnd(in TraceEvent e) => _running.Remove(e.Pid);
+
+    /// <summary>A task gone: it runs nothing.</summary>
+    public void Exited(int pid) => _running.Remove(pid);
+
+    /// <summary>A deep copy (runs are immutable).</summary>
+    internal WorkqueueTracker Clone()
+    {
+        var clone = new WorkqueueTracker();
+        foreach (var (work, wq) in _queuedOn) clone._queuedOn[work] = wq;
+        foreach (var (pid, run) in _running) clone._running[pid] = run;
+        return clone;
+    }
+}
