@@ -98,6 +98,63 @@ public class RecordIntegrationTests
             Directory.Delete(work, true);
         }
     }
+
+    /// <summary>Two inner loops, each backed by a file on its own frozen outer XFS, one dd on each; the inner loop numbers
+    /// run against the nesting (the second outer's inner loop is made first). Two findings, each with its own inner
+    /// device, the worker running that loop's work item, and (from the topology record saved) its own outer
+    /// filesystem; without the topology, the frozen filesystem is unknown, never a wrong one.</summary>
+    [SkippableFact]
+    public void Two_frozen_backing_filesystems_are_two_findings_with_their_own_workers_and_devices()
+    {
+        RequireLiveKernel();
+        var work = Directory.CreateTempSubdirectory("tfx-frz2-").FullName;
+        var frozen = new List<string>();
+        try
+        {
+            using var outerA = new LoopXfs(Path.Combine(work, "outerA.img"), "512M", Path.Combine(work, "outerA"));
+            using var outerB = new LoopXfs(Path.Combine(work, "outerB.img"), "512M", Path.Combine(work, "outerB"));
+            using var innerB = new LoopXfs(Path.Combine(outerB.Mount, "inner.img"), "256M", Path.Combine(work, "innerB"));
+            using var innerA = new LoopXfs(Path.Combine(outerA.Mount, "inner.img"), "256M", Path.Combine(work, "innerA"));
+            var trace = Path.Combine(work, "stall2.txt");
+            var o = new StringWriter();
+            var e = new StringWriter();
+            int exit = -1;
+            var recorder = new Thread(() => exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, 9, 16384, [], o, e));
+            recorder.Start();
+            var tracingOn = Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName, "tracing_on");
+            for (int i = 0; i < 200 && !(File.Exists(tracingOn) && File.ReadAllText(tracingOn).Trim() == "1"); i++) Thread.Sleep(50);
+            Thread.Sleep(500);
+            foreach (var outer in new[] { outerA, outerB }) { LoopXfs.Sh("xfs_freeze", "-f", outer.Mount); frozen.Add(outer.Mount); }
+            var dds = new[] { innerA, innerB }.Select(inner => System.Diagnostics.Process.Start("dd",
+                ["if=/dev/urandom", $"of={inner.Mount}/stalled", "bs=1M", "count=8", "conv=fsync", "status=none"])).ToList();
+            Thread.Sleep(4500);
+            foreach (var m in frozen.ToList()) { LoopXfs.Sh("xfs_freeze", "-u", m); frozen.Remove(m); }
+            foreach (var dd in dds) dd.WaitForExit();
+            recorder.Join();
+            Assert.True(exit == 0, e.ToString());
+            var topology = trace + ".topology.txt";
+            Assert.True(File.Exists(topology), "record saved no topology");
+            var findings = Analyze.Files(trace, topology);
+            string Seen() => Run.Cli("analyze", trace, topology).Stdout;
+            foreach (var (inner, outer) in new[] { (innerA, outerA), (innerB, outerB) })
+            {
+                var innerDev = LoopXfs.DeviceNumberOf(inner.Device!);
+                var f = findings.SingleOrDefault(f => f.Chain.Any(x => x.Relation == Relation.ServedBy && x.From is DeviceNode d && d.Dev == innerDev));
+                Assert.True(f is not null, $"no finding with {innerDev} served by a worker:\n{Seen()}");
+                Assert.True(f.Root is FrozenFsNode { Dev: var dev } && dev == LoopXfs.DeviceNumberOf(outer.Device!), $"{innerDev}: wrong root {f.Root?.Label}\n{Seen()}");
+            }
+            var workers = findings.SelectMany(f => f.Chain).Where(x => x.Relation == Relation.ServedBy).Select(x => ((TaskNode)x.To).Pid).Distinct().ToList();
+            Assert.True(workers.Count == 2, Seen());
+            // Without the topology no finding names a frozen filesystem the evidence does not single out.
+            foreach (var f in Analyze.Files(trace).Where(f => f.Root is FrozenFsNode))
+                Assert.Null(((FrozenFsNode)f.Root!).Dev);
+        }
+        finally
+        {
+            foreach (var m in frozen) { try { LoopXfs.Sh("xfs_freeze", "-u", m); } catch (InvalidOperationException) { } }
+            Directory.Delete(work, true);
+        }
+    }
 }
 
 [Collection("live kernel")] // not while a live test has an instance armed
