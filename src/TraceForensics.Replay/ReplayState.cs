@@ -1,23 +1,25 @@
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
+using TraceForensics.Replay.Devices;
 using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Replay.Tasks;
 
 namespace TraceForensics.Replay;
 
-/// <summary>The replayed state at the current time: tasks, pages, bios and devices, plus the stacks to read them.</summary>
+/// <summary>The replayed state at the current time: tasks, pages, bios and devices, the storage topology, plus the stacks to read them.</summary>
 public sealed class ReplayState
 {
-    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker()) { }
+    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new TopologyTracker()) { }
 
-    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes)
+    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes, TopologyTracker topology)
     {
         Stacks = stacks;
         Tasks = tasks;
         Pages = pages;
         Bios = bios;
         Freezes = freezes;
+        Topology = topology;
     }
 
     public long NowNs { get; internal set; }
@@ -25,6 +27,8 @@ public sealed class ReplayState
     public PageTracker Pages { get; }
     public BioTracker Bios { get; }
     public FreezeTracker Freezes { get; }
+    /// <summary>The storage topology at capture time (loop backings, mounts, dm devices), from a topology input.</summary>
+    public TopologyTracker Topology { get; }
     public StackTable Stacks { get; }
 
     /// <summary>A deep copy a replay can go on from (a checkpoint), sharing only the append-only stack table. Listeners
@@ -32,6 +36,6 @@ public sealed class ReplayState
     public ReplayState Clone()
     {
         var bios = Bios.Clone(out var ioends);
-        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone()) { NowNs = NowNs };
+        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Topology.Clone()) { NowNs = NowNs };
     }
 }
