@@ -48,7 +48,7 @@ public sealed class StorageTopology
                 {
                     if (name.StartsWith("loop", StringComparison.Ordinal) && File.Exists(Path.Combine(dir, "loop", "backing_file")))
                     {
-                        var file = Line(File.ReadAllBytes(Path.Combine(dir, "loop", "backing_file")));
+                        var file = Line(ReadSysfs(Path.Combine(dir, "loop", "backing_file")));
                         t.Loops.Add(new Loop(DevOf(dir), file, FsOf(file)));
                     }
                     else if (name.StartsWith("dm-", StringComparison.Ordinal) && File.Exists(Path.Combine(dir, "dm", "name")))
@@ -57,7 +57,7 @@ public sealed class StorageTopology
                         var slaves = Directory.Exists(slavesDir)
                             ? Directory.EnumerateDirectories(slavesDir).Order(StringComparer.Ordinal).Select(DevOf).ToList()
                             : [];
-                        t.DmDevices.Add(new Dm(DevOf(dir), Line(File.ReadAllBytes(Path.Combine(dir, "dm", "name"))), slaves));
+                        t.DmDevices.Add(new Dm(DevOf(dir), Line(ReadSysfs(Path.Combine(dir, "dm", "name"))), slaves));
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -67,7 +67,7 @@ public sealed class StorageTopology
             }
         try
         {
-            var all = File.ReadAllBytes(mountinfo);
+            var all = ReadSysfs(mountinfo);
             int start = 0;
             while (start < all.Length)
             {
@@ -155,11 +155,21 @@ public sealed class StorageTopology
     private static bool IsOctal(byte[] s, int at) =>
         at + 2 < s.Length && s[at] is >= (byte)'0' and <= (byte)'3' && s[at + 1] is >= (byte)'0' and <= (byte)'7' && s[at + 2] is >= (byte)'0' and <= (byte)'7';
 
+    /// <summary>A sysfs or procfs file's bytes. Their size is not what stat says (4096, or 0), so they are read to the
+    /// end rather than by length.</summary>
+    private static byte[] ReadSysfs(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.None);
+        using var m = new MemoryStream();
+        f.CopyTo(m);
+        return m.ToArray();
+    }
+
     /// <summary>A sysfs value without its trailing newline.</summary>
     private static byte[] Line(byte[] value) => value.Length > 0 && value[^1] == (byte)'\n' ? value[..^1] : value;
 
     /// <summary>MAJ:MIN of a /sys/block (or slaves/) entry, from its <c>dev</c> file.</summary>
-    private static string DevOf(string dir) => Encoding.ASCII.GetString(Line(File.ReadAllBytes(Path.Combine(dir, "dev")))).Trim();
+    private static string DevOf(string dir) => Encoding.ASCII.GetString(Line(ReadSysfs(Path.Combine(dir, "dev")))).Trim();
 
     /// <summary>MAJ:MIN of the filesystem <paramref name="path"/> lives on (statx's stx_dev), or null.</summary>
     public static string? FsOf(byte[] path)
