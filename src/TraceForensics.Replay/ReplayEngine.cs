@@ -46,6 +46,10 @@ public sealed class ReplayEngine
             case EventKind.LockHeld: tasks.LockHeld(e); return;
             case EventKind.HungTaskDetail: tasks.HungTaskDetail(e); return;
             case EventKind.LockdepReport: return;
+            // The storage topology at capture time: statements about devices, not events of a task.
+            case EventKind.LoopBacking: State.Topology.LoopBacking(e); return;
+            case EventKind.Mount: State.Topology.Mount(e); return;
+            case EventKind.DmDevice: State.Topology.DmDevice(e); return;
             case EventKind.ProcessHang:
                 if (e.Name != "hung_task") tasks.Touch(e);
                 tasks.ProcessHang(e);

@@ -1,5 +1,6 @@
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
+using TraceForensics.Replay.Devices;
 using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Replay.Tasks;
@@ -7,12 +8,15 @@ using TraceForensics.Replay.Workqueues;
 
 namespace TraceForensics.Replay;
 
-/// <summary>The replayed state at the current time: tasks, pages, bios and devices, plus the stacks to read them.</summary>
+/// <summary>The replayed state at the current time: tasks, pages, bios and devices, frozen filesystems, the work items
+/// kworkers run, the storage topology, plus the stacks to read them.</summary>
 public sealed class ReplayState
 {
-    public ReplayState(StackTable stacks) : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new WorkqueueTracker()) { }
+    public ReplayState(StackTable stacks)
+        : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new WorkqueueTracker(), new TopologyTracker()) { }
 
-    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes, WorkqueueTracker workqueues)
+    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes, WorkqueueTracker workqueues,
+                        TopologyTracker topology)
     {
         Stacks = stacks;
         Tasks = tasks;
@@ -20,6 +24,7 @@ public sealed class ReplayState
         Bios = bios;
         Freezes = freezes;
         Workqueues = workqueues;
+        Topology = topology;
     }
 
     public long NowNs { get; internal set; }
@@ -28,6 +33,8 @@ public sealed class ReplayState
     public BioTracker Bios { get; }
     public FreezeTracker Freezes { get; }
     public WorkqueueTracker Workqueues { get; }
+    /// <summary>The storage topology at capture time (loop backings, mounts, dm devices), from a topology input.</summary>
+    public TopologyTracker Topology { get; }
     public StackTable Stacks { get; }
 
     /// <summary>A deep copy a replay can go on from (a checkpoint), sharing only the append-only stack table. Listeners
@@ -35,6 +42,6 @@ public sealed class ReplayState
     public ReplayState Clone()
     {
         var bios = Bios.Clone(out var ioends);
-        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone()) { NowNs = NowNs };
+        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone(), Topology.Clone()) { NowNs = NowNs };
     }
 }

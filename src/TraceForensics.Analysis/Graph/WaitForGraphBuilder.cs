@@ -124,10 +124,17 @@ public static class WaitForGraphBuilder
     }
 
     /// <summary>A task asleep in a filesystem's freeze protection waits for a frozen filesystem. Which one is named only
-    /// from evidence: when the input shows exactly one filesystem being frozen (its freezer's own I/O names its device).
-    /// Otherwise the node says the device is unknown, and why.</summary>
+    /// from evidence: for a loop worker running loop D's work item, the filesystem D's backing file lives on (the
+    /// capture-time topology); else when the input shows exactly one filesystem being frozen (its freezer's own I/O
+    /// names its device). Otherwise the node says the device is unknown, and why.</summary>
     private static void AddFrozenWait(WaitForGraph g, ReplayState s, TaskRecord t, TaskNode from, WaitTarget? wait, StackWait stackWait)
     {
+        if (ServedLoop(s, t) is { } served && s.Topology.BackingFsOf(served.Dev) is { } backing)
+        {
+            g.Add(new WaitEdge(from, new FrozenFsNode(backing.BackingFs), Relation.WaitsForFrozenFs, new RuleUse(Rules.LoopBackingFileFsIsFrozen, stackWait.Witness),
+                Lines(wait?.Line, t.SleepLine, served.Line, backing.Evidence)));
+            return;
+        }
         var frozen = s.Freezes.Frozen;
         if (frozen.Count == 1 && frozen.First() is var f)
         {

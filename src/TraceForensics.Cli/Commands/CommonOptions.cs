@@ -9,7 +9,7 @@ internal sealed class CommonOptions
 {
     public Argument<string[]> Inputs { get; } = new("input")
     {
-        Description = "Trace files (ftrace text, trace-cmd report, perf script, dmesg; .gz/.zst/.xz), or - for stdin",
+        Description = "Trace files (ftrace text, trace-cmd report, perf script, dmesg, a topology file; .gz/.zst/.xz), or - for stdin",
         Arity = ArgumentArity.OneOrMore,
     };
 
@@ -37,7 +37,7 @@ internal sealed class CommonOptions
 
     public CommonOptions()
     {
-        InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg", "dotnet-dump");
+        InputFormat.AcceptOnlyFromAmong("ftrace", "trace-cmd", "perf-script", "dmesg", "dotnet-dump", "topology");
         // An unknown --option must not be taken for a file name ("-" alone is stdin).
         Inputs.Validators.Add(result =>
         {

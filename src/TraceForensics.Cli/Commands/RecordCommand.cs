@@ -8,7 +8,8 @@ namespace TraceForensics.Cli.Commands;
 
 /// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [-- COMMAND ARGS...]</c>: arms tracefs in its own
 /// instance, streams trace_pipe to FILE until the duration ends, the command exits or Ctrl-C, saves the kernel log of
-/// the same period beside it (FILE.dmesg.txt), and undoes everything it armed on every exit path.</summary>
+/// the same period beside it (FILE.dmesg.txt) and the storage topology at its start (FILE.topology.txt: loop devices and
+/// their backing filesystems, mounts, device-mapper devices), and undoes everything it armed on every exit path.</summary>
 internal static class RecordCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -28,7 +29,7 @@ internal static class RecordCommand
             Examples:
               sudo tracefx record -o hang.txt.gz --duration 60
               sudo tracefx record -o fsync.txt -- dd if=/dev/zero of=/mnt/x bs=1M count=64 conv=fsync
-              tracefx analyze hang.txt.gz hang.txt.gz.dmesg.txt
+              tracefx analyze hang.txt.gz hang.txt.gz.dmesg.txt hang.txt.gz.topology.txt
             """);
         command.Add(output);
         command.Add(duration);
@@ -74,6 +75,7 @@ internal static class RecordCommand
         var tmp = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
         int exit = Program.ExitOk;
         int notesShown = 0;
+        string? topology = null;
         long lost;
         try
         {
@@ -81,6 +83,7 @@ internal static class RecordCommand
                              (recording.Missing.Count > 0 ? $" ({recording.Missing.Count} not on this kernel)" : ""));
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
+            topology = SaveTopology(output + ".topology.txt", stderr);
             recording.Start(tmp);
             Process? child = null;
             if (commandLine.Length > 0)
@@ -117,12 +120,14 @@ internal static class RecordCommand
         if (exit != Program.ExitOk)
         {
             File.Delete(tmp);
+            if (topology is not null) File.Delete(topology);
             return exit;
         }
         File.Move(tmp, output, overwrite: true);
         var dmesg = SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr);
         stderr.WriteLine($"tracefx: recorded {recording.BytesWritten >> 10} KiB to {output}" + (lost > 0 ? $"; the ring buffer lost {lost} events (raise --buffer-kb)" : ""));
-        stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}");
+        if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
+        stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}{(topology is null ? "" : " " + topology)}");
         return Program.ExitOk;
     }
 
@@ -145,6 +150,25 @@ internal static class RecordCommand
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
             stderr.WriteLine($"tracefx: the kernel log was not saved: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>The storage topology now (<see cref="StorageTopology"/>), written atomically to <paramref name="path"/>;
+    /// its file name, or null (with a message) when it could not be written.</summary>
+    private static string? SaveTopology(string path, TextWriter stderr)
+    {
+        try
+        {
+            var topology = StorageTopology.Read();
+            foreach (var note in topology.Notes) stderr.WriteLine($"tracefx: topology: {Events.Model.UntrustedText.ForTerminal(note)}");
+            var text = System.Text.Encoding.UTF8.GetBytes(topology.Format());
+            Output.AtomicFile.Write(path, s => s.Write(text));
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"tracefx: the storage topology was not saved: {e.Message}");
             return null;
         }
     }

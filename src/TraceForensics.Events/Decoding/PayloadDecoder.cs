@@ -11,6 +11,9 @@ public sealed class PayloadDecoder(Utf8Interner strings)
     /// lacks what every event of its kind carries.</summary>
     public bool Decode(EventKind kind, KernelLogReport report, ref EventPayload p) => KernelLogPayloads.Map(kind, report, ref p, strings);
 
+    /// <summary>Maps the typed facts of a topology line; returns false when they are not of the event's kind.</summary>
+    public bool Decode(EventKind kind, TopologyFact fact, ref EventPayload p) => TopologyPayloads.Map(kind, fact, ref p, strings);
+
     /// <summary>Decodes; returns false when the payload lacks what every event of its kind carries.</summary>
     public bool Decode(EventKind kind, string eventName, ReadOnlySpan<byte> payload, ref EventPayload p) => kind switch
     {
@@ -47,6 +50,8 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.LockContentionBegin or EventKind.LockContentionEnd => LockPayloads.Contention(payload, ref p, strings),
         // The kernel-log reports come typed (Decode's KernelLogReport overload); as text they carry nothing to decode.
         EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail => false,
+        // So do the topology facts (Decode's TopologyFact overload).
+        EventKind.LoopBacking or EventKind.Mount or EventKind.DmDevice => false,
         _ => true,
     };
 }

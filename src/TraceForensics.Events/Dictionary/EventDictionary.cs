@@ -15,6 +15,8 @@ public sealed class EventDictionary
     {
         foreach (var (kind, names) in KernelEventNames.Tracepoints)
             foreach (var n in names) _byName[n] = kind;
+        foreach (var (kind, names) in KernelEventNames.Topology)
+            foreach (var n in names) _byName[n] = kind;
         foreach (var (kind, funcs) in KernelEventNames.ProbedFunctions)
             foreach (var f in funcs) _byProbedFunction[f] = kind;
     }

@@ -64,6 +64,14 @@ internal static class KernelEventNames
         (EventKind.Function, ["function"]),
     ];
 
+    /// <summary>The events of a topology file (not tracepoints: nothing to arm), by meaning.</summary>
+    public static readonly (EventKind Kind, string[] Names)[] Topology =
+    [
+        (EventKind.LoopBacking, ["topology_loop"]),
+        (EventKind.Mount, ["topology_mount"]),
+        (EventKind.DmDevice, ["topology_dm"]),
+    ];
+
     /// <summary>Functions users put kprobes on, by what the entry of the function means.</summary>
     public static readonly (EventKind Kind, string[] Functions)[] ProbedFunctions =
     [

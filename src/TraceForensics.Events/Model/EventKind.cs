@@ -76,6 +76,14 @@ public enum EventKind : byte
     PageAlloc,
     /// <summary>A function-tracer entry (<c>func &lt;-parent</c>).</summary>
     Function,
+    // storage topology at capture time (a topology file: README, "The topology file"); time 0, no task
+    /// <summary>A loop device (<see cref="EventPayload.Dev"/>), its backing file and the filesystem that file lives on
+    /// (<see cref="EventPayload.Topology"/>).</summary>
+    LoopBacking,
+    /// <summary>A mount: the mounted device (<see cref="EventPayload.Dev"/>), its mount point and filesystem type.</summary>
+    Mount,
+    /// <summary>A device-mapper device (<see cref="EventPayload.Dev"/>), its name and the devices under it.</summary>
+    DmDevice,
     /// <summary>Not a kernel event: the ring buffer lost events here (<c>[LOST N EVENTS]</c>); state built across it is
     /// uncertain. Named <c>lost_events</c>; not counted as an event.</summary>
     TraceGap,

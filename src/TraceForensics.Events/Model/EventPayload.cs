@@ -52,6 +52,10 @@ public struct EventPayload
     /// <summary>lock:contention_begin's <c>flags</c> as printed (<c>MUTEX</c>, <c>READ|RWSEM</c>; include/trace/events/lock.h).</summary>
     public string? LockFlags;
 
+    /// <summary>The facts of a storage-topology event (<see cref="EventKind.LoopBacking"/>, <see cref="EventKind.Mount"/>,
+    /// <see cref="EventKind.DmDevice"/>), whose device is <see cref="Dev"/>; null for every other event.</summary>
+    public TopologyFacts? Topology;
+
     /// <summary>A count the event reports: pages written, bios unplugged, pages reclaimed, events lost.</summary>
     public long? Count;
 

@@ -119,6 +119,10 @@ public sealed class InputReader : IDisposable
                 CompleteStack();
                 Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.TruncatedReport, record.Problem ?? "a report is cut off");
                 break;
+            case RecordKind.Skipped:
+                CompleteStack();
+                Report(line, DiagnosticSeverity.Info, DiagnosticCodes.UnknownLineKind, record.Problem ?? "a line of an unknown kind; skipped");
+                break;
             case RecordKind.Unrecognized:
                 CompleteStack();
                 Report(line, DiagnosticSeverity.Warning,
@@ -149,6 +153,7 @@ public sealed class InputReader : IDisposable
         e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
         bool decoded = e.Kind == EventKind.Unknown
             || (record.Report is { } report ? _tables.Decoder.Decode(e.Kind, report, ref e.Payload)
+                : record.Topology is { } fact ? _tables.Decoder.Decode(e.Kind, fact, ref e.Payload)
                 : _tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload));
         if (!decoded)
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,

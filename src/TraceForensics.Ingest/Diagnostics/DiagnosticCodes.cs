@@ -18,4 +18,6 @@ public static class DiagnosticCodes
     public const string UnsupportedFormat = "unsupported-format";
     public const string BadEventsMap = "bad-events-map";
     public const string PayloadMismatch = "payload-mismatch";
+    /// <summary>Info: a line of a kind this version does not read (a newer topology writer's fact), skipped.</summary>
+    public const string UnknownLineKind = "unknown-line-kind";
 }

@@ -11,6 +11,11 @@ public static class FormatDetector
     {
         if (MagicBytes.DescribeBinary(head) is { } binary) return new(TraceFormat.Unknown, binary);
         var start = AsciiSpan.TrimStart(head);
+        // A topology file says what it is on its first line.
+        int firstEnd = start.IndexOf((byte)'\n');
+        var first = firstEnd < 0 ? start : start[..firstEnd];
+        if (first.Length > 0 && first[^1] == (byte)'\r') first = first[..^1];
+        if (TopologyTokenizer.IsHeader(first)) return new(TraceFormat.Topology, null);
         if (StartsWithIgnoreCase(start, "<!DOCTYPE html"u8) || StartsWithIgnoreCase(start, "<html"u8))
             return new(TraceFormat.Unknown,
                 "this is an HTML file (a systrace or Perfetto report?), not trace text; save the raw trace " +

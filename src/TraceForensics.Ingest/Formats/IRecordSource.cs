@@ -6,7 +6,7 @@ namespace TraceForensics.Ingest.Formats;
 public readonly record struct RecordPosition(long Ordinal, long ByteOffset, bool IsLine = true);
 
 /// <summary>One input as a sequence of <see cref="RawRecord"/>s, whatever its encoding: the line-based text readers
-/// (<see cref="TraceRecordReader"/>: ftrace, trace-cmd report, perf script, kernel logs) are one implementation; a
+/// (<see cref="TraceRecordReader"/>: ftrace, trace-cmd report, perf script, kernel logs, topology files) are one implementation; a
 /// binary format (trace-cmd's trace.dat) plugs in beside them by producing the same records. The Events layer reads
 /// every input through this.</summary>
 public interface IRecordSource : IDisposable

@@ -23,6 +23,8 @@ public ref struct RawRecord
     /// <summary>A kernel-log report line's typed facts (<see cref="KernelLogTokenizer"/>), null for the other formats,
     /// whose payload is <see cref="Payload"/> text.</summary>
     public KernelLogReport? Report;
+    /// <summary>A topology line's typed facts (<see cref="TopologyTokenizer"/>), null for the other formats.</summary>
+    public TopologyFact? Topology;
     /// <summary>For <see cref="RecordKind.StackFrame"/>: the function, without offset or address.</summary>
     public ReadOnlySpan<byte> Frame;
     /// <summary>Lost-event count, or entries in buffer.</summary>

@@ -22,6 +22,9 @@ public enum RecordKind
     Blank,
     /// <summary>A report (of a kernel log) that the input cuts off; <see cref="RawRecord.Problem"/> says what is missing.</summary>
     Truncated,
+    /// <summary>A well-formed line of a kind this reader does not know (a newer writer's fact), skipped on purpose;
+    /// <see cref="RawRecord.Problem"/> says what. Forward compatible: not a warning.</summary>
+    Skipped,
     /// <summary>A line the tokenizer cannot read; <see cref="RawRecord.Problem"/> says why.</summary>
     Unrecognized,
 }

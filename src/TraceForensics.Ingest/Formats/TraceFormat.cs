@@ -12,6 +12,9 @@ public enum TraceFormat
     PerfScript,
     /// <summary>A kernel log (dmesg, console, netconsole).</summary>
     Dmesg,
+    /// <summary>The storage topology at capture time (<c>tracefx record</c>'s <c>FILE.topology.txt</c>): loop devices and
+    /// their backing files, mounts, device-mapper devices.</summary>
+    Topology,
     /// <summary>A .NET process dump (a Linux core from createdump), read through ClrMD.</summary>
     DotnetDump,
 }
@@ -25,6 +28,7 @@ public static class TraceFormatNames
         TraceFormat.PerfScript => "perf-script",
         TraceFormat.Dmesg => "dmesg",
         TraceFormat.DotnetDump => "dotnet-dump",
+        TraceFormat.Topology => "topology",
         _ => "unknown",
     };
 
@@ -37,6 +41,7 @@ public static class TraceFormatNames
             "perf-script" => TraceFormat.PerfScript,
             "dmesg" => TraceFormat.Dmesg,
             "dotnet-dump" => TraceFormat.DotnetDump,
+            "topology" => TraceFormat.Topology,
             _ => TraceFormat.Unknown,
         };
         return format != TraceFormat.Unknown;

@@ -11,6 +11,7 @@ public sealed class TraceRecordReader : IRecordSource
     private readonly OpenedInput _input;
     private readonly LineReader _lines;
     private readonly KernelLogTokenizer? _kernelLog;
+    private readonly TopologyTokenizer? _topology;
 
     public TraceRecordReader(OpenedInput input, TraceFormat format, int maxLineBytes = 1 << 20)
     {
@@ -19,6 +20,7 @@ public sealed class TraceRecordReader : IRecordSource
         Format = format;
         _lines = new LineReader(input.Stream, maxLineBytes);
         if (format == TraceFormat.Dmesg) _kernelLog = new KernelLogTokenizer();
+        if (format == TraceFormat.Topology) _topology = new TopologyTokenizer();
     }
 
     public TraceFormat Format { get; }
@@ -52,6 +54,7 @@ public sealed class TraceRecordReader : IRecordSource
         {
             case TraceFormat.PerfScript: PerfScriptLineTokenizer.Tokenize(line, ref record); break;
             case TraceFormat.Dmesg: _kernelLog!.Tokenize(line, ref record); break;
+            case TraceFormat.Topology: _topology!.Tokenize(line, ref record); break;
             default: FtraceLineTokenizer.Tokenize(line, ref record); break;
         }
         if (record.Kind == RecordKind.Unrecognized && AsciiSpan.LooksBinary(line))

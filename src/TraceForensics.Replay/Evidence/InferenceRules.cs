@@ -42,6 +42,12 @@ public static class InferenceRules
         "fs/super.c freeze_super -> sync_filesystem, then sb->s_op->freeze_fs (fs/xfs/xfs_super.c xfs_fs_freeze -> xfs_log_quiesce; fs/ext4/super.c ext4_freeze); " +
         "kernel/locking/percpu-rwsem.c percpu_down_write (sb_wait_write)");
 
+    public static readonly InferenceRule LoopBackingFileFsIsFrozen = new("loop-backing-file-fs-is-frozen",
+        "a loop worker asleep in freeze protection while it runs loop D's work item (loop-workqueue-serves-its-device) is writing D's backing file: " +
+        "the frozen filesystem is the one that file lives on, as the capture-time topology recorded it (loop D backing_file=... fs=F)",
+        "drivers/block/loop.c lo_rw_aio (I/O on lo->lo_backing_file), lo_write_simple; fs/read_write.c, include/linux/fs.h file_start_write -> " +
+        "sb_start_write(file_inode(file)->i_sb); /sys/block/loopN/loop/backing_file (Documentation/ABI/testing/sysfs-block-loop)");
+
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
         "a page put under writeback by an event without a disk address (ext4's writepages, a writeback-start probe) is in the bio its writeback task is building",
         "fs/ext4/inode.c mpage_prepare_extent_to_map, mpage_submit_folio; fs/ext4/page-io.c ext4_bio_write_folio, io_submit_add_bh; " +
@@ -75,7 +81,7 @@ public static class InferenceRules
     /// <summary>All rules, by id.</summary>
     public static IReadOnlyList<InferenceRule> All { get; } =
     [
-        BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, WritebackJoinsBuildersBio,
+        BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, LoopBackingFileFsIsFrozen, WritebackJoinsBuildersBio,
         BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
     ];
 

@@ -107,4 +107,24 @@ public class FrozenFilesystemTests
         Assert.DoesNotContain(f.Chain, e => e.Relation == Relation.ServedBy);
         Assert.Equal("device:7:5", NodeId.Format(f.Root!));
     }
+
+    /// <summary>Our capture of two nested stalls (sample-traces/README.md): with the topology record saved, each inner
+    /// loop's chain ends at its own outer filesystem, by observed facts (the work item, the backing file's filesystem).</summary>
+    [Fact]
+    public void The_two_frozen_backings_capture_names_each_outer_filesystem_with_its_topology()
+    {
+        var trace = Path.Combine(TestPaths.SampleTraces, "xfs-two-frozen-backings.ftrace.txt.gz");
+        var findings = Analyze.Files(trace, Path.Combine(TestPaths.SampleTraces, "xfs-two-frozen-backings.topology.txt"));
+        foreach (var (inner, outer) in new[] { (2, 1), (3, 0) })
+        {
+            var f = Assert.Single(findings, f => f.Chain.Any(e => e.Relation == Relation.ServedBy && e.From is DeviceNode { Dev.Minor: var m } && m == inner));
+            Assert.Equal(new DeviceNumber(7, outer), Assert.IsType<FrozenFsNode>(f.Root).Dev);
+            Assert.Equal("loop-workqueue-serves-its-device", f.Chain.Single(e => e.Relation == Relation.ServedBy).RuleId());
+            Assert.Equal("loop-backing-file-fs-is-frozen:percpu_rwsem_wait", f.Chain.Single(e => e.Relation == Relation.WaitsForFrozenFs).RuleId());
+        }
+        // Without the topology: two findings still, and neither names an outer filesystem.
+        var alone = Analyze.Files(trace).Where(f => f.Kind == FindingKind.Stall).ToList();
+        Assert.Equal(2, alone.Count);
+        Assert.All(alone, f => Assert.Null(Assert.IsType<FrozenFsNode>(f.Root).Dev));
+    }
 }

@@ -36,6 +36,8 @@ public class GoldenAnalyzeTests
         // A trace and the kernel log of the same run, analysed together.
         cases["xfs-frozen-backing-stall.with-dmesg"] =
             ["sample-traces/xfs-frozen-backing-stall.ftrace.txt.gz", "sample-traces/xfs-frozen-backing-stall.dmesg.txt"];
+        cases["xfs-two-frozen-backings.with-topology"] =
+            ["sample-traces/xfs-two-frozen-backings.ftrace.txt.gz", "sample-traces/xfs-two-frozen-backings.topology.txt"];
         return cases;
     }
 

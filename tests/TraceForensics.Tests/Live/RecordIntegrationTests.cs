@@ -49,6 +49,53 @@ public class RecordIntegrationTests
     }
 
     [SkippableFact]
+    public void Records_the_storage_topology_naming_a_loop_s_backing_file_and_its_filesystem()
+    {
+        RequireLiveKernel();
+        var work = Directory.CreateTempSubdirectory("tfx-top-").FullName;
+        try
+        {
+            using var outer = new LoopXfs(Path.Combine(work, "outer.img"), "512M", Path.Combine(work, "out er")); // a space: \040
+            using var inner = new LoopXfs(Path.Combine(outer.Mount, "inner.img"), "300M", Path.Combine(work, "inner"));
+            string DevOf(string device) => File.ReadAllText($"/sys/block/{Path.GetFileName(device)}/dev").Trim();
+            var outerDev = DevOf(outer.Device!);
+            var innerDev = DevOf(inner.Device!);
+            var trace = Path.Combine(work, "t.txt");
+            var o = new StringWriter();
+            var e = new StringWriter();
+            int exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, 1, 4096, [], o, e);
+            Assert.True(exit == 0, e.ToString());
+            var topologyPath = trace + ".topology.txt";
+            Assert.Contains(topologyPath, o.ToString()); // the printed analyze line names it
+            var lines = File.ReadAllLines(topologyPath);
+            Assert.Equal("# tracefx topology v1", lines[0]);
+            var escapedImage = inner.Image.Replace(" ", "\\040");
+            var expectedLoop = $"loop {innerDev} backing_file={escapedImage} fs={outerDev}";
+            Assert.True(lines.Contains(expectedLoop), $"no line {expectedLoop} in:\n{string.Join("\n", lines)}");
+            var expectedMount = $"mount {outerDev} {outer.Mount.Replace(" ", "\\040")} xfs";
+            Assert.True(lines.Contains(expectedMount), $"no line {expectedMount} in:\n{string.Join("\n", lines)}");
+            Assert.Empty(Directory.GetFiles(work, ".*.tmp"));
+
+            // analyze reads it with the trace: the replay knows what the inner loop is backed by.
+            var (session, events) = Run.Files(trace, topologyPath);
+            var engine = new TraceForensics.Replay.ReplayEngine(session.Tables.Stacks);
+            foreach (var x in events) engine.Apply(x);
+            var backing = engine.State.Topology.BackingFsOf(DeviceNumberOf(innerDev));
+            Assert.NotNull(backing);
+            Assert.Equal(DeviceNumberOf(outerDev), backing.BackingFs);
+            Assert.Equal(inner.Image, backing.BackingFile);
+            session.Dispose();
+        }
+        finally
+        {
+            Directory.Delete(work, true);
+        }
+    }
+
+    private static DeviceNumber DeviceNumberOf(string majMin) =>
+        new(int.Parse(majMin.Split(':')[0]), int.Parse(majMin.Split(':')[1]));
+
+    [SkippableFact]
     public void Records_a_frozen_backing_filesystem_stall_rooted_at_the_freeze()
     {
         RequireLiveKernel();
@@ -111,10 +158,10 @@ public class RecordIntegrationTests
         var frozen = new List<string>();
         try
         {
-            using var outerA = new LoopXfs(Path.Combine(work, "outerA.img"), "512M", Path.Combine(work, "outerA"));
-            using var outerB = new LoopXfs(Path.Combine(work, "outerB.img"), "512M", Path.Combine(work, "outerB"));
-            using var innerB = new LoopXfs(Path.Combine(outerB.Mount, "inner.img"), "256M", Path.Combine(work, "innerB"));
-            using var innerA = new LoopXfs(Path.Combine(outerA.Mount, "inner.img"), "256M", Path.Combine(work, "innerA"));
+            using var outerA = new LoopXfs(Path.Combine(work, "outerA.img"), "1G", Path.Combine(work, "outerA"));
+            using var outerB = new LoopXfs(Path.Combine(work, "outerB.img"), "1G", Path.Combine(work, "outerB"));
+            using var innerB = new LoopXfs(Path.Combine(outerB.Mount, "inner.img"), "512M", Path.Combine(work, "innerB"));
+            using var innerA = new LoopXfs(Path.Combine(outerA.Mount, "inner.img"), "512M", Path.Combine(work, "innerA"));
             var trace = Path.Combine(work, "stall2.txt");
             var o = new StringWriter();
             var e = new StringWriter();
