@@ -26,15 +26,23 @@ public sealed class ReplayEngine
         var tasks = State.Tasks;
         switch (e.Kind)
         {
-            case EventKind.TraceGap: tasks.TraceGap(e.TimestampNs); return;
+            case EventKind.TraceGap:
+                tasks.TraceGap(e.TimestampNs);
+                State.Workqueues.TraceGap();
+                return;
             case EventKind.SchedSwitch:
                 tasks.SchedSwitch(e);
-                if (e.StackId != 0 && (e.Payload.PrevState & (TaskState.Uninterruptible | TaskState.Sleeping)) != 0 && tasks.Get(e.Pid) is { } sleeper)
-                    sleeper.FreezingSince = FreezeTracker.ShowsFreezing(State.Stacks.Get(e.StackId)) ? EvidenceLine.Of(e) : null;
+                // Freezing lasts from a sleep inside freeze_super to its next sleep that is not (or whose stack is not seen).
+                if (tasks.Get(e.Pid) is { } sleeper && (e.Payload.PrevState & (TaskState.Uninterruptible | TaskState.Sleeping)) != 0)
+                    sleeper.FreezingSince = e.StackId != 0 && FreezeTracker.ShowsFreezing(State.Stacks.Get(e.StackId)) ? EvidenceLine.Of(e) : null;
                 return;
             case EventKind.SchedWaking:
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;
-            case EventKind.ProcessFork: tasks.Touch(e); tasks.ProcessFork(e); return;
+            case EventKind.ProcessFork:
+                tasks.Touch(e);
+                tasks.ProcessFork(e);
+                if (e.Payload.OtherPid is int child) State.Workqueues.Exited(child); // a new task runs no work item yet
+                return;
             case EventKind.ProcessExit:
                 tasks.ProcessExit(e);
                 State.Workqueues.Exited(e.Payload.OtherPid ?? e.Pid);
@@ -96,7 +104,10 @@ public sealed class ReplayEngine
                 if (e.Payload.Dev is { } bioDev && e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOfAny('W', 'F') >= 0)
                     State.Freezes.Io(t, bioDev, EvidenceLine.Of(e));
                 break;
-            case EventKind.BioRemap: State.Bios.Remap(e); break;
+            case EventKind.BioRemap:
+                State.Bios.Remap(e);
+                if (e.Payload is { Dev: { } lower, FromDev: { } upper }) State.Freezes.Remapped(t, upper, lower);
+                break;
             case EventKind.Plug: State.Bios.Plug(e); break;
             case EventKind.Unplug: State.Bios.Unplug(e); break;
             case EventKind.RequestComplete:

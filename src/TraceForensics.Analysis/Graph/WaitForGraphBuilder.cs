@@ -136,7 +136,8 @@ public static class WaitForGraphBuilder
             return;
         }
         var frozen = s.Freezes.Frozen;
-        if (frozen.Count == 1 && frozen.First() is var f)
+        // One freeze seen names the wait's filesystem, unless the topology says the loops' backing files live elsewhere.
+        if (frozen.Count == 1 && frozen.First() is var f && (!s.Topology.IsKnown || s.Topology.Loops.Any(l => l.BackingFs == f.Dev)))
         {
             g.Add(new WaitEdge(from, new FrozenFsNode(f.Dev), Relation.WaitsForFrozenFs, new RuleUse(Rules.FreezeIoNamesFrozenFs, stackWait.Witness),
                 Lines(wait?.Line, t.SleepLine, f.FreezerStack, f.Io)));
@@ -144,6 +145,8 @@ public static class WaitForGraphBuilder
         }
         var why = frozen.Count == 0
             ? "no freeze in the input"
+            : frozen.Count == 1
+            ? $"the only freeze seen was of {frozen.First().Dev}, where the topology puts no loop's backing file"
             : $"{frozen.Count} filesystems were frozen ({string.Join(", ", frozen.Select(x => x.Dev.ToString()).Order(StringComparer.Ordinal))}) and nothing says which this wait is for";
         g.Add(new WaitEdge(from, new FrozenFsNode(null, why, t.Pid), Relation.WaitsForFrozenFs, new RuleUse(Rules.PercpuRwsemIsSbFreeze, stackWait.Witness),
             Lines(wait?.Line, t.SleepLine)));
@@ -221,21 +224,20 @@ public static class WaitForGraphBuilder
             g.Add(new WaitEdge(new DeviceNode(dev), Task(worker), Relation.ServedBy, Rules.LoopWorkqueueServesItsDevice, Lines(served.Line, worker.SleepLine)));
             return;
         }
-        // The stack of this sleep (not an earlier one's), of a worker whose current work item, if known, is loop work.
-        bool InLoopWork(TaskRecord w)
-        {
-            if (ServedLoop(s, w) is not null || w.SleepStackId == 0) return false;
-            if (s.Workqueues.Running(w.Pid) is { Function: { } fn } && !fn.StartsWith("loop_", StringComparison.Ordinal)) return false;
-            return StackReader.Contains(s.Stacks.Get(w.SleepStackId), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple");
-        }
+        // Nothing names a worker's loop: the stack rule pairs one stuck loop device with one worker in loop work (this
+        // sleep's stack), never more, and never a worker whose current work item is known but not which loop's.
+        bool InLoopWork(TaskRecord w) =>
+            ServedLoop(s, w) is null && w.SleepStackId != 0 && s.Workqueues.Running(w.Pid) is null
+            && StackReader.Contains(s.Stacks.Get(w.SleepStackId), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple");
         var inLoopWork = workers.Where(InLoopWork).Take(2).ToList();
-        if (inLoopWork.Count == 1)
+        int stuckLoops = s.Bios.Devices.Count(d => d.IsLoop && d.InFlight.Count > 0);
+        if (inLoopWork.Count == 1 && stuckLoops == 1)
             g.Add(new WaitEdge(new DeviceNode(dev), Task(inLoopWork[0]), Relation.ServedBy, Rules.LoopDeviceServedByLoopWorker, Lines(inLoopWork[0].SleepLine)));
     }
 
     /// <summary>The loop device a worker serves in its current blocked interval, and the line that says so: the work item
     /// it runs (queued on workqueue loopN), or a hung-task report's "Workqueue: loopN" line made during this interval.</summary>
-    public static (DeviceNumber Dev, EvidenceLine Line)? ServedLoop(ReplayState s, TaskRecord worker)
+    private static (DeviceNumber Dev, EvidenceLine Line)? ServedLoop(ReplayState s, TaskRecord worker)
     {
         if (s.Workqueues.Running(worker.Pid) is { } run)
             return LoopOf(run.Workqueue) is int n ? (new DeviceNumber(DeviceNumber.LoopMajor, n), run.Start) : null;
@@ -245,7 +247,8 @@ public static class WaitForGraphBuilder
         return null;
     }
 
-    /// <summary>N of workqueue <c>loopN</c> (drivers/block/loop.c loop_add: alloc_workqueue("loop%d", ..., lo->lo_number)).</summary>
+    /// <summary>N of workqueue <c>loopN</c> (drivers/block/loop.c loop_configure: alloc_workqueue("loop%d", ..., lo->lo_number);
+    /// the device's first minor is N &lt;&lt; part_shift, loop_add, so N itself with the default max_part=0).</summary>
     private static int? LoopOf(string? workqueue) =>
         workqueue is { Length: > 4 } w && w.StartsWith("loop", StringComparison.Ordinal)
         && int.TryParse(w.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : null;

@@ -27,7 +27,7 @@ public static class InferenceRules
         "a kworker running a work item of workqueue loopN serves loop device 7:N while it runs that item (from workqueue_execute_start of an item " +
         "queued on loopN, or a hung-task report's \"Workqueue: loopN\" line of the same blocked interval); a pooled kworker serves another device with its next item. " +
         "Loop minors are N with the default max_part=0",
-        "drivers/block/loop.c loop_add (alloc_workqueue(\"loop%d\"), disk->first_minor = i << part_shift), loop_queue_work; " +
+        "drivers/block/loop.c loop_configure (alloc_workqueue(\"loop%d\")), loop_add (disk->first_minor = i << part_shift), loop_queue_work; " +
         "kernel/workqueue.c process_one_work (trace_workqueue_execute_start/end), print_worker_info (\"Workqueue:\")");
 
     public static readonly InferenceRule PercpuRwsemIsSbFreeze = new("percpu-rwsem-is-sb-freeze",
@@ -45,8 +45,8 @@ public static class InferenceRules
     public static readonly InferenceRule LoopBackingFileFsIsFrozen = new("loop-backing-file-fs-is-frozen",
         "a loop worker asleep in freeze protection while it runs loop D's work item (loop-workqueue-serves-its-device) is writing D's backing file: " +
         "the frozen filesystem is the one that file lives on, as the capture-time topology recorded it (loop D backing_file=... fs=F)",
-        "drivers/block/loop.c lo_rw_aio (I/O on lo->lo_backing_file), lo_write_simple; fs/read_write.c, include/linux/fs.h file_start_write -> " +
-        "sb_start_write(file_inode(file)->i_sb); /sys/block/loopN/loop/backing_file (Documentation/ABI/testing/sysfs-block-loop)");
+        "drivers/block/loop.c lo_rw_aio (I/O on lo->lo_backing_file; kiocb_start_write, include/linux/fs.h, since 6.6), lo_write_simple (vfs_iter_write -> " +
+        "file_start_write); both take sb_start_write(file_inode(file)->i_sb); /sys/block/loopN/loop/backing_file (Documentation/ABI/testing/sysfs-block-loop)");
 
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
         "a page put under writeback by an event without a disk address (ext4's writepages, a writeback-start probe) is in the bio its writeback task is building",

@@ -68,7 +68,8 @@ public sealed class TaskTracker
             : (s & TaskState.Dead) != 0 ? TaskRunState.Dead
             : TaskRunState.Runnable;
         if (e.Pid == 0) state = TaskRunState.Runnable; // the idle task never sleeps
-        bool wasBlocked = prev.IsBlocked;
+        // Blocked only by a report's word (khungtaskd saw it in D): switching out now, it ran in between.
+        bool wasBlocked = prev.IsBlocked && !prev.BlockedSinceUnknown;
         if (!(wasBlocked && state == TaskRunState.Blocked)) SetState(prev, state, e.TimestampNs);
         if (state == TaskRunState.Sleeping) prev.FaultPage = null; // an S sleep is not inside a page fault
         if (state is TaskRunState.Blocked or TaskRunState.Sleeping)

@@ -32,8 +32,11 @@ public sealed class WorkqueueTracker
 
     public void WorkEnd(in TraceEvent e) => _running.Remove(e.Pid);
 
-    /// <summary>A task gone: it runs nothing.</summary>
+    /// <summary>A task gone (or a new task with its pid): it runs nothing.</summary>
     public void Exited(int pid) => _running.Remove(pid);
+
+    /// <summary>Lost events: a worker may have ended its item and started others unseen.</summary>
+    public void TraceGap() => _running.Clear();
 
     /// <summary>A deep copy (runs are immutable).</summary>
     internal WorkqueueTracker Clone()

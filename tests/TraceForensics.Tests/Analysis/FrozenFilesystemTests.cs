@@ -127,4 +127,60 @@ public class FrozenFilesystemTests
         Assert.Equal(2, alone.Count);
         Assert.All(alone, f => Assert.Null(Assert.IsType<FrozenFsNode>(f.Root).Dev));
     }
+
+    /// <summary>Freezing lasts to the freezer's next sleep outside freeze_super: I/O after that names nothing.</summary>
+    [Fact]
+    public void The_freezers_io_after_its_freezing_sleep_names_nothing()
+    {
+        var text = Freezer(4004, "7,1", "RA", 100)
+            + "          xfs_io-4004    [001] d..2.   100.200000: sched_switch: prev_comm=xfs_io prev_pid=4004 prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120\n"
+            + "          xfs_io-4004    [001] .....   100.300000: block_bio_queue: 254,0 W 8 + 8 [xfs_io]\n" + Worker;
+        Assert.Null(Root(text).Dev);
+    }
+
+    /// <summary>A freezer whose I/O names two unrelated devices names neither; a device-mapper remap of its bio is the
+    /// same filesystem one layer down.</summary>
+    [Fact]
+    public void A_freezer_writing_two_devices_names_none_unless_one_is_the_others_remap()
+    {
+        string two = Freezer(4004, "7,1", "FWFSM", 100) + "          xfs_io-4004    [001] .....   100.000200: block_bio_queue: 7,4 W 8 + 8 [xfs_io]\n";
+        Assert.Null(Root(two + Worker).Dev);
+        string remapped = Freezer(4004, "254,0", "FWFSM", 100)
+            + "          xfs_io-4004    [001] .....   100.000200: block_bio_remap: 8,2 FWFSM 2504 + 2 <- (254,0) 1048634\n"
+            + "          xfs_io-4004    [001] .....   100.000300: block_bio_queue: 8,2 FWFSM 2504 + 2 [xfs_io]\n";
+        Assert.Equal(new DeviceNumber(254, 0), Root(remapped + Worker).Dev);
+    }
+
+    /// <summary>One freeze seen, but the topology puts the loops' backing files on another filesystem: not that one.</summary>
+    [Fact]
+    public void The_only_freeze_does_not_name_a_wait_the_topology_places_elsewhere()
+    {
+        var trace = Run.TempFile(Freezer(4004, "7,1", "FWFSM", 100) + Worker);
+        var topology = Run.TempFile("# tracefx topology v1\nloop 7:2 backing_file=/srv/inner.img fs=7:9\n");
+        var f = Assert.Single(Analyze.Files(trace, topology), f => f.Kind is FindingKind.Stall);
+        var root = Assert.IsType<FrozenFsNode>(f.Root);
+        Assert.Null(root.Dev);
+        Assert.Contains("the only freeze seen was of 7:1, where the topology puts no loop's backing file", root.Label);
+        // With the topology agreeing, the freeze names it.
+        var agreeing = Run.TempFile("# tracefx topology v1\nloop 7:2 backing_file=/srv/inner.img fs=7:1\n");
+        Assert.Equal(new DeviceNumber(7, 1), Assert.IsType<FrozenFsNode>(Assert.Single(Analyze.Files(trace, agreeing), f => f.Kind is FindingKind.Stall).Root).Dev);
+    }
+
+    /// <summary>Two stuck loop devices and one worker in loop work that nothing names: the stack rule pairs neither.</summary>
+    [Fact]
+    public void The_stack_rule_does_not_pair_one_worker_with_two_stuck_loop_devices()
+    {
+        string Stuck(int writer, int fsyncer, int minor, double at)
+        {
+            string T(double x) => x.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture);
+            return $"          writer-{writer}     [000] .....   {T(at)}: iomap_add_to_ioend: dev 7:{minor} ino 0x{writer:x} bdev 7:{minor} pos 0x0 dirty len 0x1000 addr 0x39000 offset 0x0 length 0x1000 type MAPPED (0x2) flags  (0x0)\n" +
+                   $"          writer-{writer}     [000] .....   {T(at + 0.00001)}: block_bio_queue: 7,{minor} W 456 + 8 [writer]\n" +
+                   $"          fsyncer-{fsyncer}    [001] .....   {T(at + 0.0001)}: folio_wait_writeback: bdi 7:{minor}: ino={writer} index=0\n" +
+                   $"          fsyncer-{fsyncer}    [001] d..2.   {T(at + 0.00011)}: sched_switch: prev_comm=fsyncer prev_pid={fsyncer} prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n";
+        }
+        var findings = Analyze.Text(Stuck(500, 600, 2, 100) + Stuck(501, 601, 5, 100.2) + Worker);
+        Assert.DoesNotContain(findings.SelectMany(f => f.Chain), e => e.Relation == Relation.ServedBy);
+        Assert.Contains(findings, f => f.Root is DeviceNode { Dev.Minor: 2 });
+        Assert.Contains(findings, f => f.Root is DeviceNode { Dev.Minor: 5 });
+    }
 }
