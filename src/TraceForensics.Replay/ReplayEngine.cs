@@ -102,7 +102,11 @@ public sealed class ReplayEngine
                 State.Bios.BioQueue(e);
                 // A write or a flush (rwbs W, F): a read says nothing of a freeze.
                 if (e.Payload.Dev is { } bioDev && e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOfAny('W', 'F') >= 0)
+                {
                     State.Freezes.Io(t, bioDev, EvidenceLine.Of(e));
+                    // Reclaim in the worker's context may write elsewhere (swap): only the work item's own I/O counts.
+                    if (t.ReclaimDepth == 0) State.Workqueues.Write(t.Pid, bioDev, EvidenceLine.Of(e));
+                }
                 break;
             case EventKind.BioRemap:
                 State.Bios.Remap(e);

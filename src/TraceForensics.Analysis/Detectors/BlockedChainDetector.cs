@@ -52,6 +52,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             if (!_taken.Contains((t.Pid, t.StateSinceNs))) candidates.Add(Candidate(s, t, graph, s.NowNs));
         // A task still in the same wait now: its chain as the whole input knows it (a kernel log names owners and held
         // locks after the report that made the candidate).
+        RefineFrozenWaits(s, candidates);
         for (int i = 0; i < candidates.Count; i++)
         {
             var c = candidates[i];
@@ -66,6 +67,24 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
         }
         ReportDeadlocks(s, candidates, findings);
         ReportStalls(s, candidates, findings);
+    }
+
+    /// <summary>Chains taken while a loop worker was stuck, with what the input showed since (<see cref="WaitForGraphBuilder.Refine"/>):
+    /// a worker's frozen filesystem named through the loop it served is named the same in the worker's own chain.</summary>
+    private static void RefineFrozenWaits(ReplayState s, List<ChainCandidate> candidates)
+    {
+        var named = new Dictionary<TaskNode, WaitEdge>();
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            var refined = WaitForGraphBuilder.Refine(candidates[i].Chain, s);
+            if (ReferenceEquals(refined, candidates[i].Chain)) continue;
+            candidates[i] = candidates[i] with { Chain = refined };
+            named.TryAdd((TaskNode)refined[^1].From, refined[^1]);
+        }
+        for (int i = 0; i < candidates.Count; i++)
+            if (candidates[i].Chain is { Count: > 0 } chain && chain[^1] is { From: TaskNode worker, To: FrozenFsNode { Dev: null } }
+                && named.TryGetValue(worker, out var edge))
+                candidates[i] = candidates[i] with { Chain = [.. chain.Take(chain.Count - 1), edge] };
     }
 
     /// <summary>One deadlock per distinct cycle, told from the task that blocked first.</summary>

@@ -135,6 +135,12 @@ public static class WaitForGraphBuilder
                 Lines(wait?.Line, t.SleepLine, served.Line, backing.Evidence)));
             return;
         }
+        if (ServedLoop(s, t) is { } item && s.Workqueues.BackingSeenInWork(item.Dev) is { } seen)
+        {
+            g.Add(new WaitEdge(from, new FrozenFsNode(seen.Fs), Relation.WaitsForFrozenFs, new RuleUse(Rules.LoopWorkItemIoNamesBackingFs, stackWait.Witness),
+                Lines(wait?.Line, t.SleepLine, item.Line, seen.Line)));
+            return;
+        }
         var frozen = s.Freezes.Frozen;
         // One freeze seen names the wait's filesystem, unless the topology says the loops' backing files live elsewhere.
         if (frozen.Count == 1 && frozen.First() is var f && (!s.Topology.IsKnown || s.Topology.Loops.Any(l => l.BackingFs == f.Dev)))
@@ -240,18 +246,25 @@ public static class WaitForGraphBuilder
     private static (DeviceNumber Dev, EvidenceLine Line)? ServedLoop(ReplayState s, TaskRecord worker)
     {
         if (s.Workqueues.Running(worker.Pid) is { } run)
-            return LoopOf(run.Workqueue) is int n ? (new DeviceNumber(DeviceNumber.LoopMajor, n), run.Start) : null;
+            return run.Loop is { } loop ? (loop, run.Start) : null;
         if (worker.Workqueue is { } wq && worker.WorkqueueLine is { } line && worker.IsBlocked && line.TimestampNs >= worker.StateSinceNs
-            && LoopOf(wq.Split(' ')[0]) is int m)
-            return (new DeviceNumber(DeviceNumber.LoopMajor, m), line);
+            && Replay.Workqueues.WorkItemRun.LoopOf(wq) is { } reported)
+            return (reported, line);
         return null;
     }
 
-    /// <summary>N of workqueue <c>loopN</c> (drivers/block/loop.c loop_configure: alloc_workqueue("loop%d", ..., lo->lo_number);
-    /// the device's first minor is N &lt;&lt; part_shift, loop_add, so N itself with the default max_part=0).</summary>
-    private static int? LoopOf(string? workqueue) =>
-        workqueue is { Length: > 4 } w && w.StartsWith("loop", StringComparison.Ordinal)
-        && int.TryParse(w.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : null;
+    /// <summary>A chain taken while its worker was stuck, told with what the input showed since: a frozen filesystem left
+    /// unknown is named once the worker's loop is seen writing to its backing filesystem (typically when the same work
+    /// item runs again after the thaw).</summary>
+    public static IReadOnlyList<WaitEdge> Refine(IReadOnlyList<WaitEdge> chain, ReplayState s)
+    {
+        if (chain.Count < 2 || chain[^1] is not { To: FrozenFsNode { Dev: null }, From: TaskNode worker } last) return chain;
+        var served = chain.FirstOrDefault(e => e.Relation == Relation.ServedBy && e.To.Equals(worker));
+        if (served?.From is not DeviceNode { Dev: var loop } || s.Workqueues.BackingSeenInWork(loop) is not { } seen) return chain;
+        var named = new WaitEdge(worker, new FrozenFsNode(seen.Fs), Relation.WaitsForFrozenFs, new RuleUse(Rules.LoopWorkItemIoNamesBackingFs, last.Rule?.Witness),
+            Lines([.. last.Lines.Select(l => (EvidenceLine?)l), seen.Line]));
+        return [.. chain.Take(chain.Count - 1), named];
+    }
 
     private static void AddPageLock(WaitForGraph g, ReplayState s, PageKey key, List<TaskRecord> blocked)
     {

@@ -48,6 +48,11 @@ public static class InferenceRules
         "drivers/block/loop.c lo_rw_aio (I/O on lo->lo_backing_file; kiocb_start_write, include/linux/fs.h, since 6.6), lo_write_simple (vfs_iter_write -> " +
         "file_start_write); both take sb_start_write(file_inode(file)->i_sb); /sys/block/loopN/loop/backing_file (Documentation/ABI/testing/sysfs-block-loop)");
 
+    public static readonly InferenceRule LoopWorkItemIoNamesBackingFs = new("loop-work-item-io-names-backing-fs",
+        "a loop device's worker, while running that loop's work item and outside reclaim, wrote or flushed to device F: the loop's backing file lives on F, so its " +
+        "worker's wait in freeze protection is for F (seen before it blocked, or once the same work item runs again after the thaw)",
+        "drivers/block/loop.c lo_rw_aio (direct I/O on lo->lo_backing_file), lo_req_flush -> vfs_fsync(lo->lo_backing_file), loop_process_work");
+
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
         "a page put under writeback by an event without a disk address (ext4's writepages, a writeback-start probe) is in the bio its writeback task is building",
         "fs/ext4/inode.c mpage_prepare_extent_to_map, mpage_submit_folio; fs/ext4/page-io.c ext4_bio_write_folio, io_submit_add_bh; " +
@@ -81,7 +86,7 @@ public static class InferenceRules
     /// <summary>All rules, by id.</summary>
     public static IReadOnlyList<InferenceRule> All { get; } =
     [
-        BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, LoopBackingFileFsIsFrozen, WritebackJoinsBuildersBio,
+        BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, LoopBackingFileFsIsFrozen, LoopWorkItemIoNamesBackingFs, WritebackJoinsBuildersBio,
         BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
     ];
 

@@ -13,6 +13,19 @@ public sealed class WorkqueueTracker
     private const int MaxQueued = 1 << 16;
     private readonly Dictionary<ulong, string> _queuedOn = new();
     private readonly Dictionary<int, WorkItemRun> _running = new();
+    private readonly Dictionary<DeviceNumber, (DeviceNumber Fs, EvidenceLine Line)> _loopWrites = new();
+
+    /// <summary>The device a loop device's own work item wrote or flushed to (its worker's bios, outside reclaim): the
+    /// filesystem of that loop's backing file, since the loop worker does I/O only on its backing file
+    /// (drivers/block/loop.c lo_rw_aio, lo_req_flush -> vfs_fsync of lo_backing_file). Null when not seen.</summary>
+    public (DeviceNumber Fs, EvidenceLine Line)? BackingSeenInWork(DeviceNumber loop) => _loopWrites.TryGetValue(loop, out var w) ? w : null;
+
+    /// <summary>A write or flush bio queued by <paramref name="pid"/> on <paramref name="dev"/>.</summary>
+    public void Write(int pid, DeviceNumber dev, EvidenceLine line)
+    {
+        if (_running.GetValueOrDefault(pid)?.Loop is not { } loop || dev == loop) return;
+        _loopWrites.TryAdd(loop, (dev, line));
+    }
 
     /// <summary>The work item <paramref name="pid"/> is running now, or null (not a kworker, between items, or not seen start).</summary>
     public WorkItemRun? Running(int pid) => _running.GetValueOrDefault(pid);
@@ -44,6 +57,7 @@ public sealed class WorkqueueTracker
         var clone = new WorkqueueTracker();
         foreach (var (work, wq) in _queuedOn) clone._queuedOn[work] = wq;
         foreach (var (pid, run) in _running) clone._running[pid] = run;
+        foreach (var (loop, w) in _loopWrites) clone._loopWrites[loop] = w;
         return clone;
     }
 }

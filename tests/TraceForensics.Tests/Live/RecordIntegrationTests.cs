@@ -192,9 +192,13 @@ public class RecordIntegrationTests
             }
             var workers = findings.SelectMany(f => f.Chain).Where(x => x.Relation == Relation.ServedBy).Select(x => ((TaskNode)x.To).Pid).Distinct().ToList();
             Assert.True(workers.Count == 2, Seen());
-            // Without the topology no finding names a frozen filesystem the evidence does not single out.
-            foreach (var f in Analyze.Files(trace).Where(f => f.Root is FrozenFsNode))
-                Assert.Null(((FrozenFsNode)f.Root!).Dev);
+            // Without the topology a finding names its outer filesystem only from the trace's evidence, never a wrong one.
+            var inners = new[] { (innerA, outerA), (innerB, outerB) }.ToDictionary(p => LoopXfs.DeviceNumberOf(p.Item1.Device!), p => LoopXfs.DeviceNumberOf(p.Item2.Device!));
+            foreach (var f in Analyze.Files(trace).Where(f => f.Root is FrozenFsNode { Dev: not null }))
+            {
+                var innerDev = f.Chain.Where(x => x.Relation == Relation.ServedBy).Select(x => ((DeviceNode)x.From).Dev).Single();
+                Assert.True(((FrozenFsNode)f.Root!).Dev == inners[innerDev], $"{innerDev}: {f.Root.Label}\n{Run.Cli("analyze", trace).Stdout}");
+            }
         }
         finally
         {
