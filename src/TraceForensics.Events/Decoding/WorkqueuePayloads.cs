@@ -12,16 +12,16 @@ internal static class WorkqueuePayloads
     public static bool Queued(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
         if (!TryValue(payload, "struct="u8, out var work) || !AsciiSpan.TryParseHex(work, out ulong w)) return false;
-        p.WorkItem = w;
         if (TryValue(payload, "function="u8, out var fn)) p.Function = strings.Intern(fn);
-        if (TryValue(payload, "workqueue="u8, out var wq)) p.WorkqueueName = strings.Intern(wq);
-        return p.WorkqueueName is not null;
+        if (!TryValue(payload, "workqueue="u8, out var wq)) return false;
+        p.Work = new WorkItemFacts(w, strings.Intern(wq));
+        return true;
     }
 
     public static bool Execute(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
         if (!TryValue(payload, "struct "u8, out var work) || !AsciiSpan.TryParseHex(work.TrimEnd((byte)':'), out ulong w)) return false;
-        p.WorkItem = w;
+        p.Work = new WorkItemFacts(w, null);
         if (TryValue(payload, "function "u8, out var fn)) p.Function = strings.Intern(fn);
         return true;
     }

@@ -78,10 +78,9 @@ public struct EventPayload
     private readonly KernelReportFacts Of(KernelReportFamily family) => Report.Family == family ? Report : default;
 
     // workqueues
-    /// <summary>A work item: its work struct pointer as the trace prints it (hashed by %p, stable within a boot).</summary>
-    public ulong? WorkItem;
-    /// <summary>The workqueue a work item was queued on (<c>loop2</c>, <c>writeback</c>); its function is in <see cref="Function"/>.</summary>
-    public string? WorkqueueName;
+    /// <summary>The work item of a workqueue event (a reference, so the payload of every other event stays small); its
+    /// function is in <see cref="Function"/>.</summary>
+    public WorkItemFacts? Work;
 
     public readonly bool HasPageIdentity => (Dev is not null && Ino is not null && Index is not null) || Pfn is not null || Folio is not null;
 }

@@ -32,14 +32,14 @@ public sealed class WorkqueueTracker
 
     public void WorkQueued(in TraceEvent e)
     {
-        if (e.Payload.WorkItem is not ulong work || e.Payload.WorkqueueName is not { } wq) return;
+        if (e.Payload.Work is not { Workqueue: { } wq, Work: var work }) return;
         if (_queuedOn.Count >= MaxQueued && !_queuedOn.ContainsKey(work)) _queuedOn.Clear();
         _queuedOn[work] = wq;
     }
 
     public void WorkStart(in TraceEvent e)
     {
-        if (e.Payload.WorkItem is not ulong work) return;
+        if (e.Payload.Work is not { Work: var work }) return;
         _running[e.Pid] = new WorkItemRun(work, _queuedOn.GetValueOrDefault(work), e.Payload.Function, EvidenceLine.Of(e));
     }
 

@@ -284,4 +284,15 @@ public class PayloadDecodingTests
             Assert.All(events.Where(e => e.Kind == EventKind.WritebackWait), e => Assert.True(e.Payload.HasPageIdentity));
         }
     }
+
+    [Fact]
+    public void Workqueue_events_name_the_work_item_its_workqueue_and_function()
+    {
+        var queued = One("    dd-24435    [001] .....  4623.254000: workqueue_queue_work: work struct=000000002676c8e9 function=loop_rootcg_workfn workqueue=loop2 req_cpu=8192 cpu=4294967295", EventKind.WorkQueued);
+        Assert.Equal(new WorkItemFacts(0x2676c8e9, "loop2"), queued.Payload.Work);
+        Assert.Equal("loop_rootcg_workfn", queued.Payload.Function);
+        var start = One("    kworker/u8:0-17183   [000] .....  4623.254100: workqueue_execute_start: work struct 000000002676c8e9: function loop_rootcg_workfn", EventKind.WorkStart);
+        Assert.Equal(new WorkItemFacts(0x2676c8e9, null), start.Payload.Work);
+        Assert.Equal("loop_rootcg_workfn", start.Payload.Function);
+    }
 }
