@@ -54,7 +54,15 @@ public struct EventPayload
 
     /// <summary>The facts of a storage-topology event (<see cref="EventKind.LoopBacking"/>, <see cref="EventKind.Mount"/>,
     /// <see cref="EventKind.DmDevice"/>), whose device is <see cref="Dev"/>; null for every other event.</summary>
-    public TopologyFacts? Topology;
+    public TopologyFacts? Topology
+    {
+        readonly get => _rare as TopologyFacts;
+        set => _rare = value;
+    }
+
+    /// <summary>The facts of the rare families that come as one object (<see cref="Topology"/>, <see cref="Work"/>): one
+    /// reference for all of them, each read back by its own type, so the payload every event copies stays small.</summary>
+    private object? _rare;
 
     /// <summary>A count the event reports: pages written, bios unplugged, pages reclaimed, events lost.</summary>
     public long? Count;
@@ -78,9 +86,12 @@ public struct EventPayload
     private readonly KernelReportFacts Of(KernelReportFamily family) => Report.Family == family ? Report : default;
 
     // workqueues
-    /// <summary>The work item of a workqueue event (a reference, so the payload of every other event stays small); its
-    /// function is in <see cref="Function"/>.</summary>
-    public WorkItemFacts? Work;
+    /// <summary>The work item of a workqueue event; its function is in <see cref="Function"/>; null for every other event.</summary>
+    public WorkItemFacts? Work
+    {
+        readonly get => _rare as WorkItemFacts;
+        set => _rare = value;
+    }
 
     public readonly bool HasPageIdentity => (Dev is not null && Ino is not null && Index is not null) || Pfn is not null || Folio is not null;
 }
