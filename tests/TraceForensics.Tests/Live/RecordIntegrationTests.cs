@@ -108,15 +108,7 @@ public class RecordIntegrationTests
             outerMount = outer.Mount;
             using var inner = new LoopXfs(Path.Combine(outer.Mount, "inner.img"), "512M", Path.Combine(work, "inner"));
             var trace = Path.Combine(work, "stall.txt");
-            var o = new StringWriter();
-            var e = new StringWriter();
-            int exit = -1;
-            var recorder = new Thread(() => exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, 9, 16384, [], o, e));
-            recorder.Start();
-            // Wait until the recording is on (arming can be slow on a loaded machine), then give it a moment.
-            var tracingOn = Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName, "tracing_on");
-            for (int i = 0; i < 200 && !(File.Exists(tracingOn) && File.ReadAllText(tracingOn).Trim() == "1"); i++) Thread.Sleep(50);
-            Thread.Sleep(500);
+            var recording = Recording.Start(trace, seconds: 9);
             // Freeze the filesystem under the loop device first: the inner writes then cannot reach the disk.
             LoopXfs.Sh("xfs_freeze", "-f", outer.Mount);
             frozen = true;
@@ -125,8 +117,8 @@ public class RecordIntegrationTests
             LoopXfs.Sh("xfs_freeze", "-u", outer.Mount);
             frozen = false;
             dd.WaitForExit();
-            recorder.Join();
-            Assert.True(exit == 0, e.ToString());
+            var (exit, stderr) = recording.Wait();
+            Assert.True(exit == 0, stderr);
             var findings = Analyze.Files(trace);
             // On a failure, say what the analysis saw (the capture is deleted with the work directory).
             string Seen() => Run.Cli("analyze", trace).Stdout;
@@ -163,22 +155,15 @@ public class RecordIntegrationTests
             using var innerB = new LoopXfs(Path.Combine(outerB.Mount, "inner.img"), "512M", Path.Combine(work, "innerB"));
             using var innerA = new LoopXfs(Path.Combine(outerA.Mount, "inner.img"), "512M", Path.Combine(work, "innerA"));
             var trace = Path.Combine(work, "stall2.txt");
-            var o = new StringWriter();
-            var e = new StringWriter();
-            int exit = -1;
-            var recorder = new Thread(() => exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, 9, 16384, [], o, e));
-            recorder.Start();
-            var tracingOn = Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName, "tracing_on");
-            for (int i = 0; i < 200 && !(File.Exists(tracingOn) && File.ReadAllText(tracingOn).Trim() == "1"); i++) Thread.Sleep(50);
-            Thread.Sleep(500);
+            var recording = Recording.Start(trace, seconds: 9);
             foreach (var outer in new[] { outerA, outerB }) { LoopXfs.Sh("xfs_freeze", "-f", outer.Mount); frozen.Add(outer.Mount); }
             var dds = new[] { innerA, innerB }.Select(inner => System.Diagnostics.Process.Start("dd",
                 ["if=/dev/urandom", $"of={inner.Mount}/stalled", "bs=1M", "count=8", "conv=fsync", "status=none"])).ToList();
             Thread.Sleep(4500);
             foreach (var m in frozen.ToList()) { LoopXfs.Sh("xfs_freeze", "-u", m); frozen.Remove(m); }
             foreach (var dd in dds) dd.WaitForExit();
-            recorder.Join();
-            Assert.True(exit == 0, e.ToString());
+            var (exit, stderr) = recording.Wait();
+            Assert.True(exit == 0, stderr);
             var topology = trace + ".topology.txt";
             Assert.True(File.Exists(topology), "record saved no topology");
             var findings = Analyze.Files(trace, topology);
@@ -205,6 +190,37 @@ public class RecordIntegrationTests
             foreach (var m in frozen) { try { LoopXfs.Sh("xfs_freeze", "-u", m); } catch (InvalidOperationException) { } }
             Directory.Delete(work, true);
         }
+    }
+}
+
+/// <summary>`tracefx record` running in the background for the live tests, started and armed.</summary>
+internal sealed class Recording
+{
+    private readonly Thread _thread;
+    private readonly StringWriter _stderr = new();
+    private int _exit = -1;
+
+    private Recording(string trace, double seconds)
+    {
+        _thread = new Thread(() => _exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, seconds, 16384, [], new StringWriter(), _stderr));
+    }
+
+    /// <summary>Starts recording and returns once the instance is armed (slow on a loaded machine), plus a moment.</summary>
+    public static Recording Start(string trace, double seconds)
+    {
+        var r = new Recording(trace, seconds);
+        r._thread.Start();
+        var tracingOn = Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName, "tracing_on");
+        for (int i = 0; i < 200 && !(File.Exists(tracingOn) && File.ReadAllText(tracingOn).Trim() == "1"); i++) Thread.Sleep(50);
+        Thread.Sleep(500);
+        return r;
+    }
+
+    /// <summary>Waits for the end of the recording: its exit code and what it wrote to stderr.</summary>
+    public (int Exit, string Stderr) Wait()
+    {
+        _thread.Join();
+        return (_exit, _stderr.ToString());
     }
 }
 
