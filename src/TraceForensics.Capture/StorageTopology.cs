@@ -26,8 +26,9 @@ public sealed class StorageTopology
     /// <summary>A mount: MAJ:MIN, the mount point (raw bytes, mountinfo's escaping undone), the filesystem type.</summary>
     public sealed record Mount(string Dev, byte[] MountPoint, string FsType);
 
-    /// <summary>A device-mapper device: MAJ:MIN, its name, the MAJ:MIN of the devices under it.</summary>
-    public sealed record Dm(string Dev, byte[] Name, IReadOnlyList<string> Slaves);
+    /// <summary>A device-mapper device: MAJ:MIN, its name, the MAJ:MIN of the devices under it, and its table as
+    /// <c>dmsetup table</c> prints it (one target a line; crypt keys masked), or null without dmsetup.</summary>
+    public sealed record Dm(string Dev, byte[] Name, IReadOnlyList<string> Slaves, string? Table = null);
 
     public List<Loop> Loops { get; } = new();
     public List<Mount> Mounts { get; } = new();
@@ -57,7 +58,8 @@ public sealed class StorageTopology
                         var slaves = Directory.Exists(slavesDir)
                             ? Directory.EnumerateDirectories(slavesDir).Order(StringComparer.Ordinal).Select(DevOf).ToList()
                             : [];
-                        t.DmDevices.Add(new Dm(DevOf(dir), Line(ReadSysfs(Path.Combine(dir, "dm", "name"))), slaves));
+                        var dev = DevOf(dir);
+                        t.DmDevices.Add(new Dm(dev, Line(ReadSysfs(Path.Combine(dir, "dm", "name"))), slaves, DmTable(dev)));
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -95,6 +97,40 @@ public sealed class StorageTopology
         return new Mount(fields[2], UnescapeOctal(Encoding.Latin1.GetBytes(fields[4])), fields[sep + 1]);
     }
 
+    /// <summary>The table of a device-mapper device by <c>dmsetup table -j MAJ -m MIN</c> (the kernel's DM_TABLE_STATUS,
+    /// drivers/md/dm-ioctl.c; targets as "start length type args"), with the key of a crypt target (its second
+    /// argument, drivers/md/dm-crypt.c crypt_ctr) replaced by "-"; null when dmsetup is absent or fails.</summary>
+    private static string? DmTable(string dev)
+    {
+        var dmsetup = new[] { "/usr/sbin/dmsetup", "/sbin/dmsetup" }.FirstOrDefault(File.Exists);
+        if (dmsetup is null) return null;
+        var parts = dev.Split(':');
+        try
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(dmsetup) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "table", "-j", parts[0], "-m", parts[1] }) psi.ArgumentList.Add(a);
+            using var p = System.Diagnostics.Process.Start(psi);
+            if (p is null) return null;
+            var text = p.StandardOutput.ReadToEnd();
+            p.StandardError.ReadToEnd();
+            if (!p.WaitForExit(5000) || p.ExitCode != 0) return null;
+            return MaskCryptKeys(text);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A dm table with each crypt target's key ("start length crypt cipher KEY ...") written as "-": a topology
+    /// file is attached to bug reports.</summary>
+    public static string MaskCryptKeys(string table) => string.Join('\n', table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l =>
+    {
+        var f = l.Split(' ');
+        if (f.Length > 4 && f[2] == "crypt") f[4] = "-";
+        return string.Join(' ', f);
+    }));
+
     /// <summary>The topology file's text: the version line, then one fact per line (loops, mounts, dm devices).</summary>
     public string Format()
     {
@@ -108,7 +144,7 @@ public sealed class StorageTopology
              .Append(Escape(Encoding.Latin1.GetBytes(m.FsType))).Append('\n');
         foreach (var d in DmDevices)
             b.Append("dm ").Append(d.Dev).Append(" name=").Append(Escape(d.Name)).Append(" slaves=")
-             .Append(string.Join(',', d.Slaves)).Append('\n');
+             .Append(string.Join(',', d.Slaves)).Append(d.Table is { } table ? " table=" + Escape(Encoding.UTF8.GetBytes(table)) : "").Append('\n');
         return b.ToString();
     }
 

@@ -29,6 +29,7 @@ internal static class TopologyPayloads
                 {
                     DmName = Intern(strings, f.DmName),
                     DmSlaves = f.Slaves is { } slaves ? [.. slaves.Select(s => new DeviceNumber(s.Major, s.Minor))] : [],
+                    DmTable = f.DmTable,
                 };
                 return true;
             default:

@@ -21,4 +21,6 @@ public sealed record TopologyFacts
     public string? DmName { get; init; }
     /// <summary><see cref="EventKind.DmDevice"/>: the devices under it (<c>/sys/block/dm-N/slaves/*/dev</c>).</summary>
     public ImmutableArray<DeviceNumber> DmSlaves { get; init; } = [];
+    /// <summary><see cref="EventKind.DmDevice"/>: its table, one target a line, when the capture had it.</summary>
+    public string? DmTable { get; init; }
 }

@@ -36,6 +36,8 @@ public sealed class TopologyFact
     public string? DmName;
     /// <summary>dm: the devices under it, as MAJ:MIN pairs.</summary>
     public (int Major, int Minor)[]? Slaves;
+    /// <summary>dm: its table, one target a line (<c>start length type args</c>), when the capture had dmsetup.</summary>
+    public string? DmTable;
 
     public void Reset()
     {
@@ -43,7 +45,7 @@ public sealed class TopologyFact
         Major = Minor = 0;
         BackingFile = null;
         BackingFsMajor = BackingFsMinor = null;
-        MountPoint = FsType = DmName = null;
+        MountPoint = FsType = DmName = DmTable = null;
         Slaves = null;
     }
 }

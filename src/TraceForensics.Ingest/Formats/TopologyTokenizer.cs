@@ -103,6 +103,7 @@ public sealed class TopologyTokenizer
             var field = Next(ref rest);
             if (!TryField(field, out var key, out var value)) continue;
             if (key.SequenceEqual("name"u8)) fact.DmName = Unescape(value);
+            else if (key.SequenceEqual("table"u8)) fact.DmTable = Unescape(value);
             else if (key.SequenceEqual("slaves"u8))
             {
                 var slaves = new List<(int, int)>();

@@ -55,7 +55,7 @@ public sealed class TopologyTracker
     public void DmDevice(in TraceEvent e)
     {
         if (e.Payload.Dev is not { } dev || e.Payload.Topology is not { DmName: { } name } facts) return;
-        _dm[dev] = new DmRecord(dev, name, facts.DmSlaves, EvidenceLine.Of(e));
+        _dm[dev] = new DmRecord(dev, name, facts.DmSlaves, EvidenceLine.Of(e)) { Table = facts.DmTable };
     }
 
     /// <summary>A deep copy (records are immutable).</summary>

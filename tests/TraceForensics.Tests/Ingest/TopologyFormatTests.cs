@@ -14,7 +14,7 @@ public class TopologyFormatTests
         "# tracefx topology v1\n" +
         "loop 7:2 backing_file=/mnt/tf\\040outer/inner.img fs=7:1\n" +
         "mount 7:1 /mnt/tf\\040outer xfs\n" +
-        "dm 254:0 name=vg-root slaves=8:2,8:3\n" +
+        "dm 254:0 name=vg-root slaves=8:2,8:3 table=0\\0402097152\\040linear\\0408:2\\0402048\\0122097152\\040409600\\040linear\\0408:3\\0402048\n" +
         "frozen 7:1 since=boot\n" +
         "loop 7:x backing_file=/a\n" +
         "loop 7:3 fs=7:1\n" +
@@ -55,6 +55,7 @@ public class TopologyFormatTests
         var dm = Assert.Single(events, e => e.Kind == EventKind.DmDevice);
         Assert.Equal(new DeviceNumber(254, 0), dm.Payload.Dev);
         Assert.Equal("vg-root", dm.Payload.Topology!.DmName);
+        Assert.Equal("0 2097152 linear 8:2 2048\n2097152 409600 linear 8:3 2048", dm.Payload.Topology!.DmTable);
         Assert.Equal([new DeviceNumber(8, 2), new DeviceNumber(8, 3)], dm.Payload.Topology.DmSlaves.ToArray());
         Assert.Equal(4, dm.Source.Line);
 
@@ -130,5 +131,12 @@ public class TopologyFormatTests
         var (session, events) = Run.Text(topology.Format());
         Assert.DoesNotContain(session.Tables.Diagnostics.Kept, d => d.Severity != TraceForensics.Ingest.Diagnostics.DiagnosticSeverity.Info);
         Assert.Equal(topology.Loops.Count + topology.Mounts.Count + topology.DmDevices.Count, events.Count);
+    }
+
+    [Fact]
+    public void A_dm_crypt_key_never_reaches_the_topology_file()
+    {
+        var table = "0 2097152 crypt aes-xts-plain64 6b1b7c0ffee0c0de6b1b7c0ffee0c0de 0 8:2 4096\n2097152 8 linear 8:3 0\n";
+        Assert.Equal("0 2097152 crypt aes-xts-plain64 - 0 8:2 4096\n2097152 8 linear 8:3 0", TraceForensics.Capture.StorageTopology.MaskCryptKeys(table));
     }
 }
