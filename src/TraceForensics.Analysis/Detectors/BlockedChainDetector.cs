@@ -79,7 +79,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             var refined = WaitForGraphBuilder.Refine(candidates[i].Chain, s);
             if (ReferenceEquals(refined, candidates[i].Chain)) continue;
             candidates[i] = candidates[i] with { Chain = refined };
-            named.TryAdd((TaskNode)refined[^1].From, refined[^1]);
+            if (refined is [.., { From: TaskNode worker, To: FrozenFsNode { Dev: not null } } last]) named.TryAdd(worker, last);
         }
         for (int i = 0; i < candidates.Count; i++)
             if (candidates[i].Chain is { Count: > 0 } chain && chain[^1] is { From: TaskNode worker, To: FrozenFsNode { Dev: null } }

@@ -253,17 +253,37 @@ public static class WaitForGraphBuilder
         return null;
     }
 
-    /// <summary>A chain taken while its worker was stuck, told with what the input showed since: a frozen filesystem left
-    /// unknown is named once the worker's loop is seen writing to its backing filesystem (typically when the same work
-    /// item runs again after the thaw).</summary>
+    /// <summary>A chain taken while its worker was stuck, told with what the input showed since: a hung-task report's
+    /// "Workqueue: loopN" line of the worker's same blocked interval confirms (or contradicts, and then cuts) a loop
+    /// device served by the stack rule; a frozen filesystem left unknown is named once the worker's loop is seen writing
+    /// to its backing filesystem (typically when the same work item runs again after the thaw).</summary>
     public static IReadOnlyList<WaitEdge> Refine(IReadOnlyList<WaitEdge> chain, ReplayState s)
     {
+        chain = ByReport(chain, s);
         if (chain.Count < 2 || chain[^1] is not { To: FrozenFsNode { Dev: null }, From: TaskNode worker } last) return chain;
         var served = chain.FirstOrDefault(e => e.Relation == Relation.ServedBy && e.To.Equals(worker));
         if (served?.From is not DeviceNode { Dev: var loop } || s.Workqueues.BackingSeenInWork(loop) is not { } seen) return chain;
         var named = new WaitEdge(worker, new FrozenFsNode(seen.Fs), Relation.WaitsForFrozenFs, new RuleUse(Rules.LoopWorkItemIoNamesBackingFs, last.Rule?.Witness),
             Lines([.. last.Lines.Select(l => (EvidenceLine?)l), seen.Line]));
         return [.. chain.Take(chain.Count - 1), named];
+    }
+
+    /// <summary>The stack rule's "device D is served by W", checked against a later hung-task report of W made while it
+    /// was still in that sleep: its Workqueue line naming D's loop makes the edge the workqueue rule's; naming another
+    /// loop, the edge was wrong and the chain ends at D.</summary>
+    private static IReadOnlyList<WaitEdge> ByReport(IReadOnlyList<WaitEdge> chain, ReplayState s)
+    {
+        int i = -1;
+        for (int k = 0; k < chain.Count; k++)
+            if (chain[k] is { Relation: Relation.ServedBy, Rule.Rule: var r } && r == Rules.LoopDeviceServedByLoopWorker) { i = k; break; }
+        if (i < 0 || chain[i] is not { From: DeviceNode device, To: TaskNode worker } edge) return chain;
+        if (s.Tasks.Get(worker.Pid) is not { } t || t.Generation != worker.Generation || t.WorkqueueLine is not { } line
+            || Replay.Workqueues.WorkItemRun.LoopOf(t.Workqueue) is not { } reported) return chain;
+        // The report must be of the sleep the edge was read from.
+        if (t.WorkqueueSleep is not { } sleep || !edge.Lines.Contains(sleep)) return chain;
+        if (reported != device.Dev) return [.. chain.Take(i)];
+        var confirmed = new WaitEdge(device, worker, Relation.ServedBy, Rules.LoopWorkqueueServesItsDevice, Lines([.. edge.Lines.Select(l => (EvidenceLine?)l), line]));
+        return [.. chain.Take(i), confirmed, .. chain.Skip(i + 1)];
     }
 
     private static void AddPageLock(WaitForGraph g, ReplayState s, PageKey key, List<TaskRecord> blocked)

@@ -47,6 +47,8 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public string? Workqueue { get; internal set; }
     /// <summary>The report line that named <see cref="Workqueue"/>.</summary>
     public EvidenceLine? WorkqueueLine { get; internal set; }
+    /// <summary>The sleep (its sched_switch) the task was in when that report was made, if the trace showed it.</summary>
+    public EvidenceLine? WorkqueueSleep { get; internal set; }
 
     /// <summary>Locks a kernel log's held-locks list showed it holding (class, acquire site).</summary>
     public List<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks { get; private set; } = new();

@@ -155,7 +155,7 @@ public sealed class TaskTracker
     {
         var t = GetOrAdd(e.Pid, e.Comm);
         if (e.Payload.HungTask.Tgid is int tgid) t.Tgid = tgid;
-        if (e.Payload.HungTask.Workqueue is { } wq) { t.Workqueue = wq; t.WorkqueueLine = EvidenceLine.Of(e); }
+        if (e.Payload.HungTask.Workqueue is { } wq) { t.Workqueue = wq; t.WorkqueueLine = EvidenceLine.Of(e); t.WorkqueueSleep = t.IsBlocked ? t.SleepLine : null; }
     }
 
     /// <summary>A kernel log's held-locks entry about a task.</summary>

@@ -190,4 +190,41 @@ public class FrozenFilesystemTests
         Assert.Contains(findings, f => f.Root is DeviceNode { Dev.Minor: 2 });
         Assert.Contains(findings, f => f.Root is DeviceNode { Dev.Minor: 5 });
     }
+
+    /// <summary>A kernel log's hung-task report of the worker, made in the same sleep, checks the stack rule's pairing:
+    /// "Workqueue: loop2" confirms device 7:2 (the workqueue rule, with the report line); "Workqueue: loop5" shows the
+    /// pairing was wrong, and the chain ends at the device.</summary>
+    [Theory]
+    [InlineData("loop2", true)]
+    [InlineData("loop5", false)]
+    public void A_hung_task_reports_workqueue_line_checks_the_stack_rules_pairing(string workqueue, bool confirmed)
+    {
+        string T(double x) => x.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture);
+        var trace = Run.TempFile(
+            $"          writer-500     [000] .....   {T(100)}: iomap_add_to_ioend: dev 7:2 ino 0x1f4 bdev 7:2 pos 0x0 dirty len 0x1000 addr 0x39000 offset 0x0 length 0x1000 type MAPPED (0x2) flags  (0x0)\n" +
+            $"          writer-500     [000] .....   {T(100.00001)}: block_bio_queue: 7,2 W 456 + 8 [writer]\n" +
+            Worker.Replace("105.000000", "100.500000") +
+            $"          fsyncer-600    [001] .....   {T(100.6)}: folio_wait_writeback: bdi 7:2: ino=500 index=0\n" +
+            $"          fsyncer-600    [001] d..2.   {T(100.61)}: sched_switch: prev_comm=fsyncer prev_pid=600 prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n" +
+            "            bash-3954    [000] .....   110.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n");
+        var log = Run.TempFile(string.Join("", new[]
+        {
+            "INFO: task kworker/u8:4:3693 blocked for more than 3 seconds.",
+            "task:kworker/u8:4    state:D stack:0     pid:3693  tgid:3693  ppid:2      task_flags:0x4388060 flags:0x00080000",
+            $"Workqueue: {workqueue} loop_rootcg_workfn", "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0",
+            " percpu_rwsem_wait+0x15f/0x1d0", " __percpu_down_read+0x88/0x150", " lo_rw_aio+0x1/0x2", " loop_process_work+0x1/0x2", " </TASK>",
+        }.Select(l => $"[  104.000000] {l}\n")));
+        var f = Assert.Single(Analyze.Files(trace, log), f => f.Tasks.Any(t => t.Pid == 600));
+        if (confirmed)
+        {
+            var served = Assert.Single(f.Chain, e => e.Relation == Relation.ServedBy);
+            Assert.Equal("loop-workqueue-serves-its-device", served.RuleId());
+            Assert.Contains(served.Lines, l => l.Input == 1); // the report's Workqueue line
+        }
+        else
+        {
+            Assert.DoesNotContain(f.Chain, e => e.Relation == Relation.ServedBy);
+            Assert.Equal("device:7:2", NodeId.Format(f.Root!));
+        }
+    }
 }
