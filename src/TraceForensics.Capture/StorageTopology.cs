@@ -21,7 +21,12 @@ public sealed class StorageTopology
 
     /// <summary>A bound loop device: its MAJ:MIN, the backing file's path (raw bytes, as sysfs printed them), and the
     /// MAJ:MIN of the filesystem the file lives on (null when it cannot be stat'ed, e.g. deleted).</summary>
-    public sealed record Loop(string Dev, byte[] BackingFile, string? BackingFs);
+    public sealed record Loop(string Dev, byte[] BackingFile, string? BackingFs)
+    {
+        /// <summary>The kernel's name of the loop (<c>loopN</c>): its workqueue is named the same (drivers/block/loop.c
+        /// loop_configure), while its minor is N &lt;&lt; part_shift.</summary>
+        public string? Name { get; init; }
+    }
 
     /// <summary>A mount: MAJ:MIN, the mount point (raw bytes, mountinfo's escaping undone), the filesystem type.</summary>
     public sealed record Mount(string Dev, byte[] MountPoint, string FsType);
@@ -50,7 +55,7 @@ public sealed class StorageTopology
                     if (name.StartsWith("loop", StringComparison.Ordinal) && File.Exists(Path.Combine(dir, "loop", "backing_file")))
                     {
                         var file = Line(ReadSysfs(Path.Combine(dir, "loop", "backing_file")));
-                        t.Loops.Add(new Loop(DevOf(dir), file, FsOf(file)));
+                        t.Loops.Add(new Loop(DevOf(dir), file, FsOf(file)) { Name = name });
                     }
                     else if (name.StartsWith("dm-", StringComparison.Ordinal) && File.Exists(Path.Combine(dir, "dm", "name")))
                     {
@@ -138,7 +143,7 @@ public sealed class StorageTopology
         b.Append("# tracefx topology v").Append(Version).Append('\n');
         foreach (var l in Loops)
             b.Append("loop ").Append(l.Dev).Append(" backing_file=").Append(Escape(l.BackingFile))
-             .Append(l.BackingFs is { } fs ? " fs=" + fs : "").Append('\n');
+             .Append(l.BackingFs is { } fs ? " fs=" + fs : "").Append(l.Name is { } n ? " name=" + Escape(Encoding.UTF8.GetBytes(n)) : "").Append('\n');
         foreach (var m in Mounts)
             b.Append("mount ").Append(m.Dev).Append(' ').Append(Escape(m.MountPoint)).Append(' ')
              .Append(Escape(Encoding.Latin1.GetBytes(m.FsType))).Append('\n');

@@ -105,7 +105,8 @@ public sealed class ReplayEngine
                 {
                     State.Freezes.Io(t, bioDev, EvidenceLine.Of(e));
                     // Reclaim in the worker's context may write elsewhere (swap): only the work item's own I/O counts.
-                    if (t.ReclaimDepth == 0) State.Workqueues.Write(t.Pid, bioDev, EvidenceLine.Of(e));
+                    if (t.ReclaimDepth == 0 && State.LoopOfWorkqueue(State.Workqueues.Running(t.Pid)?.Workqueue) is { } servedLoop)
+                        State.Workqueues.Write(servedLoop, bioDev, EvidenceLine.Of(e));
                 }
                 break;
             case EventKind.BioRemap:

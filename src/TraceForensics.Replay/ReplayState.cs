@@ -37,6 +37,15 @@ public sealed class ReplayState
     public TopologyTracker Topology { get; }
     public StackTable Stacks { get; }
 
+    /// <summary>The loop device whose work a workqueue (<c>loopN</c>, or a report's "loopN fn") is: as the topology names
+    /// the loop when it lists it, else 7:N (the default max_part=0).</summary>
+    public DeviceNumber? LoopOfWorkqueue(string? workqueue)
+    {
+        if (WorkItemRun.LoopOf(workqueue) is not { } plain) return null;
+        var name = workqueue!.Split(' ')[0];
+        return Topology.LoopNamed(name) ?? plain;
+    }
+
     /// <summary>A deep copy a replay can go on from (a checkpoint), sharing only the append-only stack table. Listeners
     /// are not copied.</summary>
     public ReplayState Clone()

@@ -246,9 +246,9 @@ public static class WaitForGraphBuilder
     private static (DeviceNumber Dev, EvidenceLine Line)? ServedLoop(ReplayState s, TaskRecord worker)
     {
         if (s.Workqueues.Running(worker.Pid) is { } run)
-            return run.Loop is { } loop ? (loop, run.Start) : null;
+            return s.LoopOfWorkqueue(run.Workqueue) is { } loop ? (loop, run.Start) : null;
         if (worker.Workqueue is { } wq && worker.WorkqueueLine is { } line && worker.IsBlocked && line.TimestampNs >= worker.StateSinceNs
-            && Replay.Workqueues.WorkItemRun.LoopOf(wq) is { } reported)
+            && s.LoopOfWorkqueue(wq) is { } reported)
             return (reported, line);
         return null;
     }
@@ -278,7 +278,7 @@ public static class WaitForGraphBuilder
             if (chain[k] is { Relation: Relation.ServedBy, Rule.Rule: var r } && r == Rules.LoopDeviceServedByLoopWorker) { i = k; break; }
         if (i < 0 || chain[i] is not { From: DeviceNode device, To: TaskNode worker } edge) return chain;
         if (s.Tasks.Get(worker.Pid) is not { } t || t.Generation != worker.Generation || t.WorkqueueLine is not { } line
-            || Replay.Workqueues.WorkItemRun.LoopOf(t.Workqueue) is not { } reported) return chain;
+            || s.LoopOfWorkqueue(t.Workqueue) is not { } reported) return chain;
         // The report must be of the sleep the edge was read from.
         if (t.WorkqueueSleep is not { } sleep || !edge.Lines.Contains(sleep)) return chain;
         if (reported != device.Dev) return [.. chain.Take(i)];

@@ -18,6 +18,7 @@ internal static class TopologyPayloads
                 p.Topology = new TopologyFacts
                 {
                     BackingFile = Intern(strings, f.BackingFile),
+                    LoopName = Intern(strings, f.LoopName),
                     BackingFsDev = f.BackingFsMajor is int major && f.BackingFsMinor is int minor ? new DeviceNumber(major, minor) : null,
                 };
                 return true;

@@ -10,6 +10,8 @@ public sealed record TopologyFacts
     /// <summary><see cref="EventKind.LoopBacking"/>: the loop device's backing file
     /// (<c>/sys/block/loopN/loop/backing_file</c>, drivers/block/loop.c).</summary>
     public string? BackingFile { get; init; }
+    /// <summary><see cref="EventKind.LoopBacking"/>: the kernel's name of the loop (<c>loop1</c>), which its workqueue shares.</summary>
+    public string? LoopName { get; init; }
     /// <summary><see cref="EventKind.LoopBacking"/>: the device of the filesystem the backing file lives on (its
     /// <c>st_dev</c>); null when the capture could not tell.</summary>
     public DeviceNumber? BackingFsDev { get; init; }

@@ -32,6 +32,8 @@ public sealed class TopologyFact
     public string? MountPoint;
     /// <summary>mount: the filesystem type (<c>xfs</c>, <c>ext4</c>).</summary>
     public string? FsType;
+    /// <summary>loop: the kernel's name of the loop device (<c>loop1</c>), which its workqueue shares.</summary>
+    public string? LoopName;
     /// <summary>dm: the device-mapper name (<c>vg-root</c>).</summary>
     public string? DmName;
     /// <summary>dm: the devices under it, as MAJ:MIN pairs.</summary>
@@ -45,7 +47,7 @@ public sealed class TopologyFact
         Major = Minor = 0;
         BackingFile = null;
         BackingFsMajor = BackingFsMinor = null;
-        MountPoint = FsType = DmName = DmTable = null;
+        MountPoint = FsType = DmName = DmTable = LoopName = null;
         Slaves = null;
     }
 }

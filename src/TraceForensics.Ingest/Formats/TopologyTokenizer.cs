@@ -76,6 +76,7 @@ public sealed class TopologyTokenizer
             var field = Next(ref rest);
             if (!TryField(field, out var key, out var value)) continue; // a field of a newer version: ignored
             if (key.SequenceEqual("backing_file"u8)) fact.BackingFile = Unescape(value);
+            else if (key.SequenceEqual("name"u8)) fact.LoopName = Unescape(value);
             else if (key.SequenceEqual("fs"u8))
             {
                 if (!TryDevice(value, out int major, out int minor)) return "loop: fs= is not MAJ:MIN";

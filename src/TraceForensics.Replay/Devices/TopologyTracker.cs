@@ -12,6 +12,11 @@ public sealed class TopologyTracker
     private readonly Dictionary<DeviceNumber, LoopBacking> _loops = new();
     private readonly Dictionary<DeviceNumber, List<MountRecord>> _mounts = new();
     private readonly Dictionary<DeviceNumber, DmRecord> _dm = new();
+    private readonly Dictionary<string, DeviceNumber> _loopByName = new(StringComparer.Ordinal);
+
+    /// <summary>The device of the loop the kernel names <paramref name="name"/> (<c>loop1</c>: 7:16 with max_part=15), or
+    /// null when the topology does not list it.</summary>
+    public DeviceNumber? LoopNamed(string name) => _loopByName.TryGetValue(name, out var dev) ? dev : null;
 
     /// <summary>Loop devices whose backing filesystem is known.</summary>
     public IReadOnlyCollection<LoopBacking> Loops => _loops.Values;
@@ -39,6 +44,7 @@ public sealed class TopologyTracker
     /// <summary>A <see cref="EventKind.LoopBacking"/> event: kept when it names the backing filesystem's device.</summary>
     public void LoopBacking(in TraceEvent e)
     {
+        if (e.Payload.Dev is { } named && e.Payload.Topology?.LoopName is { } name) _loopByName[name] = named;
         if (e.Payload.Dev is not { } loop || e.Payload.Topology is not { BackingFsDev: { } fs, BackingFile: { } file }) return;
         _loops[loop] = new LoopBacking(loop, fs, file, EvidenceLine.Of(e));
     }
@@ -65,6 +71,7 @@ public sealed class TopologyTracker
         foreach (var (dev, l) in _loops) clone._loops[dev] = l;
         foreach (var (dev, m) in _mounts) clone._mounts[dev] = [.. m];
         foreach (var (dev, d) in _dm) clone._dm[dev] = d;
+        foreach (var (name, dev) in _loopByName) clone._loopByName[name] = dev;
         return clone;
     }
 }

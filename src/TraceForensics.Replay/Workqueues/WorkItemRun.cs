@@ -6,12 +6,10 @@ namespace TraceForensics.Replay.Workqueues;
 /// workqueue_execute_start that began it.</summary>
 public sealed record WorkItemRun(ulong Work, string? Workqueue, string? Function, EvidenceLine Start)
 {
-    /// <summary>The loop device whose work this is, for workqueue <c>loopN</c>: drivers/block/loop.c loop_configure names
-    /// the workqueue alloc_workqueue("loop%d", ..., lo->lo_number), and loop_add gives the disk first_minor = N &lt;&lt;
-    /// part_shift, N itself with the default max_part=0.</summary>
-    public Events.Model.DeviceNumber? Loop => LoopOf(Workqueue);
-
-    /// <summary>Loop device of workqueue <c>loopN</c> (also as a hung-task report's "Workqueue: loopN fn" words).</summary>
+    /// <summary>The loop device of workqueue <c>loopN</c> (also as a hung-task report's "Workqueue: loopN fn" words) with the
+    /// default max_part=0: drivers/block/loop.c loop_configure names the workqueue alloc_workqueue("loop%d", ...,
+    /// lo->lo_number) and loop_add gives the disk first_minor = N &lt;&lt; part_shift. <see cref="ReplayState.LoopOfWorkqueue"/>
+    /// maps it through the topology when one names the loop.</summary>
     public static Events.Model.DeviceNumber? LoopOf(string? workqueue)
     {
         if (workqueue is null) return null;

@@ -20,11 +20,10 @@ public sealed class WorkqueueTracker
     /// (drivers/block/loop.c lo_rw_aio, lo_req_flush -> vfs_fsync of lo_backing_file). Null when not seen.</summary>
     public (DeviceNumber Fs, EvidenceLine Line)? BackingSeenInWork(DeviceNumber loop) => _loopWrites.TryGetValue(loop, out var w) ? w : null;
 
-    /// <summary>A write or flush bio queued by <paramref name="pid"/> on <paramref name="dev"/>.</summary>
-    public void Write(int pid, DeviceNumber dev, EvidenceLine line)
+    /// <summary>A write or flush bio on <paramref name="dev"/> by the worker of <paramref name="loop"/>'s work item.</summary>
+    public void Write(DeviceNumber loop, DeviceNumber dev, EvidenceLine line)
     {
-        if (_running.GetValueOrDefault(pid)?.Loop is not { } loop || dev == loop) return;
-        _loopWrites.TryAdd(loop, (dev, line));
+        if (dev != loop) _loopWrites.TryAdd(loop, (dev, line));
     }
 
     /// <summary>The work item <paramref name="pid"/> is running now, or null (not a kworker, between items, or not seen start).</summary>

@@ -54,14 +54,14 @@ public class FrozenFilesystemTests
 
     /// <summary>A dd writing to a loop device whose kworker is stuck in the frozen backing filesystem: the work item the
     /// kworker runs (queued on workqueue loopN) says which device it serves.</summary>
-    private static string Chain(int writer, int fsyncer, int minor, ulong work, string worker, int workerPid, double at)
+    private static string Chain(int writer, int fsyncer, int minor, ulong work, string worker, int workerPid, double at, string? workqueue = null)
     {
         string T(double x) => x.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture);
         string ino = $"0x{writer:x}";
         return
             $"          writer-{writer}     [000] .....   {T(at)}: iomap_add_to_ioend: dev 7:{minor} ino {ino} bdev 7:{minor} pos 0x0 dirty len 0x1000 addr 0x39000 offset 0x0 length 0x1000 type MAPPED (0x2) flags  (0x0)\n" +
             $"          writer-{writer}     [000] .....   {T(at + 0.00001)}: block_bio_queue: 7,{minor} W 456 + 8 [writer]\n" +
-            $"          writer-{writer}     [000] .....   {T(at + 0.00002)}: workqueue_queue_work: work struct={work:x16} function=loop_rootcg_workfn workqueue=loop{minor} req_cpu=8192 cpu=4294967295\n" +
+            $"          writer-{writer}     [000] .....   {T(at + 0.00002)}: workqueue_queue_work: work struct={work:x16} function=loop_rootcg_workfn workqueue={workqueue ?? $"loop{minor}"} req_cpu=8192 cpu=4294967295\n" +
             $"   {worker}-{workerPid}    [001] .....   {T(at + 0.00003)}: workqueue_execute_start: work struct {work:x16}: function loop_rootcg_workfn\n" +
             $"   {worker}-{workerPid}    [001] d..2.   {T(at + 0.00004)}: sched_switch: prev_comm={worker} prev_pid={workerPid} prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n" +
             $"   {worker}-{workerPid}    [001] d..2.   {T(at + 0.00005)}: <stack trace>\n" +
@@ -226,5 +226,21 @@ public class FrozenFilesystemTests
             Assert.DoesNotContain(f.Chain, e => e.Relation == Relation.ServedBy);
             Assert.Equal("device:7:2", NodeId.Format(f.Root!));
         }
+    }
+
+    /// <summary>With max_part set, loop1 is 7:16: its workqueue "loop1" names 7:16 through the topology's loop name.</summary>
+    [Fact]
+    public void A_loop_workqueue_names_its_device_through_the_topology_when_minors_are_partitioned()
+    {
+        var trace = Run.TempFile(Chain(500, 600, 16, 0xaa10, "kworker/u8:1", 33, 100, workqueue: "loop1")
+            + "            bash-3954    [000] .....   105.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n");
+        var topology = Run.TempFile("# tracefx topology v1\nloop 7:16 backing_file=/srv/inner.img fs=7:0 name=loop1\n");
+        var f = Assert.Single(Analyze.Files(trace, topology), f => f.Tasks.Any(t => t.Pid == 600));
+        var served = Assert.Single(f.Chain, e => e.Relation == Relation.ServedBy);
+        Assert.Equal(new DeviceNumber(7, 16), Assert.IsType<DeviceNode>(served.From).Dev);
+        Assert.Equal(new DeviceNumber(7, 0), Assert.IsType<FrozenFsNode>(f.Root).Dev);
+        // Without the topology, "loop1" is 7:1 (max_part=0): no worker for 7:16, never a wrong one.
+        var alone = Assert.Single(Analyze.Files(trace), f => f.Tasks.Any(t => t.Pid == 600));
+        Assert.DoesNotContain(alone.Chain, e => e.Relation == Relation.ServedBy);
     }
 }

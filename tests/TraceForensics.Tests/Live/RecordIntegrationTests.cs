@@ -70,7 +70,7 @@ public class RecordIntegrationTests
             var lines = File.ReadAllLines(topologyPath);
             Assert.Equal("# tracefx topology v1", lines[0]);
             var escapedImage = inner.Image.Replace(" ", "\\040");
-            var expectedLoop = $"loop {innerDev} backing_file={escapedImage} fs={outerDev}";
+            var expectedLoop = $"loop {innerDev} backing_file={escapedImage} fs={outerDev} name={Path.GetFileName(inner.Device!)}";
             Assert.True(lines.Contains(expectedLoop), $"no line {expectedLoop} in:\n{string.Join("\n", lines)}");
             var expectedMount = $"mount {outerDev} {outer.Mount.Replace(" ", "\\040")} xfs";
             Assert.True(lines.Contains(expectedMount), $"no line {expectedMount} in:\n{string.Join("\n", lines)}");
