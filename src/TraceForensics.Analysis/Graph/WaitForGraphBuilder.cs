@@ -129,7 +129,8 @@ public static class WaitForGraphBuilder
     /// names its device). Otherwise the node says the device is unknown, and why.</summary>
     private static void AddFrozenWait(WaitForGraph g, ReplayState s, TaskRecord t, TaskNode from, WaitTarget? wait, StackWait stackWait)
     {
-        if (ServedLoop(s, t) is { } served && s.Topology.BackingFsOf(served.Dev) is { } backing)
+        var loop = ServedLoop(s, t) ?? (StackPairedLoop(s, t) is { } paired ? (paired, t.SleepLine ?? default) : null);
+        if (loop is { } served && s.Topology.BackingFsOf(served.Dev) is { } backing)
         {
             g.Add(new WaitEdge(from, new FrozenFsNode(backing.BackingFs), Relation.WaitsForFrozenFs, new RuleUse(Rules.LoopBackingFileFsIsFrozen, stackWait.Witness),
                 Lines(wait?.Line, t.SleepLine, served.Line, backing.Evidence)));
@@ -230,16 +231,23 @@ public static class WaitForGraphBuilder
             g.Add(new WaitEdge(new DeviceNode(dev), Task(worker), Relation.ServedBy, Rules.LoopWorkqueueServesItsDevice, Lines(served.Line, worker.SleepLine)));
             return;
         }
-        // Nothing names a worker's loop: the stack rule pairs one stuck loop device with one worker in loop work (this
-        // sleep's stack), never more, and never a worker whose current work item is known but not which loop's.
-        bool InLoopWork(TaskRecord w) =>
-            ServedLoop(s, w) is null && w.SleepStackId != 0 && s.Workqueues.Running(w.Pid) is null
-            && StackReader.Contains(s.Stacks.Get(w.SleepStackId), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple");
-        var inLoopWork = workers.Where(InLoopWork).Take(2).ToList();
-        int stuckLoops = s.Bios.Devices.Count(d => d.IsLoop && d.InFlight.Count > 0);
-        if (inLoopWork.Count == 1 && stuckLoops == 1)
-            g.Add(new WaitEdge(new DeviceNode(dev), Task(inLoopWork[0]), Relation.ServedBy, Rules.LoopDeviceServedByLoopWorker, Lines(inLoopWork[0].SleepLine)));
+        if (StackPairing(s) is { } pair && pair.Dev == dev)
+            g.Add(new WaitEdge(new DeviceNode(dev), Task(pair.Worker), Relation.ServedBy, Rules.LoopDeviceServedByLoopWorker, Lines(pair.Worker.SleepLine)));
     }
+
+    /// <summary>The stack rule, when nothing names a worker's loop: it pairs the one stuck loop device (bios in flight)
+    /// with the one blocked worker in loop work (this sleep's stack), never more, and never a worker whose current work
+    /// item is known but not which loop's. Null when there is not exactly one of each.</summary>
+    private static (TaskRecord Worker, DeviceNumber Dev)? StackPairing(ReplayState s)
+    {
+        var stuck = s.Bios.Devices.Where(d => d.IsLoop && d.InFlight.Count > 0).Take(2).ToList();
+        if (stuck.Count != 1) return null;
+        var workers = s.Tasks.Blocked.Where(w => ServedLoop(s, w) is null && w.SleepStackId != 0 && s.Workqueues.Running(w.Pid) is null
+            && StackReader.Contains(s.Stacks.Get(w.SleepStackId), "loop_process_work", "lo_rw_aio", "loop_queue_work", "lo_write_simple")).Take(2).ToList();
+        return workers.Count == 1 ? (workers[0], stuck[0].Dev) : null;
+    }
+
+    private static DeviceNumber? StackPairedLoop(ReplayState s, TaskRecord t) => StackPairing(s) is { } p && p.Worker == t ? p.Dev : null;
 
     /// <summary>The loop device a worker serves in its current blocked interval, and the line that says so: the work item
     /// it runs (queued on workqueue loopN), or a hung-task report's "Workqueue: loopN" line made during this interval.</summary>

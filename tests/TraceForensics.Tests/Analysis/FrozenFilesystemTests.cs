@@ -243,4 +243,23 @@ public class FrozenFilesystemTests
         var alone = Assert.Single(Analyze.Files(trace), f => f.Tasks.Any(t => t.Pid == 600));
         Assert.DoesNotContain(alone.Chain, e => e.Relation == Relation.ServedBy);
     }
+
+    /// <summary>A worker paired with the stuck loop by the stack rule waits for that loop's backing filesystem as the
+    /// topology records it, not for the only freeze the trace shows elsewhere.</summary>
+    [Fact]
+    public void A_stack_paired_worker_waits_for_its_loops_backing_filesystem_from_the_topology()
+    {
+        string T(double x) => x.ToString("0.000000", System.Globalization.CultureInfo.InvariantCulture);
+        var trace = Run.TempFile(Freezer(4004, "7,1", "FWFSM", 99) +
+            "          <idle>-0       [001] ..s1.    99.500000: block_rq_complete: 7,1 FWFSM () 1048634 + 2 be,0,4 [0]\n" +
+            $"          writer-500     [000] .....   {T(100)}: iomap_add_to_ioend: dev 7:2 ino 0x1f4 bdev 7:2 pos 0x0 dirty len 0x1000 addr 0x39000 offset 0x0 length 0x1000 type MAPPED (0x2) flags  (0x0)\n" +
+            $"          writer-500     [000] .....   {T(100.00001)}: block_bio_queue: 7,2 W 456 + 8 [writer]\n" +
+            $"          fsyncer-600    [001] .....   {T(100.0001)}: folio_wait_writeback: bdi 7:2: ino=500 index=0\n" +
+            $"          fsyncer-600    [001] d..2.   {T(100.00011)}: sched_switch: prev_comm=fsyncer prev_pid=600 prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120\n" +
+            Worker);
+        var topology = Run.TempFile("# tracefx topology v1\nloop 7:2 backing_file=/srv/inner.img fs=7:9\nloop 7:5 backing_file=/srv/other.img fs=7:1\n");
+        var f = Assert.Single(Analyze.Files(trace, topology), f => f.Tasks.Any(t => t.Pid == 600));
+        Assert.Equal("loop-device-served-by-loop-worker", f.Chain.Single(e => e.Relation == Relation.ServedBy).RuleId());
+        Assert.Equal(new DeviceNumber(7, 9), Assert.IsType<FrozenFsNode>(f.Root).Dev);
+    }
 }
