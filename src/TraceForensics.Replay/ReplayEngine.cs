@@ -20,6 +20,17 @@ public sealed class ReplayEngine
 
     public ReplayState State { get; }
 
+    /// <summary>Whether a stack shows its task freezing a filesystem, by stack id: stacks are interned and repeat, so
+    /// each is read once (the check runs on every stacked sleep).</summary>
+    private readonly Dictionary<int, bool> _freezingStacks = new();
+
+    private bool ShowsFreezing(int stackId)
+    {
+        if (!_freezingStacks.TryGetValue(stackId, out bool freezing))
+            _freezingStacks[stackId] = freezing = FreezeTracker.ShowsFreezing(State.Stacks.Get(stackId));
+        return freezing;
+    }
+
     public void Apply(in TraceEvent e)
     {
         State.NowNs = e.TimestampNs;
@@ -34,7 +45,7 @@ public sealed class ReplayEngine
                 tasks.SchedSwitch(e);
                 // Freezing lasts from a sleep inside freeze_super to its next sleep that is not (or whose stack is not seen).
                 if (tasks.Get(e.Pid) is { } sleeper && (e.Payload.PrevState & (TaskState.Uninterruptible | TaskState.Sleeping)) != 0)
-                    sleeper.FreezingSince = e.StackId != 0 && FreezeTracker.ShowsFreezing(State.Stacks.Get(e.StackId)) ? EvidenceLine.Of(e) : null;
+                    sleeper.FreezingSince = e.StackId != 0 && ShowsFreezing(e.StackId) ? EvidenceLine.Of(e) : null;
                 return;
             case EventKind.SchedWaking:
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;

@@ -42,8 +42,9 @@ public sealed class ReplayState
     public DeviceNumber? LoopOfWorkqueue(string? workqueue)
     {
         if (WorkItemRun.LoopOf(workqueue) is not { } plain) return null;
-        var name = workqueue!.Split(' ')[0];
-        return Topology.LoopNamed(name) ?? plain;
+        if (!Topology.IsKnown) return plain;
+        int space = workqueue!.IndexOf(' ');
+        return Topology.LoopNamed(space < 0 ? workqueue : workqueue[..space]) ?? plain;
     }
 
     /// <summary>A deep copy a replay can go on from (a checkpoint), sharing only the append-only stack table. Listeners

@@ -57,9 +57,8 @@ public class RecordIntegrationTests
         {
             using var outer = new LoopXfs(Path.Combine(work, "outer.img"), "512M", Path.Combine(work, "out er")); // a space: \040
             using var inner = new LoopXfs(Path.Combine(outer.Mount, "inner.img"), "300M", Path.Combine(work, "inner"));
-            string DevOf(string device) => File.ReadAllText($"/sys/block/{Path.GetFileName(device)}/dev").Trim();
-            var outerDev = DevOf(outer.Device!);
-            var innerDev = DevOf(inner.Device!);
+            var outerDev = LoopXfs.DeviceNumberOf(outer.Device!);
+            var innerDev = LoopXfs.DeviceNumberOf(inner.Device!);
             var trace = Path.Combine(work, "t.txt");
             var o = new StringWriter();
             var e = new StringWriter();
@@ -80,9 +79,9 @@ public class RecordIntegrationTests
             var (session, events) = Run.Files(trace, topologyPath);
             var engine = new TraceForensics.Replay.ReplayEngine(session.Tables.Stacks);
             foreach (var x in events) engine.Apply(x);
-            var backing = engine.State.Topology.BackingFsOf(DeviceNumberOf(innerDev));
+            var backing = engine.State.Topology.BackingFsOf(innerDev);
             Assert.NotNull(backing);
-            Assert.Equal(DeviceNumberOf(outerDev), backing.BackingFs);
+            Assert.Equal(outerDev, backing.BackingFs);
             Assert.Equal(inner.Image, backing.BackingFile);
             session.Dispose();
         }
@@ -91,9 +90,6 @@ public class RecordIntegrationTests
             Directory.Delete(work, true);
         }
     }
-
-    private static DeviceNumber DeviceNumberOf(string majMin) =>
-        new(int.Parse(majMin.Split(':')[0]), int.Parse(majMin.Split(':')[1]));
 
     [SkippableFact]
     public void Records_a_frozen_backing_filesystem_stall_rooted_at_the_freeze()
