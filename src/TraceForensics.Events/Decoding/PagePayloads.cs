@@ -69,7 +69,45 @@ internal static class PagePayloads
             if (Decimal(payload, "len "u8) is long blocks) p.Sectors = blocks << 3;
             return p.Dev is not null && p.Ino is not null;
         }
+        if (eventName == "extent_writepage")
+        {
+            // btrfs names its filesystem by fsid, not device: "<fsid>: root=5(FS_TREE) ino=257 page_index=0 ..."
+            p.Ino = (ulong?)Decimal(payload, " ino="u8);
+            p.Index = Decimal(payload, "page_index="u8);
+            return p.Ino is not null && p.Index is not null;
+        }
         return ProbeArgs(payload, ref p);
+    }
+
+    /// <summary><c>dev 7,2 ino 12 flags CREATE lblk 0 pblk 34816 len 2048 mflags NM ret 2048</c>.</summary>
+    public static bool BlockMap(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Dev = Device(payload, "dev "u8);
+        p.Ino = (ulong?)Decimal(payload, "ino "u8);
+        p.Index = Decimal(payload, "lblk "u8);
+        p.Sector = (ulong?)Decimal(payload, "pblk "u8);
+        p.Count = Decimal(payload, " len "u8);
+        return p.Dev is not null && p.Ino is not null && p.Index is not null && p.Sector is not null;
+    }
+
+    /// <summary><c>dev 7,2 transaction 5 sync 0</c> or <c>dev 7,2 ino 12</c>.</summary>
+    public static bool Journal(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Dev = Device(payload, "dev "u8);
+        p.Count = Decimal(payload, "transaction "u8);
+        p.Ino = (ulong?)Decimal(payload, "ino "u8);
+        return p.Dev is not null;
+    }
+
+    /// <summary><c>&lt;fsid&gt;: root=5(FS_TREE) ino=257 file_offset=0 start=.. len=65536 ...</c> (finish: <c>start=</c> is
+    /// the file offset).</summary>
+    public static bool OrderedExtent(ReadOnlySpan<byte> payload, ref EventPayload p)
+    {
+        p.Ino = (ulong?)Decimal(payload, " ino="u8);
+        long? offset = Decimal(payload, "file_offset="u8) ?? Decimal(payload, " start="u8);
+        p.Index = offset >> KernelPage.Shift;
+        if (Decimal(payload, " len="u8) is long len) p.Sectors = len >> 9;
+        return p.Ino is not null && p.Index is not null;
     }
 
     public static bool FsFault(ReadOnlySpan<byte> payload, ref EventPayload p)

@@ -30,6 +30,9 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.FilemapFault => PagePayloads.FilemapFault(payload, ref p),
         EventKind.WritebackStart => PagePayloads.WritebackStart(eventName, payload, ref p),
         EventKind.FsFault => PagePayloads.FsFault(payload, ref p),
+        EventKind.BlockMap => PagePayloads.BlockMap(payload, ref p),
+        EventKind.JournalCommit => PagePayloads.Journal(payload, ref p),
+        EventKind.OrderedExtent => PagePayloads.OrderedExtent(payload, ref p),
         EventKind.PageLockWait or EventKind.PageLockAcquired or EventKind.PageUnlock or EventKind.WritebackEnd
             => PagePayloads.ProbeArgs(payload, ref p),
 

@@ -18,13 +18,21 @@ internal static class KernelEventNames
         (EventKind.BlockedReason, ["sched_blocked_reason"]),
         (EventKind.FolioDirtied, ["writeback_dirty_folio", "writeback_dirty_page"]),
         (EventKind.WritebackStart, ["iomap_add_to_ioend", "iomap_writeback_folio", "iomap_writepage", "xfs_writepage",
-                                    "ext4_da_write_pages_extent", "ext4_writepage"]),
+                                    "ext4_da_write_pages_extent", "ext4_writepage", "extent_writepage"]),
         (EventKind.WritebackWait, ["folio_wait_writeback", "wait_on_page_writeback"]),
         (EventKind.WritebackInode, ["writeback_single_inode_start", "writeback_single_inode", "writeback_write_inode_start",
                                     "writeback_write_inode", "writeback_sb_inodes_requeue",
                                     "ext4_writepages", "ext4_da_write_pages", "ext4_writepages_result"]),
         (EventKind.WritebackWork, ["writeback_start", "writeback_written", "writeback_pages_written", "writeback_queue",
                                    "writeback_exec", "writeback_wait", "writeback_wake_background"]),
+        // fs/ext4 (include/trace/events/ext4.h): the extent and indirect block mappers' exits, lblk -> pblk.
+        (EventKind.BlockMap, ["ext4_ext_map_blocks_exit", "ext4_ind_map_blocks_exit"]),
+        // fs/jbd2/commit.c, jbd2_journal_commit_transaction (include/trace/events/jbd2.h).
+        (EventKind.JournalCommit, ["jbd2_start_commit", "jbd2_commit_locking", "jbd2_commit_flushing", "jbd2_commit_logging",
+                                   "jbd2_end_commit", "jbd2_submit_inode_data"]),
+        // fs/btrfs/ordered-data.c (include/trace/events/btrfs.h).
+        (EventKind.OrderedExtent, ["btrfs_ordered_extent_add", "btrfs_ordered_extent_start", "btrfs_finish_ordered_extent",
+                                   "btrfs_ordered_extent_remove"]),
         (EventKind.BioQueue, ["block_bio_queue"]),
         (EventKind.BioMerge, ["block_bio_backmerge", "block_bio_frontmerge"]),
         (EventKind.BioSplit, ["block_split"]),

@@ -28,6 +28,18 @@ public enum EventKind : byte
     WritebackWait,
     WritebackInode,
     WritebackWork,
+    /// <summary>A filesystem mapped file blocks to disk blocks (ext4's <c>ext4_ext_map_blocks_exit</c>,
+    /// <c>ext4_ind_map_blocks_exit</c>): logical block <see cref="EventPayload.Index"/> of inode
+    /// <see cref="EventPayload.Ino"/> is at physical block <see cref="EventPayload.Sector"/>, for
+    /// <see cref="EventPayload.Count"/> blocks. Both in filesystem blocks, not pages or sectors.</summary>
+    BlockMap,
+    /// <summary>A journal commit step on device <see cref="EventPayload.Dev"/> (jbd2: start, locking, flushing,
+    /// logging, end of transaction <see cref="EventPayload.Count"/>; submitting an inode's data).</summary>
+    JournalCommit,
+    /// <summary>A btrfs ordered extent (file range under writeback whose disk extent is being written) was added,
+    /// started, finished or removed: inode <see cref="EventPayload.Ino"/>, first page <see cref="EventPayload.Index"/>,
+    /// <see cref="EventPayload.Sectors"/> long.</summary>
+    OrderedExtent,
     // bios, requests, plugs
     BioQueue,
     BioMerge,
