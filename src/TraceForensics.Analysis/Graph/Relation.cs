@@ -28,6 +28,8 @@ public enum Relation : byte
 
     // an object waits for another object or a task
     InBio,
+    /// <summary>A page's writeback is in one of a stalled device's in-flight bios, not known which.</summary>
+    InOneOf,
     UnsubmittedBioOwnedBy,
     InFlightOn,
     PluggedBy,

@@ -27,6 +27,7 @@ public sealed record RelationWords(string Id, string Verb, string Clause, string
         [Relation.WaitsForMonitor] = Waits("waits-for-monitor"),
         [Relation.WaitsFor] = Waits("waits-for"),
         [Relation.InBio] = new("in-bio", "is in", "which is in", ", in {0}"),
+        [Relation.InOneOf] = new("in-one-of", "is in", "which is in", ", in {0}"),
         [Relation.UnsubmittedBioOwnedBy] = new("unsubmitted-bio-owned-by", "(not submitted) was built by", "which is not submitted, built by", " (not submitted), built by {0}", "build"),
         [Relation.InFlightOn] = new("in-flight-on", "(submitted, not completed) is in flight on", "which is submitted, not completed, on", " (submitted, not completed) on {0}"),
         [Relation.PluggedBy] = new("plugged-by", "is held in the plug of", "which is held in the plug of", " (held in the plug of {0})"),

@@ -46,7 +46,7 @@ public static class WaitForGraphBuilder
         if (wait is { Kind: WaitKind.PageWriteback, Page: PageKey wb })
         {
             g.Add(new WaitEdge(from, new WritebackNode(wb), Relation.WaitsForWriteback, null, Lines(wait.Line, t.SleepLine)));
-            AddWriteback(g, s, wb);
+            AddWriteback(g, s, wb, t.StateSinceNs);
             return;
         }
         if (wait is { Kind: WaitKind.PageLock, Page: PageKey pl })
@@ -189,10 +189,17 @@ public static class WaitForGraphBuilder
         return null;
     }
 
-    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key)
+    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, long waitingSinceNs)
     {
         var page = s.Pages.Get(key);
-        if (page?.Ioend is not { } io) return; // writeback began before the trace, or its events were not traced
+        // No bio known for the page (writeback began before the trace, its events were not traced, or its filesystem names
+        // no sector), or the one the replay matched it to has completed while the task still waits (a bio matched to a
+        // page without a disk address was a guess): the device's stalled bios, if it has some.
+        if (page?.Ioend is not { } io || io.Completed is not null)
+        {
+            AddStalledBios(g, s, key, waitingSinceNs);
+            return;
+        }
         var bio = new BioNode(io.Dev, io.SectorKnown ? io.StartSector : null, io.BuilderPid);
         int i = io.Pages.IndexOf(key);
         // With a disk address (iomap) the page's place in the bio is observed; without (ext4's writepages, a probe) the
@@ -215,6 +222,18 @@ public static class WaitForGraphBuilder
                 Lines(io.Submitted, inFlight?.RemapLine)));
             AddDevice(g, s, dev);
         }
+    }
+
+    /// <summary>Rule writeback-in-stalled-device-bios: the page's device has bios in flight and has completed none since
+    /// the task began to wait, so the page's writeback is in one of them.</summary>
+    private static void AddStalledBios(WaitForGraph g, ReplayState s, PageKey key, long waitingSinceNs)
+    {
+        if (s.Bios.Device(key.Dev) is not { InFlight.Count: > 0 } device || device.Oldest is not { } oldest) return;
+        if (device.LastCompletion is { } last && last.TimestampNs >= waitingSinceNs) return; // it still completes: not stalled
+        var node = new StalledBiosNode(key.Dev, device.InFlight.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
+        g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InOneOf, Rules.WritebackInStalledDeviceBios, Lines(oldest.Queued, device.LastCompletion)));
+        g.Add(new WaitEdge(node, new DeviceNode(key.Dev), Relation.InFlightOn, null, Lines(oldest.Queued)));
+        AddDevice(g, s, key.Dev);
     }
 
     /// <summary>A loop device waits for the kworker running its work now: named by its work item (workqueue loopN), or,

@@ -45,6 +45,18 @@ public sealed record BioNode(DeviceNumber Dev, ulong? Sector, int BuilderPid) : 
     public override int GetHashCode() => Sector is ulong s ? HashCode.Combine(Dev, s) : HashCode.Combine(Dev, BuilderPid);
 }
 
+/// <summary>The bios in flight on a device that has stopped completing them, when a wait is known to be for one of them
+/// but not which (rule writeback-in-stalled-device-bios): one node per device, so every waiter on that device shares
+/// it. The label says how many, the oldest, and the last completion before the stall.</summary>
+public sealed record StalledBiosNode(DeviceNumber Dev, int Count, ulong OldestSector, long OldestQueuedNs, long? LastCompletionNs) : WaitNode
+{
+    public override string Label =>
+        $"{(Count == 1 ? "the bio" : $"one of the {Count} bios")} in flight on {Dev} (oldest: sector {OldestSector} queued at {TraceTime.Format(OldestQueuedNs)}; " +
+        (LastCompletionNs is long c ? $"no completion on {Dev} since {TraceTime.Format(c)})" : $"no completion on {Dev} in the input)");
+    public bool Equals(StalledBiosNode? other) => other is not null && other.Dev == Dev;
+    public override int GetHashCode() => Dev.GetHashCode();
+}
+
 /// <summary>A block device.</summary>
 public sealed record DeviceNode(DeviceNumber Dev) : WaitNode
 {

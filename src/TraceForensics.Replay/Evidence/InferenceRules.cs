@@ -53,6 +53,14 @@ public static class InferenceRules
         "worker's wait in freeze protection is for F (seen before it blocked, or once the same work item runs again after the thaw)",
         "drivers/block/loop.c lo_rw_aio (direct I/O on lo->lo_backing_file), lo_req_flush -> vfs_fsync(lo->lo_backing_file), loop_process_work");
 
+    public static readonly InferenceRule WritebackInStalledDeviceBios = new("writeback-in-stalled-device-bios",
+        "a task waits for writeback of a page on device D whose bio no event names (the filesystem names no sector for it, or its writeback began " +
+        "before the trace), while D has bios submitted and not completed and has completed nothing since the task began to wait: the page's " +
+        "writeback ends only when one of those bios completes. Which of them holds the page is not known; the node says how many, the oldest and since when",
+        "mm/page-writeback.c folio_wait_writeback (sleeps until PG_writeback is cleared), folio_end_writeback; PG_writeback is cleared from the " +
+        "bio's completion: fs/iomap/ioend.c iomap_finish_ioend, fs/ext4/page-io.c ext4_end_bio -> ext4_finish_bio, fs/btrfs/extent_io.c " +
+        "end_bbio_data_write; block/blk-core.c submit_bio, block/bio.c bio_endio");
+
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
         "a page put under writeback by an event without a disk address (ext4's writepages, a writeback-start probe) is in the bio its writeback task is building",
         "fs/ext4/inode.c mpage_prepare_extent_to_map, mpage_submit_folio; fs/ext4/page-io.c ext4_bio_write_folio, io_submit_add_bh; " +
