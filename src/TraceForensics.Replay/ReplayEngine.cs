@@ -109,8 +109,10 @@ public sealed class ReplayEngine
                 break;
             case EventKind.WorkStart: State.Workqueues.WorkStart(e); break;
             case EventKind.WorkEnd: State.Workqueues.WorkEnd(e); break;
+            case EventKind.BlockMap: State.BlockMaps.Map(e); break;
             case EventKind.BioQueue:
                 State.Bios.BioQueue(e);
+                State.BlockMaps.BioQueued(e);
                 // A write or a flush (rwbs W, F): a read says nothing of a freeze.
                 if (e.Payload.Dev is { } bioDev && e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOfAny('W', 'F') >= 0)
                 {

@@ -13,11 +13,13 @@ namespace TraceForensics.Replay;
 public sealed class ReplayState
 {
     public ReplayState(StackTable stacks)
-        : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new WorkqueueTracker(), new TopologyTracker()) { }
+        : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new WorkqueueTracker(), new TopologyTracker(),
+               new BlockMapTracker()) { }
 
     private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes, WorkqueueTracker workqueues,
-                        TopologyTracker topology)
+                        TopologyTracker topology, BlockMapTracker blockMaps)
     {
+        BlockMaps = blockMaps;
         Stacks = stacks;
         Tasks = tasks;
         Pages = pages;
@@ -36,6 +38,8 @@ public sealed class ReplayState
     /// <summary>The storage topology at capture time (loop backings, mounts, dm devices), from a topology input.</summary>
     public TopologyTracker Topology { get; }
     public StackTable Stacks { get; }
+    /// <summary>Where filesystems said file blocks are on disk (ext4's block mappers), and their block sizes.</summary>
+    public BlockMapTracker BlockMaps { get; }
 
     /// <summary>The loop device whose work a workqueue (<c>loopN</c>, or a report's "loopN fn") is: as the topology names
     /// the loop when it lists it, else 7:N (the default max_part=0).</summary>
@@ -52,6 +56,6 @@ public sealed class ReplayState
     public ReplayState Clone()
     {
         var bios = Bios.Clone(out var ioends);
-        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone(), Topology.Clone()) { NowNs = NowNs };
+        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone(), Topology.Clone(), BlockMaps.Clone()) { NowNs = NowNs };
     }
 }

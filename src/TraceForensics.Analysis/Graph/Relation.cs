@@ -16,6 +16,8 @@ public enum Relation : byte
     WaitsForDirtyThrottle,
     WaitsForBlockTags,
     WaitsForFrozenFs,
+    /// <summary>A task waits for a bio it submitted itself (a buffer head's I/O).</summary>
+    WaitsForBio,
     /// <summary>khungtaskd's "blocked on a mutex likely owned by": task to owner.</summary>
     WaitsForMutexOwner,
     WaitsForRwsemOwner,

@@ -20,6 +20,7 @@ public sealed record RelationWords(string Id, string Verb, string Clause, string
         [Relation.WaitsForDirtyThrottle] = Waits("waits-for-dirtythrottle"),
         [Relation.WaitsForBlockTags] = Waits("waits-for-blocktags"),
         [Relation.WaitsForFrozenFs] = Waits("waits-for-frozen-fs"),
+        [Relation.WaitsForBio] = Waits("waits-for-bio"),
         [Relation.WaitsForMutexOwner] = Waits("waits-for-mutex-owner"),
         [Relation.WaitsForRwsemOwner] = Waits("waits-for-rwsem-owner"),
         [Relation.WaitsForSemaphoreOwner] = Waits("waits-for-semaphore-owner"),

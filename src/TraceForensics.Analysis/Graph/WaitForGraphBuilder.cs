@@ -85,6 +85,14 @@ public static class WaitForGraphBuilder
             AddFrozenWait(g, s, t, from, wait, stackWait);
             return;
         }
+        if (stackWait.Kind is WaitKind.Journal or WaitKind.Io && s.Bios.OwnBioInFlight(t.Pid) is { } own
+            && StackReader.Contains(stack, "bit_wait_io", "__wait_on_buffer", "wait_on_buffer"))
+        {
+            var bio = new BioNode(own.Dev, own.Bio.StartSector, 0);
+            g.Add(new WaitEdge(from, bio, Relation.WaitsForBio, new RuleUse(Rules.BufferIoWaitsOwnBio, "bit_wait_io"), Lines(own.Bio.Queued, t.SleepLine)));
+            AddBioInFlight(g, s, bio, own.Bio, own.Dev);
+            return;
+        }
         if (wait is { Kind: WaitKind.KernelLock, LockAddress: ulong addr })
         {
             g.Add(new WaitEdge(from, KernelLockNode.At(addr), Relation.WaitsForLock, null, Lines(wait.Line, t.SleepLine)));
@@ -197,7 +205,7 @@ public static class WaitForGraphBuilder
         // page without a disk address was a guess): the device's stalled bios, if it has some.
         if (page?.Ioend is not { } io || io.Completed is not null)
         {
-            AddStalledBios(g, s, key, waitingSinceNs);
+            if (!AddMappedBio(g, s, key)) AddStalledBios(g, s, key, waitingSinceNs);
             return;
         }
         var bio = new BioNode(io.Dev, io.SectorKnown ? io.StartSector : null, io.BuilderPid);
@@ -222,6 +230,33 @@ public static class WaitForGraphBuilder
                 Lines(io.Submitted, inFlight?.RemapLine)));
             AddDevice(g, s, dev);
         }
+    }
+
+    /// <summary>Rule extent-map-names-page-sector: the filesystem mapped the page's blocks to a sector, and a bio in flight on
+    /// the page's device covers it. False when nothing maps the page or no in-flight bio covers its sector.</summary>
+    private static bool AddMappedBio(WaitForGraph g, ReplayState s, PageKey key)
+    {
+        if (s.BlockMaps.SectorOf(key, null) is not { } mapped) return false;
+        if (s.Bios.InFlightAt(key.Dev, mapped.Sector) is not { } bio) return false;
+        var node = new BioNode(key.Dev, bio.StartSector, 0);
+        g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InBio, new RuleUse(Rules.ExtentMapNamesPageSector),
+            Lines(mapped.Map, mapped.BlockSizeLine, bio.Queued)));
+        AddBioInFlight(g, s, node, bio, key.Dev);
+        return true;
+    }
+
+    /// <summary>A queued bio not completed: held in its task's plug, or in flight on its device (or the device a stacking
+    /// driver sent it to), and on to what that device waits for.</summary>
+    private static void AddBioInFlight(WaitForGraph g, ReplayState s, BioNode node, TraceForensics.Replay.Bios.InFlightBio bio, DeviceNumber dev)
+    {
+        if (bio.PluggedBy is int plugger)
+        {
+            g.Add(new WaitEdge(node, Task(s, plugger), Relation.PluggedBy, null, Lines(bio.PlugLine, bio.Queued)));
+            return;
+        }
+        dev = bio.RemappedTo?.Dev ?? dev;
+        g.Add(new WaitEdge(node, new DeviceNode(dev), Relation.InFlightOn, null, Lines(bio.Queued, bio.RemapLine)));
+        AddDevice(g, s, dev);
     }
 
     /// <summary>Rule writeback-in-stalled-device-bios: the page's device has bios in flight and has completed none since

@@ -72,21 +72,23 @@ internal static class PagePayloads
         if (eventName == "extent_writepage")
         {
             // btrfs names its filesystem by fsid, not device: "<fsid>: root=5(FS_TREE) ino=257 page_index=0 ..."
-            p.Ino = (ulong?)Decimal(payload, " ino="u8);
+            p.Ino = (ulong?)Decimal(payload, "ino="u8);
             p.Index = Decimal(payload, "page_index="u8);
             return p.Ino is not null && p.Index is not null;
         }
         return ProbeArgs(payload, ref p);
     }
 
-    /// <summary><c>dev 7,2 ino 12 flags CREATE lblk 0 pblk 34816 len 2048 mflags NM ret 2048</c>.</summary>
+    /// <summary><c>dev 7,2 ino 12 flags CREATE lblk 0 pblk 34816 len 2048 mflags NM ret 2048</c>: Count is the blocks mapped.</summary>
     public static bool BlockMap(ReadOnlySpan<byte> payload, ref EventPayload p)
     {
         p.Dev = Device(payload, "dev "u8);
         p.Ino = (ulong?)Decimal(payload, "ino "u8);
         p.Index = Decimal(payload, "lblk "u8);
         p.Sector = (ulong?)Decimal(payload, "pblk "u8);
-        p.Count = Decimal(payload, " len "u8);
+        // ret: the blocks mapped (0 for a hole, negative for an error); only those are at pblk.
+        long? len = Decimal(payload, "len "u8), ret = Decimal(payload, "ret "u8);
+        p.Count = ret is long r && len is long l ? Math.Max(0, Math.Min(r, l)) : 0;
         return p.Dev is not null && p.Ino is not null && p.Index is not null && p.Sector is not null;
     }
 
@@ -103,10 +105,10 @@ internal static class PagePayloads
     /// the file offset).</summary>
     public static bool OrderedExtent(ReadOnlySpan<byte> payload, ref EventPayload p)
     {
-        p.Ino = (ulong?)Decimal(payload, " ino="u8);
-        long? offset = Decimal(payload, "file_offset="u8) ?? Decimal(payload, " start="u8);
+        p.Ino = (ulong?)Decimal(payload, "ino="u8);
+        long? offset = Decimal(payload, "file_offset="u8) ?? Decimal(payload, "start="u8);
         p.Index = offset >> KernelPage.Shift;
-        if (Decimal(payload, " len="u8) is long len) p.Sectors = len >> 9;
+        if (Decimal(payload, "len="u8) is long len) p.Sectors = len >> 9;
         return p.Ino is not null && p.Index is not null;
     }
 

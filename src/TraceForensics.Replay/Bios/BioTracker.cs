@@ -13,6 +13,8 @@ public sealed class BioTracker
     private readonly List<IoendRecord> _inFlightIoends = new();
     private readonly Dictionary<DeviceNumber, DeviceRecord> _devices = new();
     private readonly Dictionary<int, EvidenceLine> _plugged = new();
+    /// <summary>Per task, the last bio it queued: where a task waiting on its own I/O (a buffer head) waits.</summary>
+    private readonly Dictionary<int, (DeviceNumber Dev, ulong Sector, EvidenceLine Line)> _lastQueued = new();
     private int _nextId = 1;
 
     /// <summary>A deep copy; <paramref name="ioends"/> maps each ioend to its copy, for the pages that point at them.</summary>
@@ -25,6 +27,7 @@ public sealed class BioTracker
         clone._inFlightIoends.AddRange(_inFlightIoends.Select(Copy));
         foreach (var (dev, d) in _devices) clone._devices[dev] = d.Clone();
         foreach (var (pid, line) in _plugged) clone._plugged[pid] = line;
+        foreach (var (pid, q) in _lastQueued) clone._lastQueued[pid] = q;
         ioends = map;
         return clone;
     }
@@ -35,6 +38,11 @@ public sealed class BioTracker
     public IReadOnlyList<IoendRecord> SubmittedNotCompleted => _inFlightIoends;
     public IEnumerable<DeviceRecord> Devices => _devices.Values.OrderBy(d => d.Dev.Major).ThenBy(d => d.Dev.Minor);
     public DeviceRecord? Device(DeviceNumber dev) => _devices.GetValueOrDefault(dev);
+
+    /// <summary>The bio <paramref name="pid"/> queued last, while it is still in flight (the same bio, not a later one at
+    /// the same sectors).</summary>
+    public (DeviceNumber Dev, InFlightBio Bio)? OwnBioInFlight(int pid) =>
+        _lastQueued.TryGetValue(pid, out var q) && InFlightAt(q.Dev, q.Sector) is { } bio && bio.Queued == q.Line ? (q.Dev, bio) : null;
 
     /// <summary>A page added to the ioend its task is building; contiguous pages extend the same ioend.</summary>
     public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page)
@@ -79,6 +87,7 @@ public sealed class BioTracker
         ulong end = start + (ulong)n;
         var device = GetDevice(dev);
         var bio = new InFlightBio(start, end, EvidenceLine.Of(e));
+        _lastQueued[e.Pid] = (dev, start, bio.Queued);
         if (_plugged.TryGetValue(e.Pid, out var plug)) { bio.PluggedBy = e.Pid; bio.PlugLine = plug; }
         device.InFlight.Add(bio);
         for (int i = _unsubmitted.Count - 1; i >= 0; i--)

@@ -61,6 +61,24 @@ public static class InferenceRules
         "bio's completion: fs/iomap/ioend.c iomap_finish_ioend, fs/ext4/page-io.c ext4_end_bio -> ext4_finish_bio, fs/btrfs/extent_io.c " +
         "end_bbio_data_write; block/blk-core.c submit_bio, block/bio.c bio_endio");
 
+    public static readonly InferenceRule Ext4BlockSizeFromMappedBio = new("ext4-block-size-from-mapped-bio",
+        "a filesystem's block size, when the topology does not record it: a task that mapped blocks [pblk, pblk+len) (ext4_ext_map_blocks_exit) and then " +
+        "queued a write bio on that device at a sector that is inside that range for exactly one block size (1, 2 or 4 KiB)",
+        "fs/ext4/inode.c mpage_map_and_submit_extent (maps, then submits the extent's buffers); fs/ext4/page-io.c io_submit_init_bio " +
+        "(bi_sector = bh->b_blocknr * (bh->b_size >> 9))");
+
+    public static readonly InferenceRule ExtentMapNamesPageSector = new("extent-map-names-page-sector",
+        "a page under writeback on a filesystem that names no sector for its data is at the sector its block mapping gave (ext4_ext_map_blocks_exit / " +
+        "ext4_ind_map_blocks_exit: lblk -> pblk, times blocksize/512), so it is in the bio in flight that covers that sector",
+        "fs/ext4/extents.c ext4_ext_map_blocks, fs/ext4/indirect.c ext4_ind_map_blocks (trace_ext4_*_map_blocks_exit); fs/ext4/page-io.c " +
+        "io_submit_init_bio, ext4_bio_write_folio");
+
+    public static readonly InferenceRule BufferIoWaitsOwnBio = new("buffer-io-waits-own-bio",
+        "a task asleep in a buffer-head I/O wait (bit_wait_io under __wait_on_buffer / wait_on_buffer, as jbd2 does for its journal and superblock " +
+        "blocks) whose last queued bio is still in flight waits for that bio: the buffer is unlocked by the bio's completion",
+        "fs/buffer.c __wait_on_buffer (wait_on_bit_io on BH_Lock), submit_bh, end_buffer_write_sync (unlock_buffer at completion); " +
+        "fs/jbd2/journal.c jbd2_write_superblock, fs/jbd2/commit.c jbd2_journal_commit_transaction (submit_bh then wait_on_buffer)");
+
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
         "a page put under writeback by an event without a disk address (ext4's writepages, a writeback-start probe) is in the bio its writeback task is building",
         "fs/ext4/inode.c mpage_prepare_extent_to_map, mpage_submit_folio; fs/ext4/page-io.c ext4_bio_write_folio, io_submit_add_bh; " +

@@ -61,3 +61,43 @@ public class StalledDeviceBiosTests
         Assert.IsType<WritebackNode>(f.Root);
     }
 }
+
+/// <summary>Rule extent-map-names-page-sector: ext4 names no sector for the pages it writes back, but its block mapper
+/// does (lblk -> pblk); with the block size (the topology's, or inferred from the first write bio after a mapping) the
+/// waited page's bio is the in-flight bio covering its sector.</summary>
+public class ExtentMapTests
+{
+    // Lines as this kernel prints them (a real ext4 capture: dd's fsync of 8 MiB to ext4 on loop 7:1, 4 KiB blocks).
+    private const string Mapped =
+        "              dd-9752    [000] .....   756.642029: ext4_ext_map_blocks_exit: dev 7,1 ino 12 flags CREATE|UNWRIT|DELALLOC|PRE_IO|METADATA_NOFAIL|IO_SUBMIT|EX_NOCACHE lblk 0 pblk 4139 len 1024 mflags NMU ret 1024\n" +
+        "              dd-9752    [000] .....   756.642094: block_bio_queue: 7,1 WS 33112 + 8192 [dd]\n" +
+        "              dd-9752    [000] .....   756.642163: ext4_ext_map_blocks_exit: dev 7,1 ino 12 flags CREATE|UNWRIT|DELALLOC|PRE_IO|METADATA_NOFAIL|IO_SUBMIT|EX_NOCACHE lblk 1024 pblk 5163 len 1024 mflags NMU ret 1024\n" +
+        "              dd-9752    [000] .....   756.642200: block_bio_queue: 7,1 WS 41304 + 8192 [dd]\n";
+
+    private static string Waits(long index) =>
+        $"              dd-9752    [000] .....   756.642240: folio_wait_writeback: bdi 7:1: ino=12 index={index}\n" +
+        "              dd-9752    [000] d..2.   756.642255: sched_switch: prev_comm=dd prev_pid=9752 prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120\n" +
+        "            bash-3954    [000] .....   766.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n";
+
+    [Theory]
+    [InlineData(0, 33112UL)]
+    [InlineData(1500, 41304UL)]
+    public void The_waited_pages_bio_is_the_in_flight_bio_covering_its_mapped_sector(long index, ulong bioSector)
+    {
+        var f = Assert.Single(Analyze.Text(Mapped + Waits(index)), f => f.Tasks.Any(t => t.Pid == 9752));
+        var inBio = Assert.Single(f.Chain, e => e.Relation == Relation.InBio);
+        Assert.Equal("extent-map-names-page-sector", inBio.RuleId());
+        Assert.Equal(new BioNode(new DeviceNumber(7, 1), bioSector, 0), inBio.To);
+        Assert.Equal("device:7:1", NodeId.Format(f.Root!));
+        Assert.Equal(FindingKind.Stall, f.Kind);
+    }
+
+    [Fact]
+    public void Without_a_block_size_no_page_gets_a_sector()
+    {
+        // The bio after the mapping is a read (of the extent tree): it says nothing of the block size.
+        var text = Mapped.Replace("WS 33112", "RM 33112").Replace("WS 41304", "RM 41304");
+        var f = Assert.Single(Analyze.Text(text + Waits(0)), f => f.Tasks.Any(t => t.Pid == 9752));
+        Assert.DoesNotContain(f.Chain, e => e.Relation == Relation.InBio);
+    }
+}
