@@ -86,6 +86,7 @@ public sealed class BioTracker
         if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return;
         ulong end = start + (ulong)n;
         var device = GetDevice(dev);
+        bool isWrite = e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOf('W') >= 0;
         var bio = new InFlightBio(start, end, EvidenceLine.Of(e));
         _lastQueued[e.Pid] = (dev, start, bio.Queued);
         if (_plugged.TryGetValue(e.Pid, out var plug)) { bio.PluggedBy = e.Pid; bio.PlugLine = plug; }
@@ -93,11 +94,12 @@ public sealed class BioTracker
         for (int i = _unsubmitted.Count - 1; i >= 0; i--)
         {
             var io = _unsubmitted[i];
-            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid;
-            if (io.Dev == dev && (builderSubmits || (io.SectorKnown && io.Overlaps(start, end))))
+            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid && (io.Dev == dev || (io.Dev.Major == 0 && isWrite));
+            if (builderSubmits || (io.Dev == dev && io.SectorKnown && io.Overlaps(start, end)))
             {
                 if (builderSubmits)
                 {
+                    io.Dev = dev;
                     io.StartSector = start;
                     io.EndSector = end;
                     io.SectorKnown = true;

@@ -9,7 +9,8 @@ namespace TraceForensics.Replay.Bios;
 public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int builderPid, string builderComm, EvidenceLine firstLine)
 {
     public int Id { get; } = id;
-    public DeviceNumber Dev { get; } = dev;
+    /// <summary>The device; for a bio built on an anonymous device (btrfs), the block device it was submitted to, once it was.</summary>
+    public DeviceNumber Dev { get; internal set; } = dev;
     public ulong StartSector { get; internal set; } = startSector;
     /// <summary>False for a bio whose pages were put under writeback by events without a disk address (ext4,
     /// writeback-start probes): its sectors are learnt when its builder submits it.</summary>
