@@ -12,7 +12,16 @@ namespace TraceForensics.Capture;
 /// <c>statx(2)</c>'s <c>stx_dev_major</c>/<c>stx_dev_minor</c>, the device mountinfo shows for that filesystem;</item>
 /// <item>mounts: <c>/proc/self/mountinfo</c> (Documentation/filesystems/proc.rst, "/proc/&lt;pid&gt;/mountinfo": field 3
 /// is major:minor, field 5 the mount point, the filesystem type follows the " - " separator);</item>
-/// <item>dm: <c>/sys/block/dm-N/dev</c>, <c>dm/name</c>, <c>slaves/*/dev</c> (Documentation/ABI/testing/sysfs-block-dm).</item>
+/// <item>dm: <c>/sys/block/dm-N/dev</c>, <c>dm/name</c>, <c>slaves/*/dev</c> (Documentation/ABI/testing/sysfs-block-dm);</item>
+/// <item>fs: each mounted filesystem with a block device under it, once: its device (mountinfo field 3, the
+/// <c>st_dev</c> of its files), type, block size (<c>statvfs(3)</c> <c>f_bsize</c> of the mount point, fs/statfs.c
+/// <c>statfs_by_dentry()</c>) and the name of its backing_dev_info: a block filesystem's <c>sb->s_bdi</c> is its disk's
+/// (fs/super.c <c>setup_bdev_super()</c>), named MAJ:MIN (block/genhd.c <c>device_add_disk()</c> -> <c>bdi_register(bdi,
+/// "%u:%u", ...)</c>), and <c>/sys/dev/block/MAJ:MIN/bdi</c> links to it; btrfs has its own (below);</item>
+/// <item>btrfs: <c>/sys/fs/btrfs/FSID</c> (fs/btrfs/sysfs.c <c>btrfs_sysfs_add_fsid()</c>, named by the fsid as <c>%pU</c>
+/// prints it, as btrfs tracepoints do), its <c>bdi</c> link (fs/btrfs/disk-io.c <c>open_ctree()</c> ->
+/// <c>super_setup_bdi()</c>, named <c>btrfs-N</c>, fs/super.c) and <c>devices/*</c>, and the anonymous device of the
+/// mounted filesystem (fs/super.c <c>set_anon_super()</c>: mountinfo's and mm_filemap_* events' <c>0:NN</c>).</item>
 /// </list>
 /// Paths are escaped as mountinfo escapes them (<c>\ooo</c> octal), and so are all other control characters.</summary>
 public sealed class StorageTopology
@@ -29,7 +38,20 @@ public sealed class StorageTopology
     }
 
     /// <summary>A mount: MAJ:MIN, the mount point (raw bytes, mountinfo's escaping undone), the filesystem type.</summary>
-    public sealed record Mount(string Dev, byte[] MountPoint, string FsType);
+    public sealed record Mount(string Dev, byte[] MountPoint, string FsType)
+    {
+        /// <summary>The mount source (mountinfo's field after the type: <c>/dev/loop0</c>), raw bytes, unescaped.</summary>
+        public byte[]? Source { get; init; }
+    }
+
+    /// <summary>A mounted filesystem on block devices, once per device: its MAJ:MIN (<c>st_dev</c>), type, block size
+    /// (<c>statvfs</c> <c>f_bsize</c>; null when its mount point does not show it) and backing_dev_info name (MAJ:MIN of
+    /// its disk, or <c>btrfs-N</c>; null when sysfs does not say).</summary>
+    public sealed record Filesystem(string Dev, string FsType, long? BlockSize, string? Bdi);
+
+    /// <summary>A btrfs filesystem: its fsid as tracepoints print it (<c>%pU</c>), its backing_dev_info name
+    /// (<c>btrfs-N</c>), the anonymous device of its mount (<c>0:NN</c>; null when not mounted) and its devices.</summary>
+    public sealed record Btrfs(string Fsid, string? Bdi, string? Anon, IReadOnlyList<string> Devices);
 
     /// <summary>A device-mapper device: MAJ:MIN, its name, the MAJ:MIN of the devices under it, and its table as
     /// <c>dmsetup table</c> prints it (one target a line; crypt keys masked), or null without dmsetup.</summary>
@@ -38,12 +60,15 @@ public sealed class StorageTopology
     public List<Loop> Loops { get; } = new();
     public List<Mount> Mounts { get; } = new();
     public List<Dm> DmDevices { get; } = new();
+    public List<Filesystem> Filesystems { get; } = new();
+    public List<Btrfs> BtrfsFilesystems { get; } = new();
 
     /// <summary>What could not be read (a device that went away while being read), for the caller to say.</summary>
     public List<string> Notes { get; } = new();
 
     /// <summary>Reads this machine's topology. Never throws for a missing or unreadable entry: it is skipped, with a note.</summary>
-    public static StorageTopology Read(string sysBlock = "/sys/block", string mountinfo = "/proc/self/mountinfo")
+    public static StorageTopology Read(string sysBlock = "/sys/block", string mountinfo = "/proc/self/mountinfo",
+                                       string sysFsBtrfs = "/sys/fs/btrfs", string sysDevBlock = "/sys/dev/block")
     {
         var t = new StorageTopology();
         if (Directory.Exists(sysBlock))
@@ -88,7 +113,102 @@ public sealed class StorageTopology
         {
             t.Notes.Add($"{mountinfo}: {e.Message}");
         }
+        NameBackingFsByMount(t);
+        ReadBtrfs(t, sysFsBtrfs);
+        ReadFilesystems(t, sysDevBlock);
         return t;
+    }
+
+    /// <summary>A loop's <c>fs=</c> as the device of the mount its backing file lives under, where the file's own
+    /// <c>st_dev</c> is no mount's: btrfs gives each subvolume its own anonymous device (fs/btrfs/inode.c
+    /// <c>btrfs_getattr()</c>: <c>stat->dev = BTRFS_I(inode)->root->anon_dev</c>), even the top one, while mountinfo,
+    /// the filemap events and the freeze name the superblock's <c>s_dev</c>. The mount is the one whose mount point is
+    /// the longest prefix of the file's path (sysfs prints the path as <c>d_path()</c> does, from the root).</summary>
+    private static void NameBackingFsByMount(StorageTopology t)
+    {
+        var mounted = t.Mounts.Select(m => m.Dev).ToHashSet(StringComparer.Ordinal);
+        for (int i = 0; i < t.Loops.Count; i++)
+        {
+            var l = t.Loops[i];
+            if (l.BackingFs is null || mounted.Contains(l.BackingFs)) continue;
+            Mount? best = null;
+            foreach (var m in t.Mounts)
+                if (IsUnder(l.BackingFile, m.MountPoint) && (best is null || m.MountPoint.Length >= best.MountPoint.Length)) best = m;
+            if (best is not null) t.Loops[i] = l with { BackingFs = best.Dev };
+        }
+    }
+
+    private static bool IsUnder(byte[] path, byte[] mountPoint) =>
+        path.AsSpan().StartsWith(mountPoint) && (mountPoint is [(byte)'/'] || path.Length == mountPoint.Length || path[mountPoint.Length] == (byte)'/');
+
+    /// <summary>The btrfs filesystems of <c>/sys/fs/btrfs</c> (every entry but <c>features</c>), each with the
+    /// anonymous device of the btrfs mount whose source is one of its devices.</summary>
+    private static void ReadBtrfs(StorageTopology t, string sysFsBtrfs)
+    {
+        if (!Directory.Exists(sysFsBtrfs)) return;
+        foreach (var dir in Directory.EnumerateDirectories(sysFsBtrfs).Order(StringComparer.Ordinal))
+        {
+            var fsid = Path.GetFileName(dir);
+            if (!File.Exists(Path.Combine(dir, "sectorsize"))) continue; // "features" and anything not a filesystem
+            try
+            {
+                var bdiLink = new FileInfo(Path.Combine(dir, "bdi")).LinkTarget;
+                var devicesDir = Path.Combine(dir, "devices");
+                var devices = Directory.Exists(devicesDir)
+                    ? Directory.EnumerateFileSystemEntries(devicesDir).Order(StringComparer.Ordinal).Select(DevOf).ToList()
+                    : [];
+                string? anon = t.Mounts.FirstOrDefault(m => m.FsType == "btrfs" && m.Source is { } src && RdevOf(src) is { } rdev && devices.Contains(rdev))?.Dev;
+                t.BtrfsFilesystems.Add(new Btrfs(fsid, bdiLink is null ? null : Path.GetFileName(bdiLink), anon, devices));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                t.Notes.Add($"btrfs {fsid}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>One <see cref="Filesystem"/> per mounted device with a block device under it (a block major, or btrfs),
+    /// in mount order. The block size is read at a mount point whose own <c>st_dev</c> is the filesystem's (one not
+    /// covered by another mount); network and virtual filesystems are not stat'ed (a hung server would hang record).</summary>
+    private static void ReadFilesystems(StorageTopology t, string sysDevBlock)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in t.Mounts)
+        {
+            var btrfs = m.FsType == "btrfs" ? t.BtrfsFilesystems.FirstOrDefault(b => b.Anon == m.Dev) : null;
+            bool block = !m.Dev.StartsWith("0:", StringComparison.Ordinal);
+            if (!(block || btrfs is not null) || !seen.Add(m.Dev)) continue;
+            // A covered mount point shows the covering filesystem; btrfs's top subvolume has its own st_dev (above).
+            long? blockSize = btrfs is not null || FsOf(m.MountPoint) == m.Dev ? BlockSizeOf(m.MountPoint) : null;
+            string? bdi = btrfs is not null ? btrfs.Bdi : BlockBdi(sysDevBlock, m.Dev);
+            t.Filesystems.Add(new Filesystem(m.Dev, m.FsType, blockSize, bdi));
+        }
+    }
+
+    /// <summary>The backing_dev_info name of block device MAJ:MIN: <c>/sys/dev/block/MAJ:MIN/bdi</c>'s target, or its
+    /// disk's for a partition (a partition shares its disk's bdi, block/partitions/core.c); null when sysfs has neither.</summary>
+    private static string? BlockBdi(string sysDevBlock, string dev)
+    {
+        var link = Path.Combine(sysDevBlock, dev);
+        string dir;
+        try
+        {
+            // /sys/dev/block/MAJ:MIN links to the device's directory: the disk's is its parent's (for a partition).
+            dir = new DirectoryInfo(link).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        foreach (var candidate in new[] { Path.Combine(dir, "bdi"), Path.Combine(Path.GetDirectoryName(dir) ?? dir, "bdi") })
+        {
+            try
+            {
+                if (new FileInfo(candidate).LinkTarget is { } target) return Path.GetFileName(target);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+        return null;
     }
 
     /// <summary>One line of mountinfo (<c>36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue</c>):
@@ -99,7 +219,10 @@ public sealed class StorageTopology
         var fields = Encoding.Latin1.GetString(line).Split(' ');
         int sep = Array.IndexOf(fields, "-");
         if (fields.Length < 6 || sep < 6 || sep + 1 >= fields.Length) return null;
-        return new Mount(fields[2], UnescapeOctal(Encoding.Latin1.GetBytes(fields[4])), fields[sep + 1]);
+        return new Mount(fields[2], UnescapeOctal(Encoding.Latin1.GetBytes(fields[4])), fields[sep + 1])
+        {
+            Source = sep + 2 < fields.Length ? UnescapeOctal(Encoding.Latin1.GetBytes(fields[sep + 2])) : null,
+        };
     }
 
     /// <summary>The table of a device-mapper device by <c>dmsetup table -j MAJ -m MIN</c> (the kernel's DM_TABLE_STATUS,
@@ -150,6 +273,15 @@ public sealed class StorageTopology
         foreach (var d in DmDevices)
             b.Append("dm ").Append(d.Dev).Append(" name=").Append(Escape(d.Name)).Append(" slaves=")
              .Append(string.Join(',', d.Slaves)).Append(d.Table is { } table ? " table=" + Escape(Encoding.UTF8.GetBytes(table)) : "").Append('\n');
+        foreach (var f in Filesystems)
+            b.Append("fs ").Append(f.Dev).Append(" type=").Append(Escape(Encoding.Latin1.GetBytes(f.FsType)))
+             .Append(f.BlockSize is { } bs ? " blocksize=" + bs.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
+             .Append(f.Bdi is { } bdi ? " bdi=" + Escape(Encoding.UTF8.GetBytes(bdi)) : "").Append('\n');
+        foreach (var f in BtrfsFilesystems)
+            b.Append("btrfs ").Append(Escape(Encoding.UTF8.GetBytes(f.Fsid)))
+             .Append(f.Bdi is { } bdi ? " bdi=" + Escape(Encoding.UTF8.GetBytes(bdi)) : "")
+             .Append(f.Anon is { } anon ? " anon=" + anon : "")
+             .Append(" devices=").Append(string.Join(',', f.Devices)).Append('\n');
         return b.ToString();
     }
 
@@ -230,11 +362,57 @@ public sealed class StorageTopology
         return $"{major}:{minor}";
     }
 
+    /// <summary>MAJ:MIN of the device special file <paramref name="path"/> names (statx's stx_rdev), or null when it is
+    /// not a block device or cannot be stat'ed.</summary>
+    public static string? RdevOf(byte[] path)
+    {
+        var buffer = new byte[256];
+        var cpath = new byte[path.Length + 1];
+        path.CopyTo(cpath, 0);
+        try
+        {
+            if (statx(AtFdCwd, cpath, 0, StatxBasicStats, buffer) != 0) return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+        const ushort SIfmt = 0xF000, SIfblk = 0x6000;
+        if ((BitConverter.ToUInt16(buffer, StxMode) & SIfmt) != SIfblk) return null;
+        uint major = BitConverter.ToUInt32(buffer, StxRdevMajor), minor = BitConverter.ToUInt32(buffer, StxRdevMajor + 4);
+        return $"{major}:{minor}";
+    }
+
+    /// <summary>The block size of the filesystem at <paramref name="path"/>: <c>statvfs(3)</c>'s <c>f_bsize</c> (the first
+    /// field of struct statvfs, an unsigned long), or null.</summary>
+    public static long? BlockSizeOf(byte[] path)
+    {
+        var buffer = new byte[256]; // struct statvfs is 112 bytes on 64-bit glibc, 72 on 32-bit
+        var cpath = new byte[path.Length + 1];
+        path.CopyTo(cpath, 0);
+        try
+        {
+            if (statvfs(cpath, buffer) != 0) return null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
+        return IntPtr.Size == 8 ? (long)BitConverter.ToUInt64(buffer, 0) : BitConverter.ToUInt32(buffer, 0);
+    }
+
     private const int AtFdCwd = -100;
+    /// <summary>Offset of <c>stx_mode</c> (a __u16 after mask, blksize, attributes, nlink, uid, gid) in struct statx.</summary>
+    private const int StxMode = 28;
+    /// <summary>Offset of <c>stx_rdev_major</c> in struct statx, before stx_dev_major.</summary>
+    private const int StxRdevMajor = 128;
     private const uint StatxBasicStats = 0x7ff;
     /// <summary>Offset of <c>stx_dev_major</c> in struct statx (include/uapi/linux/stat.h): after mask, blksize, attributes,
     /// nlink, uid, gid, mode (+pad), ino, size, blocks, attributes_mask, four statx_timestamps, rdev_major and rdev_minor.</summary>
     private const int StxDevMajor = 136;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int statvfs(byte[] path, byte[] buffer);
 
     [DllImport("libc", SetLastError = true)]
     private static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] buffer);

@@ -88,11 +88,12 @@ public sealed class TracefsRecording : IDisposable
         else Notes.Add($"probe {name} refused ({err})");
     }
 
-    /// <summary>Starts tracing and streams the instance's trace_pipe to <paramref name="output"/> (gzip when the name
-    /// ends in .gz) on a background thread, until <see cref="Stop"/>.</summary>
-    public void Start(string output)
+    /// <summary>Starts tracing and streams the instance's trace_pipe to <paramref name="output"/> (gzip when
+    /// <paramref name="gzip"/>; the output is a temporary name, so the final name's .gz is the caller's to say) on a
+    /// background thread, until <see cref="Stop"/>.</summary>
+    public void Start(string output, bool gzip)
     {
-        _reader = new Thread(() => Stream(output)) { IsBackground = true, Name = "tracefx trace_pipe" };
+        _reader = new Thread(() => Stream(output, gzip)) { IsBackground = true, Name = "tracefx trace_pipe" };
         _reader.Start();
         // Not our own threads: reading trace_pipe wakes the reader for every event, which would fill the trace with
         // tracefx's own scheduling. The threads of this process are left out (commands it starts are not).
@@ -105,13 +106,13 @@ public sealed class TracefsRecording : IDisposable
         Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "1", out _);
     }
 
-    private void Stream(string output)
+    private void Stream(string output, bool gzip)
     {
         try
         {
             using var pipe = new FileStream(Path.Combine(Instance, "trace_pipe"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
             using var file = new FileStream(output, FileMode.Create, FileAccess.Write);
-            using Stream sink = output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionLevel.Fastest) : file;
+            using Stream sink = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
             var buffer = new byte[1 << 20];
             var marker = System.Text.Encoding.ASCII.GetBytes(EndMarker);
             while (true)

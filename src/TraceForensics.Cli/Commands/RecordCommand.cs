@@ -84,7 +84,7 @@ internal static class RecordCommand
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
             topology = SaveTopology(output + ".topology.txt", stderr);
-            recording.Start(tmp);
+            recording.Start(tmp, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)); // tmp's name has no .gz
             Process? child = null;
             if (commandLine.Length > 0)
             {
