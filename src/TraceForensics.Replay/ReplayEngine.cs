@@ -158,7 +158,15 @@ public sealed class ReplayEngine
     /// are under writeback; with a disk address they join the ioend their task is building.</summary>
     private void WritebackStart(in TraceEvent e)
     {
-        ref readonly var p = ref e.Payload;
+        var p = e.Payload;
+        // ext4 counts in filesystem blocks; the decoder read them as 4 KiB blocks (mke2fs's default block size for
+        // filesystems of 512 MiB and more: misc/mke2fs.conf.in); a block size the input shows otherwise rescales them.
+        if (e.Name.StartsWith("ext4_", StringComparison.Ordinal) && State.BlockMaps.BlockSize(p.Dev, State.Topology) is int bs && bs != KernelPage.Size
+            && p.Index is long lblk)
+        {
+            p.Index = lblk * bs / KernelPage.Size;
+            if (p.Sectors is long s4k) p.Sectors = Math.Max(1, (s4k >> 3) * bs >> KernelPage.SectorShift);
+        }
         var first = State.Pages.Resolve(p);
         if (first is not PageKey start) return;
         long bytes = p.Sectors is long s && s > 0 ? s << KernelPage.SectorShift : KernelPage.Size;

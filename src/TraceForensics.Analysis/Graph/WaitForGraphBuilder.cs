@@ -236,7 +236,7 @@ public static class WaitForGraphBuilder
     /// the page's device covers it. False when nothing maps the page or no in-flight bio covers its sector.</summary>
     private static bool AddMappedBio(WaitForGraph g, ReplayState s, PageKey key)
     {
-        if (s.BlockMaps.SectorOf(key, null) is not { } mapped) return false;
+        if (s.BlockMaps.SectorOf(key, s.Topology.BlockSizeOf(key.Dev)) is not { } mapped) return false;
         if (s.Bios.InFlightAt(key.Dev, mapped.Sector) is not { } bio) return false;
         var node = new BioNode(key.Dev, bio.StartSector, 0);
         g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InBio, new RuleUse(Rules.ExtentMapNamesPageSector),

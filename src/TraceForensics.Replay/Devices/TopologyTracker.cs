@@ -41,6 +41,9 @@ public sealed class TopologyTracker
     /// <summary>The device-mapper device <paramref name="dev"/>, or null.</summary>
     public DmRecord? DmOf(DeviceNumber dev) => _dm.GetValueOrDefault(dev);
 
+    /// <summary>The block size of the filesystem on <paramref name="dev"/>, when the topology's fs line recorded it.</summary>
+    public int? BlockSizeOf(DeviceNumber dev) => null;
+
     /// <summary>A <see cref="EventKind.LoopBacking"/> event: kept when it names the backing filesystem's device.</summary>
     public void LoopBacking(in TraceEvent e)
     {
