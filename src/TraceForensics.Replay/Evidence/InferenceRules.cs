@@ -117,6 +117,7 @@ public static class InferenceRules
     [
         BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, LoopBackingFileFsIsFrozen, LoopWorkItemIoNamesBackingFs, WritebackJoinsBuildersBio,
         BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
+        WritebackInStalledDeviceBios, Ext4BlockSizeFromMappedBio, ExtentMapNamesPageSector, BufferIoWaitsOwnBio,
     ];
 
     /// <summary>The rule an id names; a cited <c>rule:witness</c> names its rule.</summary>
