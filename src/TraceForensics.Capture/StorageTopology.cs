@@ -26,7 +26,7 @@ namespace TraceForensics.Capture;
 /// Paths are escaped as mountinfo escapes them (<c>\ooo</c> octal), and so are all other control characters.</summary>
 public sealed class StorageTopology
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>A bound loop device: its MAJ:MIN, the backing file's path (raw bytes, as sysfs printed them), and the
     /// MAJ:MIN of the filesystem the file lives on (null when it cannot be stat'ed, e.g. deleted).</summary>

@@ -33,6 +33,20 @@ public sealed class ReplayEngine
 
     public void Apply(in TraceEvent e)
     {
+        // A device the event names by a string (bdi btrfs-1, a btrfs fsid) is the filesystem the topology says it is
+        // (TopologyTracker.FilesystemNamed): its pages are then the pages the filemap events name by that filesystem's
+        // s_dev, one identity; without a topology they stay under the name.
+        if (e.Payload.Dev is { IsNamed: true } named && State.Topology.FilesystemNamed(named) is { } fs)
+        {
+            var onFs = e;
+            onFs.Payload.Dev = fs;
+            ApplyEvent(onFs);
+        }
+        else ApplyEvent(e);
+    }
+
+    private void ApplyEvent(in TraceEvent e)
+    {
         State.NowNs = e.TimestampNs;
         var tasks = State.Tasks;
         switch (e.Kind)
@@ -69,6 +83,8 @@ public sealed class ReplayEngine
             case EventKind.LoopBacking: State.Topology.LoopBacking(e); return;
             case EventKind.Mount: State.Topology.Mount(e); return;
             case EventKind.DmDevice: State.Topology.DmDevice(e); return;
+            case EventKind.Filesystem: State.Topology.Filesystem(e); return;
+            case EventKind.BtrfsFilesystem: State.Topology.Btrfs(e); return;
             case EventKind.ProcessHang:
                 if (e.Name != "hung_task") tasks.Touch(e);
                 tasks.ProcessHang(e);
@@ -80,7 +96,11 @@ public sealed class ReplayEngine
         {
             case EventKind.ProcessExec: tasks.ProcessExec(e, t); break;
             case EventKind.WritebackWait:
-                if (e.Payload.Dev is { } waitedDev) State.Freezes.Io(t, waitedDev, EvidenceLine.Of(e));
+                // A freezer's writeback wait names the frozen filesystem's block device where the filesystem is on one
+                // (XFS, ext4: bdi 7:1 is the disk's). btrfs's names the filesystem by its bdi (btrfs-1, or its 0:NN with a
+                // topology) while its bios name the block device under it: the same freeze twice, so only block devices
+                // name a freeze, as the bios do.
+                if (e.Payload.Dev is { IsNamed: false, Major: > 0 } waitedDev) State.Freezes.Io(t, waitedDev, EvidenceLine.Of(e));
                 tasks.AnnounceWait(t, new WaitTarget(WaitKind.PageWriteback, pages.Resolve(e.Payload), null, EvidenceLine.Of(e)));
                 return;
             case EventKind.PageLockWait:
@@ -171,8 +191,12 @@ public sealed class ReplayEngine
         if (first is not PageKey start) return;
         long bytes = p.Sectors is long s && s > 0 ? s << KernelPage.SectorShift : KernelPage.Size;
         int count = (int)Math.Clamp((bytes + KernelPage.Size - 1) >> KernelPage.Shift, 1, MaxPagesPerEvent);
-        // ext4, or a writeback-start probe, gives no disk address: its pages go into the bio being built.
-        bool intoPendingBio = !e.Name.StartsWith("iomap_", StringComparison.Ordinal) && e.Name != "xfs_writepage";
+        // ext4, btrfs, or a writeback-start probe, gives no disk address: its pages go into the bio being built. On a
+        // filesystem on an anonymous device (major 0, UNNAMED_MAJOR in include/uapi/linux/major.h: fs/super.c
+        // set_anon_super(), as btrfs has) no bio is ever queued on the page's device: the bio goes to a block device under
+        // it, and the builder's next write bio is taken as its submission (BioTracker.BioQueue, rule builder-submits-its-bio).
+        // A page named only by a string (a btrfs fsid without a topology) joins nothing.
+        bool intoPendingBio = !e.Name.StartsWith("iomap_", StringComparison.Ordinal) && e.Name != "xfs_writepage" && !start.Dev.IsNamed;
         for (int i = 0; i < count; i++)
         {
             var key = start with { Index = start.Index + i };

@@ -164,7 +164,7 @@ public sealed class TuiModel
     public string Line(in TraceEvent e)
     {
         var p = e.Payload;
-        var page = p.Dev is { } d && p.Ino is ulong ino && p.Index is long index ? $" page {d.Major}:{d.Minor}:{ino}:{index}" : "";
+        var page = p.Dev is { } d && p.Ino is ulong ino && p.Index is long index ? $" page {d}:{ino}:{index}" : "";
         return UntrustedText.ForTerminal($"{TraceTime.Format(e.TimestampNs)} [{e.Cpu:000}] {e.Comm}-{e.Pid} {e.Name}{page} ({Path.GetFileName(Paths[e.Source.Input])}:{e.Source.Line})");
     }
 }

@@ -40,9 +40,10 @@ ORIG_HT=$(cat /proc/sys/kernel/hung_task_timeout_secs); ORIG_HW=$(cat /proc/sys/
 # XFS wants at least 300 MB; ext4 and btrfs are fine smaller (btrfs on a small device needs mkfs -f, mixed groups)
 case $FS in xfs) SIZE=320M; OUTER=1G ;; *) SIZE=256M; OUTER=512M ;; esac
 
-UNDO=(); OUTERS=()
+UNDO=(); OUTERS=(); HOLD=""
 cleanup() { # always, in reverse: thaw, restore the hung-task knobs, the memcg, unmount, detach
   set +e
+  [ -n "$HOLD" ] && losetup -d "$HOLD"
   for o in "${OUTERS[@]}"; do fsfreeze -u "$o" 2>/dev/null; done
   echo "$ORIG_HT" > /proc/sys/kernel/hung_task_timeout_secs; echo "$ORIG_HW" > /proc/sys/kernel/hung_task_warnings
   if [ -d $MEMCG ]; then
@@ -64,12 +65,13 @@ mkloopfs() { # image size mountpoint -> a fresh $FS on a loop over image, mounte
   mkfs_dev "$l"; mkdir -p "$3"; mount "$l" "$3"; UNDO+=("undo_umount $3"); LAST_LOOP=$l
 }
 devno() { local l=$1; cat "/sys/block/$(basename "$l")/dev"; }
-# The trace and its companions under the names record gives them; the sandbox's own mount lines (they name host
-# paths, not storage of the experiment) are removed from the topology, and the .about says so.
+# Records WORKLOAD with tracefx: the trace and its companions under the names record gives them.
 record() { # workload...
   $TFX record -o "$OUT/$NAME.ftrace.txt.gz" -- "$@"
 }
 STRIPPED=0
+# The sandbox's own mount lines (they name host paths, not storage of the experiment) are removed from the topology,
+# and the .about says so; then the .about is written.
 finish() { # how-text what-the-trace-should-show
   local top="$OUT/$NAME.ftrace.txt.gz.topology.txt"
   if [ -f "$top" ] && grep -q '^mount [^ ]* /mnt/sandboxing' "$top"; then
@@ -122,12 +124,11 @@ EOF
   ;;
 stall)
   DDS=${DDS:-1}; MB=${MB:-8}; FREEZE=${FREEZE:-12}; ORDER=${ORDER:-nested}
-  HOLD=""
   if [ "$ORDER" = reversed ]; then # hold the lowest free loop number, so the inner loop gets one below the outer's
-    truncate -s 1M "$W/hold.img"; HOLD=$(losetup -f --show "$W/hold.img"); UNDO+=("losetup -d $HOLD 2>/dev/null")
+    truncate -s 1M "$W/hold.img"; HOLD=$(losetup -f --show "$W/hold.img")
   fi
   mkloopfs "$W/outer.img" $OUTER $M/outer; OUTER_LOOP=$LAST_LOOP; OUTERS+=("$M/outer")
-  [ -n "$HOLD" ] && losetup -d "$HOLD"
+  if [ -n "$HOLD" ]; then losetup -d "$HOLD"; HOLD=""; fi
   mkloopfs "$M/outer/inner.img" $SIZE $M/inner; INNER_LOOP=$LAST_LOOP
   DEVICES="outer $FS on loop $(devno "$OUTER_LOOP") at $M/outer; inner $FS on loop $(devno "$INNER_LOOP") over $M/outer/inner.img, at $M/inner"
   echo 3 > /proc/sys/kernel/hung_task_timeout_secs

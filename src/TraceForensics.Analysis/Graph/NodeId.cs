@@ -16,13 +16,13 @@ public static class NodeId
         PageLockNode n => $"pagelock:unknown-for-{I(n.UnnamedForPid)}",
         WritebackNode { Page: { } p } => $"writeback:{Page(p)}",
         WritebackNode n => $"writeback:unknown-for-{I(n.UnnamedForPid)}",
-        BioNode { Sector: ulong s } b => $"bio:{I(b.Dev.Major)}:{I(b.Dev.Minor)}:{s.ToString(CultureInfo.InvariantCulture)}",
-        BioNode b => $"bio:{I(b.Dev.Major)}:{I(b.Dev.Minor)}:unsubmitted-by-{I(b.BuilderPid)}",
-        DeviceNode d => $"device:{I(d.Dev.Major)}:{I(d.Dev.Minor)}",
-        StalledBiosNode b => $"bios:{I(b.Dev.Major)}:{I(b.Dev.Minor)}:in-flight",
+        BioNode { Sector: ulong s } b => $"bio:{b.Dev}:{s.ToString(CultureInfo.InvariantCulture)}",
+        BioNode b => $"bio:{b.Dev}:unsubmitted-by-{I(b.BuilderPid)}",
+        DeviceNode d => $"device:{d.Dev}",
+        StalledBiosNode b => $"bios:{b.Dev}:in-flight",
         KernelLockNode l => $"lock:{l.Name}",
         OwnerNotFoundNode o => $"lock:{o.KindName}-owner-not-found",
-        FrozenFsNode { Dev: { } d } => $"freeze:{I(d.Major)}:{I(d.Minor)}",
+        FrozenFsNode { Dev: { } d } => $"freeze:{d}",
         FrozenFsNode { UnnamedForPid: > 0 } f => $"freeze:unknown-for-{I(f.UnnamedForPid)}",
         FrozenFsNode => "freeze:unknown",
         WaitClassNode { Class: WaitClass.PageLock } => "class:page-lock",
@@ -34,7 +34,7 @@ public static class NodeId
 
     /// <summary><c>DEV:INO:INDEX</c> of a page, as in <c>pagelock:</c> and <c>writeback:</c> ids.</summary>
     private static string Page(PageKey p) =>
-        $"{I(p.Dev.Major)}:{I(p.Dev.Minor)}:{p.Ino.ToString(CultureInfo.InvariantCulture)}:{p.Index.ToString(CultureInfo.InvariantCulture)}";
+        $"{p.Dev}:{p.Ino.ToString(CultureInfo.InvariantCulture)}:{p.Index.ToString(CultureInfo.InvariantCulture)}";
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
 }

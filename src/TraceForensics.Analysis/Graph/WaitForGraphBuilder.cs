@@ -46,7 +46,7 @@ public static class WaitForGraphBuilder
         if (wait is { Kind: WaitKind.PageWriteback, Page: PageKey wb })
         {
             g.Add(new WaitEdge(from, new WritebackNode(wb), Relation.WaitsForWriteback, null, Lines(wait.Line, t.SleepLine)));
-            AddWriteback(g, s, wb, t.StateSinceNs);
+            AddWriteback(g, s, wb, t.StateSinceNs, t.Pid);
             return;
         }
         if (wait is { Kind: WaitKind.PageLock, Page: PageKey pl })
@@ -197,13 +197,18 @@ public static class WaitForGraphBuilder
         return null;
     }
 
-    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, long waitingSinceNs)
+    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, long waitingSinceNs, int waiterPid)
     {
         var page = s.Pages.Get(key);
         // No bio known for the page (writeback began before the trace, its events were not traced, or its filesystem names
         // no sector), or the one the replay matched it to has completed while the task still waits (a bio matched to a
-        // page without a disk address was a guess): the device's stalled bios, if it has some.
-        if (page?.Ioend is not { } io || io.Completed is not null)
+        // page without a disk address was a guess): the device's stalled bios, if it has some. So too when the waiter
+        // built the page's bio itself and no submission was seen: a task waits for writeback only after its writepages
+        // returned (mm/filemap.c filemap_write_and_wait_range: __filemap_fdatawrite_range -> do_writepages, then
+        // __filemap_fdatawait_range), and writepages submits what it built before returning (fs/ext4/inode.c
+        // ext4_do_writepages -> ext4_io_submit; fs/btrfs/extent_io.c btrfs_writepages -> submit_write_bio): someone
+        // submitted it where the trace did not show (a btrfs worker), so it is no deadlock of the waiter with itself.
+        if (page?.Ioend is not { } io || io.Completed is not null || (io.Submitted is null && !io.SectorKnown && io.BuilderPid == waiterPid))
         {
             if (!AddMappedBio(g, s, key)) AddStalledBios(g, s, key, waitingSinceNs);
             return;
@@ -236,7 +241,7 @@ public static class WaitForGraphBuilder
     /// the page's device covers it. False when nothing maps the page or no in-flight bio covers its sector.</summary>
     private static bool AddMappedBio(WaitForGraph g, ReplayState s, PageKey key)
     {
-        if (s.BlockMaps.SectorOf(key, s.Topology.BlockSizeOf(key.Dev)) is not { } mapped) return false;
+        if (s.BlockMaps.SectorOf(key, (int?)s.Topology.BlockSizeOf(key.Dev)) is not { } mapped) return false;
         if (s.Bios.InFlightAt(key.Dev, mapped.Sector) is not { } bio) return false;
         var node = new BioNode(key.Dev, bio.StartSector, 0);
         g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InBio, new RuleUse(Rules.ExtentMapNamesPageSector),
@@ -263,12 +268,14 @@ public static class WaitForGraphBuilder
     /// the task began to wait, so the page's writeback is in one of them.</summary>
     private static void AddStalledBios(WaitForGraph g, ReplayState s, PageKey key, long waitingSinceNs)
     {
-        if (s.Bios.Device(key.Dev) is not { InFlight.Count: > 0 } device || device.Oldest is not { } oldest) return;
+        // A filesystem on an anonymous device (btrfs) has its bios on the block device under it: the topology names it.
+        var dev = key.Dev.Major > 0 ? key.Dev : s.Topology.BlockDevicesUnder(key.Dev) is [var only] ? only : key.Dev;
+        if (s.Bios.Device(dev) is not { InFlight.Count: > 0 } device || device.Oldest is not { } oldest) return;
         if (device.LastCompletion is { } last && last.TimestampNs >= waitingSinceNs) return; // it still completes: not stalled
-        var node = new StalledBiosNode(key.Dev, device.InFlight.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
+        var node = new StalledBiosNode(dev, device.InFlight.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
         g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InOneOf, Rules.WritebackInStalledDeviceBios, Lines(oldest.Queued, device.LastCompletion)));
-        g.Add(new WaitEdge(node, new DeviceNode(key.Dev), Relation.InFlightOn, null, Lines(oldest.Queued)));
-        AddDevice(g, s, key.Dev);
+        g.Add(new WaitEdge(node, new DeviceNode(dev), Relation.InFlightOn, null, Lines(oldest.Queued)));
+        AddDevice(g, s, dev);
     }
 
     /// <summary>A loop device waits for the kworker running its work now: named by its work item (workqueue loopN), or,

@@ -3,23 +3,24 @@ using static TraceForensics.Events.Decoding.PayloadFields;
 
 namespace TraceForensics.Events.Decoding;
 
-/// <summary>Page identity from writeback (<c>bdi 7:0: ino=131 index=100</c>, ino decimal), filemap
+/// <summary>Page identity from writeback (<c>bdi 7:0: ino=131 index=100</c>, ino decimal; <c>bdi btrfs-1:</c> names its
+/// bdi, a named device), filemap
 /// (<c>dev 7:0 ino 83 pfn=0x.. ofs=N</c>, ino hex), iomap (<c>dev 7:0 ino 0x83 pos 0x.. addr 0x..</c>), ext4 and
 /// kprobe arguments (<c>folio=0x.. index=N ino=N</c>).</summary>
 internal static class PagePayloads
 {
-    public static bool Bdi(ReadOnlySpan<byte> payload, ref EventPayload p)
+    public static bool Bdi(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
-        p.Dev = Device(payload, "bdi "u8);
+        p.Dev = PayloadFields.Bdi(payload, strings);
         p.Ino = (ulong?)Decimal(payload, "ino="u8);
         // writeback_single_inode's index= is the inode's writeback_index, not a page of a wait or a dirtying.
         if (!payload.StartsWith("bdi "u8) || payload.IndexOf(" state="u8) < 0) p.Index = Decimal(payload, "index="u8);
         return p.Dev is not null && p.Ino is not null;
     }
 
-    public static bool BdiOnly(ReadOnlySpan<byte> payload, ref EventPayload p)
+    public static bool BdiOnly(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
-        p.Dev = Device(payload, "bdi "u8);
+        p.Dev = PayloadFields.Bdi(payload, strings);
         p.Count = Decimal(payload, "nr_pages="u8);
         return true;
     }
@@ -43,7 +44,7 @@ internal static class PagePayloads
         return p.Dev is not null && p.Ino is not null && p.Index is not null;
     }
 
-    public static bool WritebackStart(string eventName, ReadOnlySpan<byte> payload, ref EventPayload p)
+    public static bool WritebackStart(string eventName, ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
         if (eventName.StartsWith("iomap_", StringComparison.Ordinal) || eventName == "xfs_writepage")
         {
@@ -72,7 +73,8 @@ internal static class PagePayloads
         if (eventName == "extent_writepage")
         {
             // btrfs names its filesystem by fsid, not device: "<fsid>: root=5(FS_TREE) ino=257 page_index=0 ..."
-            p.Ino = (ulong?)Decimal(payload, "ino="u8);
+            p.Dev = PayloadFields.BtrfsFsid(payload, strings);
+            p.Ino = (ulong?)Decimal(payload, "ino="u8); // a key matches after a space only: not page_index=
             p.Index = Decimal(payload, "page_index="u8);
             return p.Ino is not null && p.Index is not null;
         }
@@ -103,12 +105,13 @@ internal static class PagePayloads
 
     /// <summary><c>&lt;fsid&gt;: root=5(FS_TREE) ino=257 file_offset=0 start=.. len=65536 ...</c> (finish: <c>start=</c> is
     /// the file offset).</summary>
-    public static bool OrderedExtent(ReadOnlySpan<byte> payload, ref EventPayload p)
+    public static bool OrderedExtent(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
+        p.Dev = PayloadFields.BtrfsFsid(payload, strings);
         p.Ino = (ulong?)Decimal(payload, "ino="u8);
         long? offset = Decimal(payload, "file_offset="u8) ?? Decimal(payload, "start="u8);
         p.Index = offset >> KernelPage.Shift;
-        if (Decimal(payload, "len="u8) is long len) p.Sectors = len >> 9;
+        if (Decimal(payload, "len="u8) is long len) p.Sectors = len >> 9; // not disk_len= nor truncated_len=
         return p.Ino is not null && p.Index is not null;
     }
 

@@ -23,16 +23,16 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.ProcessExec or EventKind.ProcessExit or EventKind.ProcessHang => SchedPayloads.Pid(payload, ref p, strings),
         EventKind.BlockedReason => SchedPayloads.BlockedReason(payload, ref p, strings),
 
-        EventKind.FolioDirtied or EventKind.WritebackWait => PagePayloads.Bdi(payload, ref p),
-        EventKind.WritebackInode => eventName.StartsWith("ext4_", StringComparison.Ordinal) ? PagePayloads.FsFault(payload, ref p) : PagePayloads.Bdi(payload, ref p),
-        EventKind.WritebackWork => PagePayloads.BdiOnly(payload, ref p),
+        EventKind.FolioDirtied or EventKind.WritebackWait => PagePayloads.Bdi(payload, ref p, strings),
+        EventKind.WritebackInode => eventName.StartsWith("ext4_", StringComparison.Ordinal) ? PagePayloads.FsFault(payload, ref p) : PagePayloads.Bdi(payload, ref p, strings),
+        EventKind.WritebackWork => PagePayloads.BdiOnly(payload, ref p, strings),
         EventKind.PageCacheAdd or EventKind.PageCacheDelete => PagePayloads.Filemap(payload, ref p),
         EventKind.FilemapFault => PagePayloads.FilemapFault(payload, ref p),
-        EventKind.WritebackStart => PagePayloads.WritebackStart(eventName, payload, ref p),
+        EventKind.WritebackStart => PagePayloads.WritebackStart(eventName, payload, ref p, strings),
         EventKind.FsFault => PagePayloads.FsFault(payload, ref p),
         EventKind.BlockMap => PagePayloads.BlockMap(payload, ref p),
         EventKind.JournalCommit => PagePayloads.Journal(payload, ref p),
-        EventKind.OrderedExtent => PagePayloads.OrderedExtent(payload, ref p),
+        EventKind.OrderedExtent => PagePayloads.OrderedExtent(payload, ref p, strings),
         EventKind.PageLockWait or EventKind.PageLockAcquired or EventKind.PageUnlock or EventKind.WritebackEnd
             => PagePayloads.ProbeArgs(payload, ref p),
 
@@ -54,7 +54,7 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         // The kernel-log reports come typed (Decode's KernelLogReport overload); as text they carry nothing to decode.
         EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail => false,
         // So do the topology facts (Decode's TopologyFact overload).
-        EventKind.LoopBacking or EventKind.Mount or EventKind.DmDevice => false,
+        EventKind.LoopBacking or EventKind.Mount or EventKind.DmDevice or EventKind.Filesystem or EventKind.BtrfsFilesystem => false,
         _ => true,
     };
 }

@@ -76,6 +76,37 @@ internal static class PayloadFields
     public static DeviceNumber? Device(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key) =>
         TryValue(payload, key, out var v) && TryDevice(v, out var d) ? d : null;
 
+    /// <summary>The backing_dev_info a writeback event names (<c>bdi 7:0:</c>, <c>bdi btrfs-1:</c>; include/trace/events/
+    /// writeback.h prints <c>bdi_dev_name()</c>): numbered when it is <c>MAJ:MIN</c>, else a named device
+    /// (<see cref="DeviceNumber.Named"/>). Null when absent, or <c>(unknown)</c>, which mm/backing-dev.c prints for a bdi
+    /// without a device (<c>bdi_unknown_name</c>): that names nothing.</summary>
+    public static DeviceNumber? Bdi(ReadOnlySpan<byte> payload, Utf8Interner strings)
+    {
+        if (!TryValue(payload, "bdi "u8, out var v)) return null;
+        if (TryDevice(v, out var d)) return d;
+        if (v.Length > 0 && v[^1] == (byte)':') v = v[..^1];
+        return IsDeviceName(v) ? DeviceNumber.Named(strings.Intern(v)) : null;
+    }
+
+    /// <summary>The fsid a btrfs event starts with (<c>d35deade-b858-4610-add8-a40444b30954: root=5(FS_TREE) ...</c>;
+    /// include/trace/events/btrfs.h <c>TP_printk_btrfs()</c>), as a named device; null when the payload does not start
+    /// with one.</summary>
+    public static DeviceNumber? BtrfsFsid(ReadOnlySpan<byte> payload, Utf8Interner strings)
+    {
+        var first = FirstToken(payload, out _);
+        if (first.Length > 0 && first[^1] == (byte)':') first = first[..^1];
+        return IsUuid(first) ? DeviceNumber.Named(strings.Intern(first)) : null;
+    }
+
+    /// <summary>A name the kernel may give a device: printable ASCII without spaces, not <c>(unknown)</c>.</summary>
+    private static bool IsDeviceName(ReadOnlySpan<byte> v)
+    {
+        if (v.IsEmpty || v.SequenceEqual("(unknown)"u8)) return false;
+        foreach (byte b in v)
+            if (b <= (byte)' ' || b >= 0x7f) return false;
+        return true;
+    }
+
     /// <summary>The first space-separated token.</summary>
     public static ReadOnlySpan<byte> FirstToken(ReadOnlySpan<byte> s, out ReadOnlySpan<byte> rest)
     {

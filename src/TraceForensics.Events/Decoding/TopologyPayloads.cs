@@ -11,7 +11,7 @@ internal static class TopologyPayloads
     /// <summary>Maps; false when the fact is not of the event's kind.</summary>
     public static bool Map(EventKind kind, TopologyFact f, ref EventPayload p, Utf8Interner strings)
     {
-        p.Dev = new DeviceNumber(f.Major, f.Minor);
+        p.Dev = f.HasDevice ? new DeviceNumber(f.Major, f.Minor) : null;
         switch (kind)
         {
             case EventKind.LoopBacking when f.Kind == TopologyFactKind.Loop:
@@ -33,10 +33,30 @@ internal static class TopologyPayloads
                     DmTable = f.DmTable,
                 };
                 return true;
+            case EventKind.Filesystem when f.Kind == TopologyFactKind.Filesystem:
+                p.Topology = new TopologyFacts { FsType = Intern(strings, f.FsType), BlockSize = f.BlockSize, Bdi = Bdi(f.Bdi, strings) };
+                return true;
+            case EventKind.BtrfsFilesystem when f.Kind == TopologyFactKind.Btrfs:
+                p.Topology = new TopologyFacts
+                {
+                    Fsid = f.Fsid is { } fsid ? DeviceNumber.Named(strings.Intern(fsid)) : null,
+                    Bdi = Bdi(f.Bdi, strings),
+                    Devices = f.Devices is { } devices ? [.. devices.Select(d => new DeviceNumber(d.Major, d.Minor))] : [],
+                };
+                return true;
             default:
                 return false;
         }
     }
 
     private static string? Intern(Utf8Interner strings, string? s) => s is null ? null : strings.Intern(s);
+
+    /// <summary>A bdi name as the writeback events spell it: <c>MAJ:MIN</c> numbered, else named (as
+    /// <see cref="PayloadFields.Bdi"/> reads it from an event, so the two meet).</summary>
+    private static DeviceNumber? Bdi(string? name, Utf8Interner strings)
+    {
+        if (name is null) return null;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(name);
+        return PayloadFields.TryDevice(bytes, out var numbered) ? numbered : DeviceNumber.Named(strings.Intern(name));
+    }
 }

@@ -78,6 +78,8 @@ internal static class KernelEventNames
         (EventKind.LoopBacking, ["topology_loop"]),
         (EventKind.Mount, ["topology_mount"]),
         (EventKind.DmDevice, ["topology_dm"]),
+        (EventKind.Filesystem, ["topology_fs"]),
+        (EventKind.BtrfsFilesystem, ["topology_btrfs"]),
     ];
 
     /// <summary>Functions users put kprobes on, by what the entry of the function means.</summary>

@@ -96,6 +96,12 @@ public enum EventKind : byte
     Mount,
     /// <summary>A device-mapper device (<see cref="EventPayload.Dev"/>), its name and the devices under it.</summary>
     DmDevice,
+    /// <summary>A mounted filesystem (<see cref="EventPayload.Dev"/>: its <c>st_dev</c>), its type, block size and
+    /// backing_dev_info (<see cref="EventPayload.Topology"/>).</summary>
+    Filesystem,
+    /// <summary>A btrfs filesystem: its anonymous device when mounted (<see cref="EventPayload.Dev"/>), its fsid, bdi and
+    /// block devices (<see cref="EventPayload.Topology"/>).</summary>
+    BtrfsFilesystem,
     /// <summary>Not a kernel event: the ring buffer lost events here (<c>[LOST N EVENTS]</c>); state built across it is
     /// uncertain. Named <c>lost_events</c>; not counted as an event.</summary>
     TraceGap,

@@ -53,7 +53,8 @@ public struct EventPayload
     public string? LockFlags;
 
     /// <summary>The facts of a storage-topology event (<see cref="EventKind.LoopBacking"/>, <see cref="EventKind.Mount"/>,
-    /// <see cref="EventKind.DmDevice"/>), whose device is <see cref="Dev"/>; null for every other event.</summary>
+    /// <see cref="EventKind.DmDevice"/>, <see cref="EventKind.Filesystem"/>, <see cref="EventKind.BtrfsFilesystem"/>), whose
+    /// device is <see cref="Dev"/>; null for every other event.</summary>
     public TopologyFacts? Topology
     {
         readonly get => _rare as TopologyFacts;

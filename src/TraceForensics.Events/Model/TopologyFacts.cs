@@ -17,7 +17,7 @@ public sealed record TopologyFacts
     public DeviceNumber? BackingFsDev { get; init; }
     /// <summary><see cref="EventKind.Mount"/>: the mount point.</summary>
     public string? MountPoint { get; init; }
-    /// <summary><see cref="EventKind.Mount"/>: the filesystem type (<c>xfs</c>).</summary>
+    /// <summary><see cref="EventKind.Mount"/>, <see cref="EventKind.Filesystem"/>: the filesystem type (<c>xfs</c>).</summary>
     public string? FsType { get; init; }
     /// <summary><see cref="EventKind.DmDevice"/>: the device-mapper name (<c>/sys/block/dm-N/dm/name</c>).</summary>
     public string? DmName { get; init; }
@@ -25,4 +25,13 @@ public sealed record TopologyFacts
     public ImmutableArray<DeviceNumber> DmSlaves { get; init; } = [];
     /// <summary><see cref="EventKind.DmDevice"/>: its table, one target a line, when the capture had it.</summary>
     public string? DmTable { get; init; }
+    /// <summary><see cref="EventKind.Filesystem"/>: its block size in bytes (<c>statvfs</c> <c>f_bsize</c>), when known.</summary>
+    public long? BlockSize { get; init; }
+    /// <summary><see cref="EventKind.Filesystem"/>, <see cref="EventKind.BtrfsFilesystem"/>: its backing_dev_info as the
+    /// writeback events name it: numbered (<c>7:2</c>, its disk's) or named (<c>btrfs-1</c>); null when not known.</summary>
+    public DeviceNumber? Bdi { get; init; }
+    /// <summary><see cref="EventKind.BtrfsFilesystem"/>: its fsid as the btrfs events name it, a named device.</summary>
+    public DeviceNumber? Fsid { get; init; }
+    /// <summary><see cref="EventKind.BtrfsFilesystem"/>: its block devices (<c>/sys/fs/btrfs/FSID/devices/*</c>).</summary>
+    public ImmutableArray<DeviceNumber> Devices { get; init; } = [];
 }

@@ -110,4 +110,17 @@ public static class AsciiSpan
             if (b < 0x20 && b != (byte)'\t' && b != (byte)'\r' && b != 0x1B) return true;
         return false;
     }
+
+    /// <summary>True for a UUID as the kernel's <c>%pU</c> prints it (lib/vsprintf.c <c>uuid_string()</c>, the default
+    /// "b" form: 36 characters, lowercase hex in groups of 8-4-4-4-12 joined by dashes), as btrfs names a filesystem.</summary>
+    public static bool IsUuid(ReadOnlySpan<byte> s)
+    {
+        if (s.Length != 36) return false;
+        for (int i = 0; i < s.Length; i++)
+        {
+            bool dash = i is 8 or 13 or 18 or 23;
+            if (dash ? s[i] != (byte)'-' : !(IsDigit(s[i]) || s[i] is >= (byte)'a' and <= (byte)'f')) return false;
+        }
+        return true;
+    }
 }

@@ -1,6 +1,6 @@
 namespace TraceForensics.Ingest.Formats;
 
-/// <summary>The kinds of fact a topology file (<c>tracefx record</c>'s <c>FILE.topology.txt</c>, format v1) states.</summary>
+/// <summary>The kinds of fact a topology file (<c>tracefx record</c>'s <c>FILE.topology.txt</c>, format v2) states.</summary>
 public enum TopologyFactKind : byte
 {
     None,
@@ -14,6 +14,14 @@ public enum TopologyFactKind : byte
     /// <summary><c>dm MAJ:MIN name=NAME slaves=MAJ:MIN,...</c>: a device-mapper device (<c>/sys/block/dm-N/dm/name</c>,
     /// <c>/sys/block/dm-N/slaves/*/dev</c>; Documentation/ABI/testing/sysfs-block-dm).</summary>
     DmDevice,
+    /// <summary><c>fs MAJ:MIN type=TYPE [blocksize=N] [bdi=NAME]</c> (v2): a mounted filesystem on block devices, once: its
+    /// <c>st_dev</c>, type, block size (<c>statvfs</c> <c>f_bsize</c>) and the name of its backing_dev_info (MAJ:MIN of its
+    /// disk, or <c>btrfs-N</c>: fs/super.c <c>super_setup_bdi()</c>).</summary>
+    Filesystem,
+    /// <summary><c>btrfs FSID [bdi=NAME] [anon=MAJ:MIN] devices=MAJ:MIN,...</c> (v2): a btrfs filesystem by its fsid
+    /// (<c>/sys/fs/btrfs/FSID</c>, fs/btrfs/sysfs.c), its bdi, the anonymous device of its mount (its <c>s_dev</c>,
+    /// fs/super.c <c>set_anon_super()</c>) and its devices (<c>/sys/fs/btrfs/FSID/devices/*</c>).</summary>
+    Btrfs,
 }
 
 /// <summary>The typed facts of one topology line, as <see cref="TopologyTokenizer"/> parsed them: handed to the Events
@@ -22,8 +30,11 @@ public enum TopologyFactKind : byte
 public sealed class TopologyFact
 {
     public TopologyFactKind Kind;
-    /// <summary>The device the line is about: the loop device, the mounted device, the dm device.</summary>
+    /// <summary>The device the line is about: the loop device, the mounted device, the dm device, the filesystem's
+    /// device; a btrfs line's anonymous device (0:0 when it has none: see <see cref="HasDevice"/>).</summary>
     public int Major, Minor;
+    /// <summary>False for a btrfs line without <c>anon=</c> (a filesystem not mounted): it is about its fsid only.</summary>
+    public bool HasDevice;
     /// <summary>loop: the backing file's path (unescaped).</summary>
     public string? BackingFile;
     /// <summary>loop: the device of the filesystem the backing file lives on; null when the capture could not tell.</summary>
@@ -40,11 +51,24 @@ public sealed class TopologyFact
     public (int Major, int Minor)[]? Slaves;
     /// <summary>dm: its table, one target a line (<c>start length type args</c>), when the capture had dmsetup.</summary>
     public string? DmTable;
+    /// <summary>fs: the block size in bytes, when the capture could read it.</summary>
+    public long? BlockSize;
+    /// <summary>fs, btrfs: the backing_dev_info's name as sysfs and the writeback events spell it (<c>7:2</c>,
+    /// <c>btrfs-1</c>), when the capture could read it.</summary>
+    public string? Bdi;
+    /// <summary>btrfs: the fsid, as <c>%pU</c> prints it.</summary>
+    public string? Fsid;
+    /// <summary>btrfs: its block devices, as MAJ:MIN pairs.</summary>
+    public (int Major, int Minor)[]? Devices;
 
     public void Reset()
     {
         Kind = TopologyFactKind.None;
         Major = Minor = 0;
+        HasDevice = false;
+        BlockSize = null;
+        Bdi = Fsid = null;
+        Devices = null;
         BackingFile = null;
         BackingFsMajor = BackingFsMinor = null;
         MountPoint = FsType = DmName = DmTable = LoopName = null;

@@ -3,12 +3,14 @@ using static TraceForensics.Ingest.Formats.AsciiSpan;
 
 namespace TraceForensics.Ingest.Formats;
 
-/// <summary>Reads a topology file (README, "The topology file"): the first line <c># tracefx topology v1</c>, then one
-/// fact per line, <c>KIND MAJ:MIN</c> and the kind's fields separated by single spaces. Bytes a path may hold that would
+/// <summary>Reads a topology file (README, "The topology file"): the first line <c># tracefx topology vN</c>, then one
+/// fact per line, <c>KIND MAJ:MIN</c> (a btrfs line: <c>btrfs FSID</c>) and the kind's fields separated by single spaces.
+/// Version 2 added the kinds <c>fs</c> and <c>btrfs</c>; they are read whatever the version line says (a v1 file of a
+/// writer that had them is read the same), and a version-1 reader skips them as unknown kinds. Bytes a path may hold that would
 /// break a line or a field (space, tab, newline, backslash, other control characters) are written as <c>\ooo</c>
 /// octal, the escaping of /proc/self/mountinfo (fs/proc_namespace.c, <c>show_mountinfo()</c> -&gt; <c>seq_path_root()</c>
 /// -&gt; <c>mangle_path()</c> with " \t\n\\"). A known line is an event (<c>topology_loop</c>, <c>topology_mount</c>,
-/// <c>topology_dm</c>) at time 0, its facts typed in <see cref="RawRecord.Topology"/>; a line of an unknown kind is
+/// <c>topology_dm</c>, <c>topology_fs</c>, <c>topology_btrfs</c>) at time 0, its facts typed in <see cref="RawRecord.Topology"/>; a line of an unknown kind is
 /// <see cref="RecordKind.Skipped"/> (a newer writer's fact); a malformed one is <see cref="RecordKind.Unrecognized"/>
 /// with the reason.</summary>
 public sealed class TopologyTokenizer
@@ -17,7 +19,7 @@ public sealed class TopologyTokenizer
     public static ReadOnlySpan<byte> Magic => "# tracefx topology v"u8;
 
     /// <summary>The version this reader knows.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private readonly TopologyFact _fact = new();
 
@@ -47,21 +49,36 @@ public sealed class TopologyTokenizer
         if (kind.SequenceEqual("loop"u8)) { fact.Kind = TopologyFactKind.Loop; r.Event = "topology_loop"u8; }
         else if (kind.SequenceEqual("mount"u8)) { fact.Kind = TopologyFactKind.Mount; r.Event = "topology_mount"u8; }
         else if (kind.SequenceEqual("dm"u8)) { fact.Kind = TopologyFactKind.DmDevice; r.Event = "topology_dm"u8; }
+        else if (kind.SequenceEqual("fs"u8)) { fact.Kind = TopologyFactKind.Filesystem; r.Event = "topology_fs"u8; }
+        else if (kind.SequenceEqual("btrfs"u8)) { fact.Kind = TopologyFactKind.Btrfs; r.Event = "topology_btrfs"u8; }
         else
         {
             r.Kind = RecordKind.Skipped;
             r.Problem = $"a topology line of kind '{Unescape(kind)}' that topology v{Version} does not know; skipped";
             return;
         }
-        if (!TryDevice(Next(ref rest), out fact.Major, out fact.Minor))
+        if (fact.Kind == TopologyFactKind.Btrfs)
+        {
+            var fsid = Next(ref rest);
+            if (!AsciiSpan.IsUuid(fsid))
+            {
+                Bad(ref r, "btrfs: the fsid is not a UUID as %pU prints it (8-4-4-4-12 lowercase hex)");
+                return;
+            }
+            fact.Fsid = Encoding.ASCII.GetString(fsid);
+        }
+        else if (!TryDevice(Next(ref rest), out fact.Major, out fact.Minor))
         {
             Bad(ref r, $"{Unescape(kind)}: the device is not MAJ:MIN");
             return;
         }
+        else fact.HasDevice = true;
         string? problem = fact.Kind switch
         {
             TopologyFactKind.Loop => Loop(rest, fact),
             TopologyFactKind.Mount => Mount(rest, fact),
+            TopologyFactKind.Filesystem => Filesystem(rest, fact),
+            TopologyFactKind.Btrfs => Btrfs(rest, fact),
             _ => Dm(rest, fact),
         };
         if (problem is not null) { Bad(ref r, problem); return; }
@@ -97,6 +114,67 @@ public sealed class TopologyTokenizer
         return null;
     }
 
+    private static string? Filesystem(ReadOnlySpan<byte> rest, TopologyFact fact)
+    {
+        while (!rest.IsEmpty)
+        {
+            var field = Next(ref rest);
+            if (!TryField(field, out var key, out var value)) continue;
+            if (key.SequenceEqual("type"u8)) fact.FsType = Unescape(value);
+            else if (key.SequenceEqual("bdi"u8))
+            {
+                if (value.IsEmpty) return "fs: bdi= is empty";
+                fact.Bdi = Unescape(value);
+            }
+            else if (key.SequenceEqual("blocksize"u8))
+            {
+                if (!TryParseDecimal(value, out long size) || size <= 0) return "fs: blocksize= is not a positive number of bytes";
+                fact.BlockSize = size;
+            }
+        }
+        return fact.FsType is null or "" ? "fs: no type=" : null;
+    }
+
+    private static string? Btrfs(ReadOnlySpan<byte> rest, TopologyFact fact)
+    {
+        while (!rest.IsEmpty)
+        {
+            var field = Next(ref rest);
+            if (!TryField(field, out var key, out var value)) continue;
+            if (key.SequenceEqual("bdi"u8))
+            {
+                if (value.IsEmpty) return "btrfs: bdi= is empty";
+                fact.Bdi = Unescape(value);
+            }
+            else if (key.SequenceEqual("anon"u8))
+            {
+                if (!TryDevice(value, out fact.Major, out fact.Minor)) return "btrfs: anon= is not MAJ:MIN";
+                fact.HasDevice = true;
+            }
+            else if (key.SequenceEqual("devices"u8))
+            {
+                if (DeviceList(value) is not { } devices) return "btrfs: devices= is not a list of MAJ:MIN";
+                fact.Devices = devices;
+            }
+        }
+        return fact.Devices is null ? "btrfs: no devices=" : null;
+    }
+
+    /// <summary><c>MAJ:MIN,MAJ:MIN,...</c> (empty: none); null when an item is not MAJ:MIN.</summary>
+    private static (int, int)[]? DeviceList(ReadOnlySpan<byte> value)
+    {
+        var list = new List<(int, int)>();
+        while (!value.IsEmpty)
+        {
+            int comma = value.IndexOf((byte)',');
+            var one = comma < 0 ? value : value[..comma];
+            value = comma < 0 ? default : value[(comma + 1)..];
+            if (!TryDevice(one, out int major, out int minor)) return null;
+            list.Add((major, minor));
+        }
+        return [.. list];
+    }
+
     private static string? Dm(ReadOnlySpan<byte> rest, TopologyFact fact)
     {
         while (!rest.IsEmpty)
@@ -107,16 +185,8 @@ public sealed class TopologyTokenizer
             else if (key.SequenceEqual("table"u8)) fact.DmTable = Unescape(value);
             else if (key.SequenceEqual("slaves"u8))
             {
-                var slaves = new List<(int, int)>();
-                while (!value.IsEmpty)
-                {
-                    int comma = value.IndexOf((byte)',');
-                    var one = comma < 0 ? value : value[..comma];
-                    value = comma < 0 ? default : value[(comma + 1)..];
-                    if (!TryDevice(one, out int major, out int minor)) return "dm: slaves= is not a list of MAJ:MIN";
-                    slaves.Add((major, minor));
-                }
-                fact.Slaves = [.. slaves];
+                if (DeviceList(value) is not { } slaves) return "dm: slaves= is not a list of MAJ:MIN";
+                fact.Slaves = slaves;
             }
         }
         return fact.DmName is null ? "dm: no name=" : null;

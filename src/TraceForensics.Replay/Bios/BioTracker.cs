@@ -36,7 +36,7 @@ public sealed class BioTracker
     /// <summary>Tasks holding a plug (block_plug without its unplug yet), and where they plugged.</summary>
     public IEnumerable<(int Pid, EvidenceLine Line)> Plugged => _plugged.OrderBy(p => p.Key).Select(p => (p.Key, p.Value));
     public IReadOnlyList<IoendRecord> SubmittedNotCompleted => _inFlightIoends;
-    public IEnumerable<DeviceRecord> Devices => _devices.Values.OrderBy(d => d.Dev.Major).ThenBy(d => d.Dev.Minor);
+    public IEnumerable<DeviceRecord> Devices => _devices.Values.OrderBy(d => d.Dev);
     public DeviceRecord? Device(DeviceNumber dev) => _devices.GetValueOrDefault(dev);
 
     /// <summary>The bio <paramref name="pid"/> queued last, while it is still in flight (the same bio, not a later one at

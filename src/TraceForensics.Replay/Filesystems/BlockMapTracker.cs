@@ -63,7 +63,7 @@ public sealed class BlockMapTracker
 
     /// <summary>A filesystem's block size: as the topology recorded it, else as inferred (ext4-block-size-from-mapped-bio).</summary>
     public int? BlockSize(DeviceNumber? dev, Devices.TopologyTracker topology) =>
-        dev is not DeviceNumber d ? null : topology.BlockSizeOf(d) ?? (_inferredBlockSize.TryGetValue(d, out var x) ? x.BlockSize : null);
+        dev is not DeviceNumber d ? null : (int?)topology.BlockSizeOf(d) ?? (_inferredBlockSize.TryGetValue(d, out var x) ? x.BlockSize : null);
 
     /// <summary>The disk sector of a page's first block, how the block size was known (null: the topology recorded it), and
     /// the mapping's line; null when no mapping covers the page or the block size is not known.</summary>

@@ -42,8 +42,7 @@ public sealed class PageTracker
     }
 
     private static int Compare(PageKey a, PageKey b) =>
-        a.Dev.Major != b.Dev.Major ? a.Dev.Major.CompareTo(b.Dev.Major) : a.Dev.Minor != b.Dev.Minor ? a.Dev.Minor.CompareTo(b.Dev.Minor)
-        : a.Ino != b.Ino ? a.Ino.CompareTo(b.Ino) : a.Index.CompareTo(b.Index);
+        a.Dev != b.Dev ? a.Dev.CompareTo(b.Dev) : a.Ino != b.Ino ? a.Ino.CompareTo(b.Ino) : a.Index.CompareTo(b.Index);
 
     /// <summary>The page an event names, binding its pfn/folio pointer to (dev, ino, index) when it carries both.</summary>
     public PageKey? Resolve(in EventPayload p)

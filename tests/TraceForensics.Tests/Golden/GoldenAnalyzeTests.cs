@@ -33,6 +33,15 @@ public class GoldenAnalyzeTests
             var name = Path.GetFileName(file);
             cases[name] = ["sample-traces/" + name];
         }
+        // A recording with the files `tracefx record` writes beside it (the kernel log, the topology), analysed together.
+        foreach (var topology in Directory.GetFiles(TestPaths.SampleTraces, "*.ftrace.txt.gz.topology.txt"))
+        {
+            var trace = Path.GetFileName(topology)[..^".topology.txt".Length];
+            var dmesg = trace + ".dmesg.txt";
+            cases[trace[..^".ftrace.txt.gz".Length] + ".with-record-files"] = File.Exists(Path.Combine(TestPaths.SampleTraces, dmesg))
+                ? ["sample-traces/" + trace, "sample-traces/" + dmesg, "sample-traces/" + Path.GetFileName(topology)]
+                : ["sample-traces/" + trace, "sample-traces/" + Path.GetFileName(topology)];
+        }
         // A trace and the kernel log of the same run, analysed together.
         cases["xfs-frozen-backing-stall.with-dmesg"] =
             ["sample-traces/xfs-frozen-backing-stall.ftrace.txt.gz", "sample-traces/xfs-frozen-backing-stall.dmesg.txt"];
