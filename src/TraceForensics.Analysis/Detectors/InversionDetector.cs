@@ -41,8 +41,8 @@ public sealed class InversionDetector : IDetector
         var heldPage = s.Pages.HeldBy(t.Pid);
         if (heldPage is not null)
             Record(PageLock, waited, t, stack, heldPage.LockObserved ? null : RuleUse.Of(heldPage.LockRule), [heldPage.LockLine!.Value, .. waitLines]);
-        else if (t.FaultPage is not null && t.FaultLine is { } fault && StackReader.HoldsFaultedPage(stack))
-            Record(PageLock, waited, t, stack, InferenceRules.FaultHoldsFaultedPage, [fault, .. waitLines]);
+        else if (t.FaultPage is not null && t.FaultLine is { } fault && StackReader.HoldsFaultedPage(stack) is { } row)
+            Record(PageLock, waited, t, stack, new RuleUse(InferenceRules.FaultHoldsFaultedPage, row.Function), [fault, .. waitLines]);
 
         // Held: pages under writeback in a bio this task built and has not submitted.
         var ioend = s.Bios.Unsubmitted.FirstOrDefault(io => io.BuilderPid == t.Pid);

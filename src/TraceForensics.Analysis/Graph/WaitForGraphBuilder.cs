@@ -99,13 +99,16 @@ public static class WaitForGraphBuilder
                 WaitNode unknownPage = stackWait.Kind == WaitKind.PageLock ? new PageLockNode(null, t.Pid) : new WritebackNode(null, t.Pid);
                 g.Add(new WaitEdge(from, unknownPage, stackWait.Kind == WaitKind.PageLock ? Relation.WaitsForPageLock : Relation.WaitsForWriteback,
                     stackRule, Lines(t.SleepLine)));
-                // A kernel log names no pages; when exactly one other blocked task's stack shows it holding a page lock
-                // (section 3: a fault past filemap_fault), that task is the only candidate holder.
+                // A kernel log names no pages; when exactly one other blocked task's stack shows it sleeping with a page lock
+                // held (a row of the page-lock table: a fault past its handler, hugetlb_wp, a write_begin past its lookup,
+                // truncate, migration), that task is the only candidate holder; the row is the witness.
                 if (stackWait.Kind == WaitKind.PageLock)
                 {
-                    var holders = blocked.Where(o => o != t && StackReader.HoldsFaultedPage(SleepStack(s, o))).Take(2).ToList();
+                    var holders = blocked.Where(o => o != t).Select(o => (Task: o, Row: StackReader.PageLockHeld(SleepStack(s, o))))
+                        .Where(h => h.Row is not null).Take(2).ToList();
                     if (holders.Count == 1)
-                        g.Add(new WaitEdge(unknownPage, Task(holders[0]), Relation.HeldBy, Rules.SolePageLockHolder, Lines(holders[0].SleepLine)));
+                        g.Add(new WaitEdge(unknownPage, Task(holders[0].Task), Relation.HeldBy, new RuleUse(Rules.SolePageLockHolder, holders[0].Row!.Function),
+                            Lines(holders[0].Task.SleepLine)));
                 }
                 break;
             case WaitKind.Mutex:
@@ -305,9 +308,9 @@ public static class WaitForGraphBuilder
         }
         foreach (var t in blocked)
         {
-            if (t.FaultPage == key && StackReader.HoldsFaultedPage(SleepStack(s, t)))
+            if (t.FaultPage == key && StackReader.HoldsFaultedPage(SleepStack(s, t)) is { } row)
             {
-                g.Add(new WaitEdge(node, Task(t), Relation.HeldBy, Rules.FaultHoldsFaultedPage, Lines(t.FaultLine, t.SleepLine)));
+                g.Add(new WaitEdge(node, Task(t), Relation.HeldBy, new RuleUse(Rules.FaultHoldsFaultedPage, row.Function), Lines(t.FaultLine, t.SleepLine)));
                 return;
             }
         }

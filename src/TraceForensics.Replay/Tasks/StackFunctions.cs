@@ -1,0 +1,32 @@
+using System.Collections.Frozen;
+
+namespace TraceForensics.Replay.Tasks;
+
+/// <summary>The rows of the stack tables by function, looked up by a frame's function name as a span (no allocation per
+/// frame). A function may have several rows (__filemap_get_folio takes a page lock, and holds it while it waits for the
+/// page's writeback).</summary>
+public static class StackFunctions
+{
+    public static IReadOnlyList<StackFunction> All { get; } = [.. PageLockStacks.Rows, .. KernelWaitStacks.Rows];
+
+    private static readonly FrozenDictionary<string, StackFunction[]> ByName =
+        All.GroupBy(r => r.Function, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, StackFunction[]>.AlternateLookup<ReadOnlySpan<char>> BySpan =
+        ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The rows of a function (a frame's name without offset or compiler suffix); empty when it has none.</summary>
+    public static ReadOnlySpan<StackFunction> Of(ReadOnlySpan<char> function) =>
+        BySpan.TryGetValue(function, out var rows) ? rows : ReadOnlySpan<StackFunction>.Empty;
+
+    /// <summary>The row of <paramref name="function"/> with <paramref name="role"/>, or null.</summary>
+    public static StackFunction? Of(ReadOnlySpan<char> function, StackRole role)
+    {
+        foreach (var row in Of(function))
+            if (row.Role == role) return row;
+        return null;
+    }
+
+    /// <summary>Whether the function has a row of <paramref name="role"/>.</summary>
+    public static bool Has(ReadOnlySpan<char> function, StackRole role) => Of(function, role) is not null;
+}
