@@ -45,9 +45,6 @@ public static class StackReader
         return f.Length == frame.Length ? frame : f.ToString();
     }
 
-    /// <inheritdoc cref="StackFrame.IsUnreliable"/>
-    public static bool IsUnreliable(string frame) => StackFrame.IsUnreliable(frame);
-
     /// <summary>What the stack says its task waits for: the first frame (innermost first) with a wait row; a page-flag
     /// wait is for what its caller says (a writeback wait's flag is PG_writeback, any other is a page lock); else a
     /// completion or bare I/O wait.</summary>

@@ -241,6 +241,23 @@ public class PageLockStacksTests
         Assert.Equal(witness, wait.Witness);
     }
 
+    public static TheoryData<string> WaitRows()
+    {
+        var data = new TheoryData<string>();
+        foreach (var row in StackFunctions.All.Where(r => r.Role == StackRole.WaitsFor)) data.Add(row.Function);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WaitRows))]
+    public void A_wait_row_names_the_wait_of_a_stack_it_sleeps_in(string function)
+    {
+        var row = StackFunctions.Of(function, StackRole.WaitsFor)!;
+        // Under the scheduler, with an unreliable frame between, and a caller that names nothing.
+        var wait = StackReader.Classify(["__schedule", "schedule", "? " + function, function + ".isra.0", "some_caller"]);
+        Assert.Equal((row.Waits, function), (wait.Kind, wait.Witness));
+    }
+
     [SkippableFact]
     public void Reading_a_stack_allocates_nothing()
     {
