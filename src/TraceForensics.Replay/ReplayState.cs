@@ -19,6 +19,7 @@ public sealed class ReplayState
                         TopologyTracker topology)
     {
         Stacks = stacks;
+        StackReadings = new StackReadings(stacks);
         Tasks = tasks;
         Pages = pages;
         Bios = bios;
@@ -36,6 +37,9 @@ public sealed class ReplayState
     /// <summary>The storage topology at capture time (loop backings, mounts, dm devices), from a topology input.</summary>
     public TopologyTracker Topology { get; }
     public StackTable Stacks { get; }
+
+    /// <summary>The stacks as the stack tables read them, each once (<see cref="StackReader"/>).</summary>
+    public StackReadings StackReadings { get; }
 
     /// <summary>The loop device whose work a workqueue (<c>loopN</c>, or a report's "loopN fn") is: as the topology names
     /// the loop when it lists it, else 7:N (the default max_part=0).</summary>

@@ -23,8 +23,13 @@ public static class WaitForGraphBuilder
         return g;
     }
 
-    public static ImmutableArray<string> SleepStack(ReplayState s, TaskRecord t) =>
-        s.Stacks.Get(t.SleepStackId != 0 ? t.SleepStackId : t.LastStackId);
+    public static ImmutableArray<string> SleepStack(ReplayState s, TaskRecord t) => s.Stacks.Get(SleepStackId(t));
+
+    /// <summary>The stack of a task's sleep: the one its switch into the sleep carried, else the last one seen for it.</summary>
+    public static int SleepStackId(TaskRecord t) => t.SleepStackId != 0 ? t.SleepStackId : t.LastStackId;
+
+    /// <summary>What the stack of a task's sleep says, read once per stack.</summary>
+    public static StackReading SleepReading(ReplayState s, TaskRecord t) => s.StackReadings.Get(SleepStackId(t));
 
     /// <summary>The node of a task record, labelled with its comm now.</summary>
     public static TaskNode Task(TaskRecord t) => new(t.Pid, t.Generation, t.Comm);
@@ -38,8 +43,7 @@ public static class WaitForGraphBuilder
     private static void AddTask(WaitForGraph g, ReplayState s, TaskRecord t, List<TaskRecord> blocked)
     {
         var from = Task(t);
-        var stack = SleepStack(s, t);
-        var stackWait = StackReader.Classify(stack);
+        var stackWait = SleepReading(s, t).Wait;
         var wait = t.Wait;
         var stackRule = new RuleUse(Rules.BlockedStack, stackWait.Witness);
 
@@ -104,7 +108,7 @@ public static class WaitForGraphBuilder
                 // truncate, migration), that task is the only candidate holder; the row is the witness.
                 if (stackWait.Kind == WaitKind.PageLock)
                 {
-                    var holders = blocked.Where(o => o != t).Select(o => (Task: o, Row: StackReader.PageLockHeld(SleepStack(s, o))))
+                    var holders = blocked.Where(o => o != t).Select(o => (Task: o, Row: SleepReading(s, o).PageLockHeld))
                         .Where(h => h.Row is not null).Take(2).ToList();
                     if (holders.Count == 1)
                         g.Add(new WaitEdge(unknownPage, Task(holders[0].Task), Relation.HeldBy, new RuleUse(Rules.SolePageLockHolder, holders[0].Row!.Function),
@@ -184,7 +188,7 @@ public static class WaitForGraphBuilder
             if (other == waiter) continue;
             var held = other.HeldLocks;
             // Its own last entry is what it may itself be waiting for when it is blocked on a lock.
-            int usable = other.IsBlocked && StackReader.Classify(SleepStack(s, other)).Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore
+            int usable = other.IsBlocked && SleepReading(s, other).Wait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore
                 ? held.Count - 1 : held.Count;
             for (int i = 0; i < usable; i++)
                 if (held[i].Address == addr) return (other, held[i].Line);
@@ -308,7 +312,7 @@ public static class WaitForGraphBuilder
         }
         foreach (var t in blocked)
         {
-            if (t.FaultPage == key && StackReader.HoldsFaultedPage(SleepStack(s, t)) is { } row)
+            if (t.FaultPage == key && SleepReading(s, t).FaultedPageHeld is { } row)
             {
                 g.Add(new WaitEdge(node, Task(t), Relation.HeldBy, new RuleUse(Rules.FaultHoldsFaultedPage, row.Function), Lines(t.FaultLine, t.SleepLine)));
                 return;

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace TraceForensics.Replay.Tasks;
 
 /// <summary>The rows of the stack tables by function, looked up by a frame's function name as a span (no allocation per
@@ -9,11 +7,18 @@ public static class StackFunctions
 {
     public static IReadOnlyList<StackFunction> All { get; } = [.. PageLockStacks.Rows, .. KernelWaitStacks.Rows];
 
-    private static readonly FrozenDictionary<string, StackFunction[]> ByName =
-        All.GroupBy(r => r.Function, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+    private static readonly Dictionary<string, StackFunction[]> ByName = Index();
 
-    private static readonly FrozenDictionary<string, StackFunction[]>.AlternateLookup<ReadOnlySpan<char>> BySpan =
+    private static readonly Dictionary<string, StackFunction[]>.AlternateLookup<ReadOnlySpan<char>> BySpan =
         ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static Dictionary<string, StackFunction[]> Index()
+    {
+        var byName = new Dictionary<string, StackFunction[]>(StringComparer.Ordinal);
+        foreach (var row in All)
+            byName[row.Function] = byName.TryGetValue(row.Function, out var rows) ? [.. rows, row] : [row];
+        return byName;
+    }
 
     /// <summary>The rows of a function (a frame's name without offset or compiler suffix); empty when it has none.</summary>
     public static ReadOnlySpan<StackFunction> Of(ReadOnlySpan<char> function) =>
