@@ -21,6 +21,7 @@ public sealed class ReplayState
     {
         BlockMaps = blockMaps;
         Stacks = stacks;
+        StackReadings = new StackReadings(stacks);
         Tasks = tasks;
         Pages = pages;
         Bios = bios;
@@ -40,6 +41,9 @@ public sealed class ReplayState
     public StackTable Stacks { get; }
     /// <summary>Where filesystems said file blocks are on disk (ext4's block mappers), and their block sizes.</summary>
     public BlockMapTracker BlockMaps { get; }
+
+    /// <summary>The stacks as the stack tables read them, each once (<see cref="StackReader"/>).</summary>
+    public StackReadings StackReadings { get; }
 
     /// <summary>The loop device whose work a workqueue (<c>loopN</c>, or a report's "loopN fn") is: as the topology names
     /// the loop when it lists it, else 7:N (the default max_part=0).</summary>

@@ -137,7 +137,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
         {
             if (root is TaskNode rt && tasks.All(t => t.Pid != rt.Pid) && s.Tasks.Get(rt.Pid) is { } r)
                 return $"{who} blocked behind {r.Comm}:{rt.Pid}, itself blocked in " +
-                       $"{StackReader.BlockedIn(WaitForGraphBuilder.SleepStack(s, r)) ?? "an unknown wait"}; what blocks it is not in the input";
+                       $"{WaitForGraphBuilder.SleepReading(s, r).Wait.BlockedIn ?? "an unknown wait"}; what blocks it is not in the input";
             return $"{who} blocked in {tasks[0].BlockedIn ?? "an unknown wait"}; the blocker is not in the input";
         }
         string rootText = root.Label;
@@ -163,7 +163,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     private static FindingTask Describe(ReplayState s, TaskRecord t)
     {
         var stack = WaitForGraphBuilder.SleepStack(s, t);
-        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, t.HangReport)
+        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, WaitForGraphBuilder.SleepReading(s, t).Wait.BlockedIn, stack, t.HangReport)
         {
             Generation = t.Generation,
             SinceUnknown = t.BlockedSinceUnknown,

@@ -25,7 +25,8 @@ public sealed class InversionDetector : IDetector
         var t = s.Tasks.Get(e.Pid);
         if (t is null) return;
         var stack = WaitForGraphBuilder.SleepStack(s, t);
-        var waitKind = t.Wait?.Kind ?? StackReader.Classify(stack).Kind;
+        var reading = WaitForGraphBuilder.SleepReading(s, t);
+        var waitKind = t.Wait?.Kind ?? reading.Wait.Kind;
         WaitClassNode? waited = waitKind switch
         {
             WaitKind.PageLock => PageLock,
@@ -41,8 +42,8 @@ public sealed class InversionDetector : IDetector
         var heldPage = s.Pages.HeldBy(t.Pid);
         if (heldPage is not null)
             Record(PageLock, waited, t, stack, heldPage.LockObserved ? null : RuleUse.Of(heldPage.LockRule), [heldPage.LockLine!.Value, .. waitLines]);
-        else if (t.FaultPage is not null && t.FaultLine is { } fault && StackReader.HoldsFaultedPage(stack))
-            Record(PageLock, waited, t, stack, InferenceRules.FaultHoldsFaultedPage, [fault, .. waitLines]);
+        else if (t.FaultPage is not null && t.FaultLine is { } fault && reading.FaultedPageHeld is { } row)
+            Record(PageLock, waited, t, stack, new RuleUse(InferenceRules.FaultHoldsFaultedPage, row.Function), [fault, .. waitLines]);
 
         // Held: pages under writeback in a bio this task built and has not submitted.
         var ioend = s.Bios.Unsubmitted.FirstOrDefault(io => io.BuilderPid == t.Pid);

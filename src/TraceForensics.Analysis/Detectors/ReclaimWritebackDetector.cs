@@ -17,9 +17,8 @@ public sealed class ReclaimWritebackDetector : IDetector
     public void Observe(ReplayState s, in TraceEvent e)
     {
         if (e.Kind != EventKind.SchedSwitch || e.StackId == 0 || (e.Payload.PrevState & TaskState.Uninterruptible) == 0) return;
-        var stack = s.Stacks.Get(e.StackId);
-        if (!StackReader.InMemcgReclaim(stack) || !StackReader.InPageFault(stack)) return;
-        if (StackReader.Classify(stack).Kind != WaitKind.PageWriteback) return;
+        var reading = s.StackReadings.Get(e.StackId);
+        if (!reading.InMemcgReclaim || !reading.InPageFault || reading.Wait.Kind != WaitKind.PageWriteback) return;
         _count++;
         if (_witnesses.Count < 3) _witnesses.Add((e.Pid, e.Comm, EvidenceLine.Of(e), e.StackId));
     }
@@ -27,7 +26,7 @@ public sealed class ReclaimWritebackDetector : IDetector
     public void Report(ReplayState s, FindingSet findings)
     {
         if (_count == 0) return;
-        var tasks = _witnesses.Select(x => new FindingTask(x.Pid, x.Comm, x.Line.TimestampNs, StackReader.BlockedIn(s.Stacks.Get(x.StackId)),
+        var tasks = _witnesses.Select(x => new FindingTask(x.Pid, x.Comm, x.Line.TimestampNs, s.StackReadings.Get(x.StackId).Wait.BlockedIn,
             s.Stacks.Get(x.StackId), null)).DistinctBy(t => t.Pid).ToList();
         findings.Add(FindingKind.Note,
             $"reclaim from a page fault waited on page writeback {_count} time{(_count == 1 ? "" : "s")}: memcg reclaim " +

@@ -23,8 +23,13 @@ public static class WaitForGraphBuilder
         return g;
     }
 
-    public static ImmutableArray<string> SleepStack(ReplayState s, TaskRecord t) =>
-        s.Stacks.Get(t.SleepStackId != 0 ? t.SleepStackId : t.LastStackId);
+    public static ImmutableArray<string> SleepStack(ReplayState s, TaskRecord t) => s.Stacks.Get(SleepStackId(t));
+
+    /// <summary>The stack of a task's sleep: the one its switch into the sleep carried, else the last one seen for it.</summary>
+    public static int SleepStackId(TaskRecord t) => t.SleepStackId != 0 ? t.SleepStackId : t.LastStackId;
+
+    /// <summary>What the stack of a task's sleep says, read once per stack.</summary>
+    public static StackReading SleepReading(ReplayState s, TaskRecord t) => s.StackReadings.Get(SleepStackId(t));
 
     /// <summary>The node of a task record, labelled with its comm now.</summary>
     public static TaskNode Task(TaskRecord t) => new(t.Pid, t.Generation, t.Comm);
@@ -38,8 +43,7 @@ public static class WaitForGraphBuilder
     private static void AddTask(WaitForGraph g, ReplayState s, TaskRecord t, List<TaskRecord> blocked)
     {
         var from = Task(t);
-        var stack = SleepStack(s, t);
-        var stackWait = StackReader.Classify(stack);
+        var stackWait = SleepReading(s, t).Wait;
         var wait = t.Wait;
         var stackRule = new RuleUse(Rules.BlockedStack, stackWait.Witness);
 
@@ -86,7 +90,7 @@ public static class WaitForGraphBuilder
             return;
         }
         if (stackWait.Kind is WaitKind.Journal or WaitKind.Io && s.Bios.OwnBioInFlight(t.Pid) is { } own
-            && StackReader.Contains(stack, "bit_wait_io", "__wait_on_buffer", "wait_on_buffer"))
+            && StackReader.Contains(SleepStack(s, t), "bit_wait_io", "__wait_on_buffer", "wait_on_buffer"))
         {
             var bio = new BioNode(own.Dev, own.Bio.StartSector, 0);
             g.Add(new WaitEdge(from, bio, Relation.WaitsForBio, new RuleUse(Rules.BufferIoWaitsOwnBio, "bit_wait_io"), Lines(own.Bio.Queued, t.SleepLine)));
@@ -107,13 +111,16 @@ public static class WaitForGraphBuilder
                 WaitNode unknownPage = stackWait.Kind == WaitKind.PageLock ? new PageLockNode(null, t.Pid) : new WritebackNode(null, t.Pid);
                 g.Add(new WaitEdge(from, unknownPage, stackWait.Kind == WaitKind.PageLock ? Relation.WaitsForPageLock : Relation.WaitsForWriteback,
                     stackRule, Lines(t.SleepLine)));
-                // A kernel log names no pages; when exactly one other blocked task's stack shows it holding a page lock
-                // (section 3: a fault past filemap_fault), that task is the only candidate holder.
+                // A kernel log names no pages; when exactly one other blocked task's stack shows it sleeping with a page lock
+                // held (a row of the page-lock table: a fault past its handler, hugetlb_wp, a write_begin past its lookup,
+                // truncate, migration), that task is the only candidate holder; the row is the witness.
                 if (stackWait.Kind == WaitKind.PageLock)
                 {
-                    var holders = blocked.Where(o => o != t && StackReader.HoldsFaultedPage(SleepStack(s, o))).Take(2).ToList();
+                    var holders = blocked.Where(o => o != t).Select(o => (Task: o, Row: SleepReading(s, o).PageLockHeld))
+                        .Where(h => h.Row is not null).Take(2).ToList();
                     if (holders.Count == 1)
-                        g.Add(new WaitEdge(unknownPage, Task(holders[0]), Relation.HeldBy, Rules.SolePageLockHolder, Lines(holders[0].SleepLine)));
+                        g.Add(new WaitEdge(unknownPage, Task(holders[0].Task), Relation.HeldBy, new RuleUse(Rules.SolePageLockHolder, holders[0].Row!.Function),
+                            Lines(holders[0].Task.SleepLine)));
                 }
                 break;
             case WaitKind.Mutex:
@@ -189,7 +196,7 @@ public static class WaitForGraphBuilder
             if (other == waiter) continue;
             var held = other.HeldLocks;
             // Its own last entry is what it may itself be waiting for when it is blocked on a lock.
-            int usable = other.IsBlocked && StackReader.Classify(SleepStack(s, other)).Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore
+            int usable = other.IsBlocked && SleepReading(s, other).Wait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore
                 ? held.Count - 1 : held.Count;
             for (int i = 0; i < usable; i++)
                 if (held[i].Address == addr) return (other, held[i].Line);
@@ -366,9 +373,9 @@ public static class WaitForGraphBuilder
         }
         foreach (var t in blocked)
         {
-            if (t.FaultPage == key && StackReader.HoldsFaultedPage(SleepStack(s, t)))
+            if (t.FaultPage == key && SleepReading(s, t).FaultedPageHeld is { } row)
             {
-                g.Add(new WaitEdge(node, Task(t), Relation.HeldBy, Rules.FaultHoldsFaultedPage, Lines(t.FaultLine, t.SleepLine)));
+                g.Add(new WaitEdge(node, Task(t), Relation.HeldBy, new RuleUse(Rules.FaultHoldsFaultedPage, row.Function), Lines(t.FaultLine, t.SleepLine)));
                 return;
             }
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Tasks;
 
 namespace TraceForensics.Cli.Commands;
 
@@ -16,6 +17,7 @@ internal static class RulesCommand
             Examples:
               tracefx rules                               every rule with its meaning
               tracefx rules fault-holds-faulted-page      what an [inferred: fault-holds-faulted-page] mark means
+              tracefx rules sole-page-lock-holder:hugetlb_wp   the same, with the stack-table row of its witness frame
             """);
         command.Add(id);
         command.SetAction(parse =>
@@ -37,6 +39,19 @@ internal static class RulesCommand
             if (wanted.Length > rule.Id.Length) stdout.WriteLine($"  as cited: {Events.Model.UntrustedText.ForTerminal(wanted)} (the frame after the colon is the witness)");
             stdout.WriteLine($"  meaning: {rule.Meaning}");
             stdout.WriteLine($"  kernel source: {rule.Source}");
+            if (wanted.Length > rule.Id.Length)
+            {
+                // The witness frame's rows of the stack tables: what that function is known to do, and why.
+                var witness = wanted[(rule.Id.Length + 1)..];
+                bool holder = rule == InferenceRules.FaultHoldsFaultedPage || rule == InferenceRules.SolePageLockHolder;
+                foreach (var row in StackFunctions.Of(witness))
+                {
+                    if ((row.Role == StackRole.HoldsPageLock) != holder) continue;
+                    var lines = row.Describe().ToList();
+                    stdout.WriteLine($"  witness row: {lines[0]}");
+                    foreach (var line in lines.Skip(1)) stdout.WriteLine($"    {line}");
+                }
+            }
             return Program.ExitOk;
         });
         return command;

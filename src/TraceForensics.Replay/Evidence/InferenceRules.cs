@@ -6,17 +6,19 @@ namespace TraceForensics.Replay.Evidence;
 public static class InferenceRules
 {
     public static readonly InferenceRule BlockedStack = new("blocked-stack",
-        "a task's stack at its D-state sleep names what it waits for (the witness frame follows the rule id), though no event said which object",
+        "a task's stack at its D-state sleep names what it waits for (the witness frame follows the rule id: a row of the stack tables, or the caller " +
+        "of a bare page-flag wait), though no event said which object",
         "mm/filemap.c folio_wait_bit_common, __folio_lock; mm/page-writeback.c folio_wait_writeback; kernel/locking/mutex.c __mutex_lock; " +
         "kernel/locking/rwsem.c rwsem_down_read_slowpath/rwsem_down_write_slowpath; kernel/locking/semaphore.c __down_common; " +
         "kernel/sched/completion.c wait_for_completion; fs/jbd2/journal.c jbd2_log_wait_commit; mm/page-writeback.c balance_dirty_pages; " +
-        "block/blk-mq-tag.c blk_mq_get_tag (the trace vocabulary, section 3)");
+        "block/blk-mq-tag.c blk_mq_get_tag (the trace vocabulary, section 3; each witness row cites its own source: tracefx rules blocked-stack:FRAME)");
 
     public static readonly InferenceRule FaultHoldsFaultedPage = new("fault-holds-faulted-page",
-        "a task that faulted a page (mm_filemap_fault) and sleeps with filemap_fault finished but the fault still on its stack " +
-        "(__do_fault, do_fault, finish_fault, __pte_alloc, pte_alloc_one) holds that page's lock",
-        "mm/filemap.c filemap_fault (returns VM_FAULT_LOCKED with the folio locked); mm/memory.c __do_fault, do_read_fault, " +
-        "do_shared_fault, finish_fault (the folio is unlocked only after the PTE is installed)");
+        "a task that faulted a page (mm_filemap_fault) and sleeps with the fault's handler returned and the page not yet mapped (the witness row: " +
+        "finish_fault, or do_read_fault/do_cow_fault/do_shared_fault/do_fault while they call it) holds that page's lock",
+        "mm/filemap.c filemap_fault (returns VM_FAULT_LOCKED with the folio locked); mm/memory.c __do_fault, do_read_fault, do_cow_fault, " +
+        "do_shared_fault, finish_fault (the folio is unlocked only after the PTE is installed; the page table is preallocated before the fault " +
+        "since 5.0, but finish_fault still allocates one when none was)");
 
     public static readonly InferenceRule LoopDeviceServedByLoopWorker = new("loop-device-served-by-loop-worker",
         "the bios of a loop device are executed by a kworker running the loop's work; when nothing says which loop's work a worker runs, the only blocked task " +
@@ -100,8 +102,12 @@ public static class InferenceRules
         "kernel/locking/lockdep.c lockdep_print_held_locks, debug_show_all_locks (printed by kernel/hung_task.c check_hung_uninterruptible_tasks)");
 
     public static readonly InferenceRule SolePageLockHolder = new("sole-page-lock-holder",
-        "a kernel log names no pages: a task sleeping on a page lock is linked to the holder only when exactly one other blocked task's stack shows it holding a faulted page",
-        "mm/filemap.c filemap_fault, __folio_lock; mm/memory.c __do_fault (as for fault-holds-faulted-page)");
+        "a page lock named by no event (a kernel log names no pages) is held by the one other blocked task whose stack shows it sleeping with a page " +
+        "lock held (the witness row of the page-lock table: a fault past its handler, hugetlb_wp, a write_begin past its lookup, truncate, migration); " +
+        "with two or more such tasks, none is named",
+        "mm/filemap.c filemap_fault, __filemap_get_folio, __folio_lock; mm/memory.c finish_fault; mm/hugetlb.c hugetlb_fault, hugetlb_wp; " +
+        "fs/buffer.c block_write_begin; mm/truncate.c truncate_inode_pages_range; mm/migrate.c migrate_folio_unmap (each witness row cites its " +
+        "own source: tracefx rules sole-page-lock-holder:FRAME)");
 
     public static readonly InferenceRule UnsubmittedBioHoldsWriteback = new("unsubmitted-bio-holds-writeback",
         "a task that built a bio and has not submitted it holds its pages under writeback: their writeback ends only after it submits",

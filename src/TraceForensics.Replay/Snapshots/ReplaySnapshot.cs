@@ -25,7 +25,7 @@ public sealed record ReplaySnapshot(
         s.NowNs,
         [.. s.Tasks.Tasks.Select(t => new TaskSnapshot(t.Pid, t.Comm, t.State, t.StateSinceNs, t.Wait?.Kind ?? WaitKind.None, t.Wait?.Page,
             t.Wait?.LockAddress, t.ReclaimDepth > 0,
-            StackReader.HoldsFaultedPage(s.Stacks.Get(t.SleepStackId)) ? t.FaultPage : null, StackReader.BlockedIn(s.Stacks.Get(t.SleepStackId)), t.SleepStackId, t.HangReport))],
+            s.StackReadings.Get(t.SleepStackId).FaultedPageHeld is not null ? t.FaultPage : null, s.StackReadings.Get(t.SleepStackId).Wait.BlockedIn, t.SleepStackId, t.HangReport))],
         [.. s.Pages.Live.Select(p => new PageSnapshot(p.Key, p.LockHolder, p.LockObserved, p.LockRule, p.UnderWriteback, p.WritebackBy, p.Ioend?.Id))],
         [.. s.Bios.Unsubmitted.Concat(s.Bios.SubmittedNotCompleted).OrderBy(i => i.Id)
             .Select(i => new IoendSnapshot(i.Id, i.Dev, i.StartSector, i.Sectors, i.BuilderPid, i.BuilderComm, i.Pages.Count, i.FirstLine, i.Submitted))],

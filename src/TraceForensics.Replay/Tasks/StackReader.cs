@@ -2,15 +2,16 @@ using System.Collections.Immutable;
 
 namespace TraceForensics.Replay.Tasks;
 
-/// <summary>Reads a blocked task's stack (innermost first) per vocabulary section 3: what it waits for, where it
-/// is blocked, and the context it holds (a faulted page it has locked, an ioend it is building, reclaim).</summary>
+/// <summary>Reads a blocked task's stack (innermost first) per vocabulary section 3, through the stack tables
+/// (<see cref="PageLockStacks"/>, <see cref="KernelWaitStacks"/>): what it waits for, where it is blocked, and the context
+/// it holds (a page lock it sleeps holding, reclaim, a fault). Frames are read as slices: nothing is allocated per frame,
+/// "? " frames of a kernel log are never used.</summary>
 public static class StackReader
 {
     private static readonly string[] PlumbingPrefixes =
     [
         "trace_event_", "__traceiter_", "trace_", "__schedule", "schedule", "io_schedule", "preempt_schedule",
-        "folio_wait_bit", "wait_on_page_bit", "__wait_on_bit", "out_of_line_wait_on_bit", "bit_wait", "__folio_lock",
-        "__lock_page", "folio_lock", "lock_page", "percpu_rwsem_wait", "__percpu_down_read", "percpu_down_read",
+        "__wait_on_bit", "out_of_line_wait_on_bit", "bit_wait", "percpu_rwsem_wait", "__percpu_down_read", "percpu_down_read",
         "__wait_for_common", "wait_for_completion", "do_wait_for_common", "prepare_to_wait", "finish_wait",
         "__mutex_lock", "mutex_lock", "rwsem_down_", "down_read", "down_write", "__down", "_raw_spin_", "osq_lock",
         "rt_mutex", "rwbase_", "kthread_", "worker_thread", "ret_from_fork",
@@ -22,123 +23,151 @@ public static class StackReader
 
     /// <summary>Names syzkaller's titles give in place of a frame's own (the expedited grace period is still a
     /// synchronize_rcu hang).</summary>
-    private static string TitleName(string f) => f is "synchronize_rcu_expedited" or "synchronize_sched" or "synchronize_rcu_bh" ? "synchronize_rcu" : f;
+    private static string TitleName(string frame)
+    {
+        var f = StackFrame.Function(frame);
+        return f is "synchronize_rcu_expedited" or "synchronize_sched" or "synchronize_rcu_bh" ? "synchronize_rcu" : Normalize(frame);
+    }
 
     private static readonly string[] SchedulerPrefixes =
-    [
-        "trace_event_", "__traceiter_", "__schedule", "schedule", "io_schedule", "preempt_schedule", "folio_wait_bit",
-        "wait_on_page_bit", "bit_wait",
-    ];
+        ["trace_event_", "__traceiter_", "__schedule", "schedule", "io_schedule", "preempt_schedule", "bit_wait"];
 
-    /// <summary>Tracing and scheduler frames, which every blocked stack shares and a short stack leaves out.</summary>
-    public static bool IsSchedulerFrame(string frame)
-    {
-        foreach (var p in SchedulerPrefixes)
-            if (frame.StartsWith(p, StringComparison.Ordinal)) return true;
-        return false;
-    }
+    /// <summary>Tracing and scheduler frames (and the page-flag waits), which every blocked stack shares and a short stack
+    /// leaves out.</summary>
+    public static bool IsSchedulerFrame(string frame) =>
+        StartsWithAny(frame, SchedulerPrefixes) || StartsWithAny(frame, PageLockStacks.FlagWaitFamilies.AsSpan());
 
-    /// <summary>The function name with compiler suffixes (<c>.isra.0</c>, <c>.constprop.0</c>, <c>.part.0</c>, <c>.cold</c>) removed.</summary>
+    /// <summary>The function name with compiler suffixes (<c>.isra.0</c>, <c>.constprop.0</c>, <c>.part.0</c>, <c>.cold</c>)
+    /// and a kernel log's "? " removed.</summary>
     public static string Normalize(string frame)
     {
-        if (IsUnreliable(frame)) frame = frame[2..];
-        int dot = frame.IndexOf('.');
-        return dot > 0 ? frame[..dot] : frame;
+        var f = StackFrame.Function(frame);
+        return f.Length == frame.Length ? frame : f.ToString();
     }
 
-    /// <summary>A kernel-log frame printed with "? ": an address found on the stack that may not be a real caller. Kept
-    /// for people to read, never used to decide what a task waits for or where it is blocked.</summary>
-    public static bool IsUnreliable(string frame) => frame.StartsWith("? ", StringComparison.Ordinal);
-
+    /// <summary>What the stack says its task waits for: the first frame (innermost first) with a wait row; a page-flag
+    /// wait is for what its caller says (a writeback wait's flag is PG_writeback, any other is a page lock); else a
+    /// completion or bare I/O wait.</summary>
     public static StackWait Classify(ImmutableArray<string> frames)
     {
         if (frames.IsDefaultOrEmpty) return new StackWait(WaitKind.None, null, null);
-        var kind = WaitKind.Unknown;
-        string? witness = null;
-        frames = Reliable(frames);
-        for (int i = 0; i < frames.Length && kind == WaitKind.Unknown; i++)
-        {
-            var f = Normalize(frames[i]);
-            (kind, witness) = f switch
-            {
-                "folio_wait_writeback" or "wait_on_page_writeback" or "folio_wait_writeback_killable"
-                    or "__filemap_fdatawait_range" or "folio_wait_stable" => (WaitKind.PageWriteback, f),
-                "__folio_lock" or "__folio_lock_killable" or "__folio_lock_or_retry" or "__lock_page"
-                    or "__lock_page_killable" or "__lock_page_or_retry" or "folio_lock_killable" or "folio_put_wait_locked"
-                    or "folio_wait_locked" => (WaitKind.PageLock, f),
-                "percpu_rwsem_wait" or "__percpu_down_read" => (WaitKind.FrozenFilesystem, f),
-                "__mutex_lock" or "mutex_lock" or "__mutex_lock_slowpath" or "mutex_lock_killable" or "mutex_lock_interruptible"
-                    => (WaitKind.Mutex, f),
-                "rwsem_down_read_slowpath" or "rwsem_down_write_slowpath" or "down_read" or "down_write"
-                    or "down_read_killable" or "down_write_killable" => (WaitKind.RwSemaphore, f),
-                "down" or "__down" or "__down_common" or "down_timeout" or "down_interruptible" => (WaitKind.Semaphore, f),
-                "jbd2_log_wait_commit" or "wait_transaction_locked" or "jbd2_journal_commit_transaction" => (WaitKind.Journal, f),
-                "balance_dirty_pages" or "balance_dirty_pages_ratelimited_flags" => (WaitKind.DirtyThrottle, f),
-                "blk_mq_get_tag" or "rq_qos_wait" => (WaitKind.BlockTags, f),
-                _ => (WaitKind.Unknown, null),
-            };
-            // A bare bit wait on a folio below none of the above is a page-lock wait (filemap_fault,
-            // __filemap_get_folio, writeback_iter, write_cache_pages, filemap_get_pages...).
-            if (kind == WaitKind.Unknown && (f == "folio_wait_bit_common" || f == "wait_on_page_bit_common"))
-            {
-                var next = i + 1 < frames.Length ? Normalize(frames[i + 1]) : "";
-                if (next is "folio_wait_writeback" or "wait_on_page_writeback" or "folio_wait_bit") continue;
-                (kind, witness) = (WaitKind.PageLock, next.Length > 0 ? next : f);
-            }
-        }
+        var (kind, witness) = WaitOf(frames);
         if (kind == WaitKind.Unknown)
         {
             foreach (var raw in frames)
             {
-                var f = Normalize(raw);
-                if (f.StartsWith("wait_for_completion", StringComparison.Ordinal) || f == "__wait_for_common") { (kind, witness) = (WaitKind.Completion, f); break; }
-                if (f is "io_schedule" or "io_schedule_timeout") { (kind, witness) = (WaitKind.Io, f); break; }
+                if (StackFrame.IsUnreliable(raw)) continue;
+                var f = StackFrame.Function(raw);
+                if (f.StartsWith("wait_for_completion", StringComparison.Ordinal) || f is "__wait_for_common") { (kind, witness) = (WaitKind.Completion, Normalize(raw)); break; }
+                if (f is "io_schedule" or "io_schedule_timeout") { (kind, witness) = (WaitKind.Io, Normalize(raw)); break; }
             }
         }
         return new StackWait(kind, witness, BlockedIn(frames));
     }
 
+    private static (WaitKind Kind, string? Witness) WaitOf(ImmutableArray<string> frames)
+    {
+        for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
+        {
+            var f = StackFrame.Function(frames[i]);
+            foreach (var row in StackFunctions.Of(f))
+            {
+                switch (row.Role)
+                {
+                    case StackRole.WaitsFor:
+                        return (row.Waits, row.Function);
+                    case StackRole.WaitsOnPageFlag:
+                    case StackRole.WaitsOnPageFlagForCaller:
+                        // The flag is the caller's: look past the helpers that wait for their caller.
+                        int c = StackFrame.NextReliable(frames, i + 1);
+                        while (c < frames.Length && StackFunctions.Has(StackFrame.Function(frames[c]), StackRole.WaitsOnPageFlagForCaller))
+                            c = StackFrame.NextReliable(frames, c + 1);
+                        if (c < frames.Length)
+                        {
+                            var caller = StackFrame.Function(frames[c]);
+                            if (StackFunctions.Of(caller, StackRole.WaitsFor) is { } wait) return (wait.Waits, wait.Function);
+                            return (WaitKind.PageLock, StackFunctions.Of(caller, StackRole.LocksPage)?.Function ?? Normalize(frames[c]));
+                        }
+                        // A bare flag wait with nothing above it: as the lock functions tail-call it, a page lock; a helper
+                        // whose caller is not shown says nothing.
+                        return row.Role == StackRole.WaitsOnPageFlag ? (WaitKind.PageLock, row.Function) : (WaitKind.Unknown, null);
+                }
+            }
+        }
+        return (WaitKind.Unknown, null);
+    }
+
     /// <summary>The first frame that is not scheduler, tracing, lock or wait plumbing.</summary>
     public static string? BlockedIn(ImmutableArray<string> frames)
     {
-        frames = Reliable(frames);
-        foreach (var raw in frames)
+        if (frames.IsDefaultOrEmpty) return null;
+        int last = -1;
+        for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
         {
-            var f = Normalize(raw);
-            bool plumbing = false;
-            foreach (var p in PlumbingPrefixes)
-                if (f.StartsWith(p, StringComparison.Ordinal)) { plumbing = true; break; }
-            if (!plumbing) return TitleName(f);
+            var f = StackFrame.Function(frames[i]);
+            if (!StartsWithAny(f, PlumbingPrefixes) && !StartsWithAny(f, PageLockStacks.TitlePlumbing.AsSpan())) return TitleName(frames[i]);
+            last = i;
         }
-        return frames.IsDefaultOrEmpty ? null : Normalize(frames[^1]);
+        return last < 0 ? null : Normalize(frames[last]);
     }
 
-    public static bool Contains(ImmutableArray<string> frames, params string[] functions)
+    /// <summary>Whether a reliable frame of the stack is one of <paramref name="functions"/> (compared by function name,
+    /// without allocating).</summary>
+    public static bool Contains(ImmutableArray<string> frames, params ReadOnlySpan<string> functions)
     {
         if (frames.IsDefaultOrEmpty) return false;
         foreach (var raw in frames)
         {
-            if (IsUnreliable(raw)) continue;
-            var f = Normalize(raw);
+            if (StackFrame.IsUnreliable(raw)) continue;
+            var f = StackFrame.Function(raw);
             foreach (var fn in functions)
-                if (f == fn) return true;
+                if (f.SequenceEqual(fn)) return true;
         }
         return false;
     }
 
-    private static ImmutableArray<string> Reliable(ImmutableArray<string> frames) =>
-        frames.IsDefaultOrEmpty || !frames.Any(IsUnreliable) ? frames : frames.Where(f => !IsUnreliable(f)).ToImmutableArray();
+    /// <summary>Whether a reliable frame of the stack has a row of <paramref name="role"/>.</summary>
+    public static bool Shows(ImmutableArray<string> frames, StackRole role)
+    {
+        if (frames.IsDefaultOrEmpty) return false;
+        foreach (var raw in frames)
+            if (!StackFrame.IsUnreliable(raw) && StackFunctions.Has(StackFrame.Function(raw), role)) return true;
+        return false;
+    }
 
-    /// <summary>Section 3: a task with filemap_fault finished and the fault path still on its stack holds the lock of
-    /// the page it faulted.</summary>
-    public static bool HoldsFaultedPage(ImmutableArray<string> frames) =>
-        // A file fault (an anonymous fault's __pte_alloc locks no page-cache page) past filemap_fault.
-        !Contains(frames, "filemap_fault") && Contains(frames, "__do_fault", "do_fault", "finish_fault", "do_read_fault", "do_shared_fault", "do_cow_fault");
+    /// <summary>The row by which the stack shows its task sleeping with a page lock held: the innermost frame whose holder
+    /// row holds across the frame just inside it (<see cref="StackFunction.HoldsWhileCalling"/>). Null when no frame
+    /// does: a fault still in its handler, a write_begin still looking its page up, a migration allocating its
+    /// destination hold nothing yet.</summary>
+    public static StackFunction? PageLockHeld(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty) return null;
+        ReadOnlySpan<char> callee = default;
+        for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
+        {
+            var f = StackFrame.Function(frames[i]);
+            foreach (var row in StackFunctions.Of(f))
+                if (row.HoldsWhileCalling(callee)) return row;
+            callee = f;
+        }
+        return null;
+    }
 
+    /// <summary>Section 3: a file fault whose handler has returned the page locked (finish_fault and the fault paths
+    /// around it) holds the page it faulted; the row that shows it, or null.</summary>
+    public static StackFunction? HoldsFaultedPage(ImmutableArray<string> frames) =>
+        PageLockHeld(frames) is { Holds: HeldPage.FaultedPage } row ? row : null;
 
+    /// <summary>Memory-cgroup reclaim freeing a page list (where legacy memcg reclaim waits for writeback).</summary>
     public static bool InMemcgReclaim(ImmutableArray<string> frames) =>
-        Contains(frames, "try_to_free_mem_cgroup_pages") && Contains(frames, "shrink_folio_list", "shrink_page_list");
+        Shows(frames, StackRole.ReclaimsMemcg) && Shows(frames, StackRole.ShrinksPageList);
 
-    public static bool InPageFault(ImmutableArray<string> frames) =>
-        Contains(frames, "handle_mm_fault", "exc_page_fault", "do_page_fault", "__handle_mm_fault");
+    public static bool InPageFault(ImmutableArray<string> frames) => Shows(frames, StackRole.HandlesPageFault);
+
+    private static bool StartsWithAny(ReadOnlySpan<char> f, ReadOnlySpan<string> prefixes)
+    {
+        foreach (var p in prefixes)
+            if (f.StartsWith(p, StringComparison.Ordinal)) return true;
+        return false;
+    }
 }

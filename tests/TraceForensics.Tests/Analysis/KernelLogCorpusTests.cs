@@ -232,26 +232,65 @@ public class KernelLogDetailTests
 
 public class PageLockAgainstMutexTests
 {
+    private static string Log(params string[] lines) => string.Concat(lines.Select(l => $"[  900.000000] {l}\n"));
+
+    private static readonly string[] Writer =
+    [
+        "INFO: task writer:101 blocked for more than 120 seconds.", "task:writer state:D stack:0 pid:101 tgid:101 ppid:1 flags:0x0",
+        "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0", " io_schedule+0x3f/0x60",
+        " folio_wait_bit_common+0x13d/0x350", " __folio_lock+0x17/0x30", " my_fs_write_locked+0x10/0x40", " </TASK>",
+    ];
+
+    private static readonly string[] OwnerLines =
+    [
+        "INFO: task faulter:202 is blocked on a mutex likely owned by task writer:101.",
+        "Showing all locks held in the system:", "1 lock held by writer/101:", " #0: ffff888012345678 (&fs->write_mutex){+.+.}-{3:3}, at: my_fs_write_locked+0x1/0x2",
+    ];
+
     [Fact]
     public void A_page_lock_against_a_mutex_in_a_kernel_log_is_a_deadlock()
     {
-        // T1 sleeps on a page lock holding mutex M; T2 sleeps on M in a fault that holds the page it faulted.
-        var log = string.Concat(new[]
-        {
-            "INFO: task writer:101 blocked for more than 120 seconds.", "task:writer state:D stack:0 pid:101 tgid:101 ppid:1 flags:0x0",
-            "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0", " io_schedule+0x3f/0x60",
-            " folio_wait_bit_common+0x13d/0x350", " __folio_lock+0x17/0x30", " my_fs_write_locked+0x10/0x40", " </TASK>",
+        // T1 sleeps on a page lock holding mutex M; T2 sleeps on M in reclaim from finish_fault, which runs with the page the
+        // fault handler returned locked (mm/memory.c finish_fault: pte_alloc when no page table was preallocated).
+        var found = Analyze.Text(Log([.. Writer,
             "INFO: task faulter:202 blocked for more than 120 seconds.", "task:faulter state:D stack:0 pid:202 tgid:202 ppid:1 flags:0x0",
-            "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0", " __mutex_lock+0x1/0x2", " my_fs_page_mkwrite+0x1/0x2",
-            " do_page_mkwrite+0x1/0x2", " do_fault+0x1a4/0x470", " __handle_mm_fault+0x76a/0xf80", " handle_mm_fault+0xe6/0x2c0", " </TASK>",
-            "INFO: task faulter:202 is blocked on a mutex likely owned by task writer:101.",
-            "Showing all locks held in the system:", "1 lock held by writer/101:", " #0: ffff888012345678 (&fs->write_mutex){+.+.}-{3:3}, at: my_fs_write_locked+0x1/0x2",
-        }.Select(l => $"[  900.000000] {l}\n"));
-        var found = Analyze.Text(log);
+            "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0", " __mutex_lock+0x1/0x2", " my_fs_shrink_scan+0x1/0x2",
+            " do_shrink_slab+0x1/0x2", " shrink_slab+0x1/0x2", " shrink_node+0x1/0x2", " do_try_to_free_pages+0x1/0x2", " try_to_free_pages+0x1/0x2",
+            " __alloc_pages_slowpath+0x1/0x2", " __alloc_pages+0x1/0x2", " pte_alloc_one+0x1/0x2", " __pte_alloc+0x1/0x2", " finish_fault+0x1/0x2",
+            " do_read_fault+0x1/0x2", " do_fault+0x1a4/0x470", " __handle_mm_fault+0x76a/0xf80", " handle_mm_fault+0xe6/0x2c0", " </TASK>",
+            .. OwnerLines]));
         var d = Assert.Single(found, f => f.Kind == FindingKind.Deadlock);
         Assert.Equal(["pagelock:unknown-for-101", "task:101", "task:202"], d.Chain.Select(e => e.From.Id()).Order(StringComparer.Ordinal));
-        Assert.Contains(d.Chain, e => e.RuleId() == "sole-page-lock-holder");
+        Assert.Contains(d.Chain, e => e.RuleId() == "sole-page-lock-holder:finish_fault");
         Assert.Contains(d.Chain, e => e.RuleId() == "hung-task-likely-owner");
+    }
+
+    [Fact]
+    public void A_page_mkwrite_holds_no_page_lock_of_the_fault()
+    {
+        // do_shared_fault unlocks the folio before do_page_mkwrite; ->page_mkwrite takes it again itself, when it wants
+        // (mm/memory.c do_shared_fault): a task waiting for a mutex there is not known to hold the page.
+        var found = Analyze.Text(Log([.. Writer,
+            "INFO: task faulter:202 blocked for more than 120 seconds.", "task:faulter state:D stack:0 pid:202 tgid:202 ppid:1 flags:0x0",
+            "Call Trace:", " <TASK>", " __schedule+0x3dc/0xf60", " schedule+0x23/0xa0", " __mutex_lock+0x1/0x2", " my_fs_page_mkwrite+0x1/0x2",
+            " do_page_mkwrite+0x1/0x2", " do_shared_fault+0x1/0x2", " do_fault+0x1a4/0x470", " __handle_mm_fault+0x76a/0xf80",
+            " handle_mm_fault+0xe6/0x2c0", " </TASK>",
+            .. OwnerLines]));
+        Assert.DoesNotContain(found, f => f.Kind == FindingKind.Deadlock);
+        Assert.DoesNotContain(found.SelectMany(f => f.Chain), e => e.RuleId()?.StartsWith("sole-page-lock-holder", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void The_hugetlb_fault_mutex_deadlock_of_a_real_report_is_a_deadlock()
+    {
+        // Task 13229 holds the hugetlb folio's lock in hugetlb_wp and waits for the fault mutex, which khungtaskd says 13250
+        // likely owns; 13250 waits for the folio's lock in __filemap_get_folio (filemap_lock_hugetlb_folio).
+        var found = Analyze.Text(HugetlbAbbaLog.Text);
+        var d = Assert.Single(found, f => f.Kind == FindingKind.Deadlock);
+        Assert.Equal(["pagelock:unknown-for-13250", "task:13229", "task:13250"], d.Chain.Select(e => e.From.Id()).Order(StringComparer.Ordinal));
+        Assert.Equal(["hung-task-likely-owner", "blocked-stack:__filemap_get_folio", "sole-page-lock-holder:hugetlb_wp"],
+            d.Chain.Select(e => e.RuleId()));
+        Assert.Equal(["hugetlb_wp", "__filemap_get_folio"], d.Tasks.OrderBy(t => t.Pid).Select(t => t.BlockedIn));
     }
 }
 

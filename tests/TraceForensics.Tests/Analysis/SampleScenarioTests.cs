@@ -66,7 +66,9 @@ public class SampleScenarioTests
         var findings = Analyze.Files(Path.Combine(TestPaths.SampleTraces, "lkml-xfs-fault-inferred.ftrace.txt"));
         var held = Assert.Single(findings[0].Chain, e => e.Relation == Relation.HeldBy);
         Assert.False(held.Observed);
-        Assert.Equal("fault-holds-faulted-page", held.RuleId());
+        // The witness is the row of the page-lock table that showed the hold: do_read_fault calling (an inlined
+        // finish_fault's) __pte_alloc, after __do_fault returned the page locked.
+        Assert.Equal("fault-holds-faulted-page:do_read_fault", held.RuleId());
     }
 
     /// <summary>Each chain edge of a sample's first finding, as the findings/v1 JSON gives it: from, relation, to,
@@ -90,7 +92,7 @@ public class SampleScenarioTests
                 "writeback:8:16:131:100 in-bio bio:8:16:163840 observed -",
                 "bio:8:16:163840 unsubmitted-bio-owned-by task:47190 observed -",
                 "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
-                "pagelock:8:16:131:101 held-by task:47211 inferred fault-holds-faulted-page"]);
+                "pagelock:8:16:131:101 held-by task:47211 inferred fault-holds-faulted-page:do_read_fault"]);
             // ext4's bio has no disk address before submission: B's writeback joins the builder's bio by inference.
             data.Add("lkml-ext4-kprobe-holder", format, "deadlock", [
                 "task:47211 waits-for-writeback writeback:8:16:131:100 observed -",

@@ -143,6 +143,14 @@ public class WaitModelTests
         var (one, text, _) = Run.Cli("rules", "fault-holds-faulted-page");
         Assert.Equal(0, one);
         Assert.Contains("mm/filemap.c filemap_fault", text);
+        // A cited witness frame is explained by its row of the stack tables, for the role the rule reads.
+        var (cited, row, _) = Run.Cli("rules", "sole-page-lock-holder:hugetlb_wp");
+        Assert.Equal(0, cited);
+        Assert.Contains("witness row: hugetlb_wp: holds the lock of the hugetlb folio of the fault across all it calls", row);
+        Assert.Contains("kernel source: mm/hugetlb.c hugetlb_wp", row);
+        var (_, taker, _) = Run.Cli("rules", "blocked-stack:__filemap_get_folio");
+        Assert.Contains("witness row: __filemap_get_folio: takes a page lock", taker);
+        Assert.DoesNotContain("holds the lock", taker);
         var (bad, _, err) = Run.Cli("rules", "no-such-rule");
         Assert.Equal(2, bad);
         Assert.Contains("no rule 'no-such-rule'", err);
