@@ -23,14 +23,25 @@ public sealed class FindingSet
     public IReadOnlySet<int> Deadlocked => _deadlocked;
 
     /// <summary>The findings ranked, the blocked interval of each blocked task closed where the state shows it ended.</summary>
-    public IReadOnlyList<Finding> Rank(ReplayState s) => _found
-        .OrderByDescending(f => f.Kind).ThenBy(f => f.At).ThenBy(f => f.Summary, StringComparer.Ordinal)
-        .Select((f, i) => new Finding
+    public IReadOnlyList<Finding> Rank(ReplayState s)
+    {
+        var ranked = _found
+            .OrderByDescending(f => f.Kind).ThenBy(f => f.At).ThenBy(f => f.Summary, StringComparer.Ordinal)
+            .Select((f, i) => (Id: $"F{i + 1}", f.Kind, f.Summary, f.At, f.Chain, f.Root, Tasks: f.Tasks.Select(t => WithEnd(s, t)).ToArray()))
+            .ToList();
+        // A task in several blocking findings (a pooled kworker behind one frozen filesystem, then behind another) is
+        // in each with that interval, and each says where else it is.
+        var blocking = ranked.Where(f => f.Kind is FindingKind.Deadlock or FindingKind.Stall or FindingKind.HungTask).ToList();
+        var byTask = blocking.SelectMany(f => f.Tasks.Select(t => (Key: (t.Pid, t.Generation), f.Id))).ToLookup(x => x.Key, x => x.Id);
+        return ranked.Select(f => new Finding
         {
-            Id = $"F{i + 1}", Kind = f.Kind, Summary = f.Summary, AtNs = f.At, Chain = f.Chain, Root = f.Root,
-            Tasks = f.Tasks.Select(t => WithEnd(s, t)).ToArray(),
-        })
-        .ToList();
+            Id = f.Id, Kind = f.Kind, Summary = f.Summary, AtNs = f.At, Chain = f.Chain, Root = f.Root,
+            Tasks = f.Kind is FindingKind.Deadlock or FindingKind.Stall or FindingKind.HungTask
+                ? f.Tasks.Select(t => byTask[(t.Pid, t.Generation)].Distinct().Where(id => id != f.Id).ToArray() is { Length: > 0 } others
+                    ? t with { AlsoIn = [.. others] } : t).ToArray()
+                : f.Tasks,
+        }).ToList();
+    }
 
     /// <summary>A task no longer in the wait it was found in ended it when its state last changed. Nothing is said when
     /// the state says nothing: a later life of the same pid, a task whose state the input never showed (a lockdep

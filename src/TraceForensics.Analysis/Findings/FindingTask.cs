@@ -20,4 +20,7 @@ public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, stri
     /// <summary>When it stopped being blocked (woke, ran, exited) if it did before the end of the input; null while
     /// still blocked at the end.</summary>
     public long? BlockedUntilNs { get; init; }
+    /// <summary>The other deadlock, stall or hung-task findings this task (the same life) is in: a pooled worker that
+    /// stalled behind one root and later behind another, each time in another blocked interval.</summary>
+    public ImmutableArray<string> AlsoIn { get; init; } = [];
 }

@@ -60,6 +60,12 @@ public static class FindingsJsonWriter
             if (t.HangReport is { } h) w.WriteNumber("hungReportedAt", TraceTime.ToSeconds(h.TimestampNs));
             if (t.ReportedBlockedSeconds is long secs) w.WriteNumber("reportedBlockedSeconds", secs);
             if (t.Workqueue is { } wq) w.WriteString("workqueue", wq);
+            if (!t.AlsoIn.IsDefaultOrEmpty)
+            {
+                w.WriteStartArray("alsoIn");
+                foreach (var id in t.AlsoIn) w.WriteStringValue(id);
+                w.WriteEndArray();
+            }
             if (t.HeldLocks.Length > 0)
             {
                 w.WriteStartArray("heldLocks");

@@ -262,4 +262,36 @@ public class FrozenFilesystemTests
         Assert.Equal("loop-device-served-by-loop-worker", f.Chain.Single(e => e.Relation == Relation.ServedBy).RuleId());
         Assert.Equal(new DeviceNumber(7, 9), Assert.IsType<FrozenFsNode>(f.Root).Dev);
     }
+
+    /// <summary>A pooled kworker that served loop2 behind one frozen filesystem, then (after the thaw) loop3 behind
+    /// another: one worker in two stalls. Each finding has its own dd, device and frozen filesystem, names the shared
+    /// worker with the blocked interval it spent behind that filesystem, and says the worker is in the other one too.</summary>
+    [Fact]
+    public void A_worker_shared_by_two_stalls_is_in_both_with_each_blocked_interval()
+    {
+        // bash's events stand for the rest of a real trace (the detector looks at the state as events arrive).
+        var text = Chain(500, 600, 2, 0xaa02, "kworker/u8:1", 33, 100)
+            + "            bash-3954    [000] .....   103.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n"
+            + "   kworker/u8:1-33    [001] .....   105.000000: block_rq_complete: 7,2 W () 456 + 8 be,0,4 [0]\n"
+            + "   kworker/u8:1-33    [001] .....   105.000010: workqueue_execute_end: work struct 000000000000aa02: function loop_rootcg_workfn\n"
+            + "          fsyncer-600    [001] .....   105.000100: sched_waking: comm=bash pid=3954 prio=120 target_cpu=000\n"
+            + Chain(501, 601, 3, 0xaa03, "kworker/u8:1", 33, 110)
+            + "            bash-3954    [000] .....   120.000000: sched_waking: comm=sshd pid=700 prio=120 target_cpu=000\n";
+        var topology = Run.TempFile("# tracefx topology v1\nloop 7:2 backing_file=/srv/a.img fs=7:1\nloop 7:3 backing_file=/srv/b.img fs=7:0\n");
+        var stalls = Analyze.Files(Run.TempFile(text), topology).Where(f => f.Kind == FindingKind.Stall).ToList();
+        Assert.Equal(2, stalls.Count);
+        foreach (var (fsyncer, device, frozen, since) in new[] { (600, 2, 1, 100.00004), (601, 3, 0, 110.00004) })
+        {
+            var f = Assert.Single(stalls, f => f.Tasks.Any(t => t.Pid == fsyncer));
+            Assert.Equal(new DeviceNumber(7, frozen), Assert.IsType<FrozenFsNode>(f.Root).Dev);
+            var served = Assert.Single(f.Chain, e => e.Relation == Relation.ServedBy);
+            Assert.Equal(new DeviceNumber(7, device), Assert.IsType<DeviceNode>(served.From).Dev);
+            var worker = Assert.Single(f.Tasks, t => t.Pid == 33);
+            Assert.Equal((long)Math.Round(since * 1e9), worker.BlockedSinceNs);
+            Assert.DoesNotContain(f.Tasks, t => t.Pid == 1201 - fsyncer); // the other stall's dd
+            // Each says the worker is in the other too.
+            var other = Assert.Single(stalls, o => o != f);
+            Assert.Equal(new[] { other.Id }, worker.AlsoIn.ToArray());
+        }
+    }
 }
