@@ -347,17 +347,7 @@ public sealed class StorageTopology
     /// <summary>MAJ:MIN of the filesystem <paramref name="path"/> lives on (statx's stx_dev), or null.</summary>
     public static string? FsOf(byte[] path)
     {
-        var buffer = new byte[256]; // struct statx (include/uapi/linux/stat.h) is 256 bytes on every architecture
-        var cpath = new byte[path.Length + 1];
-        path.CopyTo(cpath, 0);
-        try
-        {
-            if (statx(AtFdCwd, cpath, 0, StatxBasicStats, buffer) != 0) return null;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
+        if (Statx(path) is not { } buffer) return null;
         uint major = BitConverter.ToUInt32(buffer, StxDevMajor), minor = BitConverter.ToUInt32(buffer, StxDevMajor + 4);
         return $"{major}:{minor}";
     }
@@ -366,21 +356,28 @@ public sealed class StorageTopology
     /// not a block device or cannot be stat'ed.</summary>
     public static string? RdevOf(byte[] path)
     {
+        if (Statx(path) is not { } buffer) return null;
+        const ushort SIfmt = 0xF000, SIfblk = 0x6000;
+        if ((BitConverter.ToUInt16(buffer, StxMode) & SIfmt) != SIfblk) return null;
+        uint major = BitConverter.ToUInt32(buffer, StxRdevMajor), minor = BitConverter.ToUInt32(buffer, StxRdevMajor + 4);
+        return $"{major}:{minor}";
+    }
+
+    /// <summary>statx(2) of <paramref name="path"/> (its struct statx, include/uapi/linux/stat.h: 256 bytes on every
+    /// architecture), or null when it cannot be stat'ed.</summary>
+    private static byte[]? Statx(byte[] path)
+    {
         var buffer = new byte[256];
         var cpath = new byte[path.Length + 1];
         path.CopyTo(cpath, 0);
         try
         {
-            if (statx(AtFdCwd, cpath, 0, StatxBasicStats, buffer) != 0) return null;
+            return statx(AtFdCwd, cpath, 0, StatxBasicStats, buffer) == 0 ? buffer : null;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return null;
         }
-        const ushort SIfmt = 0xF000, SIfblk = 0x6000;
-        if ((BitConverter.ToUInt16(buffer, StxMode) & SIfmt) != SIfblk) return null;
-        uint major = BitConverter.ToUInt32(buffer, StxRdevMajor), minor = BitConverter.ToUInt32(buffer, StxRdevMajor + 4);
-        return $"{major}:{minor}";
     }
 
     /// <summary>The block size of the filesystem at <paramref name="path"/>: <c>statvfs(3)</c>'s <c>f_bsize</c> (the first
