@@ -83,6 +83,7 @@ public sealed class InputReader : IDisposable
         long line = _records.Position.Ordinal;
         Summary.Lines = line;
         var kind = record.Kind;
+        if (record.Notice is { } notice) Report(line, DiagnosticSeverity.Info, DiagnosticCodes.WallClock, notice);
         switch (kind)
         {
             case RecordKind.Event:

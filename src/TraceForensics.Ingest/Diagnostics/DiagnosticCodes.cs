@@ -20,4 +20,6 @@ public static class DiagnosticCodes
     public const string PayloadMismatch = "payload-mismatch";
     /// <summary>Info: a line of a kind this version does not read (a newer topology writer's fact), skipped.</summary>
     public const string UnknownLineKind = "unknown-line-kind";
+    /// <summary>Info: a kernel log gives only wall-clock times (journalctl, syslog, <c>dmesg -T</c>); they are kept as such.</summary>
+    public const string WallClock = "wall-clock";
 }

@@ -26,6 +26,7 @@ public static class FormatDetector
         var rest = head;
         var r = new RawRecord();
         var kernelLog = new KernelLogTokenizer();
+        var kernelLines = new KernelLogLines();
         while (!rest.IsEmpty && lines < 2000)
         {
             int nl = rest.IndexOf((byte)'\n');
@@ -48,13 +49,11 @@ public static class FormatDetector
             PerfScriptLineTokenizer.Tokenize(line, ref r);
             if (r.Kind == RecordKind.Event) perf++;
 
-            if (KernelLogPrefix.LooksLikeKernelLog(line))
-            {
-                dmesg++;
-                kernelLog.Tokenize(line, ref r);
-                if (r.Kind is RecordKind.Event or RecordKind.StackStart) kernelReports++;
-            }
+            kernelLines.Push(line, new RecordPosition(lines, 0));
+            CountKernelLines(kernelLines, kernelLog, ref dmesg, ref kernelReports);
         }
+        kernelLines.End();
+        CountKernelLines(kernelLines, kernelLog, ref dmesg, ref kernelReports);
 
         if (lines > 0 && binaryLines * 2 > lines)
             return new(TraceFormat.Unknown, "binary data, not trace text");
@@ -67,6 +66,20 @@ public static class FormatDetector
         return new(TraceFormat.Unknown,
             lines == 0 ? "the input is empty"
                        : "no trace lines found at its start: not ftrace text, trace-cmd report, perf script output or a kernel log");
+    }
+
+    /// <summary>A kernel log however it arrived (<see cref="KernelLogLines"/> takes the wrapping off): the lines with
+    /// a time, and the reports among them.</summary>
+    private static void CountKernelLines(KernelLogLines lines, KernelLogTokenizer tokenizer, ref int dmesg, ref int reports)
+    {
+        var r = new RawRecord();
+        while (lines.TryTake(out var line))
+        {
+            if (line.WallNs is null && !KernelLogPrefix.LooksLikeKernelLog(line.Span)) continue;
+            dmesg++;
+            tokenizer.Tokenize(line, ref r);
+            if (r.Kind is RecordKind.Event or RecordKind.StackStart) reports++;
+        }
     }
 
     private static bool StartsWithIgnoreCase(ReadOnlySpan<byte> s, ReadOnlySpan<byte> prefix)

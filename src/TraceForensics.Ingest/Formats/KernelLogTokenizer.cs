@@ -27,6 +27,7 @@ public sealed class KernelLogTokenizer
 
     private readonly KernelLogReport _report = new();
     private long _lastTimestampNs;
+    private bool _kernelClock, _wallClockNoted;
     private Mode _mode;
     private int _reportPid = -1;
     private int _lockPid = -1;
@@ -91,7 +92,22 @@ public sealed class KernelLogTokenizer
         return true;
     }
 
-    public void Tokenize(ReadOnlySpan<byte> line, ref RawRecord r)
+    /// <summary>A line as <see cref="KernelLogLines"/> gave it: the kernel's line, and the wall time of its arrival.</summary>
+    public void Tokenize(in KernelLogLine line, ref RawRecord r)
+    {
+        if (line.Problem is not null)
+        {
+            r.Reset();
+            r.Kind = RecordKind.Unrecognized;
+            r.Problem = line.Problem;
+            return;
+        }
+        Tokenize(line.Span, ref r, line.WallNs, line.WallForm);
+    }
+
+    /// <summary>A kernel line (its own <c>&lt;N&gt;[ secs]</c> prefixes on it); <paramref name="wallNs"/> is the wall
+    /// time its arrival gave (journalctl, syslog, <c>dmesg -T</c>), used while the log gives no kernel time.</summary>
+    public void Tokenize(ReadOnlySpan<byte> line, ref RawRecord r, long? wallNs = null, string? wallForm = null)
     {
         r.Reset();
         if (IsBlank(line))
@@ -101,7 +117,22 @@ public sealed class KernelLogTokenizer
         }
         var text = KernelLogPrefix.Strip(line, out long ts, out bool hasTime);
         // A line without a time prefix (a report pasted without them, a continuation) is as late as the last one seen.
-        if (hasTime) _lastTimestampNs = ts;
+        if (hasTime)
+        {
+            _lastTimestampNs = ts;
+            _kernelClock = true;
+        }
+        else if (wallNs is long wall && !_kernelClock)
+        {
+            // Only the wall clock of the log's arrival: kept as printed (not the kernel's seconds), and said once.
+            _lastTimestampNs = wall;
+            if (!_wallClockNoted)
+            {
+                _wallClockNoted = true;
+                r.Notice = $"this log gives wall-clock times ({wallForm ?? "its arrival prefix"}) and not the kernel's seconds: " +
+                           "times are kept as wall time (the year, when not printed, is taken as 2000) and do not line up with a trace's clock";
+            }
+        }
         r.TimestampNs = _lastTimestampNs;
         r.Kind = RecordKind.Header;
         var t = Trim(text);

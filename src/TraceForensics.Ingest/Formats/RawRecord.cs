@@ -31,6 +31,9 @@ public ref struct RawRecord
     public long Count;
     /// <summary>Entries written (for <see cref="RecordKind.BufferEntries"/>).</summary>
     public long Count2;
+    /// <summary>A fact about the input worth saying once (a kernel log's clock is wall time), whatever the line is; null
+    /// for most lines.</summary>
+    public string? Notice;
     /// <summary>Why a line is <see cref="RecordKind.Unrecognized"/>.</summary>
     public string? Problem;
 

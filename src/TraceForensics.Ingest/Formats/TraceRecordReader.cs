@@ -11,6 +11,8 @@ public sealed class TraceRecordReader : IRecordSource
     private readonly OpenedInput _input;
     private readonly LineReader _lines;
     private readonly KernelLogTokenizer? _kernelLog;
+    private readonly KernelLogLines? _kernelLines;
+    private RecordPosition? _heldPosition; // a kernel log's line is handed on after the line that may continue it
     private readonly TopologyTokenizer? _topology;
 
     public TraceRecordReader(OpenedInput input, TraceFormat format, int maxLineBytes = 1 << 20)
@@ -19,20 +21,25 @@ public sealed class TraceRecordReader : IRecordSource
         _input = input;
         Format = format;
         _lines = new LineReader(input.Stream, maxLineBytes);
-        if (format == TraceFormat.Dmesg) _kernelLog = new KernelLogTokenizer();
+        if (format == TraceFormat.Dmesg)
+        {
+            _kernelLog = new KernelLogTokenizer();
+            _kernelLines = new KernelLogLines();
+        }
         if (format == TraceFormat.Topology) _topology = new TopologyTokenizer();
     }
 
     public TraceFormat Format { get; }
     public long LineNumber => _lines.LineNumber;
     public long LineOffset => _lines.LineOffset;
-    public RecordPosition Position => new(_lines.LineNumber, _lines.LineOffset);
+    public RecordPosition Position => _heldPosition ?? new(_lines.LineNumber, _lines.LineOffset);
     public long BytesRead => _lines.LineOffset + _lines.LineLength;
     public string? ReadError => _input.ReadError;
 
     /// <summary>Reads the next line into <paramref name="record"/>; false at the end of the input.</summary>
     public bool Read(ref RawRecord record)
     {
+        if (_kernelLines is not null) return ReadKernelLog(ref record);
         var status = _lines.Read(out var line);
         if (status == LineStatus.End) return _kernelLog?.Finish(ref record) == true;
         if (status == LineStatus.Overlong)
@@ -59,6 +66,34 @@ public sealed class TraceRecordReader : IRecordSource
         }
         if (record.Kind == RecordKind.Unrecognized && AsciiSpan.LooksBinary(line))
             record.Problem = "binary data in a text trace";
+        return true;
+    }
+
+    /// <summary>A kernel log: raw lines go through <see cref="KernelLogLines"/> (arrival wrapping off, wrapped lines
+    /// joined) to the tokenizer; a record's position is its (first) line.</summary>
+    private bool ReadKernelLog(ref RawRecord record)
+    {
+        KernelLogLine line;
+        while (!_kernelLines!.TryTake(out line))
+        {
+            var status = _lines.Read(out var raw);
+            var at = new RecordPosition(_lines.LineNumber, _lines.LineOffset);
+            if (status == LineStatus.End)
+            {
+                _kernelLines.End();
+                if (_kernelLines.TryTake(out line)) break;
+                _heldPosition = null;
+                return _kernelLog!.Finish(ref record);
+            }
+            if (status == LineStatus.Overlong)
+                _kernelLines.PushProblem($"line of {_lines.LineLength} bytes is longer than the {_lines.MaxLineBytes}-byte limit; skipped", at);
+            else if (!_lines.LineTerminated && ReadError is not null)
+                _kernelLines.PushProblem("line cut off where the input ends early", at);
+            else
+                _kernelLines.Push(raw, at);
+        }
+        _heldPosition = line.Position;
+        _kernelLog!.Tokenize(line, ref record);
         return true;
     }
 
