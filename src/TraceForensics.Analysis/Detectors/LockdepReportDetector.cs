@@ -13,7 +13,7 @@ namespace TraceForensics.Analysis.Detectors;
 public sealed class LockdepReportDetector : IDetector
 {
     /// <summary>Reports: the task (pid -1 for DEPT, which names contexts), whether DEPT made it, and the class cycle.</summary>
-    private readonly List<(int Pid, string Comm, bool Dept, List<WaitEdge> Cycle)> _reports = new();
+    private readonly List<(int Pid, string Comm, bool Dept, LockdepReportKind Kind, List<WaitEdge> Cycle)> _reports = new();
 
     public void Observe(ReplayState s, in TraceEvent e)
     {
@@ -31,12 +31,12 @@ public sealed class LockdepReportDetector : IDetector
         for (int i = 0; i + 1 < chain.Count; i++)
             cycle.Add(new WaitEdge(new KernelLockNode(chain[i]), new KernelLockNode(chain[i + 1]),
                 dept ? Relation.DeptContextHoldsThenWaits : Relation.AlreadyDependsOn, null, line));
-        _reports.Add((e.Pid, e.Comm, dept, cycle));
+        _reports.Add((e.Pid, e.Comm, dept, e.Payload.Lockdep.Kind, cycle));
     }
 
     public void Report(ReplayState s, FindingSet findings)
     {
-        foreach (var (pid, comm, dept, cycle) in _reports)
+        foreach (var (pid, comm, dept, kind, cycle) in _reports)
         {
             var held = ((KernelLockNode)cycle[0].From).Name;
             var wanted = ((KernelLockNode)cycle[0].To).Name;
@@ -44,6 +44,10 @@ public sealed class LockdepReportDetector : IDetector
             findings.Add(FindingKind.PotentialDeadlock,
                 dept
                     ? $"possible deadlock (DEPT): a context holding ({held}) waits for ({wanted}), and one holding ({wanted}) waits for ({held})"
+                    : kind == LockdepReportKind.InconsistentState
+                    ? $"inconsistent lock state (lockdep): {comm}:{pid} takes ({held}) in a context that can interrupt a holder of it with that interrupt enabled"
+                    : kind == LockdepReportKind.IrqInversion
+                    ? $"possible irq lock inversion (lockdep): ({held}) was held while taking ({wanted}), and interrupts can take them the other way round ({comm}:{pid} changed a lock's irq state)"
                     : held == wanted
                     ? $"possible recursive locking (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire it again"
                     : $"possible deadlock (lockdep): {comm}:{pid} holds ({held}) and is trying to acquire ({wanted}), which already depends on ({held})",

@@ -27,6 +27,10 @@ public enum LockdepReportKind : byte
     Recursive,
     IrqOrder,
     Dept,
+    /// <summary>print_irq_inversion_bug(): "possible irq lock inversion dependency detected".</summary>
+    IrqInversion,
+    /// <summary>print_usage_bug(): "inconsistent lock state" (one class, taken where it can interrupt its holder).</summary>
+    InconsistentState,
 }
 
 /// <summary>The words the reports use for the kinds, as findings print them.</summary>
@@ -48,6 +52,8 @@ public static class KernelLogKindNames
         LockdepReportKind.Recursive => "recursive",
         LockdepReportKind.IrqOrder => "irq-order",
         LockdepReportKind.Dept => "dept",
+        LockdepReportKind.IrqInversion => "irq-inversion",
+        LockdepReportKind.InconsistentState => "inconsistent",
         _ => null,
     };
 }

@@ -28,6 +28,7 @@ public sealed class KernelLogTokenizer
     private readonly KernelLogReport _report = new();
     private long _lastTimestampNs;
     private bool _kernelClock, _wallClockNoted;
+    private bool _sysrq; // inside a sysrq-w dump: every task line is a report
     private Mode _mode;
     private int _reportPid = -1;
     private int _lockPid = -1;
@@ -37,6 +38,7 @@ public sealed class KernelLogTokenizer
     private int _lockdepPid = -1;
     private int _lockdepAwait; // 1 = next line is the wanted lock, 2 = next line is the held lock
     private string? _wanted, _held;
+    private string? _thisLock; // the lock of an irq-inversion report ("just changed the state of lock:")
     private LockdepReportKind _lockdepKind = LockdepReportKind.Circular;
     private readonly List<string> _chain = new();
 
@@ -64,7 +66,8 @@ public sealed class KernelLogTokenizer
         else if (t.StartsWith("WARNING: "u8)) t = t["WARNING: "u8.Length..];
         else return false;
         return t.StartsWith("possible circular locking dependency detected"u8) || t.StartsWith("possible recursive locking detected"u8)
-               || t.IndexOf("-unsafe lock order detected"u8) > 0;
+               || t.IndexOf("-unsafe lock order detected"u8) > 0 || t.StartsWith("possible irq lock inversion dependency detected"u8)
+               || t.StartsWith("inconsistent lock state"u8);
     }
 
     /// <summary>At the end of the input: a lockdep report that never named both locks (the log is cut off) becomes an
@@ -159,7 +162,10 @@ public sealed class KernelLogTokenizer
         {
             _chain.Clear();
             _lockdepKind = t.IndexOf("recursive"u8) >= 0 ? LockdepReportKind.Recursive
-                : t.IndexOf("circular"u8) >= 0 ? LockdepReportKind.Circular : LockdepReportKind.IrqOrder;
+                : t.IndexOf("circular"u8) >= 0 ? LockdepReportKind.Circular
+                : t.IndexOf("irq lock inversion"u8) >= 0 ? LockdepReportKind.IrqInversion
+                : t.IndexOf("inconsistent lock state"u8) >= 0 ? LockdepReportKind.InconsistentState : LockdepReportKind.IrqOrder;
+            _thisLock = null;
             _mode = Mode.Lockdep;
             _lockdepAwait = 0;
             _wanted = _held = null;
@@ -174,7 +180,13 @@ public sealed class KernelLogTokenizer
             return;
         }
         if (_mode == Mode.Dept && TryDept(t, ref r)) return;
-        if (t.StartsWith("Showing all locks held"u8)) { _mode = Mode.HeldLocks; return; }
+        if (t.StartsWith("sysrq: Show Blocked State"u8) || t.StartsWith("SysRq : Show Blocked State"u8))
+        {
+            _sysrq = true;
+            _mode = Mode.None;
+            return;
+        }
+        if (t.StartsWith("Showing all locks held"u8)) { _sysrq = false; _mode = Mode.HeldLocks; return; }
         if (TryHeldLocksHeader(t)) return;
         if (_mode == Mode.HeldLocks && t.StartsWith("#"u8)) { HeldLock(t, ref r); return; }
 
@@ -185,7 +197,8 @@ public sealed class KernelLogTokenizer
             r.Pid = _reportPid;
             return;
         }
-        if (t.SequenceEqual("Call Trace:"u8) || t.SequenceEqual("Call trace:"u8)) // arm64 prints "Call trace:"
+        if (_sysrq && TrySysrqTask(t, ref r)) return;
+        if (IsStackHeader(t))
         {
             if (_mode == Mode.HungHeader)
             {
@@ -195,6 +208,17 @@ public sealed class KernelLogTokenizer
                 r.Pid = _reportPid;
             }
             else if (_mode == Mode.CallTrace) _mode = Mode.None; // a second trace (NMI backtrace...): not the report's
+            return;
+        }
+        if (_mode == Mode.HungHeader && TryFrame(t, out var first, out bool firstUnreliable))
+        {
+            // ARM's unwinder (arch/arm/kernel/unwind.c unwind_backtrace) prints its frames with no header: the first
+            // frame starts the report's stack.
+            _mode = Mode.CallTrace;
+            r.Kind = RecordKind.StackStart;
+            r.Event = "call_trace"u8;
+            r.Pid = _reportPid;
+            r.Frame = firstUnreliable ? Concat("?"u8, first) : first;
             return;
         }
         if (_mode == Mode.CallTrace)
@@ -207,6 +231,46 @@ public sealed class KernelLogTokenizer
                 r.Frame = unreliable ? Concat("?"u8, frame) : frame; // "? func": kept, marked unreliable
             }
         }
+    }
+
+    /// <summary>The header of a task's stack, as each architecture's <c>show_stack()</c>/<c>dump_backtrace()</c> prints
+    /// it: <c>Call Trace:</c> (x86 arch/x86/kernel/dumpstack.c, powerpc arch/powerpc/kernel/process.c, s390
+    /// arch/s390/kernel/dumpstack.c, riscv arch/riscv/kernel/stacktrace.c), <c>Call trace:</c> (arm64
+    /// arch/arm64/kernel/stacktrace.c), <c>Backtrace: </c> (ARM's frame-pointer unwinder, arch/arm/kernel/traps.c
+    /// dump_backtrace(), possibly followed by "no frame pointer" or "invalid frame pointer 0x...").</summary>
+    private static bool IsStackHeader(ReadOnlySpan<byte> t) =>
+        t.SequenceEqual("Call Trace:"u8) || t.SequenceEqual("Call trace:"u8) || t.StartsWith("Backtrace:"u8);
+
+    /// <summary>A task of a <c>sysrq-w</c> dump (<c>sysrq: Show Blocked State</c>, kernel/sched/core.c
+    /// show_state_filter(TASK_UNINTERRUPTIBLE): sched_show_task() of every task in D), read as a report of that task:
+    /// a <c>hung_task</c> event without a time, its stack the <c>Call Trace:</c> that follows. The task line is
+    /// <c>task:comm state:D stack:0 pid:N ...</c> or the older <c>comm D stack pid ppid 0xflags</c>.</summary>
+    private bool TrySysrqTask(ReadOnlySpan<byte> t, ref RawRecord r)
+    {
+        ReadOnlySpan<byte> comm;
+        int pid;
+        if (t.StartsWith("task:"u8))
+        {
+            int st = t.IndexOf(" state:"u8);
+            if (st < 0 || !int.TryParse(Field(t, " pid:"u8), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pid)) return false;
+            comm = TrimEnd(t[5..st]);
+        }
+        else
+        {
+            var words = Encoding.ASCII.GetString(t).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int i = Array.FindIndex(words, w => w[0] == 'D' && w.Skip(1).All(char.IsDigit));
+            if (i < 1 || words.Length < i + 3 || !words[^1].StartsWith("0x", StringComparison.Ordinal)
+                || !int.TryParse(words[^3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pid)) return false;
+            int stateAt = t.IndexOf(Encoding.ASCII.GetBytes(" " + words[i]));
+            if (stateAt <= 0) return false;
+            comm = TrimEnd(t[..stateAt]);
+        }
+        Event(ref r, "hung_task"u8);
+        r.Comm = comm;
+        r.Pid = pid;
+        _mode = Mode.HungHeader;
+        _reportPid = pid;
+        return true;
     }
 
     /// <summary><c>INFO: task comm:pid blocked for more than N seconds.</c> (or <c>blocked in I/O wait for more than</c>).</summary>
@@ -228,6 +292,7 @@ public sealed class KernelLogTokenizer
         if (sp > 0 && TryParseDecimal(secs[..sp], out long seconds)) report.HungSeconds = seconds;
         _mode = Mode.HungHeader;
         _reportPid = pid;
+        _sysrq = false;
         return true;
     }
 
@@ -338,20 +403,33 @@ public sealed class KernelLogTokenizer
         {
             if (TryLockClass(t, out var cls, out _))
             {
-                if (_lockdepAwait == 1) _wanted = cls; else _held = cls;
+                switch (_lockdepAwait)
+                {
+                    case 1: _wanted = cls; break;
+                    case 2: _held = cls; break;
+                    case 3: _thisLock = cls; break;
+                    // irq inversion: the dependency this -> other ("took another") or other -> this ("was taken by another")
+                    case 4: _held = _thisLock; _wanted = cls; break;
+                    case 5: _held = cls; _wanted = _thisLock; break;
+                    // inconsistent lock state: the class is taken in a context that can interrupt a holder of it
+                    case 6: _held = _wanted = cls; break;
+                }
             }
             _lockdepAwait = 0;
             return true;
         }
+        // print_irq_inversion_bug(): "comm/pid just changed the state of lock:", then "but this lock took another,
+        // HARDIRQ-unsafe lock in the past:" or "but this lock was taken by another, HARDIRQ-safe lock in the past:".
+        // print_usage_bug(): "comm/pid [HC0[0]:SC1[1]:HE1:SE0] takes:" (kernel/locking/lockdep.c).
+        int changed = t.IndexOf(" just changed the state of lock:"u8);
+        int takes = t.EndsWith(" takes:"u8) ? t.Length - " takes:"u8.Length : -1;
+        if (changed > 0 || takes > 0) { LockdepTask(t[..(changed > 0 ? changed : takes)]); _lockdepAwait = changed > 0 ? 3 : 6; return true; }
+        if (t.StartsWith("but this lock took another, "u8)) { _lockdepAwait = 4; return true; }
+        if (t.StartsWith("but this lock was taken by another, "u8)) { _lockdepAwait = 5; return true; }
         int trying = t.IndexOf(" is trying to acquire"u8);
         if (trying > 0)
         {
-            var who = t[..trying];
-            int irq = who.IndexOf(" ["u8); // "comm/pid [HC0[0]:SC0[0]:HE0:SE1]"
-            if (irq > 0) who = who[..irq];
-            int slash = who.LastIndexOf((byte)'/');
-            _lockdepPid = slash > 0 && TryParseInt(who[(slash + 1)..], out int p) ? p : -1;
-            _lockdepComm = (slash > 0 ? who[..slash] : who).ToArray();
+            LockdepTask(t[..trying]);
             _lockdepAwait = 1;
             return true;
         }
@@ -369,6 +447,17 @@ public sealed class KernelLogTokenizer
             return true;
         }
         return false;
+    }
+
+    /// <summary>The task of a lockdep report: <c>comm/pid</c>, possibly followed by its irq context
+    /// <c>[HC0[0]:SC0[0]:HE0:SE1]</c>.</summary>
+    private void LockdepTask(ReadOnlySpan<byte> who)
+    {
+        int irq = who.IndexOf(" ["u8);
+        if (irq > 0) who = who[..irq];
+        int slash = who.LastIndexOf((byte)'/');
+        _lockdepPid = slash > 0 && TryParseInt(who[(slash + 1)..], out int p) ? p : -1;
+        _lockdepComm = (slash > 0 ? who[..slash] : who).ToArray();
     }
 
     /// <summary>DEPT's first context: <c>[S] (unknown)(pg_locked_map:0)</c> is what it holds (the start of its event
@@ -421,17 +510,41 @@ public sealed class KernelLogTokenizer
         return cls.Length > 0;
     }
 
-    /// <summary><c>__schedule+0x3dc/0xf60</c>, <c>[&lt;ffffffff82a9df9c&gt;] ? schedule+0x7c/0x1b0</c>,
-    /// <c>[&lt;80c1e5e8&gt;] (__schedule) from [&lt;80c1eb20&gt;] (schedule+0x60/0xdc)</c>.</summary>
+    /// <summary>One frame line, in every layout the kernel prints (and syzkaller's pkg/report/linux.go reads: its
+    /// questionableFrame <c>(\[\&lt;[0-9a-f]+\&gt;\])? \? </c> and its symbolized <c>[inline]</c> frames):
+    /// <list type="bullet">
+    /// <item>x86, arm64, riscv: <c>__schedule+0x3dc/0xf60</c>, with <c>[&lt;addr&gt;] </c> before it on older kernels
+    /// (and riscv's print_trace_address), <c> [module]</c>, arm64's <c> (P)</c>/<c> (T)</c> or a symbolizer's
+    /// <c>file.c:123</c> after it; <c>? </c> before the function marks an unreliable frame;</item>
+    /// <item>a symbolizer's inline frame: <c>context_switch kernel/sched/core.c:5178 [inline]</c>;</item>
+    /// <item>ARM (arch/arm/kernel/traps.c dump_backtrace_entry()): <c>[&lt;pc&gt;] (func) from [&lt;lr&gt;] (caller+0x/0x)</c>
+    /// with CONFIG_BACKTRACE_VERBOSE, <c>func from caller+0x60/0xdc</c> without;</item>
+    /// <item>powerpc (arch/powerpc/kernel/process.c show_stack()): <c>[c0000000fe2ffb70] [c0000000000202b8]
+    /// __switch_to+0x2c8/0x470 (unreliable)</c>: stack pointer, return address, function; "(unreliable)" marks it;</item>
+    /// <item>s390 (arch/s390/kernel/dumpstack.c): <c> [&lt;0000000000a3c6b6&gt;] __schedule+0x2f6/0x6c0</c>, the first
+    /// frame of older kernels in parentheses: <c>([&lt;000000000011c0fa&gt;] __switch_to+0x62/0xa8)</c>.</item>
+    /// </list></summary>
     private static bool TryFrame(ReadOnlySpan<byte> t, out ReadOnlySpan<byte> frame, out bool unreliable)
     {
         frame = default;
         unreliable = false;
+        if (t.Length > 2 && t[0] == (byte)'(' && t[1] == (byte)'[' && t[^1] == (byte)')') t = t[1..^1]; // s390's first frame
         if (t.StartsWith("[<"u8))
         {
             int close = t.IndexOf(">]"u8);
             if (close < 0) return false;
             t = TrimStart(t[(close + 2)..]);
+        }
+        else
+        {
+            // powerpc: "[sp] [lr] func+0x/0x": one or two bracketed hex words
+            for (int i = 0; i < 2 && t.Length > 2 && t[0] == (byte)'['; i++)
+            {
+                int close = t.IndexOf((byte)']');
+                if (close < 2 || !TryParseHex(t[1..close], out _)) return false;
+                t = TrimStart(t[(close + 1)..]);
+            }
+            if (t.EndsWith(" (unreliable)"u8)) { unreliable = true; t = t[..^" (unreliable)"u8.Length]; }
         }
         if (t.StartsWith("? "u8)) { unreliable = true; t = t[2..]; }
         if (t.Length > 0 && t[0] == (byte)'(')
@@ -441,16 +554,47 @@ public sealed class KernelLogTokenizer
             frame = FunctionName(t[1..close]);
             return !frame.IsEmpty;
         }
-        int plus = t.IndexOf((byte)'+');
+        var name = FirstToken(t);
+        if (!IsSymbol(name.IndexOf((byte)'+') is int p and > 0 ? name[..p] : name)) return false;
+        var rest = t[name.Length..];
+        // ARM without CONFIG_BACKTRACE_VERBOSE: "func from caller+0x/0x"
+        if (rest.StartsWith(" from "u8) && name.IndexOf((byte)'+') < 0)
+        {
+            if (!IsOffset(FirstToken(rest[" from "u8.Length..]), out _)) return false;
+            frame = name;
+            return true;
+        }
+        // a symbolizer's inline frame: "func path/file.c:123 [inline]"
+        if (name.IndexOf((byte)'+') < 0)
+        {
+            if (!t.EndsWith(" [inline]"u8)) return false;
+            frame = name;
+            return true;
+        }
+        if (!IsOffset(name, out var func)) return false;
+        frame = func;
+        return true;
+    }
+
+    /// <summary><c>func+0x3dc/0xf60</c>: the function, with an offset and a size in hex.</summary>
+    private static bool IsOffset(ReadOnlySpan<byte> token, out ReadOnlySpan<byte> func)
+    {
+        func = default;
+        int plus = token.IndexOf((byte)'+');
         if (plus <= 0) return false;
-        var name = t[..plus];
-        if (name.IndexOfAny((byte)' ', (byte)':', (byte)'=') >= 0) return false;
-        var off = t[(plus + 1)..];
-        int sp = off.IndexOf((byte)' ');
-        if (sp >= 0) off = off[..sp];
+        var off = token[(plus + 1)..];
         int slash = off.IndexOf((byte)'/');
         if (slash <= 0 || !TryParseHex(off[..slash], out _) || !TryParseHex(off[(slash + 1)..], out _)) return false;
-        frame = name;
+        func = token[..plus];
+        return IsSymbol(func);
+    }
+
+    /// <summary>A kernel symbol: letters, digits, <c>_</c>, <c>.</c> (<c>foo.cold</c>, <c>bar.isra.0</c>), <c>$</c>.</summary>
+    private static bool IsSymbol(ReadOnlySpan<byte> s)
+    {
+        if (s.IsEmpty) return false;
+        foreach (byte b in s)
+            if (!(IsDigit(b) || (uint)((b | 0x20) - 'a') <= 'z' - 'a' || b == (byte)'_' || b == (byte)'.' || b == (byte)'$')) return false;
         return true;
     }
 
