@@ -93,6 +93,8 @@ public sealed class InputReader : IDisposable
             case RecordKind.StackStart:
                 CompleteStack();
                 BeginStack(ref record, line);
+                // a stack with no header line (ARM's unwinder): its first frame starts it
+                if (!record.Frame.IsEmpty && _stackTargetLine >= 0) AddFrame(ref record, line);
                 break;
             case RecordKind.StackFrame:
                 AddFrame(ref record, line);

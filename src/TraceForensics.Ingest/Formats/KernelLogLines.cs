@@ -17,9 +17,12 @@ public readonly struct KernelLogLine
     public readonly RecordPosition Position;
     /// <summary>Set for a line that cannot be read at all (overlong, cut off): the reason.</summary>
     public readonly string? Problem;
+    /// <summary>Text beside the log (a mail's reply between quoted lines): not the kernel's, read as nothing.</summary>
+    public readonly bool Aside;
 
-    public KernelLogLine(byte[] text, int length, long? wallNs, string? wallForm, RecordPosition position, string? problem = null)
+    public KernelLogLine(byte[] text, int length, long? wallNs, string? wallForm, RecordPosition position, string? problem = null, bool aside = false)
     {
+        Aside = aside;
         Text = text;
         Length = length;
         WallNs = wallNs;
@@ -41,9 +44,11 @@ public readonly struct KernelLogLine
 /// <c>short-monotonic</c>: <c>[  376.749647] host kernel: </c>), syslog files (the same forms, the kernel's own
 /// <c>[ secs]</c> often following), <c>dmesg -T</c> (<c>[Wed Dec  2 12:00:00 2026] </c>), <c>dmesg --time-format
 /// iso</c> (<c>2026-12-02T12:00:00,123456+00:00 </c>) and <c>dmesg -x</c> (<c>kern  :info  : </c>);</item>
-/// <item>the wrapping of a mail client: a quoted line of 60 bytes or more with a time, followed (at the same quote
-/// depth) by one or two lines with no time and then by a timed line again, is one line broken at a space; the pieces
-/// are joined with that space. Only quoted text is joined: a raw log's untimed lines (console output of programs, a
+/// <item>the text of a mail around a quoted log: once the log's lines are seen at a quote depth, lines at another
+/// depth (the reply between quoted lines, and its blank lines) are set aside;</item>
+/// <item>the wrapping of a mail client: a quoted line with a time, followed (at the same quote depth) by up to three
+/// lines with no time and then by a timed line again, is one line broken at a space when each piece could not take the
+/// next piece's first word within 66 columns; the pieces are joined with that space. Only quoted text is joined: a raw log's untimed lines (console output of programs, a
 /// report repeated without times) stay lines of their own.</item>
 /// </list>
 /// The kernel's <c>[ secs]</c> (also after <c>short-monotonic</c>'s prefix, which is the kernel's clock) is left on
@@ -53,10 +58,11 @@ public readonly struct KernelLogLine
 /// while a wrapped continuation may still follow it.</summary>
 public sealed class KernelLogLines
 {
-    /// <summary>Mail clients wrap at 72 to 78 columns; a shorter line was not wrapped.</summary>
-    private const int WrapMinBytes = 60;
+    /// <summary>Mail clients wrap at 72 to 78 columns (with some margin): a line that could have taken the next word
+    /// within this width was not broken by a client.</summary>
+    private const int WrapWidth = 66;
     /// <summary>A line longer than three wrap widths would need more pieces than are joined here.</summary>
-    private const int MaxContinuations = 2;
+    private const int MaxContinuations = 3;
 
     private sealed class Pending
     {
@@ -70,7 +76,11 @@ public sealed class KernelLogLines
         public bool Timed;
         public int RawLength;
         public bool Ready;
+        public bool Aside;
     }
+
+    /// <summary>The quote depth of the log's lines (those with a time, or a hung-task header), -1 before the first.</summary>
+    private int _kernelDepth = -1;
 
     private readonly List<Pending> _queue = new();
     private byte[] _scratch = new byte[256];
@@ -79,7 +89,17 @@ public sealed class KernelLogLines
     public void Push(ReadOnlySpan<byte> raw, RecordPosition position)
     {
         var p = Normalize(raw, position);
-        if (p.Depth > 0 && !p.Timed && !IsBlank(p.Text.AsSpan(0, p.Length)) && CanContinue(p.Depth))
+        if (p.Timed || TrimStart(p.Text.AsSpan(0, p.Length)).StartsWith("INFO: task "u8)) _kernelDepth = p.Depth;
+        else if (_kernelDepth >= 0 && p.Depth != _kernelDepth)
+        {
+            // the reply around a quoted log (or a quote around a log in the mail's body): not the kernel's lines
+            p.Aside = true;
+            foreach (var q in _queue) q.Ready = true;
+            p.Ready = true;
+            _queue.Add(p);
+            return;
+        }
+        if (p.Depth > 0 && !p.Timed && !IsBlank(p.Text.AsSpan(0, p.Length)) && CanContinue(p))
         {
             _queue.Add(p); // a candidate continuation: decided by the line after it
             return;
@@ -87,8 +107,8 @@ public sealed class KernelLogLines
         if (p.Depth > 0 && p.Timed) JoinContinuations(p.Depth);
         foreach (var q in _queue) q.Ready = true;
         _queue.Add(p);
-        // A timed quoted line long enough to have been wrapped waits for the next line.
-        p.Ready = !(p.Depth > 0 && p.Timed && p.RawLength >= WrapMinBytes);
+        // A timed quoted line waits for the next line, which may be its wrapped rest.
+        p.Ready = !(p.Depth > 0 && p.Timed);
     }
 
     /// <summary>A line that cannot be read (overlong, cut off): it ends any wrapping and is handed on with its reason.</summary>
@@ -113,23 +133,34 @@ public sealed class KernelLogLines
         }
         var p = _queue[0];
         _queue.RemoveAt(0);
-        line = new KernelLogLine(p.Text, p.Length, p.WallNs, p.WallForm, p.Position, p.Problem);
+        line = new KernelLogLine(p.Text, p.Length, p.WallNs, p.WallForm, p.Position, p.Problem, p.Aside);
         return true;
     }
 
-    /// <summary>True when the queue ends with a timed, long quoted line of this depth and fewer than
-    /// <see cref="MaxContinuations"/> candidates after it.</summary>
-    private bool CanContinue(int depth)
+    /// <summary>True when the queue ends with a timed quoted line of this depth and fewer than
+    /// <see cref="MaxContinuations"/> candidates after it, and the piece before <paramref name="p"/> could not take
+    /// p's first word within a mail client's width (that is why the client broke the line there).</summary>
+    private bool CanContinue(Pending p)
     {
+        if (_queue.Count == 0 || _queue[^1].RawLength + 1 + FirstWordLength(p) <= WrapWidth) return false;
         int candidates = 0;
         for (int i = _queue.Count - 1; i >= 0; i--)
         {
             var q = _queue[i];
-            if (q.Problem is not null || q.Depth != depth || q.Ready) return false;
-            if (q.Timed) return q.RawLength >= WrapMinBytes && candidates < MaxContinuations;
+            if (q.Problem is not null || q.Depth != p.Depth || q.Ready || q.Aside) return false;
+            if (q.Timed) return candidates < MaxContinuations;
             candidates++;
         }
         return false;
+    }
+
+    private static int FirstWordLength(Pending p)
+    {
+        var s = p.Text.AsSpan(0, p.Length);
+        int i = 0;
+        while (i < s.Length && s[i] == (byte)' ') i++;
+        while (i < s.Length && s[i] != (byte)' ') i++;
+        return i;
     }
 
     private void JoinContinuations(int depth)

@@ -105,6 +105,12 @@ public sealed class KernelLogTokenizer
             r.Problem = line.Problem;
             return;
         }
+        if (line.Aside)
+        {
+            r.Reset();
+            r.Kind = RecordKind.Header;
+            return;
+        }
         Tokenize(line.Span, ref r, line.WallNs, line.WallForm);
     }
 
