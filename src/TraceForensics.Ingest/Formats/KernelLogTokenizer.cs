@@ -7,15 +7,18 @@ namespace TraceForensics.Ingest.Formats;
 /// <list type="bullet">
 /// <item>a hung-task header (<c>INFO: task comm:pid blocked for more than N seconds.</c>, the I/O-wait variant, a
 /// comm broken over two lines) is a <c>hung_task</c> event; its <c>Call Trace:</c> is its stack, up to the next report
-/// (other call traces — NMI backtraces, warnings — are not attached to it); frames come as <c>func+0x/0x</c>,
-/// <c>[&lt;addr&gt;] func+0x/0x</c> or ARM's <c>(func) from</c>; <c>? </c> frames are kept, marked with a leading "? ";</item>
+/// (other call traces — NMI backtraces, warnings — are not attached to it); frames come in each arch's layout (see
+/// <see cref="TryFrame"/>); <c>? </c> frames are kept, marked with a leading "? ";</item>
+/// <item>a <c>sysrq-w</c> dump (<c>sysrq: Show Blocked State</c>) is read as a report of each D task it shows;</item>
 /// <item>blocker lines (<c>is blocked on a mutex likely owned by task comm:pid</c>, semaphore and rw-semaphore
 /// variants, <c>the owner is not found</c>) are <c>hung_task_blocker</c> events;</item>
 /// <item>each entry of a held-locks list (<c>N locks held by comm/pid:</c>, <c> #0: addr (class){....}, at: site</c>)
 /// is a <c>held_lock</c> event of that task;</item>
-/// <item>a lockdep circular-dependency report is a <c>lockdep_circular</c> event naming the held and the wanted class.</item>
+/// <item>a lockdep report (circular, recursive, irq-safe/unsafe order, irq inversion, inconsistent lock state) is a
+/// <c>lockdep_circular</c> event naming the held and the wanted class.</item>
 /// </list>
-/// What a report line says is handed on typed, in <see cref="RawRecord.Report"/> (a <see cref="KernelLogReport"/>), not
+/// Lines come from <see cref="KernelLogLines"/>, which takes the wrapping of the log's arrival off (journald, syslog,
+/// mail quotes...). What a report line says is handed on typed, in <see cref="RawRecord.Report"/> (a <see cref="KernelLogReport"/>), not
 /// as payload text.</summary>
 public sealed class KernelLogTokenizer
 {
