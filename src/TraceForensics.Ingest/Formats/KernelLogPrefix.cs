@@ -23,17 +23,22 @@ public static class KernelLogPrefix
             {
                 hasTime = true;
                 s = s[(close + 1)..];
-                if (s.Length > 2 && s[0] == (byte)'[')
-                {
-                    int c2 = s.IndexOf((byte)']');
-                    var caller = c2 > 0 ? Trim(s[1..c2]) : default;
-                    if (caller.Length > 1 && (caller[0] == (byte)'T' || caller[0] == (byte)'C') && TryParseInt(caller[1..], out _))
-                        s = s[(c2 + 1)..];
-                }
+                s = StripCaller(s);
                 if (s.Length > 0 && s[0] == (byte)' ') s = s[1..];
             }
+            else if (StripCaller(s) is var rest && rest.Length < s.Length)
+                s = rest.Length > 0 && rest[0] == (byte)' ' ? rest[1..] : rest; // printk.time=0 with CONFIG_PRINTK_CALLER
         }
         return s;
+    }
+
+    /// <summary><c>[ T123]</c>/<c>[ C1]</c> (kernel/printk/printk.c info_print_prefix(): the caller id after the time).</summary>
+    private static ReadOnlySpan<byte> StripCaller(ReadOnlySpan<byte> s)
+    {
+        if (s.Length <= 2 || s[0] != (byte)'[') return s;
+        int c2 = s.IndexOf((byte)']');
+        var caller = c2 > 0 ? Trim(s[1..c2]) : default;
+        return caller.Length > 1 && (caller[0] == (byte)'T' || caller[0] == (byte)'C') && TryParseInt(caller[1..], out _) ? s[(c2 + 1)..] : s;
     }
 
     /// <summary>True for lines that look like kernel log lines (a time prefix or a report header).</summary>

@@ -67,4 +67,16 @@ public class KernelLogLinesTests
     {
         Assert.Equal(want, Assert.Single(Lines(raw)).Text);
     }
+
+    [Theory]
+    [InlineData("[ 1432.245419][ T1054] INFO: x", "INFO: x", true)]
+    [InlineData("[   T1054] INFO: x", "INFO: x", false)] // printk.time=0 with CONFIG_PRINTK_CALLER
+    [InlineData("[    C1] INFO: x", "INFO: x", false)]
+    [InlineData("[ Tx] INFO: x", "[ Tx] INFO: x", false)]
+    public void A_caller_id_comes_off_with_or_without_a_time(string line, string want, bool timed)
+    {
+        var text = KernelLogPrefix.Strip(Encoding.ASCII.GetBytes(line), out _, out bool hasTime);
+        Assert.Equal(want, Encoding.ASCII.GetString(text));
+        Assert.Equal(timed, hasTime);
+    }
 }
