@@ -290,7 +290,7 @@ public class PageLockAgainstMutexTests
         Assert.Equal(["pagelock:unknown-for-13250", "task:13229", "task:13250"], d.Chain.Select(e => e.From.Id()).Order(StringComparer.Ordinal));
         Assert.Equal(["hung-task-likely-owner", "blocked-stack:__filemap_get_folio", "sole-page-lock-holder:hugetlb_wp"],
             d.Chain.Select(e => e.RuleId()));
-        Assert.Equal(["hugetlb_wp", "__filemap_get_folio"], d.Tasks.OrderBy(t => t.Pid).Select(t => t.BlockedIn));
+        Assert.Equal(["hugetlb_wp", "hugetlb_fault"], d.Tasks.OrderBy(t => t.Pid).Select(t => t.BlockedIn));
     }
 }
 
