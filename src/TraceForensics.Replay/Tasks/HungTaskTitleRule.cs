@@ -93,6 +93,7 @@ public static partial class HungTaskTitleRule
     /// <summary>Why a stack gives no title: syzkaller's <c>isCorrupted</c> ("no frames in a stack trace", "no stack trace in
     /// report") and its extractor finding nothing.</summary>
     public const string NoFrames = "no frames in the stack trace";
+    public const string OnlyUnreliableFrames = "only unreliable \"? \" frames in the stack trace";
     public const string NoStackTrace = "no stack trace in the report";
     public const string AllFramesSkipped = "all frames are skipped (lock, wait and scheduler plumbing only)";
     public const string FaultInjectionMixedIn = "a fault-injection frame (should_fail) is mixed into the stack";
@@ -107,7 +108,7 @@ public static partial class HungTaskTitleRule
             anyFrame = true;
             if (IsCorruptedFrame(StackFrame.Function(frames[i]))) return new HungTaskTitle(null, FaultInjectionMixedIn);
         }
-        if (!anyFrame) return new HungTaskTitle(null, NoFrames);
+        if (!anyFrame) return new HungTaskTitle(null, OnlyUnreliableFrames);
         // First the anchors, over the frames the skip patterns keep.
         for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
         {
@@ -116,7 +117,7 @@ public static partial class HungTaskTitleRule
             anyKept = true;
             var stripped = Strip(f);
             foreach (var (anchor, replacement) in AnchorFrames)
-                if (stripped.Contains(anchor, StringComparison.Ordinal)) return new HungTaskTitle(replacement ?? stripped.ToString(), null);
+                if (stripped.Contains(anchor, StringComparison.Ordinal)) return new HungTaskTitle(replacement ?? Name(frames[i], stripped), null);
         }
         if (anyKept)
         {
@@ -125,7 +126,7 @@ public static partial class HungTaskTitleRule
                 var f = StackFrame.Function(frames[i]);
                 if (SkipPattern().IsMatch(f)) continue;
                 var stripped = Strip(f);
-                if (!ContainsAny(stripped, HangSkip.AsSpan())) return new HungTaskTitle(stripped.ToString(), null);
+                if (!ContainsAny(stripped, HangSkip.AsSpan())) return new HungTaskTitle(Name(frames[i], stripped), null);
             }
         }
         return new HungTaskTitle(null, AllFramesSkipped);
@@ -143,6 +144,9 @@ public static partial class HungTaskTitleRule
                 best = function[prefix.Length..];
         return best;
     }
+
+    /// <summary>The name as a string: the frame itself when nothing was cut from it (no allocation), else a copy.</summary>
+    private static string Name(string frame, ReadOnlySpan<char> name) => name.Length == frame.Length ? frame : name.ToString();
 
     private static bool IsCorruptedFrame(ReadOnlySpan<char> function)
     {
