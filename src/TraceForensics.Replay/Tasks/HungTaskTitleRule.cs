@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 
@@ -58,6 +59,13 @@ public static partial class HungTaskTitleRule
     [GeneratedRegex(SkipPatterns, RegexOptions.CultureInvariant)]
     private static partial Regex SkipPattern();
 
+    /// <summary>The skip verdict per function name, so that reading a stack again allocates nothing (a regex run may rent a
+    /// runner when another thread holds the cached one); bounded, as names come from untrusted text.</summary>
+    private static readonly ConcurrentDictionary<string, bool> SkipVerdicts = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> SkipVerdictOf =
+        SkipVerdicts.GetAlternateLookup<ReadOnlySpan<char>>();
+    private const int SkipVerdictLimit = 1 << 16;
+
     /// <summary><c>linuxStackParams.stripFramePrefixes</c>: syscall-entry prefixes that differ between architectures; a
     /// frame loses the one that leaves it shortest.</summary>
     public static ImmutableArray<string> StripFramePrefixes { get; } =
@@ -113,7 +121,7 @@ public static partial class HungTaskTitleRule
         for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
         {
             var f = StackFrame.Function(frames[i]);
-            if (SkipPattern().IsMatch(f)) continue;
+            if (IsSkipped(f)) continue;
             anyKept = true;
             var stripped = Strip(f);
             foreach (var (anchor, replacement) in AnchorFrames)
@@ -124,7 +132,7 @@ public static partial class HungTaskTitleRule
             for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
             {
                 var f = StackFrame.Function(frames[i]);
-                if (SkipPattern().IsMatch(f)) continue;
+                if (IsSkipped(f)) continue;
                 var stripped = Strip(f);
                 if (!ContainsAny(stripped, HangSkip.AsSpan())) return new HungTaskTitle(Name(frames[i], stripped), null);
             }
@@ -133,7 +141,13 @@ public static partial class HungTaskTitleRule
     }
 
     /// <summary>Whether syzkaller's skip patterns drop a frame (by its function name) before any title rule sees it.</summary>
-    public static bool IsSkipped(ReadOnlySpan<char> function) => SkipPattern().IsMatch(function);
+    public static bool IsSkipped(ReadOnlySpan<char> function)
+    {
+        if (SkipVerdictOf.TryGetValue(function, out bool skipped)) return skipped;
+        skipped = SkipPattern().IsMatch(function);
+        if (SkipVerdicts.Count < SkipVerdictLimit) SkipVerdictOf.TryAdd(function, skipped);
+        return skipped;
+    }
 
     /// <summary><c>stackParams.stripFrames</c>: the shortest of the name with each prefix removed.</summary>
     public static ReadOnlySpan<char> Strip(ReadOnlySpan<char> function)
