@@ -8,27 +8,6 @@ namespace TraceForensics.Replay.Tasks;
 /// "? " frames of a kernel log are never used.</summary>
 public static class StackReader
 {
-    private static readonly string[] PlumbingPrefixes =
-    [
-        "trace_event_", "__traceiter_", "trace_", "__schedule", "schedule", "io_schedule", "preempt_schedule",
-        "__wait_on_bit", "out_of_line_wait_on_bit", "bit_wait", "percpu_rwsem_wait", "__percpu_down_read", "percpu_down_read",
-        "__wait_for_common", "wait_for_completion", "do_wait_for_common", "prepare_to_wait", "finish_wait",
-        "__mutex_lock", "mutex_lock", "rwsem_down_", "down_read", "down_write", "__down", "_raw_spin_", "osq_lock",
-        "rt_mutex", "rwbase_", "kthread_", "worker_thread", "ret_from_fork",
-        // older kernels and other architectures, and waits syzkaller's titles look through
-        "context_switch", "__switch_to", "down", "ldsem_down", "console_lock", "__wait_on_buffer", "wait_on_buffer",
-        "__flush_work", "flush_work", "rcu_barrier", "schedule_timeout", "usleep_range", "__wait_rcu_gp", "wait_rcu_gp",
-        "__cancel_work_timer", "cancel_work_sync", "cancel_delayed_work",
-    ];
-
-    /// <summary>Names syzkaller's titles give in place of a frame's own (the expedited grace period is still a
-    /// synchronize_rcu hang).</summary>
-    private static string TitleName(string frame)
-    {
-        var f = StackFrame.Function(frame);
-        return f is "synchronize_rcu_expedited" or "synchronize_sched" or "synchronize_rcu_bh" ? "synchronize_rcu" : Normalize(frame);
-    }
-
     private static readonly string[] SchedulerPrefixes =
         ["trace_event_", "__traceiter_", "__schedule", "schedule", "io_schedule", "preempt_schedule", "bit_wait"];
 
@@ -50,7 +29,7 @@ public static class StackReader
     /// completion or bare I/O wait.</summary>
     public static StackWait Classify(ImmutableArray<string> frames)
     {
-        if (frames.IsDefaultOrEmpty) return new StackWait(WaitKind.None, null, null);
+        if (frames.IsDefaultOrEmpty) return new StackWait(WaitKind.None, null, null, null);
         var (kind, witness) = WaitOf(frames);
         if (kind == WaitKind.Unknown)
         {
@@ -62,7 +41,8 @@ public static class StackReader
                 if (f is "io_schedule" or "io_schedule_timeout") { (kind, witness) = (WaitKind.Io, Normalize(raw)); break; }
             }
         }
-        return new StackWait(kind, witness, BlockedIn(frames));
+        var title = HungTaskTitleRule.Of(frames);
+        return new StackWait(kind, witness, title.Function, title.Corrupted);
     }
 
     private static (WaitKind Kind, string? Witness) WaitOf(ImmutableArray<string> frames)
@@ -97,19 +77,9 @@ public static class StackReader
         return (WaitKind.Unknown, null);
     }
 
-    /// <summary>The first frame that is not scheduler, tracing, lock or wait plumbing.</summary>
-    public static string? BlockedIn(ImmutableArray<string> frames)
-    {
-        if (frames.IsDefaultOrEmpty) return null;
-        int last = -1;
-        for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
-        {
-            var f = StackFrame.Function(frames[i]);
-            if (!StartsWithAny(f, PlumbingPrefixes) && !StartsWithAny(f, PageLockStacks.TitlePlumbing.AsSpan())) return TitleName(frames[i]);
-            last = i;
-        }
-        return last < 0 ? null : Normalize(frames[last]);
-    }
+    /// <summary>Where the stack is blocked: the function syzkaller's hung-task title names (<see cref="HungTaskTitleRule"/>),
+    /// or null when syzkaller would title it "corrupted".</summary>
+    public static string? BlockedIn(ImmutableArray<string> frames) => frames.IsDefaultOrEmpty ? null : HungTaskTitleRule.Of(frames).Function;
 
     /// <summary>Whether a reliable frame of the stack is one of <paramref name="functions"/> (compared by function name,
     /// without allocating).</summary>
