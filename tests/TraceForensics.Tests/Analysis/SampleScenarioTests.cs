@@ -6,7 +6,7 @@ using TraceForensics.Tests.Support;
 namespace TraceForensics.Tests.Analysis;
 
 /// <summary>The known-answer samples (made by tools/TraceForensics.Scenarios, spliced into real captures) give
-/// exactly their expected findings, in ftrace and in perf-script form.</summary>
+/// exactly their expected findings, in ftrace, perf-script and trace-cmd report form.</summary>
 public class SampleScenarioTests
 {
     public static TheoryData<string, string> Samples()
@@ -17,6 +17,7 @@ public class SampleScenarioTests
             var name = Path.GetFileName(expected)[..^".expected.txt".Length];
             data.Add(name, "ftrace");
             data.Add(name, "perf-script");
+            data.Add(name, "trace-cmd-report");
         }
         return data;
     }
@@ -77,7 +78,7 @@ public class SampleScenarioTests
     public static TheoryData<string, string, string, string[]> ChainEdges()
     {
         var data = new TheoryData<string, string, string, string[]>();
-        foreach (var format in new[] { "ftrace", "perf-script" })
+        foreach (var format in new[] { "ftrace", "perf-script", "trace-cmd-report" })
         {
             // All edges observed: F's lock of A is seen through the __folio_lock kprobe/kretprobe.
             data.Add("lkml-xfs-kprobe-holder", format, "deadlock", [
