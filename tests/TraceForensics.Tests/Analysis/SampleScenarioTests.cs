@@ -40,6 +40,11 @@ public class SampleScenarioTests
         Assert.Contains("lkml-xfs-fault-inferred", names);
         Assert.Contains("lkml-xfs-near-miss", names);
         Assert.Contains("lkml-ext4-kprobe-holder", names);
+        Assert.Contains("lkml-ext4-fault-inferred", names);
+        Assert.Contains("lkml-ext4-near-miss", names);
+        Assert.Contains("lkml-ext4-wbprobe-kprobe-holder", names);
+        Assert.Contains("lkml-ext4-wbprobe-fault-inferred", names);
+        Assert.Contains("lkml-ext4-wbprobe-near-miss", names);
         Assert.Contains("lkml-xfs-potential", names);
         Assert.Contains("xfs-bio-never-completes", names);
     }
@@ -101,6 +106,29 @@ public class SampleScenarioTests
                 "bio:8:16:unsubmitted-by-47190 unsubmitted-bio-owned-by task:47190 observed -",
                 "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
                 "pagelock:8:16:131:101 held-by task:47211 observed -"]);
+            // The same through ext4's tracepoints with the holder inferred from the fault.
+            data.Add("lkml-ext4-fault-inferred", format, "deadlock", [
+                "task:47211 waits-for-writeback writeback:8:16:131:100 observed -",
+                "writeback:8:16:131:100 in-bio bio:8:16:unsubmitted-by-47190 inferred writeback-joins-builders-bio",
+                "bio:8:16:unsubmitted-by-47190 unsubmitted-bio-owned-by task:47190 observed -",
+                "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
+                "pagelock:8:16:131:101 held-by task:47211 inferred fault-holds-faulted-page:do_read_fault"]);
+            // B's writeback start seen only through a probe without dev=: the device is that of the inode the flusher
+            // writes back (writeback_single_inode_start), and B joins the bio the flusher builds there.
+            data.Add("lkml-ext4-wbprobe-kprobe-holder", format, "deadlock", [
+                "task:47211 waits-for-writeback writeback:8:16:131:100 observed -",
+                "writeback:8:16:131:100 in-bio bio:8:16:unsubmitted-by-47190 inferred inode-writeback-names-page-device",
+                "bio:8:16:unsubmitted-by-47190 unsubmitted-bio-owned-by task:47190 observed -",
+                "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
+                "pagelock:8:16:131:101 held-by task:47211 observed -"]);
+            data.Add("lkml-ext4-wbprobe-fault-inferred", format, "deadlock", [
+                "task:47211 waits-for-writeback writeback:8:16:131:100 observed -",
+                "writeback:8:16:131:100 in-bio bio:8:16:unsubmitted-by-47190 inferred inode-writeback-names-page-device",
+                "bio:8:16:unsubmitted-by-47190 unsubmitted-bio-owned-by task:47190 observed -",
+                "task:47190 waits-for-page-lock pagelock:8:16:131:101 observed -",
+                "pagelock:8:16:131:101 held-by task:47211 inferred fault-holds-faulted-page:do_read_fault"]);
+            data.Add("lkml-ext4-near-miss", format, "note", []);
+            data.Add("lkml-ext4-wbprobe-near-miss", format, "note", []);
             // Class edges: postgres held a page lock while waiting for writeback (seen); the flusher waited for a page
             // lock while its unsubmitted bio kept pages under writeback (inferred).
             data.Add("lkml-xfs-potential", format, "potential-deadlock", [
