@@ -34,6 +34,7 @@ public static class Program
                 s.Events.Select(e => (PerfStartUs + e.OffsetUs, LineFormats.PerfScript(e, PerfStartUs + e.OffsetUs).ToList())), perf: true)));
             yield return (Path.Combine(dir, $"{s.Name}.trace-cmd-report.txt"), Join(Splicer.Splice(traceCmdBackground,
                 s.Events.Select(e => (TraceCmdStartUs + e.OffsetUs, LineFormats.TraceCmd(e, TraceCmdStartUs + e.OffsetUs).ToList())), perf: false)));
+            if (s.Topology is { } topology) yield return (Path.Combine(dir, $"{s.Name}.topology.txt"), topology);
             yield return (Path.Combine(dir, $"{s.Name}.expected.txt"),
                 $"# {s.Description}\n# Findings `tracefx analyze` must give, in rank order: kind, root (or -), the chain's nodes.\n" +
                 string.Concat(s.ExpectedFindings.Select(f => f + "\n")));

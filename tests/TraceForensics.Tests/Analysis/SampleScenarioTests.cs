@@ -26,10 +26,17 @@ public class SampleScenarioTests
     [MemberData(nameof(Samples))]
     public void Sample_gives_exactly_its_expected_findings(string name, string format)
     {
-        var trace = Path.Combine(TestPaths.SampleTraces, $"{name}.{format}.txt");
-        var findings = Analyze.Files(trace);
+        var findings = Analyze.Files(Inputs(name, format));
         Assert.Equal(Analyze.ExpectedFindings(Path.Combine(TestPaths.SampleTraces, $"{name}.expected.txt")),
                      findings.Select(Analyze.Signature).ToList());
+    }
+
+    /// <summary>The sample in one form, with the topology file the scenario builder wrote beside it when there is one.</summary>
+    private static string[] Inputs(string name, string format)
+    {
+        var trace = Path.Combine(TestPaths.SampleTraces, $"{name}.{format}.txt");
+        var topology = Path.Combine(TestPaths.SampleTraces, $"{name}.topology.txt");
+        return File.Exists(topology) ? [trace, topology] : [trace];
     }
 
     [Fact]
@@ -45,6 +52,7 @@ public class SampleScenarioTests
         Assert.Contains("lkml-ext4-wbprobe-kprobe-holder", names);
         Assert.Contains("lkml-ext4-wbprobe-fault-inferred", names);
         Assert.Contains("lkml-ext4-wbprobe-near-miss", names);
+        Assert.Contains("lkml-btrfs-submits-first", names);
         Assert.Contains("lkml-xfs-potential", names);
         Assert.Contains("xfs-bio-never-completes", names);
     }
@@ -147,7 +155,7 @@ public class SampleScenarioTests
     [MemberData(nameof(ChainEdges))]
     public void Sample_chain_has_its_relations_evidence_and_rules(string name, string format, string kind, string[] edges)
     {
-        var (_, stdout, _) = Run.Cli("analyze", "--format", "json", Path.Combine(TestPaths.SampleTraces, $"{name}.{format}.txt"));
+        var (_, stdout, _) = Run.Cli(["analyze", "--format", "json", .. Inputs(name, format)]);
         using var doc = JsonDocument.Parse(stdout);
         var first = doc.RootElement.GetProperty("findings")[0];
         Assert.Equal(kind, first.GetProperty("kind").GetString());
@@ -161,6 +169,33 @@ public class SampleScenarioTests
                    $"{evidence} {(rule.ValueKind == JsonValueKind.String ? rule.GetString() : "-")}";
         }).ToList();
         Assert.Equal(edges, actual);
+    }
+
+    /// <summary>The btrfs near miss is no deadlock because the flusher's bio was submitted before it slept on A: while
+    /// both sleep, B (named by the filemap events' 0:39, the writeback events' btrfs-10 and extent_writepage's fsid, one
+    /// page through the topology) is in the flusher's bio, submitted on the block device under the filesystem.</summary>
+    [Theory]
+    [InlineData("ftrace", 338_903_000_000L)]
+    [InlineData("perf-script", 392_403_000_000L)]
+    [InlineData("trace-cmd-report", 408_453_000_000L)]
+    public void Btrfs_flusher_submits_its_bio_on_the_block_device_before_it_sleeps_on_the_held_page(string format, long whileBothSleepNs)
+    {
+        using var session = TraceForensics.Events.Reading.TraceSession.Open(Inputs("lkml-btrfs-submits-first", format));
+        var engine = new TraceForensics.Replay.ReplayEngine(session.Tables.Stacks);
+        while (session.Read(out var e) && e.TimestampNs <= whileBothSleepNs) engine.Apply(e);
+        var s = engine.State;
+        Assert.True(s.Tasks.Get(47211)!.IsBlocked);
+        Assert.True(s.Tasks.Get(47190)!.IsBlocked);
+        var b = s.Pages.Get(new TraceForensics.Replay.Pages.PageKey(new TraceForensics.Events.Model.DeviceNumber(0, 39), 257, 100));
+        Assert.NotNull(b);
+        Assert.True(b.UnderWriteback);
+        var bio = Assert.IsType<TraceForensics.Replay.Bios.IoendRecord>(b.Ioend);
+        Assert.Equal(47190, bio.BuilderPid);
+        Assert.NotNull(bio.Submitted);
+        Assert.Null(bio.Completed);
+        Assert.Equal(new TraceForensics.Events.Model.DeviceNumber(8, 16), bio.Dev);
+        Assert.Equal(TraceForensics.Replay.Evidence.InferenceRules.BuilderSubmitsItsBio, bio.SubmissionRule);
+        Assert.Equal(47211, s.Pages.Get(new TraceForensics.Replay.Pages.PageKey(new TraceForensics.Events.Model.DeviceNumber(0, 39), 257, 101))?.LockHolder);
     }
 
     [Fact]
