@@ -175,7 +175,7 @@ public static class LkmlScenarios
     private static IEnumerable<ScenarioEvent> WBuildsExt4BioWithB() =>
     [
         Wev(0, "writeback", "writeback_single_inode_start", $"bdi {Dev}: ino=131 state=I_DIRTY_PAGES|I_SYNC dirtied_when=4294984846 age=0 index=100 to_write=1024 wrote=0 cgroup_ino=1"),
-        Wev(2, "ext4", "ext4_writepages", "dev 8,16 ino 131 nr_to_write 1024 pages_skipped 0 range_start 0 range_end 0 sync_mode 0 for_kupdate 0 range_cyclic 1 writeback_index 100"),
+        Wev(2, "ext4", "ext4_writepages", "dev 8,16 ino 131 nr_to_write 1024 pages_skipped 0 range_start 0 range_end 9223372036854775807 sync_mode 0 for_kupdate 0 range_cyclic 1 writeback_index 100"),
         Wev(4, "ext4", "ext4_da_write_folios_start", "dev 8,16 ino 131 start_pos 0x64000 next_pos 0x64000 nr_to_write 1024 sync_mode 0"),
         Wev(6, "ext4", "ext4_da_write_pages_extent", "dev 8,16 ino 131 lblk 100 len 1 flags 0x100"),
         Wev(8, "ext4", "ext4_ext_map_blocks_exit", "dev 8,16 ino 131 flags CREATE|DELALLOC|METADATA_NOFAIL|IO_SUBMIT lblk 100 pblk 20480 len 1 mflags NM ret 1"),
