@@ -125,10 +125,12 @@ public sealed class ReplayEngine
                 break;
             case EventKind.WritebackStart: WritebackStart(e, t); break;
             case EventKind.WritebackInode:
-                // fs/fs-writeback.c __writeback_single_inode: _start before do_writepages of the inode, the plain event after.
-                if (e.Name == "writeback_single_inode_start" && e.Payload is { Dev: { } wbDev, Ino: { } wbIno })
+                // fs/fs-writeback.c __writeback_single_inode: _start before do_writepages of the inode, the plain event
+                // after; fs/ext4/inode.c ext4_writepages: ext4_writepages at its start, ext4_writepages_result at its end
+                // (fsync's writeback too, which has no writeback_single_inode).
+                if (e.Name is "writeback_single_inode_start" or "ext4_writepages" && e.Payload is { Dev: { } wbDev, Ino: { } wbIno })
                     t.InodeWriteback = (wbDev, wbIno, EvidenceLine.Of(e));
-                else if (e.Name == "writeback_single_inode") t.InodeWriteback = null;
+                else if (e.Name is "writeback_single_inode" or "ext4_writepages_result") t.InodeWriteback = null;
                 break;
             case EventKind.WritebackEnd:
                 if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);

@@ -18,8 +18,13 @@ public class InodeWritebackDeviceTests
         $"{who}{ts}: writeback_single_inode_start: bdi 8:16: ino={ino} state=I_DIRTY_PAGES|I_SYNC dirtied_when=4294984846 age=0 index=0 to_write=1024 wrote=0 cgroup_ino=1";
     private static string InodeEnd(string who, string ts, ulong ino) =>
         $"{who}{ts}: writeback_single_inode: bdi 8:16: ino={ino} state=I_SYNC dirtied_when=4294984846 age=0 index=0 to_write=1024 wrote=1 cgroup_ino=1";
+    private const string Fsync = "              dd-47300   [000] .....   ";
+    private static string Ext4Writepages(string who, string ts, ulong ino) =>
+        $"{who}{ts}: ext4_writepages: dev 8,16 ino {ino} nr_to_write 9223372036854775807 pages_skipped 0 range_start 0 range_end 9223372036854775807 sync_mode 1 for_kupdate 0 range_cyclic 0 writeback_index 0";
+    private static string Ext4WritepagesResult(string who, string ts, ulong ino) =>
+        $"{who}{ts}: ext4_writepages_result: dev 8,16 ino {ino} ret 0 pages_written 1 pages_skipped 0 sync_mode 1 writeback_index 1";
     private static string StartWb(string who, string ts, ulong ino, long index) =>
-        $"{who}{ts}: folio_start_wb: (__folio_start_writeback+0x0/0x2c0) folio=0xffffea0004a1b000 index={index} ino={ino}";
+        $"{who}{ts}: folio_start_wb: (__folio_start_writeback+0x0/0x2c0) folio=0x{0xffffea0004a1b000UL + (ulong)index * 0x40:x} index={index} ino={ino}";
 
     private static ReplayState Replay(params string[] lines)
     {
@@ -46,6 +51,19 @@ public class InodeWritebackDeviceTests
         var bio = Assert.IsType<TraceForensics.Replay.Bios.IoendRecord>(page.Ioend);
         Assert.False(bio.SectorKnown);
         Assert.Equal(47190, bio.BuilderPid);
+    }
+
+    [Fact]
+    public void In_fsync_the_ext4_writepages_of_the_inode_names_the_device_until_its_result()
+    {
+        // dd's fsync: file_write_and_wait_range -> do_writepages -> ext4_writepages, no writeback_single_inode.
+        var s = Replay(Ext4Writepages(Fsync, "338.900000", 131), StartWb(Fsync, "338.900010", 131, 0),
+                       Ext4WritepagesResult(Fsync, "338.900020", 131), StartWb(Fsync, "338.900030", 131, 1));
+        var page = s.Pages.Get(Page(131, 0));
+        Assert.NotNull(page);
+        Assert.Equal(InferenceRules.InodeWritebackNamesPageDevice, page.WritebackDeviceFrom?.Rule);
+        Assert.Equal(47300, page.Ioend?.BuilderPid);
+        Assert.Null(s.Pages.Get(Page(131, 1))); // after ext4_writepages_result: no context
     }
 
     [Theory]
