@@ -224,8 +224,14 @@ public static class WaitForGraphBuilder
         int i = io.Pages.IndexOf(key);
         // With a disk address (iomap) the page's place in the bio is observed; without (ext4's writepages, a probe) the
         // page joins the bio its writeback task is building.
-        g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, io.SectorKnown && io.SubmissionRule is null ? null : new RuleUse(Rules.WritebackJoinsBuildersBio),
-            Lines(i >= 0 ? io.PageLines[i] : io.FirstLine)));
+        // A page whose writeback start named no device was placed on the device of the inode its task writes back: that
+        // rule (which includes the joining of the builder's bio) and the line that named the inode's bdi.
+        var pageLine = i >= 0 ? io.PageLines[i] : io.FirstLine;
+        if (page.WritebackDeviceFrom is { } from)
+            g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, new RuleUse(from.Rule), Lines(from.Line, pageLine)));
+        else
+            g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, io.SectorKnown && io.SubmissionRule is null ? null : new RuleUse(Rules.WritebackJoinsBuildersBio),
+                Lines(pageLine)));
         if (io.Submitted is null)
             g.Add(new WaitEdge(bio, Task(s, io.BuilderPid), Relation.UnsubmittedBioOwnedBy, null, Lines(io.FirstLine)));
         else if (io.Completed is null)

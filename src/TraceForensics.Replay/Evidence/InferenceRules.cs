@@ -86,6 +86,16 @@ public static class InferenceRules
         "fs/ext4/inode.c mpage_prepare_extent_to_map, mpage_submit_folio; fs/ext4/page-io.c ext4_bio_write_folio, io_submit_add_bh; " +
         "mm/page-writeback.c writeback_iter, __folio_start_writeback");
 
+    public static readonly InferenceRule InodeWritebackNamesPageDevice = new("inode-writeback-names-page-device",
+        "a page put under writeback by an event that names its inode and index but no device (a __folio_start_writeback / set_page_writeback " +
+        "probe without dev=) while its task writes back that inode (between writeback_single_inode_start and writeback_single_inode, " +
+        "which name the inode's bdi, or between ext4_writepages and ext4_writepages_result, which name its filesystem's device) is that " +
+        "inode's page on that device, and joins the bio the task is building there",
+        "fs/fs-writeback.c __writeback_single_inode (trace_writeback_single_inode_start, do_writepages(inode->i_mapping), " +
+        "trace_writeback_single_inode); mm/page-writeback.c do_writepages -> ->writepages, writeback_iter (folios of that mapping only), " +
+        "__folio_start_writeback; include/trace/events/writeback.h (bdi: inode_to_bdi(inode), the superblock's s_bdi); fs/ext4/inode.c " +
+        "ext4_writepages (trace_ext4_writepages, ext4_do_writepages, trace_ext4_writepages_result: inode->i_sb->s_dev)");
+
     public static readonly InferenceRule BuilderSubmitsItsBio = new("builder-submits-its-bio",
         "a bio whose sectors were not known while it was built is the next write bio its builder queues on that device; for a filesystem on an " +
         "anonymous device (major 0: btrfs, whose pages are named by the superblock's anonymous dev and whose bios go to its member block devices), " +
@@ -122,7 +132,7 @@ public static class InferenceRules
     public static IReadOnlyList<InferenceRule> All { get; } =
     [
         BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, LoopBackingFileFsIsFrozen, LoopWorkItemIoNamesBackingFs, WritebackJoinsBuildersBio,
-        BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
+        InodeWritebackNamesPageDevice, BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
         WritebackInStalledDeviceBios, Ext4BlockSizeFromMappedBio, ExtentMapNamesPageSector, BufferIoWaitsOwnBio,
     ];
 
