@@ -129,12 +129,14 @@ public sealed class BioTracker
     {
         if (e.Payload is not { Dev: DeviceNumber to, Sector: ulong toSector, Sectors: long n, FromDev: DeviceNumber from, FromSector: ulong fromSector }) return;
         var upper = Device(from)?.InFlight.LastOrDefault(b => b.StartSector <= fromSector && fromSector < b.EndSector);
-        if (upper is not null)
+        var lower = new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e));
+        if (upper is not null && from != to)
         {
             upper.RemappedTo = (to, toSector);
             upper.RemapLine = EvidenceLine.Of(e);
+            lower.RemappedFrom = (from, upper.StartSector, upper.Queued);
         }
-        GetDevice(to).InFlight.Add(new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e)));
+        GetDevice(to).InFlight.Add(lower);
     }
 
     /// <summary>The in-flight bio of a device that covers a sector, if any.</summary>
@@ -150,20 +152,51 @@ public sealed class BioTracker
         device.LastCompletion = EvidenceLine.Of(e);
         device.CompletedCount++;
         var inFlight = device.InFlight;
+        List<InFlightBio>? ended = null;
         for (int i = inFlight.Count - 1; i >= 0; i--)
-            if (inFlight[i].StartSector < end && inFlight[i].EndSector > start) inFlight.RemoveAt(i);
+            if (inFlight[i].StartSector < end && inFlight[i].EndSector > start)
+            {
+                (ended ??= new()).Add(inFlight[i]);
+                inFlight.RemoveAt(i);
+            }
         List<IoendRecord>? done = null;
+        CompleteIoends(dev, start, end, EvidenceLine.Of(e), ref done);
+        if (ended is not null)
+            foreach (var bio in ended) CompleteRemappedFrom(bio, EvidenceLine.Of(e), ref done);
+        return done ?? (IReadOnlyList<IoendRecord>)[];
+    }
+
+    private void CompleteIoends(DeviceNumber dev, ulong start, ulong end, EvidenceLine line, ref List<IoendRecord>? done)
+    {
         for (int i = _inFlightIoends.Count - 1; i >= 0; i--)
         {
             var io = _inFlightIoends[i];
             if (io.Dev == dev && io.Overlaps(start, end))
             {
-                io.Completed = EvidenceLine.Of(e);
+                io.Completed = line;
                 _inFlightIoends.RemoveAt(i);
                 (done ??= new()).Add(io);
             }
         }
-        return done ?? (IReadOnlyList<IoendRecord>)[];
+    }
+
+    /// <summary>A remapped bio completed on the lower device: the upper device's bio it was made from is done once none
+    /// of the bios made from it is still in flight (drivers/md/dm.c clone_endio -> dm_io_dec_pending: the original bio
+    /// ends when its last clone does), and so on up a stack of remaps.</summary>
+    private void CompleteRemappedFrom(InFlightBio lower, EvidenceLine line, ref List<IoendRecord>? done)
+    {
+        if (lower.RemappedFrom is not { } up || Device(up.Dev) is not { } device) return;
+        foreach (var d in _devices.Values)
+            foreach (var b in d.InFlight)
+                if (b.RemappedFrom == up) return; // another clone of it is still in flight
+        int i = device.InFlight.FindIndex(b => b.StartSector == up.Sector && b.Queued == up.Queued);
+        if (i < 0) return;
+        var upper = device.InFlight[i];
+        device.InFlight.RemoveAt(i);
+        device.LastCompletion = line;
+        device.CompletedCount++;
+        CompleteIoends(up.Dev, upper.StartSector, upper.EndSector, line, ref done);
+        CompleteRemappedFrom(upper, line, ref done);
     }
 
     private DeviceRecord GetDevice(DeviceNumber dev)

@@ -11,4 +11,8 @@ public sealed record InFlightBio(ulong StartSector, ulong EndSector, EvidenceLin
     /// <summary>Where a stacking driver (dm, md) sent it: block_bio_remap.</summary>
     public (Events.Model.DeviceNumber Dev, ulong Sector)? RemappedTo { get; internal set; }
     public EvidenceLine? RemapLine { get; internal set; }
+    /// <summary>For a bio a stacking driver made from an upper device's bio (block_bio_remap): that bio (device, first
+    /// sector, queue line). Its completion is the upper bio's (drivers/md/dm.c clone_endio -> dm_io_dec_pending ->
+    /// bio_endio of the original bio).</summary>
+    public (Events.Model.DeviceNumber Dev, ulong Sector, EvidenceLine Queued)? RemappedFrom { get; internal set; }
 }
