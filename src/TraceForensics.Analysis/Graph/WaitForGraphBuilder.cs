@@ -277,9 +277,12 @@ public static class WaitForGraphBuilder
     {
         // A filesystem on an anonymous device (btrfs) has its bios on the block device under it: the topology names it.
         var dev = key.Dev.Major > 0 ? key.Dev : s.Topology.BlockDevicesUnder(key.Dev) is [var only] ? only : key.Dev;
-        if (s.Bios.Device(dev) is not { InFlight.Count: > 0 } device || device.Oldest is not { } oldest) return;
+        if (s.Bios.Device(dev) is not { } device) return;
+        // Only writes hold a page's writeback: a read in flight ends none.
+        var writes = device.InFlight.Where(b => !b.IsRead).ToList();
+        if (writes.Count == 0 || writes.MinBy(b => b.Queued.TimestampNs) is not { } oldest) return;
         if (device.LastCompletion is { } last && last.TimestampNs >= waitingSinceNs) return; // it still completes: not stalled
-        var node = new StalledBiosNode(dev, device.InFlight.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
+        var node = new StalledBiosNode(dev, writes.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
         g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InOneOf, Rules.WritebackInStalledDeviceBios, Lines(oldest.Queued, device.LastCompletion)));
         g.Add(new WaitEdge(node, new DeviceNode(dev), Relation.InFlightOn, null, Lines(oldest.Queued)));
         AddDevice(g, s, dev);

@@ -87,7 +87,7 @@ public sealed class BioTracker
         ulong end = start + (ulong)n;
         var device = GetDevice(dev);
         bool isWrite = e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOf('W') >= 0;
-        var bio = new InFlightBio(start, end, EvidenceLine.Of(e));
+        var bio = new InFlightBio(start, end, EvidenceLine.Of(e)) { IsRead = InFlightBio.IsReadRwbs(e.Payload.Rwbs) };
         _lastQueued[e.Pid] = (dev, start, bio.Queued);
         if (_plugged.TryGetValue(e.Pid, out var plug)) { bio.PluggedBy = e.Pid; bio.PlugLine = plug; }
         device.InFlight.Add(bio);
@@ -129,7 +129,7 @@ public sealed class BioTracker
     {
         if (e.Payload is not { Dev: DeviceNumber to, Sector: ulong toSector, Sectors: long n, FromDev: DeviceNumber from, FromSector: ulong fromSector }) return;
         var upper = Device(from)?.InFlight.LastOrDefault(b => b.StartSector <= fromSector && fromSector < b.EndSector);
-        var lower = new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e));
+        var lower = new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e)) { IsRead = InFlightBio.IsReadRwbs(e.Payload.Rwbs) };
         if (upper is not null && from != to)
         {
             upper.RemappedTo = (to, toSector);

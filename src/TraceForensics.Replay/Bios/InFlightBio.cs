@@ -5,6 +5,12 @@ namespace TraceForensics.Replay.Bios;
 /// <summary>A bio queued on a device (block_bio_queue) and not yet completed.</summary>
 public sealed record InFlightBio(ulong StartSector, ulong EndSector, EvidenceLine Queued)
 {
+    /// <summary>A read (rwbs R without W: include/trace/events/block.h, blk_fill_rwbs): it ends no page's writeback.</summary>
+    public bool IsRead { get; init; }
+
+    /// <summary>Whether an rwbs string is a read's.</summary>
+    public static bool IsReadRwbs(string? rwbs) => rwbs is { } r && r.AsSpan().IndexOf('R') >= 0 && r.AsSpan().IndexOf('W') < 0;
+
     /// <summary>The task whose plug holds it (queued under block_plug, not yet unplugged); null once dispatched.</summary>
     public int? PluggedBy { get; internal set; }
     public EvidenceLine? PlugLine { get; internal set; }

@@ -57,11 +57,12 @@ public static class InferenceRules
 
     public static readonly InferenceRule WritebackInStalledDeviceBios = new("writeback-in-stalled-device-bios",
         "a task waits for writeback of a page on device D whose bio no event names (the filesystem names no sector for it, or its writeback began " +
-        "before the trace), while D has bios submitted and not completed and has completed nothing since the task began to wait: the page's " +
-        "writeback ends only when one of those bios completes. Which of them holds the page is not known; the node says how many, the oldest and since when",
+        "before the trace), while D has write bios submitted and not completed (reads end no writeback) and has completed nothing since the task " +
+        "began to wait: the page's writeback ends only when one of those bios completes. Which of them holds the page is not known; the node says " +
+        "how many, the oldest and since when",
         "mm/page-writeback.c folio_wait_writeback (sleeps until PG_writeback is cleared), folio_end_writeback; PG_writeback is cleared from the " +
         "bio's completion: fs/iomap/ioend.c iomap_finish_ioend, fs/ext4/page-io.c ext4_end_bio -> ext4_finish_bio, fs/btrfs/extent_io.c " +
-        "end_bbio_data_write; block/blk-core.c submit_bio, block/bio.c bio_endio");
+        "end_bbio_data_write; block/blk-core.c submit_bio, block/bio.c bio_endio; include/trace/events/block.h blk_fill_rwbs (R, W)");
 
     public static readonly InferenceRule Ext4BlockSizeFromMappedBio = new("ext4-block-size-from-mapped-bio",
         "a filesystem's block size, when the topology does not record it: a task that mapped blocks [pblk, pblk+len) (ext4_ext_map_blocks_exit) and then " +
