@@ -54,6 +54,7 @@ public sealed class ReplayEngine
             case EventKind.TraceGap:
                 tasks.TraceGap(e.TimestampNs);
                 State.Workqueues.TraceGap();
+                State.Bios.TraceGap(e.TimestampNs);
                 return;
             case EventKind.SchedSwitch:
                 tasks.SchedSwitch(e);

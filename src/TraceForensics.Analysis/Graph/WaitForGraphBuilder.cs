@@ -282,6 +282,10 @@ public static class WaitForGraphBuilder
         var writes = device.InFlight.Where(b => !b.IsRead).ToList();
         if (writes.Count == 0 || writes.MinBy(b => b.Queued.TimestampNs) is not { } oldest) return;
         if (device.LastCompletion is { } last && last.TimestampNs >= waitingSinceNs) return; // it still completes: not stalled
+        // Lost events since the bios were queued, the last completion or the wait may have held completions: neither "in
+        // flight" nor "completed none since" holds across them.
+        long watchedSince = Math.Min(Math.Min(oldest.Queued.TimestampNs, waitingSinceNs), device.LastCompletion?.TimestampNs ?? long.MaxValue);
+        if (s.Bios.LastGapNs is long gap && gap >= watchedSince) return;
         var node = new StalledBiosNode(dev, writes.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
         g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InOneOf, Rules.WritebackInStalledDeviceBios, Lines(oldest.Queued, device.LastCompletion)));
         g.Add(new WaitEdge(node, new DeviceNode(dev), Relation.InFlightOn, null, Lines(oldest.Queued)));

@@ -17,12 +17,19 @@ public sealed class BioTracker
     private readonly Dictionary<int, (DeviceNumber Dev, ulong Sector, EvidenceLine Line)> _lastQueued = new();
     private int _nextId = 1;
 
+    /// <summary>When the input last lost events (ftrace's "CPU:N [LOST M EVENTS]"): completions before it may be missing,
+    /// so no "has completed none since" reaches back across it. Null when it lost none.</summary>
+    public long? LastGapNs { get; private set; }
+
+    /// <summary>The trace lost events here.</summary>
+    public void TraceGap(long ts) => LastGapNs = ts;
+
     /// <summary>A deep copy; <paramref name="ioends"/> maps each ioend to its copy, for the pages that point at them.</summary>
     internal BioTracker Clone(out Dictionary<IoendRecord, IoendRecord> ioends)
     {
         var map = new Dictionary<IoendRecord, IoendRecord>(ReferenceEqualityComparer.Instance);
         IoendRecord Copy(IoendRecord io) => map.TryGetValue(io, out var c) ? c : map[io] = io.Clone();
-        var clone = new BioTracker { _nextId = _nextId };
+        var clone = new BioTracker { _nextId = _nextId, LastGapNs = LastGapNs };
         clone._unsubmitted.AddRange(_unsubmitted.Select(Copy));
         clone._inFlightIoends.AddRange(_inFlightIoends.Select(Copy));
         foreach (var (dev, d) in _devices) clone._devices[dev] = d.Clone();

@@ -58,7 +58,7 @@ public static class InferenceRules
     public static readonly InferenceRule WritebackInStalledDeviceBios = new("writeback-in-stalled-device-bios",
         "a task waits for writeback of a page on device D whose bio no event names (the filesystem names no sector for it, or its writeback began " +
         "before the trace), while D has write bios submitted and not completed (reads end no writeback) and has completed nothing since the task " +
-        "began to wait: the page's writeback ends only when one of those bios completes. Which of them holds the page is not known; the node says " +
+        "began to wait, with no events lost since (lost events may hold completions): the page's writeback ends only when one of those bios completes. Which of them holds the page is not known; the node says " +
         "how many, the oldest and since when",
         "mm/page-writeback.c folio_wait_writeback (sleeps until PG_writeback is cleared), folio_end_writeback; PG_writeback is cleared from the " +
         "bio's completion: fs/iomap/ioend.c iomap_finish_ioend, fs/ext4/page-io.c ext4_end_bio -> ext4_finish_bio, fs/btrfs/extent_io.c " +
