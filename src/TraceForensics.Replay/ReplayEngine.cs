@@ -132,7 +132,7 @@ public sealed class ReplayEngine
             case EventKind.WorkEnd: State.Workqueues.WorkEnd(e); break;
             case EventKind.BlockMap: State.BlockMaps.Map(e); break;
             case EventKind.BioQueue:
-                State.Bios.BioQueue(e);
+                State.Bios.BioQueue(e, State.Topology);
                 State.BlockMaps.BioQueued(e);
                 // A write or a flush (rwbs W, F): a read says nothing of a freeze.
                 if (e.Payload.Dev is { } bioDev && e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOfAny('W', 'F') >= 0)

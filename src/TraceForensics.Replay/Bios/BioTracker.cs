@@ -87,8 +87,10 @@ public sealed class BioTracker
         return ioend;
     }
 
-    /// <summary>block_bio_queue: the bio left its builder; ioends it covers are submitted.</summary>
-    public void BioQueue(in TraceEvent e)
+    /// <summary>block_bio_queue: the bio left its builder; ioends it covers are submitted. A bio built for a filesystem on
+    /// an anonymous device (btrfs) is submitted by its builder's next write bio on one of the block devices the topology
+    /// puts under that filesystem (<paramref name="topology"/>; without it, on none).</summary>
+    public void BioQueue(in TraceEvent e, Devices.TopologyTracker? topology = null)
     {
         if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return;
         ulong end = start + (ulong)n;
@@ -101,7 +103,10 @@ public sealed class BioTracker
         for (int i = _unsubmitted.Count - 1; i >= 0; i--)
         {
             var io = _unsubmitted[i];
-            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid && (io.Dev == dev || (io.Dev.Major == 0 && isWrite));
+            // btrfs maps its bio onto a member device of the filesystem (fs/btrfs/bio.c btrfs_submit_bio -> btrfs_map_block
+            // over fs_info->fs_devices): a write to any other device is not it.
+            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid
+                && (io.Dev == dev || (io.Dev.Major == 0 && isWrite && topology is not null && topology.BlockDevicesUnder(io.Dev).Contains(dev)));
             if (builderSubmits || (io.Dev == dev && io.SectorKnown && io.Overlaps(start, end)))
             {
                 if (builderSubmits)

@@ -90,9 +90,9 @@ public static class InferenceRules
     public static readonly InferenceRule BuilderSubmitsItsBio = new("builder-submits-its-bio",
         "a bio whose sectors were not known while it was built is the next write bio its builder queues on that device; for a filesystem on an " +
         "anonymous device (major 0: btrfs, whose pages are named by the superblock's anonymous dev and whose bios go to its member block devices), " +
-        "the next write bio its builder queues on any block device",
-        "fs/ext4/page-io.c ext4_io_submit -> submit_bio; fs/btrfs/extent_io.c submit_write_bio -> fs/btrfs/bio.c btrfs_submit_bio (maps to the " +
-        "member device); fs/super.c set_anon_super / get_anon_bdev (major 0); block/blk-core.c submit_bio_noacct (trace_block_bio_queue)");
+        "the next write bio its builder queues on one of that filesystem's member block devices (as the topology lists them; without a topology, none)",
+        "fs/ext4/page-io.c ext4_io_submit -> submit_bio; fs/btrfs/extent_io.c submit_write_bio -> fs/btrfs/bio.c btrfs_submit_bio -> btrfs_map_block " +
+        "(maps to a member device of fs_info->fs_devices); fs/super.c set_anon_super / get_anon_bdev (major 0); block/blk-core.c submit_bio_noacct (trace_block_bio_queue)");
 
     public static readonly InferenceRule HungTaskLikelyOwner = new("hung-task-likely-owner",
         "khungtaskd's \"blocked on a mutex/semaphore/rw-semaphore likely owned by task ...\" line names the owner: the kernel's own guess, from the lock's owner field",
