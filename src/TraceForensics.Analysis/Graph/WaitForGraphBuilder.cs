@@ -90,7 +90,7 @@ public static class WaitForGraphBuilder
             return;
         }
         if (stackWait.Kind is WaitKind.Journal or WaitKind.Io && s.Bios.OwnBioInFlight(t.Pid) is { } own
-            && StackReader.Contains(SleepStack(s, t), "bit_wait_io", "__wait_on_buffer", "wait_on_buffer"))
+            && StackReader.WaitsOnBufferIo(SleepStack(s, t)))
         {
             var bio = new BioNode(own.Dev, own.Bio.StartSector, 0);
             g.Add(new WaitEdge(from, bio, Relation.WaitsForBio, new RuleUse(Rules.BufferIoWaitsOwnBio, "bit_wait_io"), Lines(own.Bio.Queued, t.SleepLine)));

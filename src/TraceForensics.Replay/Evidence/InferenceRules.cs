@@ -78,8 +78,10 @@ public static class InferenceRules
 
     public static readonly InferenceRule BufferIoWaitsOwnBio = new("buffer-io-waits-own-bio",
         "a task asleep in a buffer-head I/O wait (bit_wait_io under __wait_on_buffer / wait_on_buffer, as jbd2 does for its journal and superblock " +
-        "blocks) whose last queued bio is still in flight waits for that bio: the buffer is unlocked by the bio's completion",
-        "fs/buffer.c __wait_on_buffer (wait_on_bit_io on BH_Lock), submit_bh, end_buffer_write_sync (unlock_buffer at completion); " +
+        "blocks) whose last queued bio is still in flight waits for that bio: the buffer is unlocked by the bio's completion. Not a wait in " +
+        "lock_buffer (__lock_buffer): that one is for a buffer another task has locked",
+        "fs/buffer.c __wait_on_buffer (wait_on_bit_io on BH_Lock), __lock_buffer (wait_on_bit_lock_io), submit_bh, end_buffer_write_sync " +
+        "(unlock_buffer at completion); " +
         "fs/jbd2/journal.c jbd2_write_superblock, fs/jbd2/commit.c jbd2_journal_commit_transaction (submit_bh then wait_on_buffer)");
 
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",

@@ -126,6 +126,22 @@ public static class StackReader
         return false;
     }
 
+    /// <summary>Whether the stack's buffer-head wait is for the buffer's I/O (fs/buffer.c __wait_on_buffer: wait_on_bit_io,
+    /// after the task's own submit_bh) rather than for its lock (fs/buffer.c __lock_buffer: wait_on_bit_lock_io, the buffer
+    /// locked by another task): the innermost of those frames decides.</summary>
+    public static bool WaitsOnBufferIo(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty) return false;
+        foreach (var raw in frames)
+        {
+            if (StackFrame.IsUnreliable(raw)) continue;
+            var f = StackFrame.Function(raw);
+            if (f is "__wait_on_buffer" or "wait_on_buffer") return true;
+            if (f is "__lock_buffer" or "lock_buffer" or "__wait_on_bit_lock" or "out_of_line_wait_on_bit_lock" or "wait_on_bit_lock_io") return false;
+        }
+        return false;
+    }
+
     /// <summary>Whether a reliable frame of the stack has a row of <paramref name="role"/>.</summary>
     public static bool Shows(ImmutableArray<string> frames, StackRole role)
     {
