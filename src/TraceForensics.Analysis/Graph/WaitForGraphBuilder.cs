@@ -50,7 +50,7 @@ public static class WaitForGraphBuilder
         if (wait is { Kind: WaitKind.PageWriteback, Page: PageKey wb })
         {
             g.Add(new WaitEdge(from, new WritebackNode(wb), Relation.WaitsForWriteback, null, Lines(wait.Line, t.SleepLine)));
-            AddWriteback(g, s, wb, t.StateSinceNs, t.Pid);
+            AddWriteback(g, s, wb, t);
             return;
         }
         if (wait is { Kind: WaitKind.PageLock, Page: PageKey pl })
@@ -204,7 +204,7 @@ public static class WaitForGraphBuilder
         return null;
     }
 
-    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, long waitingSinceNs, int waiterPid)
+    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, TaskRecord waiter)
     {
         var page = s.Pages.Get(key);
         // No bio known for the page (writeback began before the trace, its events were not traced, or its filesystem names
@@ -214,10 +214,13 @@ public static class WaitForGraphBuilder
         // returned (mm/filemap.c filemap_write_and_wait_range: __filemap_fdatawrite_range -> do_writepages, then
         // __filemap_fdatawait_range), and writepages submits what it built before returning (fs/ext4/inode.c
         // ext4_do_writepages -> ext4_io_submit; fs/btrfs/extent_io.c btrfs_writepages -> submit_write_bio): someone
-        // submitted it where the trace did not show (a btrfs worker), so it is no deadlock of the waiter with itself.
-        if (page?.Ioend is not { } io || io.Completed is not null || (io.Submitted is null && !io.SectorKnown && io.BuilderPid == waiterPid))
+        // submitted it where the trace did not show (a btrfs worker), so it is no deadlock of the waiter with itself. Not
+        // so when its stack shows it waiting inside writepages (fs/ext4/inode.c mpage_prepare_extent_to_map ->
+        // folio_wait_writeback): nothing has submitted that bio, and the task waits for itself.
+        if (page?.Ioend is not { } io || io.Completed is not null
+            || (io.Submitted is null && !io.SectorKnown && io.BuilderPid == waiter.Pid && !StackReader.InsideWritepages(SleepStack(s, waiter))))
         {
-            if (!AddMappedBio(g, s, key)) AddStalledBios(g, s, key, waitingSinceNs);
+            if (!AddMappedBio(g, s, key)) AddStalledBios(g, s, key, waiter.StateSinceNs);
             return;
         }
         var bio = new BioNode(io.Dev, io.SectorKnown ? io.StartSector : null, io.BuilderPid);

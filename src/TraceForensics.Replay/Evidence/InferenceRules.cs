@@ -113,9 +113,12 @@ public static class InferenceRules
         "own source: tracefx rules sole-page-lock-holder:FRAME)");
 
     public static readonly InferenceRule UnsubmittedBioHoldsWriteback = new("unsubmitted-bio-holds-writeback",
-        "a task that built a bio and has not submitted it holds its pages under writeback: their writeback ends only after it submits",
-        "mm/page-writeback.c __folio_start_writeback, folio_end_writeback; fs/iomap/buffered-io.c iomap_add_to_ioend, iomap_submit_ioend; " +
-        "fs/ext4/page-io.c ext4_io_submit");
+        "a task that built a bio and has not submitted it holds its pages under writeback: their writeback ends only after it submits. The " +
+        "builder itself waiting on such a page waits for itself only while its stack is inside writepages; after writepages returned (fdatawait) " +
+        "the bio was submitted where the trace did not show it",
+        "mm/page-writeback.c __folio_start_writeback, folio_end_writeback, do_writepages; mm/filemap.c filemap_write_and_wait_range " +
+        "(__filemap_fdatawrite_range, then __filemap_fdatawait_range); fs/iomap/buffered-io.c iomap_add_to_ioend, iomap_submit_ioend; " +
+        "fs/ext4/page-io.c ext4_io_submit; fs/ext4/inode.c ext4_do_writepages (submits before it returns)");
 
     public static readonly InferenceRule ManagedWaitWithoutOwner = new("managed-wait-without-owner",
         "a .NET thread waits on an object whose owner a dump cannot name (a wait handle, a task): the chain ends there, its root unknown",

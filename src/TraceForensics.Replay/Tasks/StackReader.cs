@@ -142,6 +142,22 @@ public static class StackReader
         return false;
     }
 
+    /// <summary>Whether the task sleeps inside a filesystem's writepages (mm/page-writeback.c do_writepages ->
+    /// a_ops->writepages: ext4_writepages, btrfs_writepages, iomap_writepages, ..., and the write_cache_pages /
+    /// writeback_iter loop they run), where the bio it is building is not submitted yet: fs/ext4/inode.c ext4_do_writepages
+    /// and fs/btrfs/extent_io.c btrfs_writepages submit it only before they return.</summary>
+    public static bool InsideWritepages(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty) return false;
+        foreach (var raw in frames)
+        {
+            if (StackFrame.IsUnreliable(raw)) continue;
+            var f = StackFrame.Function(raw);
+            if (f.EndsWith("_writepages", StringComparison.Ordinal) || f is "write_cache_pages" or "writeback_iter") return true;
+        }
+        return false;
+    }
+
     /// <summary>Whether a reliable frame of the stack has a row of <paramref name="role"/>.</summary>
     public static bool Shows(ImmutableArray<string> frames, StackRole role)
     {
