@@ -66,9 +66,10 @@ public static class InferenceRules
 
     public static readonly InferenceRule Ext4BlockSizeFromMappedBio = new("ext4-block-size-from-mapped-bio",
         "a filesystem's block size, when the topology does not record it: a task that mapped blocks [pblk, pblk+len) (ext4_ext_map_blocks_exit) and then " +
-        "queued a write bio on that device at a sector that is inside that range for exactly one block size (1, 2 or 4 KiB)",
+        "queued a write bio on that device that lies inside that range for exactly one block size (1, 2 or 4 KiB) and inside none of the task's " +
+        "earlier mappings for any (that bio may be an earlier extent's, submitted once the next extent's buffers do not merge into it)",
         "fs/ext4/inode.c mpage_map_and_submit_extent (maps, then submits the extent's buffers); fs/ext4/page-io.c io_submit_init_bio " +
-        "(bi_sector = bh->b_blocknr * (bh->b_size >> 9))");
+        "(bi_sector = bh->b_blocknr * (bh->b_size >> 9)), io_submit_add_bh (ext4_io_submit when the buffer does not merge)");
 
     public static readonly InferenceRule ExtentMapNamesPageSector = new("extent-map-names-page-sector",
         "a page under writeback on a filesystem that names no sector for its data is at the sector its block mapping gave (ext4_ext_map_blocks_exit / " +
