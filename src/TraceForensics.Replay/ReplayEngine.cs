@@ -67,11 +67,18 @@ public sealed class ReplayEngine
             case EventKind.ProcessFork:
                 tasks.Touch(e);
                 tasks.ProcessFork(e);
-                if (e.Payload.OtherPid is int child) State.Workqueues.Exited(child); // a new task runs no work item yet
+                if (e.Payload.OtherPid is int child)
+                {
+                    State.Workqueues.Exited(child); // a new task runs no work item yet
+                    State.Bios.Exited(child); // nor has it queued or mapped anything
+                    State.BlockMaps.Exited(child);
+                }
                 return;
             case EventKind.ProcessExit:
                 tasks.ProcessExit(e);
                 State.Workqueues.Exited(e.Payload.OtherPid ?? e.Pid);
+                State.Bios.Exited(e.Payload.OtherPid ?? e.Pid);
+                State.BlockMaps.Exited(e.Payload.OtherPid ?? e.Pid);
                 return;
             // Queued by one task for another to run: the queueing says nothing of the worker.
             case EventKind.WorkQueued: tasks.Touch(e); State.Workqueues.WorkQueued(e); return;

@@ -124,6 +124,17 @@ public sealed class BioTracker
         }
     }
 
+    /// <summary>The task exited (kernel/exit.c do_exit; a plug does not outlive its task: blk_finish_plug): what was kept
+    /// of it says nothing of a later task given its pid.</summary>
+    public void Exited(int pid)
+    {
+        _lastQueued.Remove(pid);
+        if (!_plugged.Remove(pid)) return;
+        foreach (var d in _devices.Values)
+            foreach (var b in d.InFlight)
+                if (b.PluggedBy == pid) b.PluggedBy = null;
+    }
+
     /// <summary>block_plug: bios the task queues are held in its plug until it unplugs.</summary>
     public void Plug(in TraceEvent e) => _plugged[e.Pid] = EvidenceLine.Of(e);
 
