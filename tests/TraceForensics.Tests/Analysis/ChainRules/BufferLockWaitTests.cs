@@ -24,6 +24,23 @@ public class BufferLockWaitTests
     }
 
     [Fact]
+    public void A_wait_on_buffer_inlined_into_its_caller_waits_for_its_bio()
+    {
+        // As this kernel's jbd2 shows it (sample-traces/ext4-frozen-backing-stall): wait_on_buffer inlined.
+        var f = Assert.Single(Analyze.Text(Trace("__schedule", "schedule", "io_schedule", "bit_wait_io", "__wait_on_bit", "out_of_line_wait_on_bit",
+            "jbd2_write_superblock", "jbd2_journal_update_sb_log_tail", "jbd2_journal_commit_transaction", "kjournald2", "kthread", "ret_from_fork")));
+        Assert.Equal("buffer-io-waits-own-bio:bit_wait_io", Assert.Single(f.Chain, e => e.Relation == Relation.WaitsForBio).RuleId());
+    }
+
+    [Fact]
+    public void A_shadow_buffer_wait_is_for_the_journals_io_not_its_own()
+    {
+        var f = Assert.Single(Analyze.Text(Trace("__schedule", "schedule", "io_schedule", "bit_wait_io", "__wait_on_bit", "out_of_line_wait_on_bit",
+            "do_get_write_access", "jbd2_journal_get_write_access", "__ext4_journal_get_write_access", "kthread", "ret_from_fork")));
+        Assert.DoesNotContain(f.Chain, e => e.Relation == Relation.WaitsForBio);
+    }
+
+    [Fact]
     public void Lock_buffer_waits_for_another_holder_not_for_its_own_bio()
     {
         var f = Assert.Single(Analyze.Text(Trace("__schedule", "schedule", "io_schedule", "bit_wait_io", "__wait_on_bit_lock", "out_of_line_wait_on_bit_lock",
