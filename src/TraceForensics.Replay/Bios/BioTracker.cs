@@ -49,7 +49,7 @@ public sealed class BioTracker
     /// <summary>The bio <paramref name="pid"/> queued last, while it is still in flight (the same bio, not a later one at
     /// the same sectors).</summary>
     public (DeviceNumber Dev, InFlightBio Bio)? OwnBioInFlight(int pid) =>
-        _lastQueued.TryGetValue(pid, out var q) && InFlightAt(q.Dev, q.Sector) is { } bio && bio.Queued == q.Line ? (q.Dev, bio) : null;
+        _lastQueued.TryGetValue(pid, out var q) && Device(q.Dev)?.InFlight.LastOrDefault(b => b.Queued == q.Line) is { } bio ? (q.Dev, bio) : null;
 
     /// <summary>A page added to the ioend its task is building; contiguous pages extend the same ioend.</summary>
     public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page)
@@ -177,11 +177,17 @@ public sealed class BioTracker
         var inFlight = device.InFlight;
         List<InFlightBio>? ended = null;
         for (int i = inFlight.Count - 1; i >= 0; i--)
-            if (inFlight[i].StartSector < end && inFlight[i].EndSector > start)
-            {
-                (ended ??= new()).Add(inFlight[i]);
-                inFlight.RemoveAt(i);
-            }
+        {
+            var b = inFlight[i];
+            if (b.StartSector >= end || b.EndSector <= start) continue;
+            // A completion of part of a bio (block_split made two of it: block/blk-merge.c bio_split_to_limits; or a
+            // partial completion: block/blk-mq.c blk_update_request) leaves the rest in flight.
+            if (start > b.StartSector && end < b.EndSector) continue; // a middle part: the bio is still in flight
+            if (start > b.StartSector) { inFlight[i] = b with { EndSector = start }; continue; }
+            if (end < b.EndSector) { inFlight[i] = b with { StartSector = end }; continue; }
+            (ended ??= new()).Add(b);
+            inFlight.RemoveAt(i);
+        }
         List<IoendRecord>? done = null;
         CompleteIoends(dev, start, end, EvidenceLine.Of(e), ref done);
         if (ended is not null)
@@ -212,7 +218,7 @@ public sealed class BioTracker
         foreach (var d in _devices.Values)
             foreach (var b in d.InFlight)
                 if (b.RemappedFrom == up) return; // another clone of it is still in flight
-        int i = device.InFlight.FindIndex(b => b.StartSector == up.Sector && b.Queued == up.Queued);
+        int i = device.InFlight.FindIndex(b => b.Queued == up.Queued);
         if (i < 0) return;
         var upper = device.InFlight[i];
         device.InFlight.RemoveAt(i);
