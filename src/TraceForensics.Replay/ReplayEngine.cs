@@ -54,6 +54,7 @@ public sealed class ReplayEngine
             case EventKind.TraceGap:
                 tasks.TraceGap(e.TimestampNs);
                 State.Workqueues.TraceGap();
+                State.Bios.TraceGap(e.TimestampNs);
                 return;
             case EventKind.SchedSwitch:
                 tasks.SchedSwitch(e);
@@ -66,11 +67,18 @@ public sealed class ReplayEngine
             case EventKind.ProcessFork:
                 tasks.Touch(e);
                 tasks.ProcessFork(e);
-                if (e.Payload.OtherPid is int child) State.Workqueues.Exited(child); // a new task runs no work item yet
+                if (e.Payload.OtherPid is int child)
+                {
+                    State.Workqueues.Exited(child); // a new task runs no work item yet
+                    State.Bios.Exited(child); // nor has it queued or mapped anything
+                    State.BlockMaps.Exited(child);
+                }
                 return;
             case EventKind.ProcessExit:
                 tasks.ProcessExit(e);
                 State.Workqueues.Exited(e.Payload.OtherPid ?? e.Pid);
+                State.Bios.Exited(e.Payload.OtherPid ?? e.Pid);
+                State.BlockMaps.Exited(e.Payload.OtherPid ?? e.Pid);
                 return;
             // Queued by one task for another to run: the queueing says nothing of the worker.
             case EventKind.WorkQueued: tasks.Touch(e); State.Workqueues.WorkQueued(e); return;
@@ -139,7 +147,7 @@ public sealed class ReplayEngine
             case EventKind.WorkEnd: State.Workqueues.WorkEnd(e); break;
             case EventKind.BlockMap: State.BlockMaps.Map(e); break;
             case EventKind.BioQueue:
-                State.Bios.BioQueue(e);
+                State.Bios.BioQueue(e, State.Topology);
                 State.BlockMaps.BioQueued(e);
                 // A write or a flush (rwbs W, F): a read says nothing of a freeze.
                 if (e.Payload.Dev is { } bioDev && e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOfAny('W', 'F') >= 0)

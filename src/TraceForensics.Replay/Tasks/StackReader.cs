@@ -96,6 +96,44 @@ public static class StackReader
         return false;
     }
 
+    /// <summary>Whether the stack's bit_wait_io sleep is a buffer-I/O wait (fs/buffer.c __wait_on_buffer: wait_on_bit_io on
+    /// BH_Lock, after the task's own submit_bh; inlined into its caller, the stack shows __wait_on_bit /
+    /// out_of_line_wait_on_bit) rather than a wait for the lock (fs/buffer.c __lock_buffer: wait_on_bit_lock_io, a buffer
+    /// another task locked; the stack shows __wait_on_bit_lock) or jbd2's wait for a shadow buffer's journal I/O
+    /// (fs/jbd2/transaction.c do_get_write_access: wait_on_bit_io on BH_Shadow). The innermost such frame decides.</summary>
+    public static bool WaitsOnBufferIo(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty || !Contains(frames, "bit_wait_io")) return false;
+        bool bitWait = false;
+        foreach (var raw in frames)
+        {
+            if (StackFrame.IsUnreliable(raw)) continue;
+            var f = StackFrame.Function(raw);
+            if (f is "__wait_on_buffer" or "wait_on_buffer") return true;
+            if (f is "__lock_buffer" or "lock_buffer" or "__wait_on_bit_lock" or "out_of_line_wait_on_bit_lock" or "wait_on_bit_lock_io"
+                or "do_get_write_access") return false;
+            if (f is "__wait_on_bit" or "out_of_line_wait_on_bit" or "wait_on_bit_io") bitWait = true;
+            else if (bitWait) return true; // the caller of the bit wait, none of the above
+        }
+        return bitWait;
+    }
+
+    /// <summary>Whether the task sleeps inside a filesystem's writepages (mm/page-writeback.c do_writepages ->
+    /// a_ops->writepages: ext4_writepages, btrfs_writepages, iomap_writepages, ..., and the write_cache_pages /
+    /// writeback_iter loop they run), where the bio it is building is not submitted yet: fs/ext4/inode.c ext4_do_writepages
+    /// and fs/btrfs/extent_io.c btrfs_writepages submit it only before they return.</summary>
+    public static bool InsideWritepages(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty) return false;
+        foreach (var raw in frames)
+        {
+            if (StackFrame.IsUnreliable(raw)) continue;
+            var f = StackFrame.Function(raw);
+            if (f.EndsWith("_writepages", StringComparison.Ordinal) || f is "write_cache_pages" or "writeback_iter") return true;
+        }
+        return false;
+    }
+
     /// <summary>Whether a reliable frame of the stack has a row of <paramref name="role"/>.</summary>
     public static bool Shows(ImmutableArray<string> frames, StackRole role)
     {
