@@ -32,6 +32,8 @@ public static class TraceAnalysis
                 progress?.Invoke(n);
             }
         }
-        return new AnalysisResult(session.Inputs, analyzer.Findings(), session.Tables.Diagnostics, n);
+        var findings = analyzer.Findings();
+        CorruptedHungReports.Diagnose(findings, session);
+        return new AnalysisResult(session.Inputs, findings, session.Tables.Diagnostics, n);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using TraceForensics.Ingest.Formats;
 
 namespace TraceForensics.Capture;
 
@@ -219,9 +220,9 @@ public sealed class StorageTopology
         var fields = Encoding.Latin1.GetString(line).Split(' ');
         int sep = Array.IndexOf(fields, "-");
         if (fields.Length < 6 || sep < 6 || sep + 1 >= fields.Length) return null;
-        return new Mount(fields[2], UnescapeOctal(Encoding.Latin1.GetBytes(fields[4])), fields[sep + 1])
+        return new Mount(fields[2], TopologyEscaping.UnescapeBytes(Encoding.Latin1.GetBytes(fields[4])), fields[sep + 1])
         {
-            Source = sep + 2 < fields.Length ? UnescapeOctal(Encoding.Latin1.GetBytes(fields[sep + 2])) : null,
+            Source = sep + 2 < fields.Length ? TopologyEscaping.UnescapeBytes(Encoding.Latin1.GetBytes(fields[sep + 2])) : null,
         };
     }
 
@@ -285,48 +286,8 @@ public sealed class StorageTopology
         return b.ToString();
     }
 
-    /// <summary>Bytes as topology-file text: space, backslash, DEL, every control character and every byte that is not
-    /// part of valid UTF-8 as <c>\ooo</c> (the escaping mountinfo uses for space, tab, newline and backslash, extended so
-    /// that no byte can break a line or a field, and none is lost to a text encoding); valid UTF-8 as it is.</summary>
-    public static string Escape(byte[] raw)
-    {
-        var escaped = new List<byte>(raw.Length);
-        for (int i = 0; i < raw.Length; i++)
-        {
-            byte c = raw[i];
-            if (c >= 0x80 && System.Text.Rune.DecodeFromUtf8(raw.AsSpan(i), out _, out int length) == System.Buffers.OperationStatus.Done)
-            {
-                escaped.AddRange(raw.AsSpan(i, length));
-                i += length - 1;
-            }
-            else if (c <= (byte)' ' || c == (byte)'\\' || c >= 0x7f)
-            {
-                escaped.Add((byte)'\\');
-                escaped.Add((byte)('0' + ((c >> 6) & 7)));
-                escaped.Add((byte)('0' + ((c >> 3) & 7)));
-                escaped.Add((byte)('0' + (c & 7)));
-            }
-            else escaped.Add(c);
-        }
-        return Encoding.UTF8.GetString([.. escaped]);
-    }
-
-    /// <summary>Undoes mountinfo's <c>\ooo</c> escaping.</summary>
-    private static byte[] UnescapeOctal(byte[] s)
-    {
-        var o = new List<byte>(s.Length);
-        for (int i = 0; i < s.Length; i++)
-            if (s[i] == (byte)'\\' && IsOctal(s, i + 1))
-            {
-                o.Add((byte)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0')));
-                i += 3;
-            }
-            else o.Add(s[i]);
-        return [.. o];
-    }
-
-    private static bool IsOctal(byte[] s, int at) =>
-        at + 2 < s.Length && s[at] is >= (byte)'0' and <= (byte)'3' && s[at + 1] is >= (byte)'0' and <= (byte)'7' && s[at + 2] is >= (byte)'0' and <= (byte)'7';
+    /// <summary>Bytes as topology-file text, escaped as the topology reader undoes it.</summary>
+    public static string Escape(byte[] raw) => TopologyEscaping.Escape(raw);
 
     /// <summary>A sysfs or procfs file's bytes. Their size is not what stat says (4096, or 0), so they are read to the
     /// end rather than by length.</summary>

@@ -2,12 +2,16 @@ using System.IO.Compression;
 
 namespace TraceForensics.Capture;
 
-/// <summary>A recording in tracefs's own instance (<c>instances/tracefx</c>, so other tracing on the machine is left
-/// alone): events enabled, stack triggers, page-lock probes where the kernel has kprobes, trace_pipe streamed to a
+/// <summary>A recording in tracefs's own instance (<c>instances/tracefx-PID</c>, one per tracefx process, so other
+/// tracing on the machine, and another tracefx recording at the same time, is left alone): events enabled, stack triggers, page-lock probes where the kernel has kprobes, trace_pipe streamed to a
 /// file. Disposing undoes everything it armed (the instance is removed, probes deleted), on every exit path.</summary>
 public sealed class TracefsRecording : IDisposable
 {
-    public const string InstanceName = "tracefx";
+    /// <summary>The instance names' prefix; a process's own instance is <see cref="InstanceNameFor"/>.</summary>
+    public const string InstancePrefix = "tracefx";
+
+    /// <summary>The instance a tracefx process records in: <c>tracefx-PID</c>.</summary>
+    public static string InstanceNameFor(int pid) => $"{InstancePrefix}-{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     private const string EndMarker = "tracefx: end of recording";
     private readonly Tracefs _fs;
     private readonly List<string> _probesAdded = new();
@@ -34,10 +38,10 @@ public sealed class TracefsRecording : IDisposable
     {
         why = null;
         if (!fs.HasInstances) { why = "this kernel's tracefs has no instances directory"; return null; }
-        var dir = Path.Combine(fs.Root, "instances", InstanceName);
+        RemoveStaleInstances(fs);
+        var dir = Path.Combine(fs.Root, "instances", InstanceNameFor(Environment.ProcessId));
         if (Directory.Exists(dir))
         {
-            // A recording that was killed outright left its instance: remove it (it holds nothing of anyone else).
             try { Directory.Delete(dir); } catch (IOException e) { why = $"{dir} exists and cannot be removed: {e.Message}"; return null; }
         }
         try
@@ -75,6 +79,27 @@ public sealed class TracefsRecording : IDisposable
         {
             rec.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Removes the instances of tracefx processes that no longer run (a recording killed outright leaves its
+    /// instance; so did releases that named it plain <c>tracefx</c>). A live process's instance is left alone; tracefs
+    /// refuses to remove an instance whose files are open anyway.</summary>
+    private static void RemoveStaleInstances(Tracefs fs)
+    {
+        var instances = Path.Combine(fs.Root, "instances");
+        string[] names;
+        try { names = Directory.GetDirectories(instances, InstancePrefix + "*").Select(Path.GetFileName).OfType<string>().ToArray(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        foreach (var name in names)
+        {
+            bool stale = name == InstancePrefix
+                || (name.StartsWith(InstancePrefix + "-", StringComparison.Ordinal)
+                    && int.TryParse(name.AsSpan(InstancePrefix.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                    && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"));
+            if (!stale) continue;
+            try { Directory.Delete(Path.Combine(instances, name)); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 

@@ -54,6 +54,7 @@ public sealed class ReplayEngine
             case EventKind.TraceGap:
                 tasks.TraceGap(e.TimestampNs);
                 State.Workqueues.TraceGap();
+                State.Bios.TraceGap(e.TimestampNs);
                 return;
             case EventKind.SchedSwitch:
                 tasks.SchedSwitch(e);
@@ -66,11 +67,18 @@ public sealed class ReplayEngine
             case EventKind.ProcessFork:
                 tasks.Touch(e);
                 tasks.ProcessFork(e);
-                if (e.Payload.OtherPid is int child) State.Workqueues.Exited(child); // a new task runs no work item yet
+                if (e.Payload.OtherPid is int child)
+                {
+                    State.Workqueues.Exited(child); // a new task runs no work item yet
+                    State.Bios.Exited(child); // nor has it queued or mapped anything
+                    State.BlockMaps.Exited(child);
+                }
                 return;
             case EventKind.ProcessExit:
                 tasks.ProcessExit(e);
                 State.Workqueues.Exited(e.Payload.OtherPid ?? e.Pid);
+                State.Bios.Exited(e.Payload.OtherPid ?? e.Pid);
+                State.BlockMaps.Exited(e.Payload.OtherPid ?? e.Pid);
                 return;
             // Queued by one task for another to run: the queueing says nothing of the worker.
             case EventKind.WorkQueued: tasks.Touch(e); State.Workqueues.WorkQueued(e); return;
@@ -123,7 +131,15 @@ public sealed class ReplayEngine
                     if (t.FaultPage == unlocked) t.FaultPage = null; // the fault is over
                 }
                 break;
-            case EventKind.WritebackStart: WritebackStart(e); break;
+            case EventKind.WritebackStart: WritebackStart(e, t); break;
+            case EventKind.WritebackInode:
+                // fs/fs-writeback.c __writeback_single_inode: _start before do_writepages of the inode, the plain event
+                // after; fs/ext4/inode.c ext4_writepages: ext4_writepages at its start, ext4_writepages_result at its end
+                // (fsync's writeback too, which has no writeback_single_inode).
+                if (e.Name is "writeback_single_inode_start" or "ext4_writepages" && e.Payload is { Dev: { } wbDev, Ino: { } wbIno })
+                    t.InodeWriteback = (wbDev, wbIno, EvidenceLine.Of(e));
+                else if (e.Name is "writeback_single_inode" or "ext4_writepages_result") t.InodeWriteback = null;
+                break;
             case EventKind.WritebackEnd:
                 if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);
                 break;
@@ -131,7 +147,7 @@ public sealed class ReplayEngine
             case EventKind.WorkEnd: State.Workqueues.WorkEnd(e); break;
             case EventKind.BlockMap: State.BlockMaps.Map(e); break;
             case EventKind.BioQueue:
-                State.Bios.BioQueue(e);
+                State.Bios.BioQueue(e, State.Topology);
                 State.BlockMaps.BioQueued(e);
                 // A write or a flush (rwbs W, F): a read says nothing of a freeze.
                 if (e.Payload.Dev is { } bioDev && e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOfAny('W', 'F') >= 0)
@@ -176,9 +192,18 @@ public sealed class ReplayEngine
 
     /// <summary>iomap_writeback_folio / iomap_add_to_ioend / writeback-start probes: the pages in the event's range
     /// are under writeback; with a disk address they join the ioend their task is building.</summary>
-    private void WritebackStart(in TraceEvent e)
+    private void WritebackStart(in TraceEvent e, TaskRecord t)
     {
         var p = e.Payload;
+        // A probe that names the inode and index but no device, for a page no earlier event bound: the device of the inode
+        // its task is writing back, when it is that inode (rule inode-writeback-names-page-device).
+        (InferenceRule, EvidenceLine)? deviceFrom = null;
+        if (p.Dev is null && p.Ino is ulong probedIno && p.Index is not null && t.InodeWriteback is { } wb && wb.Ino == probedIno
+            && State.Pages.Resolve(p) is null)
+        {
+            p.Dev = wb.Dev;
+            deviceFrom = (InferenceRules.InodeWritebackNamesPageDevice, wb.Line);
+        }
         // ext4 counts in filesystem blocks; the decoder read them as 4 KiB blocks (mke2fs's default block size for
         // filesystems of 512 MiB and more: misc/mke2fs.conf.in); a block size the input shows otherwise rescales them.
         if (e.Name.StartsWith("ext4_", StringComparison.Ordinal) && State.BlockMaps.BlockSize(p.Dev, State.Topology) is int bs && bs != KernelPage.Size
@@ -205,7 +230,7 @@ public sealed class ReplayEngine
                 ioend = State.Bios.AddToIoend(e, start.Dev, sector + ((ulong)i << KernelPage.SectorsPerPageShift), 1UL << KernelPage.SectorsPerPageShift, key);
             else if (intoPendingBio)
                 ioend = State.Bios.AddToPendingBio(e, start.Dev, key);
-            State.Pages.WritebackStart(key, e.Pid, ioend);
+            State.Pages.WritebackStart(key, e.Pid, ioend, deviceFrom);
         }
     }
 }

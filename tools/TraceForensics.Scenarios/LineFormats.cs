@@ -37,6 +37,43 @@ public static class LineFormats
         yield return "";
     }
 
+    /// <summary><c>              dd-4256  [001]   408.433821: sched_switch:         dd:4256 [120] D ==&gt; kworker/u8:1:33 [120]</c>:
+    /// <c>trace-cmd report</c> of this machine (xfs-fsync.trace-cmd-report.txt): no irq-flags column, the event name padded,
+    /// sched_switch in the sched plugin's form, the block ioprio class as a number (libtraceevent has no symbol for it), a
+    /// stack as a <c>kernel_stack</c> event followed by <c>=&gt; func (addr)</c> lines. A kprobe prints its print fmt
+    /// (<c>(%lx)</c>, <c>(%lx &lt;- %lx)</c>: addresses, as perf does) under its event name, here the name
+    /// <c>perf probe</c> gives it (<c>__folio_lock</c>, <c>__folio_lock__return</c>).</summary>
+    public static IEnumerable<string> TraceCmd(ScenarioEvent e, long us)
+    {
+        string head = string.Create(CultureInfo.InvariantCulture, $"{e.Comm,16}-{e.Pid,-5} [{e.Cpu:000}] {Time(us),12}: ");
+        bool probe = e.Subsystem == "probe";
+        var name = probe ? e.PerfName ?? e.Name : e.Name;
+        var payload = probe ? e.PerfPayload ?? e.Payload : TraceCmdPayload(e);
+        yield return $"{head}{name + ":",-21} {payload}";
+        if (e.Stack.Count == 0) yield break;
+        yield return $"{head}{"kernel_stack:",-21} <stack trace >";
+        yield return $"=> trace_event_raw_event_{e.Name} (ffffffff813abff5)";
+        yield return $"=> __traceiter_{e.Name} (ffffffff813a50f1)";
+        ulong addr = 0xffffffff82265ec8;
+        foreach (var f in e.Stack)
+        {
+            addr -= 0x1f3a8;
+            yield return $"=> {Function(f)} ({addr:x16})";
+        }
+    }
+
+    private static string TraceCmdPayload(ScenarioEvent e)
+    {
+        if (e.Name == "sched_switch")
+        {
+            // prev_comm=A prev_pid=1 prev_prio=120 prev_state=D ==> next_comm=B next_pid=2 next_prio=120
+            var f = e.Payload.Replace(" ==> ", " ").Split(' ').Select(kv => kv[(kv.IndexOf('=') + 1)..]).ToArray();
+            return $"{f[0]}:{f[1]} [{f[2]}] {f[3]} ==> {f[4]}:{f[5]} [{f[6]}]";
+        }
+        if (e.Name.StartsWith("block_rq_", StringComparison.Ordinal)) return e.Payload.Replace(" be,", " 0x2,");
+        return e.Payload;
+    }
+
     private static string Function(string frame)
     {
         int plus = frame.IndexOf('+');

@@ -33,20 +33,32 @@ public static class LkmlScenarios
         Probe(Wev(14, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioB} index=100 ino=131"), $"(ffffffff81f2a0e0) folio={FolioB} index=100 ino=131"),
     ];
 
+    /// <summary>How the events name the scenario's file: the filemap events' device (the superblock's s_dev), the
+    /// writeback events' bdi, the inode; and the stack of a fault sleeping on the faulted page's lock there.</summary>
+    private sealed record FileNames(string FaultDev, string Bdi, int Ino, string[] FaultLockStack);
+    private static readonly FileNames XfsFile = new(Dev, Dev, 131, Stacks.FaultWaitsPageLock);
+    private static readonly FileNames Ext4File = new(Dev, Dev, 131, Stacks.FilemapFaultWaitsPageLock);
+    /// <summary>btrfs on 8:16: its superblock's anonymous device 0:39, its own bdi btrfs-10 (fs/btrfs/disk-io.c
+    /// btrfs_fill_super -> super_setup_bdi), inode 257 (the first file of a subvolume, BTRFS_FIRST_FREE_OBJECTID).</summary>
+    private static readonly FileNames BtrfsFile = new("0:39", "btrfs-10", 257, Stacks.FilemapFaultWaitsPageLock);
+    private const string BtrfsFsid = "d35deade-b858-4610-add8-a40444b30954";
+
     /// <summary>Step 2-3: F faults on A; filemap_fault returns with A locked (observed through the page-lock probes
     /// when <paramref name="observeLock"/>); the pte allocation enters memcg reclaim, which waits for B's writeback.</summary>
-    private static IEnumerable<ScenarioEvent> FFaultsAndWaits(bool observeLock)
+    private static IEnumerable<ScenarioEvent> FFaultsAndWaits(bool observeLock, FileNames? file = null)
     {
-        yield return Fev(100, "filemap", "mm_filemap_fault", $"dev={Dev} ino=83 ofs=413696");
+        var fs = file ?? XfsFile;
+        int ino = fs.Ino;
+        yield return Fev(100, "filemap", "mm_filemap_fault", $"dev={fs.FaultDev} ino={ino:x} ofs=413696");
         if (observeLock)
         {
             // The slow path: A is locked while its read completes, so F sleeps in __folio_lock until the read's
             // completion unlocks A and wakes it; the return probe then says F holds A.
-            yield return Probe(Fev(105, "probe", "folio_lock", $"(__folio_lock+0x0/0x40) folio={FolioA} index=101 ino=131"),
-                $"(ffffffff81f2a140) folio={FolioA} index=101 ino=131");
+            yield return Probe(Fev(105, "probe", "folio_lock", $"(__folio_lock+0x0/0x40) folio={FolioA} index=101 ino={ino}"),
+                $"(ffffffff81f2a140) folio={FolioA} index=101 ino={ino}");
             yield return Fev(107, "sched", "sched_switch",
                 $"prev_comm={FComm} prev_pid={F} prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120", "d..2.")
-                with { Stack = Stacks.FaultWaitsPageLock };
+                with { Stack = fs.FaultLockStack };
             yield return new ScenarioEvent(120, "<idle>", 0, 0, "d.s4.", "sched", "sched_waking", $"comm={FComm} pid={F} prio=120 target_cpu=000");
             yield return new ScenarioEvent(125, "<idle>", 0, 0, "d..2.", "sched", "sched_switch",
                 $"prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={FComm} next_pid={F} next_prio=120");
@@ -54,16 +66,16 @@ public static class LkmlScenarios
                 "(ffffffff81f2a140 <- ffffffff81f3b2a2)");
         }
         yield return Fev(200, "vmscan", "mm_vmscan_memcg_reclaim_begin", "order=0 gfp_flags=GFP_KERNEL|__GFP_ACCOUNT");
-        yield return Fev(230, "writeback", "folio_wait_writeback", $"bdi {Dev}: ino=131 index=100");
+        yield return Fev(230, "writeback", "folio_wait_writeback", $"bdi {fs.Bdi}: ino={ino} index=100");
         yield return Fev(235, "sched", "sched_switch",
             $"prev_comm={FComm} prev_pid={F} prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120", "d..2.")
             with { Stack = Stacks.FaultReclaimWaitsWriteback };
     }
 
     /// <summary>Step 4: W moves on to A and sleeps on its lock (the page-lock probe shows which page).</summary>
-    private static IEnumerable<ScenarioEvent> WWaitsForA(string[] stack) =>
+    private static IEnumerable<ScenarioEvent> WWaitsForA(string[] stack, int ino = 131) =>
     [
-        Probe(Wev(300, "probe", "folio_lock", $"(__folio_lock+0x0/0x40) folio={FolioA} index=101 ino=131"), $"(ffffffff81f2a140) folio={FolioA} index=101 ino=131"),
+        Probe(Wev(300, "probe", "folio_lock", $"(__folio_lock+0x0/0x40) folio={FolioA} index=101 ino={ino}"), $"(ffffffff81f2a140) folio={FolioA} index=101 ino={ino}"),
         Wev(305, "sched", "sched_switch", $"prev_comm={WComm} prev_pid={W} prev_prio=120 prev_state=D ==> next_comm=swapper/1 next_pid=0 next_prio=120", "d..2.")
             with { Stack = stack },
     ];
@@ -94,19 +106,10 @@ public static class LkmlScenarios
         "The same shape, but W submits the bio (block_bio_queue) before it sleeps on A: B's writeback completes, F finishes its fault and unlocks A, W gets A. A long wait, no deadlock.",
         [
             .. WBuildsIoendWithB(),
-            Wev(20, "block", "block_bio_queue", "8,16 W 163840 + 8 [kworker/u8:9]"),
-            Wev(22, "block", "block_rq_issue", "8,16 W 4096 () 163840 + 8 be,0,4 [kworker/u8:9]"),
+            .. WSubmitsItsBio(),
             .. FFaultsAndWaits(observeLock: true),
             .. WWaitsForA(Stacks.WritebackWaitsPageLock),
-            new ScenarioEvent(4_000, "<idle>", 0, 0, "..s1.", "block", "block_rq_complete", "8,16 W () 163840 + 8 be,0,4 [0]"),
-            new ScenarioEvent(4_004, "<idle>", 0, 0, "d.s4.", "sched", "sched_waking", $"comm={FComm} pid={F} prio=120 target_cpu=000"),
-            new ScenarioEvent(4_010, "<idle>", 0, 0, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={FComm} next_pid={F} next_prio=120"),
-            Fev(4_020, "vmscan", "mm_vmscan_memcg_reclaim_end", "nr_reclaimed=32"),
-            Probe(Fev(4_040, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioA} index=101 ino=131"), $"(ffffffff81f2a0e0) folio={FolioA} index=101 ino=131"),
-            Fev(4_042, "sched", "sched_waking", $"comm={WComm} pid={W} prio=120 target_cpu=001", "d..3."),
-            new ScenarioEvent(4_050, "<idle>", 0, 1, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={WComm} next_pid={W} next_prio=120"),
-            Probe(Wev(4_060, "probe", "folio_locked", "(writeback_iter+0x1a2/0x3c0 <- __folio_lock)"), "(ffffffff81f2a140 <- ffffffff81e0c3a2)"),
-            Probe(Wev(4_070, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioA} index=101 ino=131"), $"(ffffffff81f2a0e0) folio={FolioA} index=101 ino=131"),
+            .. BioCompletesAndAllResume("writeback_iter+0x1a2/0x3c0"),
         ],
         [ReclaimNote]);
 
@@ -165,18 +168,113 @@ public static class LkmlScenarios
         ],
         ["potential-deadlock - class:page-lock class:page-writeback", ReclaimNote]);
 
+    /// <summary>ext4, form (a), its own tracepoints (include/trace/events/ext4.h of 6.18, whose ext4_da_write_pages is
+    /// ext4_da_write_folios_start): W writes back inode 131 (writeback_single_inode_start), ext4_writepages, the walk
+    /// from B, B's delayed extent mapped (ext4_da_write_pages_extent, then ext4_ext_map_blocks_exit: lblk 100 -> pblk
+    /// 20480, sector 163840 with 4 KiB blocks) and B put under writeback into the bio W builds, not yet submitted.</summary>
+    private static IEnumerable<ScenarioEvent> WBuildsExt4BioWithB() =>
+    [
+        Wev(0, "writeback", "writeback_single_inode_start", $"bdi {Dev}: ino=131 state=I_DIRTY_PAGES|I_SYNC dirtied_when=4294984846 age=0 index=100 to_write=1024 wrote=0 cgroup_ino=1"),
+        Wev(2, "ext4", "ext4_writepages", "dev 8,16 ino 131 nr_to_write 1024 pages_skipped 0 range_start 0 range_end 9223372036854775807 sync_mode 0 for_kupdate 0 range_cyclic 1 writeback_index 100"),
+        Wev(4, "ext4", "ext4_da_write_folios_start", "dev 8,16 ino 131 start_pos 0x64000 next_pos 0x64000 nr_to_write 1024 sync_mode 0"),
+        Wev(6, "ext4", "ext4_da_write_pages_extent", "dev 8,16 ino 131 lblk 100 len 1 flags 0x100"),
+        Wev(8, "ext4", "ext4_ext_map_blocks_exit", "dev 8,16 ino 131 flags CREATE|DELALLOC|METADATA_NOFAIL|IO_SUBMIT lblk 100 pblk 20480 len 1 mflags NM ret 1"),
+    ];
+
+    /// <summary>ext4, form (b): W writes back inode 131 of bdi 8:16 (writeback_single_inode_start) and B's writeback start
+    /// is seen only through a <c>__folio_start_writeback</c> probe that names the folio, its index and inode but no
+    /// device (the recording's <c>folio_start_wb</c> probe); then the unlock of B.</summary>
+    private static IEnumerable<ScenarioEvent> WStartsWritebackOfBByProbe() =>
+    [
+        Wev(0, "writeback", "writeback_single_inode_start", $"bdi {Dev}: ino=131 state=I_DIRTY_PAGES|I_SYNC dirtied_when=4294984846 age=0 index=100 to_write=1024 wrote=0 cgroup_ino=1"),
+        Probe(Wev(10, "probe", "folio_start_wb", $"(__folio_start_writeback+0x0/0x2c0) folio={FolioB} index=100 ino=131"), $"(ffffffff81e0b6a0) folio={FolioB} index=100 ino=131"),
+        Probe(Wev(14, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioB} index=100 ino=131"), $"(ffffffff81f2a0e0) folio={FolioB} index=100 ino=131"),
+    ];
+
+    /// <summary>The near miss's resolution: B's bio completes, F's reclaim ends and it unlocks A, W gets A and unlocks it.</summary>
+    private static IEnumerable<ScenarioEvent> BioCompletesAndAllResume(string wLockedAt, int ino = 131) =>
+    [
+        new ScenarioEvent(4_000, "<idle>", 0, 0, "..s1.", "block", "block_rq_complete", "8,16 W () 163840 + 8 be,0,4 [0]"),
+        new ScenarioEvent(4_004, "<idle>", 0, 0, "d.s4.", "sched", "sched_waking", $"comm={FComm} pid={F} prio=120 target_cpu=000"),
+        new ScenarioEvent(4_010, "<idle>", 0, 0, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={FComm} next_pid={F} next_prio=120"),
+        Fev(4_020, "vmscan", "mm_vmscan_memcg_reclaim_end", "nr_reclaimed=32"),
+        Probe(Fev(4_040, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioA} index=101 ino={ino}"), $"(ffffffff81f2a0e0) folio={FolioA} index=101 ino={ino}"),
+        Fev(4_042, "sched", "sched_waking", $"comm={WComm} pid={W} prio=120 target_cpu=001", "d..3."),
+        new ScenarioEvent(4_050, "<idle>", 0, 1, "d..2.", "sched", "sched_switch", $"prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm={WComm} next_pid={W} next_prio=120"),
+        Probe(Wev(4_060, "probe", "folio_locked", $"({wLockedAt} <- __folio_lock)"), "(ffffffff81f2a140 <- ffffffff81e0c3a2)"),
+        Probe(Wev(4_070, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioA} index=101 ino={ino}"), $"(ffffffff81f2a0e0) folio={FolioA} index=101 ino={ino}"),
+    ];
+
+    /// <summary>W queues and issues its bio (B at sector 163840) before it moves on to A.</summary>
+    private static IEnumerable<ScenarioEvent> WSubmitsItsBio(long at = 20) =>
+    [
+        Wev(at, "block", "block_bio_queue", "8,16 W 163840 + 8 [kworker/u8:9]"),
+        Wev(at + 2, "block", "block_rq_issue", "8,16 W 4096 () 163840 + 8 be,0,4 [kworker/u8:9]"),
+    ];
+
+    private const string Ext4DeadlockChain =
+        "deadlock - bio:8:16:unsubmitted-by-47190 task:47190 pagelock:8:16:131:101 task:47211 writeback:8:16:131:100";
+    private const string Ext4LockedAt = "mpage_prepare_extent_to_map+0x3f4/0x4c0";
+
     /// <summary>The original report's filesystem: ext4's writepages (mpage_prepare_extent_to_map) put B under writeback
     /// into the bio it is building, which has no disk address in the trace until it is submitted; then it waits for A.</summary>
     public static Scenario Ext4 => new("lkml-ext4-kprobe-holder",
-        "The LKML deadlock as first reported, on ext4 (dev 8,16): the flusher's ext4_writepages put page B under writeback into its unsubmitted bio, then sleeps on page A's lock in mpage_prepare_extent_to_map; postgres holds A (observed through the probes) and waits in memcg reclaim for B's writeback.",
-        [
-            Wev(0, "ext4", "ext4_writepages", "dev 8,16 ino 131 nr_to_write 1024 pages_skipped 0 range_start 0 range_end 0 sync_mode 0 for_kupdate 0 range_cyclic 1 writeback_index 100"),
-            Wev(8, "ext4", "ext4_da_write_pages_extent", "dev 8,16 ino 131 lblk 100 len 1 flags 0x2"),
-            .. FFaultsAndWaits(observeLock: true),
-            .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock),
-            .. HangReports(),
-        ],
-        ["deadlock - bio:8:16:unsubmitted-by-47190 task:47190 pagelock:8:16:131:101 task:47211 writeback:8:16:131:100", ReclaimNote]);
+        "The LKML deadlock as first reported, on ext4 (dev 8,16), seen through ext4's own tracepoints: the flusher's ext4_writepages maps page B's delayed block and puts B under writeback into its unsubmitted bio, then sleeps on page A's lock in mpage_prepare_extent_to_map; postgres holds A (observed through the probes) and waits in memcg reclaim for B's writeback.",
+        [.. WBuildsExt4BioWithB(), .. FFaultsAndWaits(observeLock: true, file: Ext4File), .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock), .. HangReports()],
+        [Ext4DeadlockChain, ReclaimNote]);
 
-    public static IReadOnlyList<Scenario> All => [KprobeHolder, InferredHolder, Ext4, NearMiss, Potential, BioNeverCompletes];
+    public static Scenario Ext4InferredHolder => new("lkml-ext4-fault-inferred",
+        "The ext4 deadlock through ext4's own tracepoints, where postgres took A's lock on the fast path (no probe fired): the holder is inferred from its fault context.",
+        [.. WBuildsExt4BioWithB(), .. FFaultsAndWaits(observeLock: false, file: Ext4File), .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock), .. HangReports()],
+        [Ext4DeadlockChain, ReclaimNote]);
+
+    public static Scenario Ext4NearMiss => new("lkml-ext4-near-miss",
+        "The ext4 shape through ext4's own tracepoints, but the flusher submits its bio (block_bio_queue at B's mapped sector) before it sleeps on A: B's writeback completes, postgres finishes its fault and unlocks A. A long wait, no deadlock.",
+        [.. WBuildsExt4BioWithB(), .. WSubmitsItsBio(), .. FFaultsAndWaits(observeLock: true, file: Ext4File), .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock), .. BioCompletesAndAllResume(Ext4LockedAt)],
+        [ReclaimNote]);
+
+    public static Scenario Ext4ProbeKprobeHolder => new("lkml-ext4-wbprobe-kprobe-holder",
+        "The ext4 deadlock where B's writeback start is seen only through a __folio_start_writeback probe with ino= and index= but no dev=: its device is that of the inode the flusher is writing back (writeback_single_inode_start bdi 8:16); postgres's hold of A is observed through the probes.",
+        [.. WStartsWritebackOfBByProbe(), .. FFaultsAndWaits(observeLock: true, file: Ext4File), .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock), .. HangReports()],
+        [Ext4DeadlockChain, ReclaimNote]);
+
+    public static Scenario Ext4ProbeInferredHolder => new("lkml-ext4-wbprobe-fault-inferred",
+        "The ext4 deadlock with B's writeback start seen through a __folio_start_writeback probe without dev=, and postgres's hold of A taken on the fast path: inferred from its fault context.",
+        [.. WStartsWritebackOfBByProbe(), .. FFaultsAndWaits(observeLock: false, file: Ext4File), .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock), .. HangReports()],
+        [Ext4DeadlockChain, ReclaimNote]);
+
+    public static Scenario Ext4ProbeNearMiss => new("lkml-ext4-wbprobe-near-miss",
+        "The ext4 shape with B's writeback start seen through a __folio_start_writeback probe without dev=, but the flusher submits its bio before it sleeps on A: B's writeback completes, postgres unlocks A. A long wait, no deadlock.",
+        [.. WStartsWritebackOfBByProbe(), .. WSubmitsItsBio(), .. FFaultsAndWaits(observeLock: true, file: Ext4File), .. WWaitsForA(Stacks.Ext4WritebackWaitsPageLock), .. BioCompletesAndAllResume(Ext4LockedAt)],
+        [ReclaimNote]);
+
+    /// <summary>btrfs: the flusher writes back inode 257 (bdi btrfs-10), extent_writepage puts B under writeback into the
+    /// bio it builds for the filesystem's device 8:16, then finds A locked: extent_write_cache_pages submits its bio
+    /// before it sleeps on a page lock (fs/btrfs/extent_io.c: if (!folio_trylock(folio)) { submit_write_bio(bio_ctrl, 0);
+    /// folio_lock(folio); }), so the LKML cycle cannot close on btrfs's writeback walk: B's bio completes, F unlocks A.</summary>
+    public static Scenario BtrfsSubmitsFirst => new("lkml-btrfs-submits-first",
+        "The LKML shape on btrfs (anonymous device 0:39 on 8:16, bdi btrfs-10, with the topology file naming them): the flusher's extent_writepage puts page B under writeback into its bio, postgres holds A (observed through the probes) and waits in memcg reclaim for B's writeback; the flusher finds A locked and, as btrfs's extent_write_cache_pages does, submits its bio before it sleeps on A's lock: B's writeback completes, postgres unlocks A. A long wait, no deadlock.",
+        [
+            Wev(0, "writeback", "writeback_single_inode_start", "bdi btrfs-10: ino=257 state=I_DIRTY_PAGES|I_SYNC dirtied_when=4294984846 age=0 index=100 to_write=1024 wrote=0 cgroup_ino=1"),
+            Wev(6, "btrfs", "extent_writepage", $"{BtrfsFsid}: root=5(FS_TREE) ino=257 page_index=100 nr_to_write=1024 pages_skipped=0 range_start=0 range_end=9223372036854775807 for_kupdate=0 range_cyclic=1 writeback_index=100"),
+            Probe(Wev(14, "probe", "folio_unlock", $"(folio_unlock+0x0/0x30) folio={FolioB} index=100 ino=257"), $"(ffffffff81f2a0e0) folio={FolioB} index=100 ino=257"),
+            .. FFaultsAndWaits(observeLock: true, file: BtrfsFile),
+            .. WSubmitsItsBio(at: 290),
+            .. WWaitsForA(Stacks.BtrfsWritebackWaitsPageLock, ino: 257),
+            .. BioCompletesAndAllResume("extent_write_cache_pages+0x2d4/0x5b0", ino: 257),
+        ],
+        [ReclaimNote])
+    {
+        Topology = $"""
+            # tracefx topology v1
+            mount 0:39 /var/lib/postgresql btrfs
+            fs 0:39 type=btrfs blocksize=4096 bdi=btrfs-10
+            btrfs {BtrfsFsid} bdi=btrfs-10 anon=0:39 devices=8:16
+
+            """,
+    };
+
+    public static IReadOnlyList<Scenario> All =>
+        [KprobeHolder, InferredHolder, Ext4, Ext4InferredHolder, Ext4NearMiss, Ext4ProbeKprobeHolder, Ext4ProbeInferredHolder, Ext4ProbeNearMiss,
+         BtrfsSubmitsFirst, NearMiss, Potential, BioNeverCompletes];
 }

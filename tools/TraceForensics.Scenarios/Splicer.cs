@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace TraceForensics.Scenarios;
 
 /// <summary>Splices scenario lines into a real background capture in time order. A background event keeps the
-/// lines that follow it without a timestamp (its stack, a blank line ending a callchain); header lines stay on top.</summary>
+/// lines that follow it without a timestamp (its stack, a blank line ending a callchain) and its stack's own timed head
+/// (ftrace's <c>&lt;stack trace&gt;</c>, trace-cmd's <c>kernel_stack: &lt;stack trace &gt;</c>); header lines stay on top.</summary>
 public static partial class Splicer
 {
     [GeneratedRegex(@"^\s*.+-\d+\s+(\(\s*[\d-]+\)\s+)?\[\d+\]\s+(\S+\s+)?(?<ts>\d+\.\d+): ")]
@@ -21,7 +22,7 @@ public static partial class Splicer
         foreach (var line in background)
         {
             var m = rx.Match(line);
-            if (m.Success && !line.Contains("<stack trace>", StringComparison.Ordinal))
+            if (m.Success && !line.Contains("<stack trace", StringComparison.Ordinal))
             {
                 long us = ParseUs(m.Groups["ts"].Value);
                 while (pending.Count > 0 && pending.Peek().Us < us) output.AddRange(pending.Dequeue().Lines);

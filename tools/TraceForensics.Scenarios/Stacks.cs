@@ -27,6 +27,10 @@ public static class Stacks
         "do_user_addr_fault+0x1f4/0x6b0", "exc_page_fault+0x6e/0x150", "asm_exc_page_fault+0x26/0x30",
     ];
 
+    /// <summary>The same on ext4 and btrfs, whose vm_operations_struct's fault is filemap_fault itself (fs/ext4/file.c
+    /// ext4_file_vm_ops, fs/btrfs/file.c btrfs_file_vm_ops).</summary>
+    public static readonly string[] FilemapFaultWaitsPageLock = [.. FaultWaitsPageLock.Where(f => !f.StartsWith("__xfs_", StringComparison.Ordinal))];
+
     /// <summary>W: the flusher, in iomap writeback of the inode, sleeping on the next page's lock.</summary>
     public static readonly string[] WritebackWaitsPageLock =
     [
@@ -44,6 +48,18 @@ public static class Stacks
         "__schedule+0x3dc/0xf60", "schedule+0x23/0xa0", "io_schedule+0x3f/0x60", "folio_wait_bit_common+0x13d/0x350",
         "__folio_lock+0x17/0x30", "mpage_prepare_extent_to_map+0x3f4/0x4c0", "ext4_do_writepages+0x3a1/0xd50",
         "ext4_writepages+0xb2/0x1a0", "do_writepages+0xcb/0x190", "__writeback_single_inode+0x41/0x310",
+        "writeback_sb_inodes+0x21c/0x4f0", "__writeback_inodes_wb+0x4c/0xf0", "wb_writeback+0x193/0x310",
+        "wb_workfn+0x2a5/0x440", "process_one_work+0x18c/0x350", "worker_thread+0x192/0x310", "kthread+0xfa/0x240",
+        "ret_from_fork+0x166/0x190", "ret_from_fork_asm+0x1a/0x30",
+    ];
+
+    /// <summary>btrfs's writeback walk: extent_write_cache_pages, after its folio_trylock failed and it submitted its bio
+    /// (submit_write_bio), sleeps in folio_lock on the next page.</summary>
+    public static readonly string[] BtrfsWritebackWaitsPageLock =
+    [
+        "__schedule+0x3dc/0xf60", "schedule+0x23/0xa0", "io_schedule+0x3f/0x60", "folio_wait_bit_common+0x13d/0x350",
+        "__folio_lock+0x17/0x30", "extent_write_cache_pages+0x2d4/0x5b0", "btrfs_writepages+0x7e/0x130",
+        "do_writepages+0xcb/0x190", "__writeback_single_inode+0x41/0x310",
         "writeback_sb_inodes+0x21c/0x4f0", "__writeback_inodes_wb+0x4c/0xf0", "wb_writeback+0x193/0x310",
         "wb_workfn+0x2a5/0x440", "process_one_work+0x18c/0x350", "worker_thread+0x192/0x310", "kthread+0xfa/0x240",
         "ret_from_fork+0x166/0x190", "ret_from_fork_asm+0x1a/0x30",

@@ -138,12 +138,16 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             if (root is TaskNode rt && tasks.All(t => t.Pid != rt.Pid) && s.Tasks.Get(rt.Pid) is { } r)
                 return $"{who} blocked behind {r.Comm}:{rt.Pid}, itself blocked in " +
                        $"{WaitForGraphBuilder.SleepReading(s, r).Wait.BlockedIn ?? "an unknown wait"}; what blocks it is not in the input";
-            return $"{who} blocked in {tasks[0].BlockedIn ?? "an unknown wait"}; the blocker is not in the input";
+            return $"{who} blocked in {tasks[0].BlockedIn ?? UnknownWait(tasks[0])}; the blocker is not in the input";
         }
         string rootText = root.Label;
         if (root is TaskNode task) rootText += IsRunning(s, task.Pid) ? " (running)" : "";
         return $"stall: {who} blocked behind {rootText}";
     }
+
+    /// <summary>An unknown blocked-in function, with syzkaller's reason when it would title the report "corrupted".</summary>
+    private static string UnknownWait(FindingTask t) =>
+        t.BlockedInCorrupted is { } why ? $"an unknown wait ({why}: syzkaller would title the report corrupted)" : "an unknown wait";
 
     /// <summary>The task as taken, with what reports and kernel-log details said of it since (they may come after the
     /// chain was taken).</summary>
@@ -163,8 +167,10 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     private static FindingTask Describe(ReplayState s, TaskRecord t)
     {
         var stack = WaitForGraphBuilder.SleepStack(s, t);
-        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, WaitForGraphBuilder.SleepReading(s, t).Wait.BlockedIn, stack, t.HangReport)
+        var wait = WaitForGraphBuilder.SleepReading(s, t).Wait;
+        return new FindingTask(t.Pid, t.Comm, t.StateSinceNs, wait.BlockedIn, stack, t.HangReport)
         {
+            StackCorrupted = wait.BlockedInCorrupted,
             Generation = t.Generation,
             SinceUnknown = t.BlockedSinceUnknown,
             Workqueue = t.Workqueue,

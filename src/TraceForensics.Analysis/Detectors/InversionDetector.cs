@@ -57,7 +57,11 @@ public sealed class InversionDetector : IDetector
         if (held == waited || _dependencies.ContainsKey((held, waited))) return;
         _dependencies[(held, waited)] = new WaitEdge(held, waited, Relation.HeldThenWaitedBy, rule,
             lines.Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList()) { Witness = WaitForGraphBuilder.Task(t) };
-        _witness[(held, waited)] = new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, null) { Generation = t.Generation };
+        _witness[(held, waited)] = new FindingTask(t.Pid, t.Comm, t.StateSinceNs, StackReader.BlockedIn(stack), stack, null)
+        {
+            Generation = t.Generation,
+            StackCorrupted = stack.IsDefaultOrEmpty ? null : HungTaskTitleRule.Of(stack).Corrupted,
+        };
     }
 
     /// <summary>Class cycles whose witnesses did not actually deadlock here (this run's deadlock already shows those).</summary>

@@ -26,8 +26,9 @@ public sealed class ReclaimWritebackDetector : IDetector
     public void Report(ReplayState s, FindingSet findings)
     {
         if (_count == 0) return;
-        var tasks = _witnesses.Select(x => new FindingTask(x.Pid, x.Comm, x.Line.TimestampNs, s.StackReadings.Get(x.StackId).Wait.BlockedIn,
-            s.Stacks.Get(x.StackId), null)).DistinctBy(t => t.Pid).ToList();
+        var tasks = _witnesses.Select(x => (x, Wait: s.StackReadings.Get(x.StackId).Wait))
+            .Select(w => new FindingTask(w.x.Pid, w.x.Comm, w.x.Line.TimestampNs, w.Wait.BlockedIn, s.Stacks.Get(w.x.StackId), null)
+            { StackCorrupted = w.Wait.BlockedInCorrupted }).DistinctBy(t => t.Pid).ToList();
         findings.Add(FindingKind.Note,
             $"reclaim from a page fault waited on page writeback {_count} time{(_count == 1 ? "" : "s")}: memcg reclaim " +
             "inside a fault, the precondition of the LKML fault/writeback deadlock (a deadlock only if the fault holds a page " +

@@ -7,6 +7,14 @@ namespace TraceForensics.Analysis.Findings;
 /// khungtaskd's report of it if any.</summary>
 public sealed record FindingTask(int Pid, string Comm, long BlockedSinceNs, string? BlockedIn, ImmutableArray<string> Stack, EvidenceLine? HangReport)
 {
+    /// <summary>Why the stack gives no title function (syzkaller would title its report "corrupted"), from
+    /// <see cref="Replay.Tasks.HungTaskTitleRule"/>; null when it gives one or the task has no stack.</summary>
+    public string? StackCorrupted { get; init; }
+    /// <summary>Why <see cref="BlockedIn"/> is unknown where syzkaller would title the report "corrupted": a stack with no
+    /// usable frame, or a hang report without a stack. Null when <see cref="BlockedIn"/> is known, or when the task was
+    /// never reported hung and has no stack (nothing to title).</summary>
+    public string? BlockedInCorrupted => BlockedIn is not null ? null
+        : StackCorrupted ?? (HangReport is not null && Stack.IsDefaultOrEmpty ? Replay.Tasks.HungTaskTitleRule.NoStackTrace : null);
     /// <summary>Which life of the pid (0 for the first the input showed; a pid reused after an exit is the next).</summary>
     public int Generation { get; init; }
     /// <summary>The trace did not show the task going to sleep (only a hang report): it was blocked before <see cref="BlockedSinceNs"/>.</summary>

@@ -50,7 +50,7 @@ public static class WaitForGraphBuilder
         if (wait is { Kind: WaitKind.PageWriteback, Page: PageKey wb })
         {
             g.Add(new WaitEdge(from, new WritebackNode(wb), Relation.WaitsForWriteback, null, Lines(wait.Line, t.SleepLine)));
-            AddWriteback(g, s, wb, t.StateSinceNs, t.Pid);
+            AddWriteback(g, s, wb, t);
             return;
         }
         if (wait is { Kind: WaitKind.PageLock, Page: PageKey pl })
@@ -90,7 +90,7 @@ public static class WaitForGraphBuilder
             return;
         }
         if (stackWait.Kind is WaitKind.Journal or WaitKind.Io && s.Bios.OwnBioInFlight(t.Pid) is { } own
-            && StackReader.Contains(SleepStack(s, t), "bit_wait_io", "__wait_on_buffer", "wait_on_buffer"))
+            && StackReader.WaitsOnBufferIo(SleepStack(s, t)))
         {
             var bio = new BioNode(own.Dev, own.Bio.StartSector, 0);
             g.Add(new WaitEdge(from, bio, Relation.WaitsForBio, new RuleUse(Rules.BufferIoWaitsOwnBio, "bit_wait_io"), Lines(own.Bio.Queued, t.SleepLine)));
@@ -204,7 +204,7 @@ public static class WaitForGraphBuilder
         return null;
     }
 
-    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, long waitingSinceNs, int waiterPid)
+    private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, TaskRecord waiter)
     {
         var page = s.Pages.Get(key);
         // No bio known for the page (writeback began before the trace, its events were not traced, or its filesystem names
@@ -214,18 +214,27 @@ public static class WaitForGraphBuilder
         // returned (mm/filemap.c filemap_write_and_wait_range: __filemap_fdatawrite_range -> do_writepages, then
         // __filemap_fdatawait_range), and writepages submits what it built before returning (fs/ext4/inode.c
         // ext4_do_writepages -> ext4_io_submit; fs/btrfs/extent_io.c btrfs_writepages -> submit_write_bio): someone
-        // submitted it where the trace did not show (a btrfs worker), so it is no deadlock of the waiter with itself.
-        if (page?.Ioend is not { } io || io.Completed is not null || (io.Submitted is null && !io.SectorKnown && io.BuilderPid == waiterPid))
+        // submitted it where the trace did not show (a btrfs worker), so it is no deadlock of the waiter with itself. Not
+        // so when its stack shows it waiting inside writepages (fs/ext4/inode.c mpage_prepare_extent_to_map ->
+        // folio_wait_writeback): nothing has submitted that bio, and the task waits for itself.
+        if (page?.Ioend is not { } io || io.Completed is not null
+            || (io.Submitted is null && !io.SectorKnown && io.BuilderPid == waiter.Pid && !StackReader.InsideWritepages(SleepStack(s, waiter))))
         {
-            if (!AddMappedBio(g, s, key)) AddStalledBios(g, s, key, waitingSinceNs);
+            if (!AddMappedBio(g, s, key)) AddStalledBios(g, s, key, waiter.StateSinceNs);
             return;
         }
         var bio = new BioNode(io.Dev, io.SectorKnown ? io.StartSector : null, io.BuilderPid);
         int i = io.Pages.IndexOf(key);
         // With a disk address (iomap) the page's place in the bio is observed; without (ext4's writepages, a probe) the
         // page joins the bio its writeback task is building.
-        g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, io.SectorKnown && io.SubmissionRule is null ? null : new RuleUse(Rules.WritebackJoinsBuildersBio),
-            Lines(i >= 0 ? io.PageLines[i] : io.FirstLine)));
+        // A page whose writeback start named no device was placed on the device of the inode its task writes back: that
+        // rule (which includes the joining of the builder's bio) and the line that named the inode's bdi.
+        var pageLine = i >= 0 ? io.PageLines[i] : io.FirstLine;
+        if (page.WritebackDeviceFrom is { } from)
+            g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, new RuleUse(from.Rule), Lines(from.Line, pageLine)));
+        else
+            g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, io.SectorKnown && io.SubmissionRule is null ? null : new RuleUse(Rules.WritebackJoinsBuildersBio),
+                Lines(pageLine)));
         if (io.Submitted is null)
             g.Add(new WaitEdge(bio, Task(s, io.BuilderPid), Relation.UnsubmittedBioOwnedBy, null, Lines(io.FirstLine)));
         else if (io.Completed is null)
@@ -277,9 +286,16 @@ public static class WaitForGraphBuilder
     {
         // A filesystem on an anonymous device (btrfs) has its bios on the block device under it: the topology names it.
         var dev = key.Dev.Major > 0 ? key.Dev : s.Topology.BlockDevicesUnder(key.Dev) is [var only] ? only : key.Dev;
-        if (s.Bios.Device(dev) is not { InFlight.Count: > 0 } device || device.Oldest is not { } oldest) return;
+        if (s.Bios.Device(dev) is not { } device) return;
+        // Only writes hold a page's writeback: a read in flight ends none.
+        var writes = device.InFlight.Where(b => !b.IsRead).ToList();
+        if (writes.Count == 0 || writes.MinBy(b => b.Queued.TimestampNs) is not { } oldest) return;
         if (device.LastCompletion is { } last && last.TimestampNs >= waitingSinceNs) return; // it still completes: not stalled
-        var node = new StalledBiosNode(dev, device.InFlight.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
+        // Lost events since the bios were queued, the last completion or the wait may have held completions: neither "in
+        // flight" nor "completed none since" holds across them.
+        long watchedSince = Math.Min(Math.Min(oldest.Queued.TimestampNs, waitingSinceNs), device.LastCompletion?.TimestampNs ?? long.MaxValue);
+        if (s.Bios.LastGapNs is long gap && gap >= watchedSince) return;
+        var node = new StalledBiosNode(dev, writes.Count, oldest.StartSector, oldest.Queued.TimestampNs, device.LastCompletion?.TimestampNs);
         g.Add(new WaitEdge(new WritebackNode(key), node, Relation.InOneOf, Rules.WritebackInStalledDeviceBios, Lines(oldest.Queued, device.LastCompletion)));
         g.Add(new WaitEdge(node, new DeviceNode(dev), Relation.InFlightOn, null, Lines(oldest.Queued)));
         AddDevice(g, s, dev);

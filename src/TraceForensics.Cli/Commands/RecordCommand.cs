@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using TraceForensics.Capture;
 using TraceForensics.Cli.Capture;
+using TraceForensics.Cli.Output;
 
 namespace TraceForensics.Cli.Commands;
 
@@ -131,7 +132,8 @@ internal static class RecordCommand
         return Program.ExitOk;
     }
 
-    /// <summary>The kernel log lines printed since the recording started, when there are any; their file name.</summary>
+    /// <summary>The kernel log lines printed since the recording started, when there are any, written atomically; their
+    /// file name.</summary>
     private static string? SaveKernelLog(string path, double since, TextWriter stderr)
     {
         try
@@ -144,7 +146,11 @@ internal static class RecordCommand
                                           && double.TryParse(l[1..close].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ts)
                                           && ts >= since).ToList();
             if (recent.Count == 0) return null;
-            File.WriteAllLines(path, recent);
+            AtomicFile.Write(path, s =>
+            {
+                using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true);
+                foreach (var line in recent) w.Write(line + "\n");
+            });
             return path;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
@@ -163,7 +169,7 @@ internal static class RecordCommand
             var topology = StorageTopology.Read();
             foreach (var note in topology.Notes) stderr.WriteLine($"tracefx: topology: {Events.Model.UntrustedText.ForTerminal(note)}");
             var text = System.Text.Encoding.UTF8.GetBytes(topology.Format());
-            Output.AtomicFile.Write(path, s => s.Write(text));
+            AtomicFile.Write(path, s => s.Write(text));
             return path;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -57,6 +57,12 @@ public static class FindingsJsonWriter
             if (t.SinceUnknown) w.WriteNull("blockedSince");
             else w.WriteNumber("blockedSince", TraceTime.ToSeconds(t.BlockedSinceNs));
             if (t.BlockedIn is null) w.WriteNull("blockedIn"); else w.WriteString("blockedIn", t.BlockedIn);
+            if (t.BlockedInCorrupted is { } why)
+            {
+                // syzkaller would title this report "corrupted": no function is claimed, and this says why.
+                w.WriteBoolean("blockedInCorrupted", true);
+                w.WriteString("blockedInCorruptedReason", why);
+            }
             if (t.HangReport is { } h) w.WriteNumber("hungReportedAt", TraceTime.ToSeconds(h.TimestampNs));
             if (t.ReportedBlockedSeconds is long secs) w.WriteNumber("reportedBlockedSeconds", secs);
             if (t.Workqueue is { } wq) w.WriteString("workqueue", wq);

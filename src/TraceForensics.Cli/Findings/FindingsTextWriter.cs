@@ -36,7 +36,7 @@ public static class FindingsTextWriter
                 var hang = t.HangReport is { } h ? $", reported hung at {TraceTime.Format(h.TimestampNs)} ({report.PathOf(h.Input)}:{h.Line})" : "";
                 if (t.ReportedBlockedSeconds is long secs) hang += $" after more than {secs} s";
                 var since = report.Timeless ? "blocked" : t.SinceUnknown ? "blocked since before the trace shows" : $"blocked since {TraceTime.Format(t.BlockedSinceNs)}";
-                w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} {since} in {t.BlockedIn ?? "?"}{hang}"));
+                w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} {since} in {BlockedInText.Of(t)}{hang}"));
                 if (t.Workqueue is { } wq) w.WriteLine(Clean($"    workqueue: {wq}"));
                 if (!t.AlsoIn.IsDefaultOrEmpty) w.WriteLine($"    also in {string.Join(", ", t.AlsoIn)} (another blocked interval of the same task)");
                 foreach (var held in t.HeldLocks) w.WriteLine(Clean($"    holding: {held}"));

@@ -1,6 +1,7 @@
 using TraceForensics.Analysis;
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
+using TraceForensics.Cli.Findings;
 using TraceForensics.Events.Model;
 
 namespace TraceForensics.Cli.Reports;
@@ -38,7 +39,7 @@ internal static class LkmlReportWriter
             foreach (var t in f.Tasks)
             {
                 var since = report.Timeless ? "" : t.SinceUnknown ? " since before the trace shows" : $" since {TraceTime.Format(t.BlockedSinceNs)}";
-                Line(w, $"{ReportContext.Task(t)} blocked{since} in {t.BlockedIn ?? "?"}:");
+                Line(w, $"{ReportContext.Task(t)} blocked{since} in {BlockedInText.Of(t)}:");
                 foreach (var frame in ReportContext.Frames(t)) Line(w, $" {frame}");
                 w.WriteLine();
             }

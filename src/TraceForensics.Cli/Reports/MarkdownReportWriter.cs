@@ -1,4 +1,5 @@
 using TraceForensics.Analysis.Findings;
+using TraceForensics.Cli.Findings;
 using TraceForensics.Events.Model;
 
 namespace TraceForensics.Cli.Reports;
@@ -34,7 +35,7 @@ internal static class MarkdownReportWriter
             {
                 var since = t.SinceUnknown ? "before the trace shows" : TraceTime.Format(t.BlockedSinceNs);
                 w.WriteLine("<details>");
-                w.WriteLine($"<summary>{Html(ReportContext.Task(t))} blocked since {since} in <code>{Html(t.BlockedIn ?? "?")}</code></summary>");
+                w.WriteLine($"<summary>{Html(ReportContext.Task(t))} blocked since {since} in <code>{Html(BlockedInText.Of(t))}</code></summary>");
                 w.WriteLine();
                 w.WriteLine("```");
                 foreach (var frame in ReportContext.Frames(t, 64)) w.WriteLine(frame.Replace("```", "'''"));

@@ -22,7 +22,9 @@ internal static class KernelEventNames
         (EventKind.WritebackWait, ["folio_wait_writeback", "wait_on_page_writeback"]),
         (EventKind.WritebackInode, ["writeback_single_inode_start", "writeback_single_inode", "writeback_write_inode_start",
                                     "writeback_write_inode", "writeback_sb_inodes_requeue",
-                                    "ext4_writepages", "ext4_da_write_pages", "ext4_writepages_result"]),
+                                    "ext4_writepages", "ext4_da_write_pages", "ext4_writepages_result",
+                                    // ext4_da_write_pages renamed ext4_da_write_folios_start/_end (start_pos, next_pos) by the large-folio writeback work; 6.18 has only these
+                                    "ext4_da_write_folios_start", "ext4_da_write_folios_end"]),
         (EventKind.WritebackWork, ["writeback_start", "writeback_written", "writeback_pages_written", "writeback_queue",
                                    "writeback_exec", "writeback_wait", "writeback_wake_background"]),
         // fs/ext4 (include/trace/events/ext4.h): the extent and indirect block mappers' exits, lblk -> pblk.

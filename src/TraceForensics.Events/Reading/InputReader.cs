@@ -199,12 +199,16 @@ public sealed class InputReader : IDisposable
         {
             string func;
             if (!function.IsEmpty) func = _tables.Strings.Intern(function);
-            else if (perfProbe)
+            else
             {
-                isReturn = name.EndsWith("__return", StringComparison.Ordinal);
-                func = isReturn ? _tables.Strings.Intern(name[..^"__return".Length]) : name;
+                // An address for a function (perf script; trace-cmd report, which prints the kprobe's print fmt "(%lx)"
+                // without the subsystem): the function is in the event name, as `perf probe` names it (func, func__return).
+                bool returnName = name.EndsWith("__return", StringComparison.Ordinal);
+                var named = returnName ? _tables.Strings.Intern(name[..^"__return".Length]) : name;
+                if (!perfProbe && dictionary.ByProbedFunction(named, returnName || isReturn) == EventKind.Unknown) return dictionary.ByName(name);
+                isReturn = returnName || isReturn;
+                func = named;
             }
-            else return dictionary.ByName(name);
             p.Function = func;
             p.IsReturnProbe = isReturn;
             if (!returnSite.IsEmpty) p.ReturnSite = _tables.Strings.Intern(returnSite);

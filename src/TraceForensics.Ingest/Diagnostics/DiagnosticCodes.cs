@@ -14,6 +14,8 @@ public static class DiagnosticCodes
     public const string OrphanStackFrame = "orphan-stack-frame";
     public const string TruncatedInput = "truncated-input";
     public const string TruncatedReport = "truncated-report";
+    /// <summary>A hung-task report whose stack names no function to be blocked in: syzkaller titles it "corrupted".</summary>
+    public const string CorruptedHungReport = "corrupted-hung-report";
     public const string UnreadableInput = "unreadable-input";
     public const string UnsupportedFormat = "unsupported-format";
     public const string BadEventsMap = "bad-events-map";

@@ -224,25 +224,6 @@ public sealed class TopologyTokenizer
         return colon > 0 && TryParseInt(s[..colon], out major) && TryParseInt(s[(colon + 1)..], out minor);
     }
 
-    /// <summary>Undoes the <c>\ooo</c> escaping (three octal digits; a backslash not followed by them is kept as is).
-    /// The bytes are UTF-8; invalid sequences become U+FFFD.</summary>
-    public static string Unescape(ReadOnlySpan<byte> s)
-    {
-        if (s.IndexOf((byte)'\\') < 0) return Encoding.UTF8.GetString(s);
-        var bytes = new byte[s.Length];
-        int n = 0;
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (s[i] == (byte)'\\' && IsOctal(s, i + 1))
-            {
-                bytes[n++] = (byte)(((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
-                i += 3;
-            }
-            else bytes[n++] = s[i];
-        }
-        return Encoding.UTF8.GetString(bytes, 0, n);
-    }
-
-    private static bool IsOctal(ReadOnlySpan<byte> s, int at) =>
-        at + 2 < s.Length && s[at] is >= (byte)'0' and <= (byte)'3' && s[at + 1] is >= (byte)'0' and <= (byte)'7' && s[at + 2] is >= (byte)'0' and <= (byte)'7';
+    /// <summary>Undoes the topology file's escaping (<see cref="TopologyEscaping"/>).</summary>
+    public static string Unescape(ReadOnlySpan<byte> s) => TopologyEscaping.Unescape(s);
 }

@@ -17,12 +17,19 @@ public sealed class BioTracker
     private readonly Dictionary<int, (DeviceNumber Dev, ulong Sector, EvidenceLine Line)> _lastQueued = new();
     private int _nextId = 1;
 
+    /// <summary>When the input last lost events (ftrace's "CPU:N [LOST M EVENTS]"): completions before it may be missing,
+    /// so no "has completed none since" reaches back across it. Null when it lost none.</summary>
+    public long? LastGapNs { get; private set; }
+
+    /// <summary>The trace lost events here.</summary>
+    public void TraceGap(long ts) => LastGapNs = ts;
+
     /// <summary>A deep copy; <paramref name="ioends"/> maps each ioend to its copy, for the pages that point at them.</summary>
     internal BioTracker Clone(out Dictionary<IoendRecord, IoendRecord> ioends)
     {
         var map = new Dictionary<IoendRecord, IoendRecord>(ReferenceEqualityComparer.Instance);
         IoendRecord Copy(IoendRecord io) => map.TryGetValue(io, out var c) ? c : map[io] = io.Clone();
-        var clone = new BioTracker { _nextId = _nextId };
+        var clone = new BioTracker { _nextId = _nextId, LastGapNs = LastGapNs };
         clone._unsubmitted.AddRange(_unsubmitted.Select(Copy));
         clone._inFlightIoends.AddRange(_inFlightIoends.Select(Copy));
         foreach (var (dev, d) in _devices) clone._devices[dev] = d.Clone();
@@ -42,7 +49,7 @@ public sealed class BioTracker
     /// <summary>The bio <paramref name="pid"/> queued last, while it is still in flight (the same bio, not a later one at
     /// the same sectors).</summary>
     public (DeviceNumber Dev, InFlightBio Bio)? OwnBioInFlight(int pid) =>
-        _lastQueued.TryGetValue(pid, out var q) && InFlightAt(q.Dev, q.Sector) is { } bio && bio.Queued == q.Line ? (q.Dev, bio) : null;
+        _lastQueued.TryGetValue(pid, out var q) && Device(q.Dev)?.InFlight.LastOrDefault(b => b.Queued == q.Line) is { } bio ? (q.Dev, bio) : null;
 
     /// <summary>A page added to the ioend its task is building; contiguous pages extend the same ioend.</summary>
     public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page)
@@ -80,21 +87,26 @@ public sealed class BioTracker
         return ioend;
     }
 
-    /// <summary>block_bio_queue: the bio left its builder; ioends it covers are submitted.</summary>
-    public void BioQueue(in TraceEvent e)
+    /// <summary>block_bio_queue: the bio left its builder; ioends it covers are submitted. A bio built for a filesystem on
+    /// an anonymous device (btrfs) is submitted by its builder's next write bio on one of the block devices the topology
+    /// puts under that filesystem (<paramref name="topology"/>; without it, on none).</summary>
+    public void BioQueue(in TraceEvent e, Devices.TopologyTracker? topology = null)
     {
         if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong start || e.Payload.Sectors is not long n || n <= 0) return;
         ulong end = start + (ulong)n;
         var device = GetDevice(dev);
         bool isWrite = e.Payload.Rwbs is { } rwbs && rwbs.AsSpan().IndexOf('W') >= 0;
-        var bio = new InFlightBio(start, end, EvidenceLine.Of(e));
+        var bio = new InFlightBio(start, end, EvidenceLine.Of(e)) { IsRead = InFlightBio.IsReadRwbs(e.Payload.Rwbs) };
         _lastQueued[e.Pid] = (dev, start, bio.Queued);
         if (_plugged.TryGetValue(e.Pid, out var plug)) { bio.PluggedBy = e.Pid; bio.PlugLine = plug; }
         device.InFlight.Add(bio);
         for (int i = _unsubmitted.Count - 1; i >= 0; i--)
         {
             var io = _unsubmitted[i];
-            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid && (io.Dev == dev || (io.Dev.Major == 0 && isWrite));
+            // btrfs maps its bio onto a member device of the filesystem (fs/btrfs/bio.c btrfs_submit_bio -> btrfs_map_block
+            // over fs_info->fs_devices): a write to any other device is not it.
+            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid
+                && (io.Dev == dev || (io.Dev.Major == 0 && isWrite && topology is not null && topology.BlockDevicesUnder(io.Dev).Contains(dev)));
             if (builderSubmits || (io.Dev == dev && io.SectorKnown && io.Overlaps(start, end)))
             {
                 if (builderSubmits)
@@ -110,6 +122,17 @@ public sealed class BioTracker
                 _inFlightIoends.Add(io);
             }
         }
+    }
+
+    /// <summary>The task exited (kernel/exit.c do_exit; a plug does not outlive its task: blk_finish_plug): what was kept
+    /// of it says nothing of a later task given its pid.</summary>
+    public void Exited(int pid)
+    {
+        _lastQueued.Remove(pid);
+        if (!_plugged.Remove(pid)) return;
+        foreach (var d in _devices.Values)
+            foreach (var b in d.InFlight)
+                if (b.PluggedBy == pid) b.PluggedBy = null;
     }
 
     /// <summary>block_plug: bios the task queues are held in its plug until it unplugs.</summary>
@@ -129,12 +152,14 @@ public sealed class BioTracker
     {
         if (e.Payload is not { Dev: DeviceNumber to, Sector: ulong toSector, Sectors: long n, FromDev: DeviceNumber from, FromSector: ulong fromSector }) return;
         var upper = Device(from)?.InFlight.LastOrDefault(b => b.StartSector <= fromSector && fromSector < b.EndSector);
-        if (upper is not null)
+        var lower = new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e)) { IsRead = InFlightBio.IsReadRwbs(e.Payload.Rwbs) };
+        if (upper is not null && from != to)
         {
             upper.RemappedTo = (to, toSector);
             upper.RemapLine = EvidenceLine.Of(e);
+            lower.RemappedFrom = (from, upper.StartSector, upper.Queued);
         }
-        GetDevice(to).InFlight.Add(new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e)));
+        GetDevice(to).InFlight.Add(lower);
     }
 
     /// <summary>The in-flight bio of a device that covers a sector, if any.</summary>
@@ -150,20 +175,57 @@ public sealed class BioTracker
         device.LastCompletion = EvidenceLine.Of(e);
         device.CompletedCount++;
         var inFlight = device.InFlight;
+        List<InFlightBio>? ended = null;
         for (int i = inFlight.Count - 1; i >= 0; i--)
-            if (inFlight[i].StartSector < end && inFlight[i].EndSector > start) inFlight.RemoveAt(i);
+        {
+            var b = inFlight[i];
+            if (b.StartSector >= end || b.EndSector <= start) continue;
+            // A completion of part of a bio (block_split made two of it: block/blk-merge.c bio_split_to_limits; or a
+            // partial completion: block/blk-mq.c blk_update_request) leaves the rest in flight.
+            if (start > b.StartSector && end < b.EndSector) continue; // a middle part: the bio is still in flight
+            if (start > b.StartSector) { inFlight[i] = b with { EndSector = start }; continue; }
+            if (end < b.EndSector) { inFlight[i] = b with { StartSector = end }; continue; }
+            (ended ??= new()).Add(b);
+            inFlight.RemoveAt(i);
+        }
         List<IoendRecord>? done = null;
+        CompleteIoends(dev, start, end, EvidenceLine.Of(e), ref done);
+        if (ended is not null)
+            foreach (var bio in ended) CompleteRemappedFrom(bio, EvidenceLine.Of(e), ref done);
+        return done ?? (IReadOnlyList<IoendRecord>)[];
+    }
+
+    private void CompleteIoends(DeviceNumber dev, ulong start, ulong end, EvidenceLine line, ref List<IoendRecord>? done)
+    {
         for (int i = _inFlightIoends.Count - 1; i >= 0; i--)
         {
             var io = _inFlightIoends[i];
             if (io.Dev == dev && io.Overlaps(start, end))
             {
-                io.Completed = EvidenceLine.Of(e);
+                io.Completed = line;
                 _inFlightIoends.RemoveAt(i);
                 (done ??= new()).Add(io);
             }
         }
-        return done ?? (IReadOnlyList<IoendRecord>)[];
+    }
+
+    /// <summary>A remapped bio completed on the lower device: the upper device's bio it was made from is done once none
+    /// of the bios made from it is still in flight (drivers/md/dm.c clone_endio -> dm_io_dec_pending: the original bio
+    /// ends when its last clone does), and so on up a stack of remaps.</summary>
+    private void CompleteRemappedFrom(InFlightBio lower, EvidenceLine line, ref List<IoendRecord>? done)
+    {
+        if (lower.RemappedFrom is not { } up || Device(up.Dev) is not { } device) return;
+        foreach (var d in _devices.Values)
+            foreach (var b in d.InFlight)
+                if (b.RemappedFrom == up) return; // another clone of it is still in flight
+        int i = device.InFlight.FindIndex(b => b.Queued == up.Queued);
+        if (i < 0) return;
+        var upper = device.InFlight[i];
+        device.InFlight.RemoveAt(i);
+        device.LastCompletion = line;
+        device.CompletedCount++;
+        CompleteIoends(up.Dev, upper.StartSector, upper.EndSector, line, ref done);
+        CompleteRemappedFrom(upper, line, ref done);
     }
 
     private DeviceRecord GetDevice(DeviceNumber dev)

@@ -57,17 +57,19 @@ public static class InferenceRules
 
     public static readonly InferenceRule WritebackInStalledDeviceBios = new("writeback-in-stalled-device-bios",
         "a task waits for writeback of a page on device D whose bio no event names (the filesystem names no sector for it, or its writeback began " +
-        "before the trace), while D has bios submitted and not completed and has completed nothing since the task began to wait: the page's " +
-        "writeback ends only when one of those bios completes. Which of them holds the page is not known; the node says how many, the oldest and since when",
+        "before the trace), while D has write bios submitted and not completed (reads end no writeback) and has completed nothing since the task " +
+        "began to wait, with no events lost since (lost events may hold completions): the page's writeback ends only when one of those bios completes. Which of them holds the page is not known; the node says " +
+        "how many, the oldest and since when",
         "mm/page-writeback.c folio_wait_writeback (sleeps until PG_writeback is cleared), folio_end_writeback; PG_writeback is cleared from the " +
         "bio's completion: fs/iomap/ioend.c iomap_finish_ioend, fs/ext4/page-io.c ext4_end_bio -> ext4_finish_bio, fs/btrfs/extent_io.c " +
-        "end_bbio_data_write; block/blk-core.c submit_bio, block/bio.c bio_endio");
+        "end_bbio_data_write; block/blk-core.c submit_bio, block/bio.c bio_endio; include/trace/events/block.h blk_fill_rwbs (R, W)");
 
     public static readonly InferenceRule Ext4BlockSizeFromMappedBio = new("ext4-block-size-from-mapped-bio",
         "a filesystem's block size, when the topology does not record it: a task that mapped blocks [pblk, pblk+len) (ext4_ext_map_blocks_exit) and then " +
-        "queued a write bio on that device at a sector that is inside that range for exactly one block size (1, 2 or 4 KiB)",
+        "queued a write bio on that device that lies inside that range for exactly one block size (1, 2 or 4 KiB) and inside none of the task's " +
+        "earlier mappings for any (that bio may be an earlier extent's, submitted once the next extent's buffers do not merge into it)",
         "fs/ext4/inode.c mpage_map_and_submit_extent (maps, then submits the extent's buffers); fs/ext4/page-io.c io_submit_init_bio " +
-        "(bi_sector = bh->b_blocknr * (bh->b_size >> 9))");
+        "(bi_sector = bh->b_blocknr * (bh->b_size >> 9)), io_submit_add_bh (ext4_io_submit when the buffer does not merge)");
 
     public static readonly InferenceRule ExtentMapNamesPageSector = new("extent-map-names-page-sector",
         "a page under writeback on a filesystem that names no sector for its data is at the sector its block mapping gave (ext4_ext_map_blocks_exit / " +
@@ -77,8 +79,10 @@ public static class InferenceRules
 
     public static readonly InferenceRule BufferIoWaitsOwnBio = new("buffer-io-waits-own-bio",
         "a task asleep in a buffer-head I/O wait (bit_wait_io under __wait_on_buffer / wait_on_buffer, as jbd2 does for its journal and superblock " +
-        "blocks) whose last queued bio is still in flight waits for that bio: the buffer is unlocked by the bio's completion",
-        "fs/buffer.c __wait_on_buffer (wait_on_bit_io on BH_Lock), submit_bh, end_buffer_write_sync (unlock_buffer at completion); " +
+        "blocks) whose last queued bio is still in flight waits for that bio: the buffer is unlocked by the bio's completion. Not a wait in " +
+        "lock_buffer (__lock_buffer): that one is for a buffer another task has locked",
+        "fs/buffer.c __wait_on_buffer (wait_on_bit_io on BH_Lock), __lock_buffer (wait_on_bit_lock_io), submit_bh, end_buffer_write_sync " +
+        "(unlock_buffer at completion); " +
         "fs/jbd2/journal.c jbd2_write_superblock, fs/jbd2/commit.c jbd2_journal_commit_transaction (submit_bh then wait_on_buffer)");
 
     public static readonly InferenceRule WritebackJoinsBuildersBio = new("writeback-joins-builders-bio",
@@ -86,12 +90,22 @@ public static class InferenceRules
         "fs/ext4/inode.c mpage_prepare_extent_to_map, mpage_submit_folio; fs/ext4/page-io.c ext4_bio_write_folio, io_submit_add_bh; " +
         "mm/page-writeback.c writeback_iter, __folio_start_writeback");
 
+    public static readonly InferenceRule InodeWritebackNamesPageDevice = new("inode-writeback-names-page-device",
+        "a page put under writeback by an event that names its inode and index but no device (a __folio_start_writeback / set_page_writeback " +
+        "probe without dev=) while its task writes back that inode (between writeback_single_inode_start and writeback_single_inode, " +
+        "which name the inode's bdi, or between ext4_writepages and ext4_writepages_result, which name its filesystem's device) is that " +
+        "inode's page on that device, and joins the bio the task is building there",
+        "fs/fs-writeback.c __writeback_single_inode (trace_writeback_single_inode_start, do_writepages(inode->i_mapping), " +
+        "trace_writeback_single_inode); mm/page-writeback.c do_writepages -> ->writepages, writeback_iter (folios of that mapping only), " +
+        "__folio_start_writeback; include/trace/events/writeback.h (bdi: inode_to_bdi(inode), the superblock's s_bdi); fs/ext4/inode.c " +
+        "ext4_writepages (trace_ext4_writepages, ext4_do_writepages, trace_ext4_writepages_result: inode->i_sb->s_dev)");
+
     public static readonly InferenceRule BuilderSubmitsItsBio = new("builder-submits-its-bio",
         "a bio whose sectors were not known while it was built is the next write bio its builder queues on that device; for a filesystem on an " +
         "anonymous device (major 0: btrfs, whose pages are named by the superblock's anonymous dev and whose bios go to its member block devices), " +
-        "the next write bio its builder queues on any block device",
-        "fs/ext4/page-io.c ext4_io_submit -> submit_bio; fs/btrfs/extent_io.c submit_write_bio -> fs/btrfs/bio.c btrfs_submit_bio (maps to the " +
-        "member device); fs/super.c set_anon_super / get_anon_bdev (major 0); block/blk-core.c submit_bio_noacct (trace_block_bio_queue)");
+        "the next write bio its builder queues on one of that filesystem's member block devices (as the topology lists them; without a topology, none)",
+        "fs/ext4/page-io.c ext4_io_submit -> submit_bio; fs/btrfs/extent_io.c submit_write_bio -> fs/btrfs/bio.c btrfs_submit_bio -> btrfs_map_block " +
+        "(maps to a member device of fs_info->fs_devices); fs/super.c set_anon_super / get_anon_bdev (major 0); block/blk-core.c submit_bio_noacct (trace_block_bio_queue)");
 
     public static readonly InferenceRule HungTaskLikelyOwner = new("hung-task-likely-owner",
         "khungtaskd's \"blocked on a mutex/semaphore/rw-semaphore likely owned by task ...\" line names the owner: the kernel's own guess, from the lock's owner field",
@@ -110,9 +124,12 @@ public static class InferenceRules
         "own source: tracefx rules sole-page-lock-holder:FRAME)");
 
     public static readonly InferenceRule UnsubmittedBioHoldsWriteback = new("unsubmitted-bio-holds-writeback",
-        "a task that built a bio and has not submitted it holds its pages under writeback: their writeback ends only after it submits",
-        "mm/page-writeback.c __folio_start_writeback, folio_end_writeback; fs/iomap/buffered-io.c iomap_add_to_ioend, iomap_submit_ioend; " +
-        "fs/ext4/page-io.c ext4_io_submit");
+        "a task that built a bio and has not submitted it holds its pages under writeback: their writeback ends only after it submits. The " +
+        "builder itself waiting on such a page waits for itself only while its stack is inside writepages; after writepages returned (fdatawait) " +
+        "the bio was submitted where the trace did not show it",
+        "mm/page-writeback.c __folio_start_writeback, folio_end_writeback, do_writepages; mm/filemap.c filemap_write_and_wait_range " +
+        "(__filemap_fdatawrite_range, then __filemap_fdatawait_range); fs/iomap/buffered-io.c iomap_add_to_ioend, iomap_submit_ioend; " +
+        "fs/ext4/page-io.c ext4_io_submit; fs/ext4/inode.c ext4_do_writepages (submits before it returns)");
 
     public static readonly InferenceRule ManagedWaitWithoutOwner = new("managed-wait-without-owner",
         "a .NET thread waits on an object whose owner a dump cannot name (a wait handle, a task): the chain ends there, its root unknown",
@@ -122,7 +139,7 @@ public static class InferenceRules
     public static IReadOnlyList<InferenceRule> All { get; } =
     [
         BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, LoopBackingFileFsIsFrozen, LoopWorkItemIoNamesBackingFs, WritebackJoinsBuildersBio,
-        BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
+        InodeWritebackNamesPageDevice, BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
         WritebackInStalledDeviceBios, Ext4BlockSizeFromMappedBio, ExtentMapNamesPageSector, BufferIoWaitsOwnBio,
     ];
 

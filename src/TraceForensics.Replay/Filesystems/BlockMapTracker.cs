@@ -9,7 +9,7 @@ namespace TraceForensics.Replay.Filesystems;
 /// filesystem's block size, so that a page under writeback on a filesystem that names no sector for its data (ext4)
 /// has a sector on its device: sector = pblk * (blocksize / 512) (fs/ext4/page-io.c io_submit_init_bio:
 /// bi_sector = bh->b_blocknr * (bh->b_size >> 9)). The block size comes from the capture-time topology when it records
-/// it, else from the first bio a task queues on the device after mapping blocks there (rule
+/// it, else from a bio a task queues on the device inside the blocks it mapped last (rule
 /// ext4-block-size-from-mapped-bio); without either, no page gets a sector.</summary>
 public sealed class BlockMapTracker
 {
@@ -17,8 +17,12 @@ public sealed class BlockMapTracker
 
     private Dictionary<(DeviceNumber Dev, ulong Ino), List<Extent>> _extents = new();
     private Dictionary<DeviceNumber, (int BlockSize, EvidenceLine Line)> _inferredBlockSize = new();
-    /// <summary>Per task: the last mapping it made, until its next bio on that device says the block size.</summary>
-    private Dictionary<int, (DeviceNumber Dev, Extent Extent)> _lastMap = new();
+    /// <summary>Per task: its last mappings, newest last (at most <see cref="RecentMaps"/>), until a bio says the block size.</summary>
+    private Dictionary<int, List<(DeviceNumber Dev, Extent Extent)>> _recentMaps = new();
+
+    /// <summary>How many of a task's mappings are kept: ext4 submits an extent's bio once the next extent's buffers do not
+    /// merge into it, so a bio may belong to a mapping a few before the last.</summary>
+    private const int RecentMaps = 8;
 
     /// <summary>Block sizes ext4 supports (1 KiB to 64 KiB; fs/ext4/super.c ext4_load_super, EXT4_MAX_BLOCK_LOG_SIZE),
     /// limited here to those no larger than a page.</summary>
@@ -28,7 +32,7 @@ public sealed class BlockMapTracker
     {
         _extents = _extents.ToDictionary(kv => kv.Key, kv => new List<Extent>(kv.Value)),
         _inferredBlockSize = new(_inferredBlockSize),
-        _lastMap = new(_lastMap),
+        _recentMaps = _recentMaps.ToDictionary(kv => kv.Key, kv => new List<(DeviceNumber, Extent)>(kv.Value)),
     };
 
     /// <summary>ext4_ext_map_blocks_exit / ext4_ind_map_blocks_exit: blocks [lblk, lblk+len) of the inode are at pblk.
@@ -41,24 +45,44 @@ public sealed class BlockMapTracker
         // A later mapping of the same blocks replaces an earlier one (the blocks were reallocated).
         list.RemoveAll(x => x.Lblk < extent.Lblk + extent.Len && extent.Lblk < x.Lblk + x.Len);
         list.Add(extent);
-        _lastMap[e.Pid] = (dev, extent);
+        if (!_recentMaps.TryGetValue(e.Pid, out var recent)) _recentMaps[e.Pid] = recent = new();
+        if (recent.Count == RecentMaps) recent.RemoveAt(0);
+        recent.Add((dev, extent));
     }
 
-    /// <summary>block_bio_queue by a task that has just mapped blocks on that device: the bio's first sector is pblk + k of
-    /// that mapping in units of blocksize/512, for exactly one supported block size, or the bio says nothing.</summary>
+    /// <summary>The task exited: its mappings say nothing of a later task given its pid.</summary>
+    public void Exited(int pid) => _recentMaps.Remove(pid);
+
+    /// <summary>block_bio_queue by a task whose last mapping was on that device: the bio lies inside that mapping, from
+    /// pblk + k in units of blocksize/512, for exactly one supported block size, and inside none of the task's earlier
+    /// mappings for any (ext4 submits an extent's bio after mapping the next one: fs/ext4/page-io.c io_submit_add_bh ->
+    /// ext4_io_submit when the next buffer does not merge), or the bio says nothing.</summary>
     public void BioQueued(in TraceEvent e)
     {
         if (e.Payload.Dev is not DeviceNumber dev || e.Payload.Sector is not ulong sector) return;
         // Data goes out as writes; a read of a metadata block (the extent tree) says nothing of the mapping.
         if (e.Payload.Rwbs is not { } rwbs || rwbs.AsSpan().IndexOf('W') < 0) return;
-        if (!_lastMap.Remove(e.Pid, out var last) || last.Dev != dev || _inferredBlockSize.ContainsKey(dev)) return;
-        int found = 0, size = 0;
+        if (!_recentMaps.TryGetValue(e.Pid, out var recent) || recent.Count == 0 || recent[^1].Dev != dev || _inferredBlockSize.ContainsKey(dev)) return;
+        ulong end = sector + (ulong)Math.Max(e.Payload.Sectors ?? 1, 1);
+        var current = recent[^1].Extent;
+        for (int i = 0; i < recent.Count - 1; i++)
+            if (recent[i].Dev == dev && BlockSizesPlacing(sector, end, recent[i].Extent).Count > 0) return; // perhaps an earlier extent's bio
+        var fits = BlockSizesPlacing(sector, end, current);
+        if (fits.Count != 1) return;
+        _inferredBlockSize[dev] = (fits[0], EvidenceLine.Of(e));
+        _recentMaps.Remove(e.Pid);
+    }
+
+    /// <summary>The block sizes for which sectors [start, end) are whole blocks inside the mapping.</summary>
+    private static List<int> BlockSizesPlacing(ulong start, ulong end, Extent x)
+    {
+        var sizes = new List<int>(1);
         foreach (int bs in BlockSizes)
         {
             ulong per = (ulong)bs >> 9;
-            if (sector % per == 0 && sector / per >= last.Extent.Pblk && sector / per < last.Extent.Pblk + last.Extent.Len) { found++; size = bs; }
+            if (start % per == 0 && start / per >= x.Pblk && (end + per - 1) / per <= x.Pblk + x.Len) sizes.Add(bs);
         }
-        if (found == 1) _inferredBlockSize[dev] = (size, EvidenceLine.Of(e));
+        return sizes;
     }
 
     /// <summary>A filesystem's block size: as the topology recorded it, else as inferred (ext4-block-size-from-mapped-bio).</summary>

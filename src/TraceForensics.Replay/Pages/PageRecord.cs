@@ -16,6 +16,9 @@ public sealed class PageRecord(PageKey key)
     public bool UnderWriteback { get; internal set; }
     public int? WritebackBy { get; internal set; }
     public IoendRecord? Ioend { get; internal set; }
+    /// <summary>How a page whose writeback-start event named no device was placed on one (rule
+    /// inode-writeback-names-page-device) and the line it came from; null when the event named the device.</summary>
+    public (InferenceRule Rule, EvidenceLine Line)? WritebackDeviceFrom { get; internal set; }
 
     public bool Idle => LockHolder is null && !UnderWriteback;
 

@@ -95,11 +95,12 @@ public sealed class PageTracker
         DropIfIdle(page);
     }
 
-    public void WritebackStart(PageKey key, int pid, IoendRecord? ioend)
+    public void WritebackStart(PageKey key, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom = null)
     {
         var page = GetOrAdd(key);
         page.UnderWriteback = true;
         page.WritebackBy = pid;
+        page.WritebackDeviceFrom = deviceFrom;
         if (ioend is not null) page.Ioend = ioend;
     }
 
@@ -108,6 +109,7 @@ public sealed class PageTracker
         if (!_pages.TryGetValue(key, out var page)) return;
         page.UnderWriteback = false;
         page.Ioend = null;
+        page.WritebackDeviceFrom = null;
         DropIfIdle(page);
     }
 

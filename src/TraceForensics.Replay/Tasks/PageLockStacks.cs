@@ -12,12 +12,6 @@ public static class PageLockStacks
 {
     private const string Folio516 = "5.16+ (the page-to-folio conversion, 2021)";
 
-    /// <summary>Name families of the page-lock and page-flag waits, old and new (<c>folio_lock_killable</c>,
-    /// <c>__lock_page_or_retry</c>, <c>folio_wait_bit_common</c>...): plumbing a hung task's title looks through to the
-    /// function that waited.</summary>
-    public static ImmutableArray<string> TitlePlumbing { get; } =
-        ["folio_wait_bit", "wait_on_page_bit", "__folio_lock", "__lock_page", "folio_lock", "lock_page"];
-
     /// <summary>Name families of the page-flag waits themselves, which every page wait shares and a short stack leaves out.</summary>
     public static ImmutableArray<string> FlagWaitFamilies { get; } = ["folio_wait_bit", "wait_on_page_bit"];
 

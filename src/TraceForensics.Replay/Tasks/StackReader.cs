@@ -8,27 +8,6 @@ namespace TraceForensics.Replay.Tasks;
 /// "? " frames of a kernel log are never used.</summary>
 public static class StackReader
 {
-    private static readonly string[] PlumbingPrefixes =
-    [
-        "trace_event_", "__traceiter_", "trace_", "__schedule", "schedule", "io_schedule", "preempt_schedule",
-        "__wait_on_bit", "out_of_line_wait_on_bit", "bit_wait", "percpu_rwsem_wait", "__percpu_down_read", "percpu_down_read",
-        "__wait_for_common", "wait_for_completion", "do_wait_for_common", "prepare_to_wait", "finish_wait",
-        "__mutex_lock", "mutex_lock", "rwsem_down_", "down_read", "down_write", "__down", "_raw_spin_", "osq_lock",
-        "rt_mutex", "rwbase_", "kthread_", "worker_thread", "ret_from_fork",
-        // older kernels and other architectures, and waits syzkaller's titles look through
-        "context_switch", "__switch_to", "down", "ldsem_down", "console_lock", "__wait_on_buffer", "wait_on_buffer",
-        "__flush_work", "flush_work", "rcu_barrier", "schedule_timeout", "usleep_range", "__wait_rcu_gp", "wait_rcu_gp",
-        "__cancel_work_timer", "cancel_work_sync", "cancel_delayed_work",
-    ];
-
-    /// <summary>Names syzkaller's titles give in place of a frame's own (the expedited grace period is still a
-    /// synchronize_rcu hang).</summary>
-    private static string TitleName(string frame)
-    {
-        var f = StackFrame.Function(frame);
-        return f is "synchronize_rcu_expedited" or "synchronize_sched" or "synchronize_rcu_bh" ? "synchronize_rcu" : Normalize(frame);
-    }
-
     private static readonly string[] SchedulerPrefixes =
         ["trace_event_", "__traceiter_", "__schedule", "schedule", "io_schedule", "preempt_schedule", "bit_wait"];
 
@@ -50,7 +29,7 @@ public static class StackReader
     /// completion or bare I/O wait.</summary>
     public static StackWait Classify(ImmutableArray<string> frames)
     {
-        if (frames.IsDefaultOrEmpty) return new StackWait(WaitKind.None, null, null);
+        if (frames.IsDefaultOrEmpty) return new StackWait(WaitKind.None, null, null, null);
         var (kind, witness) = WaitOf(frames);
         if (kind == WaitKind.Unknown)
         {
@@ -62,7 +41,8 @@ public static class StackReader
                 if (f is "io_schedule" or "io_schedule_timeout") { (kind, witness) = (WaitKind.Io, Normalize(raw)); break; }
             }
         }
-        return new StackWait(kind, witness, BlockedIn(frames));
+        var title = HungTaskTitleRule.Of(frames);
+        return new StackWait(kind, witness, title.Function, title.Corrupted);
     }
 
     private static (WaitKind Kind, string? Witness) WaitOf(ImmutableArray<string> frames)
@@ -97,19 +77,9 @@ public static class StackReader
         return (WaitKind.Unknown, null);
     }
 
-    /// <summary>The first frame that is not scheduler, tracing, lock or wait plumbing.</summary>
-    public static string? BlockedIn(ImmutableArray<string> frames)
-    {
-        if (frames.IsDefaultOrEmpty) return null;
-        int last = -1;
-        for (int i = StackFrame.NextReliable(frames, 0); i < frames.Length; i = StackFrame.NextReliable(frames, i + 1))
-        {
-            var f = StackFrame.Function(frames[i]);
-            if (!StartsWithAny(f, PlumbingPrefixes) && !StartsWithAny(f, PageLockStacks.TitlePlumbing.AsSpan())) return TitleName(frames[i]);
-            last = i;
-        }
-        return last < 0 ? null : Normalize(frames[last]);
-    }
+    /// <summary>Where the stack is blocked: the function syzkaller's hung-task title names (<see cref="HungTaskTitleRule"/>),
+    /// or null when syzkaller would title it "corrupted".</summary>
+    public static string? BlockedIn(ImmutableArray<string> frames) => frames.IsDefaultOrEmpty ? null : HungTaskTitleRule.Of(frames).Function;
 
     /// <summary>Whether a reliable frame of the stack is one of <paramref name="functions"/> (compared by function name,
     /// without allocating).</summary>
@@ -122,6 +92,44 @@ public static class StackReader
             var f = StackFrame.Function(raw);
             foreach (var fn in functions)
                 if (f.SequenceEqual(fn)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Whether the stack's bit_wait_io sleep is a buffer-I/O wait (fs/buffer.c __wait_on_buffer: wait_on_bit_io on
+    /// BH_Lock, after the task's own submit_bh; inlined into its caller, the stack shows __wait_on_bit /
+    /// out_of_line_wait_on_bit) rather than a wait for the lock (fs/buffer.c __lock_buffer: wait_on_bit_lock_io, a buffer
+    /// another task locked; the stack shows __wait_on_bit_lock) or jbd2's wait for a shadow buffer's journal I/O
+    /// (fs/jbd2/transaction.c do_get_write_access: wait_on_bit_io on BH_Shadow). The innermost such frame decides.</summary>
+    public static bool WaitsOnBufferIo(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty || !Contains(frames, "bit_wait_io")) return false;
+        bool bitWait = false;
+        foreach (var raw in frames)
+        {
+            if (StackFrame.IsUnreliable(raw)) continue;
+            var f = StackFrame.Function(raw);
+            if (f is "__wait_on_buffer" or "wait_on_buffer") return true;
+            if (f is "__lock_buffer" or "lock_buffer" or "__wait_on_bit_lock" or "out_of_line_wait_on_bit_lock" or "wait_on_bit_lock_io"
+                or "do_get_write_access") return false;
+            if (f is "__wait_on_bit" or "out_of_line_wait_on_bit" or "wait_on_bit_io") bitWait = true;
+            else if (bitWait) return true; // the caller of the bit wait, none of the above
+        }
+        return bitWait;
+    }
+
+    /// <summary>Whether the task sleeps inside a filesystem's writepages (mm/page-writeback.c do_writepages ->
+    /// a_ops->writepages: ext4_writepages, btrfs_writepages, iomap_writepages, ..., and the write_cache_pages /
+    /// writeback_iter loop they run), where the bio it is building is not submitted yet: fs/ext4/inode.c ext4_do_writepages
+    /// and fs/btrfs/extent_io.c btrfs_writepages submit it only before they return.</summary>
+    public static bool InsideWritepages(ImmutableArray<string> frames)
+    {
+        if (frames.IsDefaultOrEmpty) return false;
+        foreach (var raw in frames)
+        {
+            if (StackFrame.IsUnreliable(raw)) continue;
+            var f = StackFrame.Function(raw);
+            if (f.EndsWith("_writepages", StringComparison.Ordinal) || f is "write_cache_pages" or "writeback_iter") return true;
         }
         return false;
     }

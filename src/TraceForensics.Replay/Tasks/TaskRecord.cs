@@ -1,3 +1,4 @@
+using TraceForensics.Events.Model;
 using TraceForensics.Replay.Evidence;
 using TraceForensics.Replay.Pages;
 
@@ -29,6 +30,10 @@ public sealed class TaskRecord(int pid, int generation, string comm)
 
     // Context held
     public int ReclaimDepth { get; internal set; }
+    /// <summary>The inode it is writing back (writeback_single_inode_start: the bdi's device, the inode; ext4_writepages:
+    /// the filesystem's device, the inode) until writeback_single_inode / ext4_writepages_result says it is done, with
+    /// the line that said so.</summary>
+    public (DeviceNumber Dev, ulong Ino, EvidenceLine Line)? InodeWriteback { get; internal set; }
     /// <summary>The page of its last mm_filemap_fault, while the fault may still be in progress.</summary>
     public PageKey? FaultPage { get; internal set; }
     public EvidenceLine? FaultLine { get; internal set; }

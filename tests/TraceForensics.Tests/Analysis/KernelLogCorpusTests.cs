@@ -35,23 +35,58 @@ public class KernelLogCorpusTests
         return m.Success ? int.Parse(m.Groups[1].Value) : -1;
     }
 
-    [SkippableFact]
-    public void Hung_task_blocked_in_matches_the_syzkaller_title()
+    /// <summary>Per hung-task report of the corpus that syzkaller titled "INFO: task hung in F" (or "can't die in F") with F
+    /// not "corrupted": F, and the blockedIn of the task the title is about (the first reported in the log).</summary>
+    private static List<(string File, string Want, string? Got, string? Corrupted)> TitleResults(Func<string, bool> include)
     {
-        var results = new List<(string File, string Want, string? Got)>();
-        foreach (var (path, header) in Files("hung"))
+        var results = new List<(string File, string Want, string? Got, string? Corrupted)>();
+        foreach (var (path, header) in Files("hung").Where(f => include(Path.GetFileName(f.File))))
         {
-            var title = header.GetValueOrDefault("TITLE", "");
-            var m = Regex.Match(title, @"^INFO: task (?:hung|can't die) in (\S+)$");
-            if (header.GetValueOrDefault("CORRUPTED") == "Y" || !m.Success) continue;
+            var m = Regex.Match(header.GetValueOrDefault("TITLE", ""), @"^INFO: task (?:hung|can't die) in (\S+)$");
+            if (!m.Success || m.Groups[1].Value == "corrupted") continue;
             int pid = FirstReportedPid(path);
             var task = Read(path).Findings.SelectMany(f => f.Tasks).FirstOrDefault(t => t.Pid == pid);
-            results.Add((Path.GetFileName(path), m.Groups[1].Value, task?.BlockedIn));
+            results.Add((Path.GetFileName(path), m.Groups[1].Value, task?.BlockedIn, task?.BlockedInCorrupted));
         }
+        return results;
+    }
+
+    private static string Misses(List<(string File, string Want, string? Got, string? Corrupted)> results) =>
+        string.Join("; ", results.Where(r => r.Want != r.Got).Select(r => $"{r.File}: want {r.Want}, got {r.Got ?? $"none ({r.Corrupted})"}"));
+
+    [SkippableFact]
+    public void Hung_task_blocked_in_matches_the_syzkaller_title_on_the_dev_half()
+    {
+        // The half the rule was checked on while it was written (HungCorpusSplit).
+        var results = TitleResults(HungCorpusSplit.IsDev);
+        Assert.True(results.Count == 8 && results.All(r => r.Want == r.Got), $"{results.Count(r => r.Want == r.Got)}/{results.Count} match; misses: {Misses(results)}");
+    }
+
+    [SkippableFact]
+    public void Hung_task_blocked_in_matches_the_syzkaller_title_on_the_whole_corpus()
+    {
+        // README, kernel-log section: the figure on every report syzkaller did not title "corrupted", dev and held-aside halves.
+        var results = TitleResults(_ => true);
         int matched = results.Count(r => r.Want == r.Got);
-        // README: "blockedIn matches the syzkaller title in 18 of 20 uncorrupted hung-task reports".
-        Assert.True(results.Count == 20 && matched >= 18,
-            $"{matched}/{results.Count} match; misses: {string.Join("; ", results.Where(r => r.Want != r.Got).Select(r => $"{r.File}: want {r.Want}, got {r.Got}"))}");
+        Assert.True(results.Count == 20 && matched * 10 >= results.Count * 9, $"{matched}/{results.Count} match; misses: {Misses(results)}");
+    }
+
+    [SkippableFact]
+    public void Reports_syzkaller_titles_corrupted_get_no_blocked_in_and_a_diagnostic_at_the_report()
+    {
+        int seen = 0;
+        foreach (var (path, header) in Files("hung").Where(f => Regex.IsMatch(f.Header.GetValueOrDefault("TITLE", ""), "^INFO: task (?:hung|can't die) in corrupted$")))
+        {
+            int pid = FirstReportedPid(path);
+            var (findings, diagnostics) = Read(path);
+            var task = findings.SelectMany(f => f.Tasks).FirstOrDefault(t => t.Pid == pid);
+            var name = Path.GetFileName(path);
+            Assert.True(task is { BlockedIn: null, BlockedInCorrupted: not null }, $"{name}: blockedIn {task?.BlockedIn ?? "(no task)"}");
+            Assert.True(task!.HangReport is { } h && diagnostics.Any(d => d.Code == DiagnosticCodes.CorruptedHungReport && d.Path == path && d.Line == h.Line),
+                $"{name}: no corrupted-hung-report diagnostic at the report's line");
+            seen++;
+        }
+        Assert.True(seen >= 1);
     }
 
     [SkippableFact]
@@ -290,7 +325,7 @@ public class PageLockAgainstMutexTests
         Assert.Equal(["pagelock:unknown-for-13250", "task:13229", "task:13250"], d.Chain.Select(e => e.From.Id()).Order(StringComparer.Ordinal));
         Assert.Equal(["hung-task-likely-owner", "blocked-stack:__filemap_get_folio", "sole-page-lock-holder:hugetlb_wp"],
             d.Chain.Select(e => e.RuleId()));
-        Assert.Equal(["hugetlb_wp", "__filemap_get_folio"], d.Tasks.OrderBy(t => t.Pid).Select(t => t.BlockedIn));
+        Assert.Equal(["hugetlb_wp", "hugetlb_fault"], d.Tasks.OrderBy(t => t.Pid).Select(t => t.BlockedIn));
     }
 }
 

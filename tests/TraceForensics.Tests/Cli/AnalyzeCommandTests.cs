@@ -50,7 +50,7 @@ public class AnalyzeCommandTests
         Assert.False(bio.GetProperty("submitted").GetBoolean());
         Assert.Equal(163840, bio.GetProperty("sector").GetInt64());
         Assert.Contains("folio_wait_writeback", f.GetProperty("stacks").GetProperty("47211").EnumerateArray().Select(x => x.GetString()));
-        Assert.Equal("folio_wait_writeback", f.GetProperty("tasks")[0].GetProperty("blockedIn").GetString());
+        Assert.Equal("shrink_folio_list", f.GetProperty("tasks")[0].GetProperty("blockedIn").GetString()); // the caller of folio_wait_writeback
     }
 
     [Fact]

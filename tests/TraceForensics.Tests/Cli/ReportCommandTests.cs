@@ -26,7 +26,7 @@ public class ReportCommandTests
         Assert.Contains("which is held by postgres:47211", text);
         Assert.Contains("Possible unsafe scenario:", text);
         Assert.Contains("*** DEADLOCK ***", text);
-        Assert.Contains("postgres/47211 blocked since 338.900235 in folio_wait_writeback:", text);
+        Assert.Contains("postgres/47211 blocked since 338.900235 in shrink_folio_list:", text);
         Assert.Contains(" pte_alloc_one", text);
         // the iomap_add_to_ioend line; a long checkout path may wrap it: read it with the wrapping undone
         Assert.Contains("lkml-xfs-kprobe-holder.ftrace.txt:362", System.Text.RegularExpressions.Regex.Replace(text, @"\n +", ""));
@@ -70,7 +70,7 @@ public class ReportCommandTests
         Assert.StartsWith("finding,step,from,relation,to,evidence,rule,lines\n", chain);
         Assert.Contains("F1,3,bio:8:16:163840,unsubmitted-bio-owned-by,task:47190,observed,,", chain);
         Assert.Contains("iomap_add_to_ioend", File.ReadAllText(Path.Combine(dir, "events.csv")));
-        Assert.Contains("F1,47211,postgres,338.900235,,folio_wait_writeback", File.ReadAllText(Path.Combine(dir, "tasks.csv")));
+        Assert.Contains("F1,47211,postgres,338.900235,,shrink_folio_list", File.ReadAllText(Path.Combine(dir, "tasks.csv")));
         Directory.Delete(dir, true);
     }
 

@@ -7,14 +7,7 @@ namespace TraceForensics.Tests.Events;
 /// events its fsid. Lines copied from the btrfs captures in sample-traces (btrfs-memcg, btrfs-fsync).</summary>
 public class NamedDeviceTests
 {
-    private static TraceEvent One(string line, EventKind kind)
-    {
-        var (session, events) = Run.Text(line + "\n");
-        Assert.Empty(session.Tables.Diagnostics.Kept);
-        var e = Assert.Single(events);
-        Assert.Equal(kind, e.Kind);
-        return e;
-    }
+    private static TraceEvent One(string line, EventKind kind) => Run.OneEvent(line, kind);
 
     [Theory]
     [InlineData("         python3-10422   [001] d..1.   794.412326: writeback_dirty_folio: bdi btrfs-10: ino=1 index=7432", EventKind.FolioDirtied, 1UL, 7432L)]

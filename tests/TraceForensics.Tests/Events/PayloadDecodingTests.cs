@@ -6,14 +6,7 @@ namespace TraceForensics.Tests.Events;
 /// <summary>Decoded payload facts, through the whole pipeline, on lines copied from the real captures.</summary>
 public class PayloadDecodingTests
 {
-    private static TraceEvent One(string line, EventKind kind)
-    {
-        var (session, events) = Run.Text(line + "\n");
-        Assert.Empty(session.Tables.Diagnostics.Kept);
-        var e = Assert.Single(events);
-        Assert.Equal(kind, e.Kind);
-        return e;
-    }
+    private static TraceEvent One(string line, EventKind kind) => Run.OneEvent(line, kind);
 
     [Fact]
     public void Sched_switch_raw()

@@ -42,6 +42,13 @@ public class GoldenAnalyzeTests
                 ? ["sample-traces/" + trace, "sample-traces/" + dmesg, "sample-traces/" + Path.GetFileName(topology)]
                 : ["sample-traces/" + trace, "sample-traces/" + Path.GetFileName(topology)];
         }
+        // A known-answer sample with the topology file the scenario builder wrote for it, in each of its forms.
+        foreach (var topology in Directory.GetFiles(TestPaths.SampleTraces, "lkml-*.topology.txt"))
+        {
+            var sample = Path.GetFileName(topology)[..^".topology.txt".Length];
+            foreach (var form in new[] { "ftrace", "perf-script", "trace-cmd-report" })
+                cases[$"{sample}.{form}.with-topology"] = ["sample-traces/" + $"{sample}.{form}.txt", "sample-traces/" + Path.GetFileName(topology)];
+        }
         // A trace and the kernel log of the same run, analysed together.
         cases["xfs-frozen-backing-stall.with-dmesg"] =
             ["sample-traces/xfs-frozen-backing-stall.ftrace.txt.gz", "sample-traces/xfs-frozen-backing-stall.dmesg.txt"];

@@ -33,7 +33,7 @@ public class RecordIntegrationTests
             int exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, null, 8192,
                 ["dd", "if=/dev/urandom", $"of={fs.Mount}/f", "bs=1M", "count=32", "conv=fsync", "status=none"], o, e);
             Assert.True(exit == 0, e.ToString());
-            Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName)), "instance left behind");
+            Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceNameFor(Environment.ProcessId))), "instance left behind");
             var (_, events) = Run.Files(trace);
             var kinds = events.Select(x => x.Kind).ToHashSet();
             foreach (var k in new[] { EventKind.SchedSwitch, EventKind.FolioDirtied, EventKind.WritebackStart, EventKind.BioQueue, EventKind.RequestComplete })
@@ -45,6 +45,32 @@ public class RecordIntegrationTests
         finally
         {
             Directory.Delete(work, true);
+        }
+    }
+
+    [SkippableFact]
+    public void A_killed_recording_s_instance_is_removed_and_a_running_process_s_instance_is_left_alone()
+    {
+        RequireLiveKernel();
+        var instances = Path.Combine(Tracefs.DefaultMount, "instances");
+        // pid_max is at most 2^22 (include/linux/threads.h PID_MAX_LIMIT): this pid runs nowhere.
+        var stale = Path.Combine(instances, TracefsRecording.InstanceNameFor(4_194_305));
+        var live = Path.Combine(instances, TracefsRecording.InstanceNameFor(1)); // init runs
+        var trace = Path.Combine(Path.GetTempPath(), $"tfx-stale-{Environment.ProcessId}.txt");
+        try
+        {
+            Directory.CreateDirectory(stale);
+            Directory.CreateDirectory(live);
+            var e = new StringWriter();
+            Assert.Equal(0, TraceForensics.Cli.Commands.RecordCommand.Run(trace, 0.5, 1024, [], new StringWriter(), e));
+            Assert.False(Directory.Exists(stale), "a dead process's instance stayed");
+            Assert.True(Directory.Exists(live), "a running process's instance was removed");
+            Assert.False(Directory.Exists(Path.Combine(instances, TracefsRecording.InstanceNameFor(Environment.ProcessId))), "own instance left behind");
+        }
+        finally
+        {
+            foreach (var d in new[] { stale, live }) if (Directory.Exists(d)) Directory.Delete(d);
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), $"tfx-stale-{Environment.ProcessId}.txt*")) File.Delete(f);
         }
     }
 
@@ -206,7 +232,7 @@ internal sealed class Recording
     {
         var r = new Recording(trace, seconds);
         r._thread.Start();
-        var tracingOn = Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName, "tracing_on");
+        var tracingOn = Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceNameFor(Environment.ProcessId), "tracing_on");
         for (int i = 0; i < 200 && !(File.Exists(tracingOn) && File.ReadAllText(tracingOn).Trim() == "1"); i++) Thread.Sleep(50);
         Thread.Sleep(500);
         return r;
@@ -242,6 +268,6 @@ public class RecordArgumentTests
         var e = new StringWriter();
         Assert.Equal(2, TraceForensics.Cli.Commands.RecordCommand.Run("/nonexistent-dir/x.txt", 1, 1024, [], new StringWriter(), e));
         Assert.Contains("tracefx:", e.ToString());
-        Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceName)));
+        Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceNameFor(Environment.ProcessId))));
     }
 }

@@ -49,7 +49,7 @@ public class PageLockStacksTests
         var held = StackReader.PageLockHeld(stack);
         Assert.Equal("ext4_da_write_begin", held?.Function);
         Assert.Equal(HeldPage.WriteBeginPage, held!.Holds);
-        Assert.Equal(new StackWait(WaitKind.RwSemaphore, "rwsem_down_write_slowpath", "ext4_da_get_block_prep"), StackReader.Classify(stack));
+        Assert.Equal(new StackWait(WaitKind.RwSemaphore, "rwsem_down_write_slowpath", "ext4_da_get_block_prep", null), StackReader.Classify(stack));
         Assert.Null(StackReader.HoldsFaultedPage(stack));
     }
 
@@ -66,7 +66,7 @@ public class PageLockStacksTests
     public void An_anonymous_fault_in_memcg_reclaim_waits_for_writeback_holding_no_page_lock()
     {
         var stack = StackWith(MemcgCapture(), "io_schedule", "folio_wait_writeback", "shrink_folio_list", "pte_alloc_one", "do_anonymous_page");
-        Assert.Equal(new StackWait(WaitKind.PageWriteback, "folio_wait_writeback", "folio_wait_writeback"), StackReader.Classify(stack));
+        Assert.Equal(new StackWait(WaitKind.PageWriteback, "folio_wait_writeback", "shrink_folio_list", null), StackReader.Classify(stack));
         Assert.True(StackReader.InMemcgReclaim(stack));
         Assert.True(StackReader.InPageFault(stack));
         Assert.Null(StackReader.PageLockHeld(stack)); // do_anonymous_page locks no page-cache page
@@ -76,7 +76,7 @@ public class PageLockStacksTests
     public void A_file_fault_waiting_in_filemap_fault_waits_for_a_page_lock_and_holds_none_yet()
     {
         var stack = StackWith(FsyncSample, "folio_wait_bit_common", "filemap_fault", "__do_fault");
-        Assert.Equal(new StackWait(WaitKind.PageLock, "filemap_fault", "filemap_fault"), StackReader.Classify(stack));
+        Assert.Equal(new StackWait(WaitKind.PageLock, "filemap_fault", "filemap_fault", null), StackReader.Classify(stack));
         Assert.Null(StackReader.PageLockHeld(stack));
     }
 
@@ -115,7 +115,7 @@ public class PageLockStacksTests
         Assert.Equal(HeldPage.HugetlbFolio, StackReader.PageLockHeld(waiter)!.Holds);
 
         // Task 13250, holding the mutex, waits for that folio's lock in __filemap_get_folio (filemap_lock_hugetlb_folio).
-        Assert.Equal(new StackWait(WaitKind.PageLock, "__filemap_get_folio", "__filemap_get_folio"), StackReader.Classify(taker));
+        Assert.Equal(new StackWait(WaitKind.PageLock, "__filemap_get_folio", "hugetlb_fault", null), StackReader.Classify(taker));
         Assert.Null(StackReader.PageLockHeld(taker));
     }
 
@@ -140,9 +140,9 @@ public class PageLockStacksTests
             "? mt_find", "handle_mm_fault",
         ];
         // folio_lock of the anonymous folio, inlined into hugetlb_fault.
-        Assert.Equal(new StackWait(WaitKind.PageLock, "hugetlb_fault", "hugetlb_fault"), StackReader.Classify(locker));
+        Assert.Equal(new StackWait(WaitKind.PageLock, "hugetlb_fault", "hugetlb_fault", null), StackReader.Classify(locker));
         Assert.Null(StackReader.PageLockHeld(locker));
-        Assert.Equal(new StackWait(WaitKind.Mutex, "__mutex_lock", "hugetlb_wp"), StackReader.Classify(retaker));
+        Assert.Equal(new StackWait(WaitKind.Mutex, "__mutex_lock", "hugetlb_wp", null), StackReader.Classify(retaker));
         Assert.Equal("hugetlb_wp", StackReader.PageLockHeld(retaker)?.Function);
     }
 
@@ -169,7 +169,7 @@ public class PageLockStacksTests
         var text = File.ReadAllText(Path.Combine(Require.CorpusTraces(), "lkml", "lkml__shiu_sched_blocked_reason_lock_page_killable.txt"));
         var callers = Regex.Matches(text, @"caller=(\w+)\+").Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.Contains("__lock_page_killable", callers);
-        Assert.Equal(new StackWait(WaitKind.PageLock, "__lock_page_killable", "do_page_fault"), StackReader.Classify(["__lock_page_killable", "do_page_fault"]));
+        Assert.Equal(new StackWait(WaitKind.PageLock, "__lock_page_killable", "do_page_fault", null), StackReader.Classify(["__lock_page_killable", "do_page_fault"]));
         Assert.Equal(WaitKind.PageLock, StackReader.Classify(["__lock_page_killable"]).Kind);
         Assert.Equal(WaitKind.PageWriteback, StackReader.Classify(["__filemap_fdatawait_range"]).Kind);
         // wait_on_page_bit waits for its caller's flag (PG_locked or PG_writeback); alone it says nothing.

@@ -24,6 +24,16 @@ public static class Run
         return (session, Drain(session));
     }
 
+    /// <summary>Reads one trace line that must give exactly one event of <paramref name="kind"/> and no diagnostic.</summary>
+    public static TraceEvent OneEvent(string line, EventKind kind)
+    {
+        var (session, events) = Text(line + "\n");
+        Xunit.Assert.Empty(session.Tables.Diagnostics.Kept);
+        var e = Xunit.Assert.Single(events);
+        Xunit.Assert.Equal(kind, e.Kind);
+        return e;
+    }
+
     public static List<TraceEvent> Drain(TraceSession session)
     {
         var list = new List<TraceEvent>();
