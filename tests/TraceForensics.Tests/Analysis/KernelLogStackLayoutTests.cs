@@ -40,6 +40,40 @@ public class KernelLogStackLayoutTests
         Assert.Equal("acme_spi_transfer_one", t.BlockedIn);
     }
 
+    /// <summary>A real ARM (32-bit) report: a BeagleBone on kernel 3.14.42-ti-r64, posted in syncloud/platform issue #80
+    /// (https://github.com/syncloud/platform/issues/80); the report's opening up to where the stored copy of the thread
+    /// breaks off (the frames below wait_for_completion_io are not in it). Verbose ARM frames with their register dumps
+    /// between them.</summary>
+    private const string ArmReport = """
+        [  722.772825] INFO: task ext4lazyinit:305 blocked for more than 120 seconds.
+        [  722.786513]       Not tainted 3.14.42-ti-r64 #1
+        [  722.794934] "echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.
+        [  722.806693] ext4lazyinit    D c08dd648     0   305      2 0x00000000
+        [  722.806735] Backtrace: 
+        [  722.806776] [<c08dd2fc>] (__schedule) from [<c08ddbc4>] (schedule+0x40/0x90)
+        [  722.806790]  r10:c0cb8508 r9:00000000 r8:00000002 r7:c08de0bc r6:dc1fc000 r5:7fffffff
+        [  722.806813]  r4:df9b84a8
+        [  722.806828] [<c08ddb84>] (schedule) from [<c08dcc8c>] (schedule_timeout+0x19c/0x294)
+        [  722.806843] [<c08dcaf0>] (schedule_timeout) from [<c08de0bc>] (io_schedule_timeout+0xac/0x11c)
+        [  722.806851]  r10:dc1fde0c r9:00000000 r8:00000002 r7:7fffffff r6:dc1fc000 r5:df9b7fc0
+        [  722.806873]  r4:df9b84a8
+        [  722.806891] [<c08de010>] (io_schedule_timeout) from [<c08de74c>] (wait_for_common_io.constprop.1+0x94/0x118)
+        [  722.806899]  r7:dc1fc000 r6:7fffffff r5:dc1fddfc r4:dc1fde00
+        [  722.806925] [<c08de6b8>] (wait_for_common_io.constprop.1) from [<c08de808>] (wait_for_completion_io+0x1c/0x20)
+        """;
+
+    [Fact]
+    public void A_real_arm_report_s_backtrace_is_read_and_its_wait_only_frames_are_syzkaller_s_corrupted_title()
+    {
+        var findings = Analyze.Text(ArmReport);
+        var t = findings.SelectMany(f => f.Tasks).First(x => x.Pid == 305);
+        Assert.Equal("ext4lazyinit", t.Comm);
+        Assert.Equal(["__schedule", "schedule", "schedule_timeout", "io_schedule_timeout", "wait_for_common_io.constprop.1"], t.Stack.Take(5));
+        // Every frame the copy holds is scheduler or wait plumbing: syzkaller's rule finds no title function, so none is claimed.
+        Assert.Null(t.BlockedIn);
+        Assert.Contains("skipped", t.BlockedInCorrupted);
+    }
+
     /// <summary>ARM (32-bit), constructed from the kernel's format (no public ARM hung-task report was found in the
     /// searchable archives): arch/arm/kernel/traps.c dump_backtrace() prints "Backtrace: " for the frame-pointer
     /// unwinder, dump_backtrace_entry() "[&lt;pc&gt;] (func) from [&lt;lr&gt;] (caller+0x/0x)" with
