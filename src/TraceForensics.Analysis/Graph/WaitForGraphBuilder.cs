@@ -216,9 +216,14 @@ public static class WaitForGraphBuilder
         // ext4_do_writepages -> ext4_io_submit; fs/btrfs/extent_io.c btrfs_writepages -> submit_write_bio): someone
         // submitted it where the trace did not show (a btrfs worker), so it is no deadlock of the waiter with itself. Not
         // so when its stack shows it waiting inside writepages (fs/ext4/inode.c mpage_prepare_extent_to_map ->
-        // folio_wait_writeback): nothing has submitted that bio, and the task waits for itself.
+        // folio_wait_writeback): nothing has submitted that bio, and the task waits for itself. Except on a filesystem
+        // without a block device of its own (btrfs, on an anonymous device): it submits before it waits
+        // (fs/btrfs/extent_io.c extent_write_cache_pages: submit_write_bio, then folio_wait_writeback), possibly through
+        // a worker (fs/btrfs/bio.c btrfs_submit_chunk -> should_async_write -> btrfs_wq_submit_bio) whose bio the trace
+        // does not tie to the builder.
         if (page?.Ioend is not { } io || io.Completed is not null
-            || (io.Submitted is null && !io.SectorKnown && io.BuilderPid == waiter.Pid && !StackReader.InsideWritepages(SleepStack(s, waiter))))
+            || (io.Submitted is null && !io.SectorKnown && io.BuilderPid == waiter.Pid
+                && (!StackReader.InsideWritepages(SleepStack(s, waiter)) || io.Dev.IsNamed || io.Dev.Major == 0)))
         {
             if (!AddMappedBio(g, s, key)) AddStalledBios(g, s, key, waiter.StateSinceNs);
             return;

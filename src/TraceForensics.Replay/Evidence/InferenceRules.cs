@@ -125,11 +125,12 @@ public static class InferenceRules
 
     public static readonly InferenceRule UnsubmittedBioHoldsWriteback = new("unsubmitted-bio-holds-writeback",
         "a task that built a bio and has not submitted it holds its pages under writeback: their writeback ends only after it submits. The " +
-        "builder itself waiting on such a page waits for itself only while its stack is inside writepages; after writepages returned (fdatawait) " +
-        "the bio was submitted where the trace did not show it",
+        "builder itself waiting on such a page waits for itself only while its stack is inside writepages, and not on btrfs (anonymous device), which " +
+        "submits before it waits, possibly through a worker; after writepages returned (fdatawait) the bio was submitted where the trace did not show it",
         "mm/page-writeback.c __folio_start_writeback, folio_end_writeback, do_writepages; mm/filemap.c filemap_write_and_wait_range " +
         "(__filemap_fdatawrite_range, then __filemap_fdatawait_range); fs/iomap/buffered-io.c iomap_add_to_ioend, iomap_submit_ioend; " +
-        "fs/ext4/page-io.c ext4_io_submit; fs/ext4/inode.c ext4_do_writepages (submits before it returns)");
+        "fs/ext4/page-io.c ext4_io_submit; fs/ext4/inode.c ext4_do_writepages (submits before it returns); fs/btrfs/extent_io.c " +
+        "extent_write_cache_pages (submit_write_bio before folio_wait_writeback), fs/btrfs/bio.c btrfs_wq_submit_bio");
 
     public static readonly InferenceRule ManagedWaitWithoutOwner = new("managed-wait-without-owner",
         "a .NET thread waits on an object whose owner a dump cannot name (a wait handle, a task): the chain ends there, its root unknown",
