@@ -146,7 +146,7 @@ internal static class RecordCommand
                                           && double.TryParse(l[1..close].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ts)
                                           && ts >= since).ToList();
             if (recent.Count == 0) return null;
-            AtomicFile.Write(path, s =>
+            OutputTarget.Write(path, s =>
             {
                 using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true);
                 foreach (var line in recent) w.Write(line + "\n");
@@ -169,7 +169,7 @@ internal static class RecordCommand
             var topology = StorageTopology.Read();
             foreach (var note in topology.Notes) stderr.WriteLine($"tracefx: topology: {Events.Model.UntrustedText.ForTerminal(note)}");
             var text = System.Text.Encoding.UTF8.GetBytes(topology.Format());
-            AtomicFile.Write(path, s => s.Write(text));
+            OutputTarget.Write(path, s => s.Write(text));
             return path;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -54,13 +54,19 @@ internal static class ReportCommand
                 return Export(kind, path, ReportContext.Build(dotnet), parse.GetValue(events), stdout, stderr)
                     ? analysis.ExitCode(parse, dotnet) : Program.ExitUsageOrNoInput;
             }
-            using var session = common.OpenSession(parse);
+            using var session = common.OpenSession(parse, stderr);
+            if (session is null) return Program.ExitUsageOrNoInput;
             var report = analysis.Run(parse, session, stderr);
             if (report is null) return Program.ExitUsageOrNoInput;
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
+            if (!session.AnyReadable)
+            {
+                stderr.WriteLine("tracefx: no input could be read; no report");
+                return Program.ExitUsageOrNoInput;
+            }
             var ctx = ReportContext.Build(report);
             if (!Export(kind, path, ctx, parse.GetValue(events), stdout, stderr)) return Program.ExitUsageOrNoInput;
-            return session.AnyReadable ? analysis.ExitCode(parse, report) : Program.ExitUsageOrNoInput;
+            return analysis.ExitCode(parse, report);
         });
         return command;
     }
@@ -82,7 +88,7 @@ internal static class ReportCommand
         var svg = SvgRenderer.Render(dot.ToString(), out var error);
         if (svg is null)
         {
-            stderr.WriteLine($"tracefx: {error}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {error}"));
             return false;
         }
         return CommandOutput.Emit(path, stdout, stderr, s => s.Write(svg));

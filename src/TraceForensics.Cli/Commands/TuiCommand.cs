@@ -42,7 +42,8 @@ internal static class TuiCommand
                 return Program.ExitOk;
             }
             if (analysis.Options(parse, stderr) is not { } options) return Program.ExitUsageOrNoInput;
-            using var session = common.OpenSession(parse);
+            using var session = common.OpenSession(parse, stderr);
+            if (session is null) return Program.ExitUsageOrNoInput;
             if (!session.AnyReadable)
             {
                 DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
