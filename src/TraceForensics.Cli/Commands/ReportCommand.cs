@@ -105,8 +105,19 @@ internal static class ReportCommand
             stderr.WriteLine($"tracefx: cannot create {Events.Model.UntrustedText.ForTerminal(dir)}: {e.Message}");
             return false;
         }
+        var written = new List<string>();
         foreach (var (name, write) in CsvReportWriter.Tables(ctx, events))
-            if (!CommandOutput.Emit(Path.Combine(dir, name), TextWriter.Null, stderr, write)) return false;
+        {
+            if (!CommandOutput.Emit(Path.Combine(dir, name), TextWriter.Null, stderr, write))
+            {
+                // Each table is replaced atomically, the set is not: say which tables are new and which are not.
+                if (written.Count > 0)
+                    stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(
+                        $"tracefx: {string.Join(", ", written)} in {dir} were written before that; the other tables were not"));
+                return false;
+            }
+            written.Add(name);
+        }
         return true;
     }
 }

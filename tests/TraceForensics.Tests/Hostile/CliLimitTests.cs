@@ -77,4 +77,42 @@ public class CliLimitTests
         var (_, _, within) = Run.Cli("replay", "--at", "338.9", Lkml);
         Assert.DoesNotContain("past the end", within);
     }
+
+    [Fact]
+    public void Standard_input_given_twice_is_a_usage_error()
+    {
+        var (exit, stdout, stderr) = Run.Cli("analyze", "-", "-");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("standard input (-) can be given once", stderr);
+    }
+
+    [SkippableFact]
+    public void The_tui_without_a_terminal_says_so_instead_of_waiting()
+    {
+        // The test runner's stdin and stdout are not a terminal, like `tracefx tui t.txt </dev/null`.
+        Skip.IfNot(Console.IsInputRedirected || Console.IsOutputRedirected, "run with a terminal: the UI would open");
+        var (exit, _, stderr) = Run.Cli("tui", Lkml);
+        Assert.Equal(2, exit);
+        Assert.Contains("tui needs a terminal", stderr);
+    }
+
+    [Fact]
+    public void A_csv_set_that_fails_midway_says_which_tables_were_written()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "tasks.csv")); // the third table cannot be written
+            var (exit, _, stderr) = Run.Cli("report", "--format", "csv", "-o", dir, Lkml);
+            Assert.Equal(2, exit);
+            Assert.Contains("cannot write", stderr);
+            Assert.Contains("findings.csv, chain.csv in ", stderr);
+            Assert.Contains("were written before that; the other tables were not", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
