@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TraceForensics.Tests.Support;
 
 namespace TraceForensics.Tests.Hostile;
@@ -47,7 +46,7 @@ public class ErrorBoundaryTests
         try
         {
             var fifo = Path.Combine(dir, "in.fifo");
-            using (var p = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!) p.WaitForExit();
+            OutputTargetTests.Mkfifo(fifo);
             var writer = Task.Run(() => File.WriteAllBytes(fifo, File.ReadAllBytes(Lkml)));
             var (exit, stdout, stderr) = Run.Cli("analyze", "--fail-on", "none", fifo);
             await writer.WaitAsync(TimeSpan.FromSeconds(60));

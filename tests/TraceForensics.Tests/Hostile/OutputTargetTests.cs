@@ -10,7 +10,7 @@ public class OutputTargetTests
 {
     private static readonly string Lkml = Path.Combine(TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt");
 
-    private static void Mkfifo(string path)
+    internal static void Mkfifo(string path)
     {
         using var p = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
         p.WaitForExit();
