@@ -379,7 +379,14 @@ public sealed class KernelLogTokenizer
         if (end < "INFO: task "u8.Length) return false; // no "comm:pid" before the blocker words
         var who = t["INFO: task "u8.Length..end];
         int colon = who.LastIndexOf((byte)':');
-        if (colon < 0 || !TryParsePid(who[(colon + 1)..], out int pid)) return false;
+        if (colon < 0) return false;
+        if (!TryParsePid(who[(colon + 1)..], out int pid))
+        {
+            if (!IsPidLike(who[(colon + 1)..])) return false;
+            r.Kind = RecordKind.Unrecognized;
+            r.Problem = $"a hung-task blocker line whose pid is not one the kernel gives (0 to {PidMaxLimit - 1}); the line is skipped";
+            return true;
+        }
         var report = Event(ref r, "hung_task_blocker"u8);
         r.Comm = who[..colon];
         r.Pid = pid;

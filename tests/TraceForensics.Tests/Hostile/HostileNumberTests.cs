@@ -80,6 +80,18 @@ public class HostileNumberTests
     }
 
     [Fact]
+    public void A_kernel_log_blocker_line_with_a_pid_out_of_range_is_said()
+    {
+        var log = "[  370.000000] INFO: task dd:3685 blocked for more than 120 seconds.\n" +
+                  "[  370.000001] INFO: task dd:99999999999 is blocked on a mutex likely owned by task kworker/0:1:12.\n";
+        var (session, events) = Run.Text(log, TraceFormat.Dmesg);
+        Assert.DoesNotContain(events, e => e.Source.Line == 2);
+        var d = Assert.Single(Codes(session, DiagnosticCodes.UnrecognizedLine));
+        Assert.Equal(2, d.Line);
+        Assert.Contains("blocker line whose pid is not one the kernel gives", d.Message);
+    }
+
+    [Fact]
     public void A_stack_over_the_frame_limit_is_cut_with_a_diagnostic()
     {
         var sb = new StringBuilder($"{Sleeper}\n              dd-3685    [000] d..2.   338.777811: <stack trace>\n");
