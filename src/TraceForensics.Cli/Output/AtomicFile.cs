@@ -11,12 +11,16 @@ public static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        // A name nobody can guess, created exclusively (O_EXCL): in a shared directory a symlink planted at the
+        // temporary's name must not redirect the write.
+        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var old = UnixFile.Stat(full);
+        bool created = false;
         try
         {
-            using (var s = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var s = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                created = true;
                 write(s);
                 s.Flush(flushToDisk: true);
             }
@@ -37,7 +41,7 @@ public static class AtomicFile
         }
         finally
         {
-            if (File.Exists(tmp)) File.Delete(tmp);
+            if (created && File.Exists(tmp)) File.Delete(tmp);
         }
     }
 }

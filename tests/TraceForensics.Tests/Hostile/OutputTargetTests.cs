@@ -98,6 +98,29 @@ public class OutputTargetTests
     }
 
     [Fact]
+    public void A_symlink_planted_where_a_temporary_could_be_does_not_redirect_the_write()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            var victim = Path.Combine(dir, "victim");
+            File.WriteAllText(victim, "precious");
+            // The name the temporary once had (.NAME.PID.tmp): predictable, so a local user could plant a link there.
+            File.CreateSymbolicLink(Path.Combine(dir, $".report.txt.{Environment.ProcessId}.tmp"), victim);
+            var path = Path.Combine(dir, "report.txt");
+            var (exit, _, stderr) = Run.Cli("analyze", "--fail-on", "none", "-o", path, Lkml);
+            Assert.True(exit == 0, stderr);
+            Assert.Equal("precious", File.ReadAllText(victim));
+            Assert.StartsWith("verdict: deadlock", File.ReadAllText(path));
+            Assert.Null(new FileInfo(path).LinkTarget);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void A_directory_is_not_replaced()
     {
         var dir = Directory.CreateTempSubdirectory().FullName;
