@@ -35,7 +35,7 @@ public static class Program
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine($"tracefx: {error.Message}");
+            foreach (var error in parse.Errors) stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {error.Message}"));
             stderr.WriteLine("Try 'tracefx --help'.");
             return ExitUsageOrNoInput;
         }

@@ -28,7 +28,7 @@ internal sealed class AnalysisOptionSet
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
             if (Ingest.Formats.AsciiSpan.TryParsePid(System.Text.Encoding.ASCII.GetBytes(text), out int pid)) return pid;
-            result.AddError($"--pid wants a task's pid (0 to {Ingest.Formats.AsciiSpan.PidMaxLimit - 1}), not '{UntrustedText.ForTerminal(text)}'");
+            result.AddError($"--pid wants a task's pid (0 to {Ingest.Formats.AsciiSpan.PidMaxLimit - 1}), not '{text}'"); // sanitized where printed
             return null;
         },
     };
@@ -95,7 +95,7 @@ internal sealed class AnalysisOptionSet
         bad = false;
         if (text is null) return null;
         if (TraceTime.TryParse(text, out long ns)) return ns;
-        stderr.WriteLine($"tracefx: {option} wants trace seconds as printed in the trace (e.g. 1250.919672), not '{UntrustedText.ForTerminal(text)}'");
+        stderr.WriteLine($"tracefx: {option} wants trace seconds as printed in the trace (e.g. 1250.919672), not '{text}'"); // sanitized where printed
         bad = true;
         return null;
     }

@@ -43,7 +43,7 @@ internal sealed class CommonOptions
         {
             foreach (var token in result.Tokens)
                 if (token.Value.Length > 1 && token.Value[0] == '-')
-                    result.AddError($"unknown option '{Events.Model.UntrustedText.ForTerminal(token.Value)}' (an input that starts with '-' can be given as ./{Events.Model.UntrustedText.ForTerminal(token.Value)})");
+                    result.AddError($"unknown option '{token.Value}' (an input that starts with '-' can be given as ./{token.Value})"); // sanitized where printed
             // Standard input can be read once: two "-" would split its lines between two inputs.
             if (result.Tokens.Count(t => t.Value == "-") > 1)
                 result.AddError("standard input (-) can be given once");

@@ -79,6 +79,15 @@ public class CliLimitTests
     }
 
     [Fact]
+    public void A_usage_error_shows_the_argument_escaped()
+    {
+        var (exit, _, stderr) = Run.Cli("analyze", "--pid", "1\u001b]0;x\u0007", Lkml);
+        Assert.Equal(2, exit);
+        HostileTextTests.AssertNoControl("usage error", stderr);
+        Assert.Contains("1\\x1b]0;x\\x07", stderr);
+    }
+
+    [Fact]
     public void Standard_input_given_twice_is_a_usage_error()
     {
         var (exit, stdout, stderr) = Run.Cli("analyze", "-", "-");
