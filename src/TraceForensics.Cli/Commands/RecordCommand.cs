@@ -94,7 +94,7 @@ internal static class RecordCommand
                 try { child = Process.Start(psi); }
                 catch (System.ComponentModel.Win32Exception e)
                 {
-                    stderr.WriteLine($"tracefx: cannot run {commandLine[0]}: {e.Message}");
+                    stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot run {commandLine[0]}: {e.Message}"));
                     exit = Program.ExitUsageOrNoInput;
                 }
                 if (child is not null) new Thread(() => { child.WaitForExit(); stop.Set(); }) { IsBackground = true }.Start();
@@ -155,7 +155,7 @@ internal static class RecordCommand
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
-            stderr.WriteLine($"tracefx: the kernel log was not saved: {e.Message}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: the kernel log was not saved: {e.Message}"));
             return null;
         }
     }
@@ -174,7 +174,7 @@ internal static class RecordCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"tracefx: the storage topology was not saved: {e.Message}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: the storage topology was not saved: {e.Message}"));
             return null;
         }
     }

@@ -102,7 +102,7 @@ internal static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"tracefx: cannot create {Events.Model.UntrustedText.ForTerminal(dir)}: {e.Message}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot create {dir}: {e.Message}"));
             return false;
         }
         var written = new List<string>();
