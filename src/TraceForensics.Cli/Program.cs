@@ -4,7 +4,9 @@ using TraceForensics.Cli.Commands;
 namespace TraceForensics.Cli;
 
 /// <summary><c>tracefx &lt;command&gt; [options] &lt;input&gt;...</c>; exit codes: 0 done, 1 a finding at or above
-/// <c>--fail-on</c>, 2 usage error or no input could be read.</summary>
+/// <c>--fail-on</c>, 2 usage error, no input could be read, or the command failed. Every command runs inside one
+/// error boundary (<see cref="Run"/>): an exception the command did not expect (a broken pipe, a vanished file, a
+/// bug) is a one-line message on stderr and exit 2; the .NET stack trace only with <c>--debug</c>.</summary>
 public static class Program
 {
     public const int ExitOk = 0;
@@ -28,13 +30,27 @@ public static class Program
             DotnetCommand.Create(stdout, stderr),
             RulesCommand.Create(stdout, stderr),
         };
+        var debug = new Option<bool>("--debug") { Description = "On an unexpected error, also print the .NET stack trace", Recursive = true };
+        root.Add(debug);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) stderr.WriteLine($"tracefx: {error.Message}");
+            foreach (var error in parse.Errors) stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {error.Message}"));
             stderr.WriteLine("Try 'tracefx --help'.");
             return ExitUsageOrNoInput;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            var command = parse.CommandResult.Command.Name;
+            var what = e is IOException or UnauthorizedAccessException ? "" : $" ({e.GetType().Name})";
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx {command}: {e.Message}{what}") +
+                             (parse.GetValue(debug) ? "" : "; --debug shows where"));
+            if (parse.GetValue(debug)) stderr.WriteLine(Events.Model.UntrustedText.GuardOutput(e.ToString()));
+            return ExitUsageOrNoInput;
+        }
     }
 }

@@ -37,6 +37,7 @@ public sealed class TraceTui
     private bool _pagesView;
     private FrameView _tasksFrame = null!;
     private int _cursor = -1;
+    /// <summary>The status line's message, raw: sanitized once, when the status line is drawn.</summary>
     private string? _message;
 
     public TraceTui(IApplication app, TuiModel model, Func<Finding, string> export)
@@ -79,7 +80,7 @@ public sealed class TraceTui
     public void LoadFailed(string why)
     {
         _findings.SetSource(new ObservableCollection<string>([Clean($"could not load: {why}")]));
-        _message = Clean($"could not load: {why}");
+        _message = $"could not load: {why}";
         UpdateStatus();
     }
 
@@ -147,14 +148,14 @@ public sealed class TraceTui
     public void GoTo(string time)
     {
         if (TraceTime.TryParse(time, out long ns)) MoveTo(Math.Min(_model.IndexAt(ns), _model.Events.Count - 1));
-        else { _message = $"not a trace time: {Clean(time)}"; UpdateStatus(); }
+        else { _message = $"not a trace time: {time}"; UpdateStatus(); }
     }
 
     /// <summary>Shows only the log lines that contain <paramref name="text"/> (empty: all).</summary>
     public void Filter(string text)
     {
         _filter = text.Trim();
-        _message = _filter.Length == 0 ? "filter off" : $"filter '{Clean(_filter)}'";
+        _message = _filter.Length == 0 ? "filter off" : $"filter '{_filter}'";
         MoveTo(_cursor);
     }
 
@@ -221,19 +222,19 @@ public sealed class TraceTui
             int i = (_cursor + k + _model.Events.Count) % _model.Events.Count;
             if (_model.Line(_model.Events[i]).Contains(text, StringComparison.OrdinalIgnoreCase))
             {
-                _message = $"found '{Clean(text)}'";
+                _message = $"found '{text}'";
                 MoveTo(i);
                 return;
             }
         }
-        _message = $"'{Clean(text)}' not found";
+        _message = $"'{text}' not found";
         UpdateStatus();
     }
 
     public void Export()
     {
         if (SelectedFinding is not { } f) return;
-        _message = Clean(_export(f));
+        _message = _export(f);
         UpdateStatus();
     }
 

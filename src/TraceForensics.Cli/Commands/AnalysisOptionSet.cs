@@ -20,7 +20,18 @@ internal sealed class AnalysisOptionSet
     };
     public Option<string?> Since { get; } = new("--since") { Description = "Report findings from this trace time on (seconds, as printed in the trace)" };
     public Option<string?> Until { get; } = new("--until") { Description = "Stop the replay at this trace time" };
-    public Option<int?> Pid { get; } = new("--pid") { Description = "Report only findings that involve this task" };
+    public Option<int?> Pid { get; } = new("--pid")
+    {
+        Description = "Report only findings that involve this task",
+        // A pid the kernel can give (below PID_MAX_LIMIT, include/linux/threads.h), in words a user understands.
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Ingest.Formats.AsciiSpan.TryParsePid(System.Text.Encoding.ASCII.GetBytes(text), out int pid)) return pid;
+            result.AddError($"--pid wants a task's pid (0 to {Ingest.Formats.AsciiSpan.PidMaxLimit - 1}), not '{text}'"); // sanitized where printed
+            return null;
+        },
+    };
     public Option<double> Threshold { get; } = new("--stall-threshold") { Description = "Seconds a task must be blocked to be a stall", DefaultValueFactory = _ => 2.0 };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "No progress bar on stderr" };
 
@@ -84,7 +95,7 @@ internal sealed class AnalysisOptionSet
         bad = false;
         if (text is null) return null;
         if (TraceTime.TryParse(text, out long ns)) return ns;
-        stderr.WriteLine($"tracefx: {option} wants trace seconds as printed in the trace (e.g. 1250.919672), not '{UntrustedText.ForTerminal(text)}'");
+        stderr.WriteLine($"tracefx: {option} wants trace seconds as printed in the trace (e.g. 1250.919672), not '{text}'"); // sanitized where printed
         bad = true;
         return null;
     }

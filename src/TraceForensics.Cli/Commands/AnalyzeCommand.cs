@@ -35,11 +35,19 @@ internal static class AnalyzeCommand
                 return Emit(dotnet, parse, format, output, stdout, stderr)
                     ? analysis.ExitCode(parse, dotnet) : Program.ExitUsageOrNoInput;
             }
-            using var session = common.OpenSession(parse);
+            using var session = common.OpenSession(parse, stderr);
+            if (session is null) return Program.ExitUsageOrNoInput;
             var report = analysis.Run(parse, session, stderr);
             if (report is null) return Program.ExitUsageOrNoInput;
+            if (!session.AnyReadable)
+            {
+                // No input could be read: no verdict (a "clean" of nothing read would be a confident wrong answer).
+                DiagnosticsPrinter.Print(report.Diagnostics, stderr);
+                stderr.WriteLine("tracefx: no input could be read; no verdict");
+                return Program.ExitUsageOrNoInput;
+            }
             if (!Emit(report, parse, format, output, stdout, stderr)) return Program.ExitUsageOrNoInput;
-            return session.AnyReadable ? analysis.ExitCode(parse, report) : Program.ExitUsageOrNoInput;
+            return analysis.ExitCode(parse, report);
         });
         return command;
     }

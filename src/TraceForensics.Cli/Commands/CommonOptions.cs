@@ -43,7 +43,10 @@ internal sealed class CommonOptions
         {
             foreach (var token in result.Tokens)
                 if (token.Value.Length > 1 && token.Value[0] == '-')
-                    result.AddError($"unknown option '{token.Value}' (an input that starts with '-' can be given as ./{token.Value})");
+                    result.AddError($"unknown option '{token.Value}' (an input that starts with '-' can be given as ./{token.Value})"); // sanitized where printed
+            // Standard input can be read once: two "-" would split its lines between two inputs.
+            if (result.Tokens.Count(t => t.Value == "-") > 1)
+                result.AddError("standard input (-) can be given once");
         });
     }
 
@@ -60,13 +63,27 @@ internal sealed class CommonOptions
         var inputs = parse.GetValue(Inputs) ?? [];
         if (inputs.Length != 1 || inputs[0] == "-") return null;
         if (parse.GetValue(InputFormat) == "dotnet-dump") return inputs[0];
-        if (parse.GetValue(InputFormat) is not null || !File.Exists(inputs[0])) return null;
+        // Only a regular file is sniffed: a FIFO or process substitution can be read once, and has no length.
+        if (parse.GetValue(InputFormat) is not null || Output.UnixFile.Stat(inputs[0]).Kind != Output.UnixFile.Kind.Regular) return null;
         var head = new byte[4];
-        using (var f = File.OpenRead(inputs[0])) f.ReadExactly(head.AsSpan(0, (int)Math.Min(4, f.Length)));
-        return Ingest.Input.MagicBytes.IsElf(head) ? inputs[0] : null;
+        int n;
+        using (var f = File.OpenRead(inputs[0])) n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        return Ingest.Input.MagicBytes.IsElf(head.AsSpan(0, n)) ? inputs[0] : null;
     }
 
-    public TraceSession OpenSession(ParseResult parse)
+    /// <summary>The session of the inputs; null (after the diagnostics on stderr) when the --events-map given cannot be
+    /// read or is over its size bound: a run without the mapping the user asked for would be quietly wrong.</summary>
+    public TraceSession? OpenSession(ParseResult parse, TextWriter stderr)
+    {
+        var session = OpenSession(parse);
+        if (!session.Tables.Diagnostics.Kept.Any(d => d.Code == Ingest.Diagnostics.DiagnosticCodes.BadEventsMap && d.Severity == Ingest.Diagnostics.DiagnosticSeverity.Error))
+            return session;
+        DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
+        session.Dispose();
+        return null;
+    }
+
+    private TraceSession OpenSession(ParseResult parse)
     {
         var format = TraceFormat.Unknown;
         if (parse.GetValue(InputFormat) is { } name) TraceFormatNames.TryParse(name, out format);

@@ -94,7 +94,7 @@ internal static class RecordCommand
                 try { child = Process.Start(psi); }
                 catch (System.ComponentModel.Win32Exception e)
                 {
-                    stderr.WriteLine($"tracefx: cannot run {commandLine[0]}: {e.Message}");
+                    stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot run {commandLine[0]}: {e.Message}"));
                     exit = Program.ExitUsageOrNoInput;
                 }
                 if (child is not null) new Thread(() => { child.WaitForExit(); stop.Set(); }) { IsBackground = true }.Start();
@@ -146,7 +146,7 @@ internal static class RecordCommand
                                           && double.TryParse(l[1..close].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ts)
                                           && ts >= since).ToList();
             if (recent.Count == 0) return null;
-            AtomicFile.Write(path, s =>
+            OutputTarget.Write(path, s =>
             {
                 using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true);
                 foreach (var line in recent) w.Write(line + "\n");
@@ -155,7 +155,7 @@ internal static class RecordCommand
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
-            stderr.WriteLine($"tracefx: the kernel log was not saved: {e.Message}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: the kernel log was not saved: {e.Message}"));
             return null;
         }
     }
@@ -169,12 +169,12 @@ internal static class RecordCommand
             var topology = StorageTopology.Read();
             foreach (var note in topology.Notes) stderr.WriteLine($"tracefx: topology: {Events.Model.UntrustedText.ForTerminal(note)}");
             var text = System.Text.Encoding.UTF8.GetBytes(topology.Format());
-            AtomicFile.Write(path, s => s.Write(text));
+            OutputTarget.Write(path, s => s.Write(text));
             return path;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"tracefx: the storage topology was not saved: {e.Message}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: the storage topology was not saved: {e.Message}"));
             return null;
         }
     }

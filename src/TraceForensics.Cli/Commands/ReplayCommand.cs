@@ -31,22 +31,31 @@ internal static class ReplayCommand
         {
             if (!TraceTime.TryParse(parse.GetValue(at)!, out long atNs))
             {
-                stderr.WriteLine($"tracefx: --at wants trace seconds as printed in the trace (e.g. 1250.919672), not '{parse.GetValue(at)}'");
+                stderr.WriteLine($"tracefx: --at wants trace seconds as printed in the trace (e.g. 1250.919672), not '{UntrustedText.ForTerminal(parse.GetValue(at))}'");
                 return Program.ExitUsageOrNoInput;
             }
-            using var session = common.OpenSession(parse);
+            using var session = common.OpenSession(parse, stderr);
+            if (session is null) return Program.ExitUsageOrNoInput;
             var engine = new ReplayEngine(session.Tables.Stacks);
             long events = 0;
-            while (session.Read(out var e) && e.TimestampNs <= atNs)
+            long lastNs = long.MinValue;
+            bool pastEnd = true;
+            while (session.Read(out var e))
             {
+                if (e.TimestampNs > atNs) { pastEnd = false; break; }
                 engine.Apply(e);
+                lastNs = e.TimestampNs;
                 events++;
             }
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
+            if (!session.AnyReadable) return Program.ExitUsageOrNoInput;
+            if (pastEnd && atNs > lastNs)
+                stderr.WriteLine(events == 0 ? "tracefx: the inputs hold no events: the state shown is empty"
+                    : $"tracefx: --at {TraceTime.Format(atNs)} is past the end of the trace (last event at {TraceTime.Format(lastNs)}): the state shown is at its end");
             var snapshot = ReplaySnapshot.Of(engine.State) with { AtNs = atNs };
             if (!CommandOutput.Emit(parse.GetValue(output), stdout, stderr, CommandOutput.Text(w => Write(snapshot, events, w))))
                 return Program.ExitUsageOrNoInput;
-            return session.AnyReadable ? Program.ExitOk : Program.ExitUsageOrNoInput;
+            return Program.ExitOk;
         });
         return command;
     }

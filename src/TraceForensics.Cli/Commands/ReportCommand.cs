@@ -54,13 +54,19 @@ internal static class ReportCommand
                 return Export(kind, path, ReportContext.Build(dotnet), parse.GetValue(events), stdout, stderr)
                     ? analysis.ExitCode(parse, dotnet) : Program.ExitUsageOrNoInput;
             }
-            using var session = common.OpenSession(parse);
+            using var session = common.OpenSession(parse, stderr);
+            if (session is null) return Program.ExitUsageOrNoInput;
             var report = analysis.Run(parse, session, stderr);
             if (report is null) return Program.ExitUsageOrNoInput;
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
+            if (!session.AnyReadable)
+            {
+                stderr.WriteLine("tracefx: no input could be read; no report");
+                return Program.ExitUsageOrNoInput;
+            }
             var ctx = ReportContext.Build(report);
             if (!Export(kind, path, ctx, parse.GetValue(events), stdout, stderr)) return Program.ExitUsageOrNoInput;
-            return session.AnyReadable ? analysis.ExitCode(parse, report) : Program.ExitUsageOrNoInput;
+            return analysis.ExitCode(parse, report);
         });
         return command;
     }
@@ -82,7 +88,7 @@ internal static class ReportCommand
         var svg = SvgRenderer.Render(dot.ToString(), out var error);
         if (svg is null)
         {
-            stderr.WriteLine($"tracefx: {error}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {error}"));
             return false;
         }
         return CommandOutput.Emit(path, stdout, stderr, s => s.Write(svg));
@@ -96,11 +102,22 @@ internal static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"tracefx: cannot create {Events.Model.UntrustedText.ForTerminal(dir)}: {e.Message}");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot create {dir}: {e.Message}"));
             return false;
         }
+        var written = new List<string>();
         foreach (var (name, write) in CsvReportWriter.Tables(ctx, events))
-            if (!CommandOutput.Emit(Path.Combine(dir, name), TextWriter.Null, stderr, write)) return false;
+        {
+            if (!CommandOutput.Emit(Path.Combine(dir, name), TextWriter.Null, stderr, write))
+            {
+                // Each table is replaced atomically, the set is not: say which tables are new and which are not.
+                if (written.Count > 0)
+                    stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(
+                        $"tracefx: {string.Join(", ", written)} in {dir} were written before that; the other tables were not"));
+                return false;
+            }
+            written.Add(name);
+        }
         return true;
     }
 }

@@ -25,7 +25,8 @@ internal static class StatsCommand
         command.Add(output);
         command.SetAction(parse =>
         {
-            using var session = common.OpenSession(parse);
+            using var session = common.OpenSession(parse, stderr);
+            if (session is null) return Program.ExitUsageOrNoInput;
             var stats = TraceStatistics.Collect(session);
             DiagnosticsPrinter.Print(stats.Diagnostics, stderr);
             bool json = parse.GetValue(format) == "json";

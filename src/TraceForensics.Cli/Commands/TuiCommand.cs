@@ -29,6 +29,13 @@ internal static class TuiCommand
         analysis.AddFindingOptionsTo(command);
         command.SetAction(parse =>
         {
+            if (analysis.Options(parse, stderr) is not { } options) return Program.ExitUsageOrNoInput;
+            if (Console.IsInputRedirected || Console.IsOutputRedirected)
+            {
+                // Keys come from stdin and the screen goes to stdout: without a terminal the UI would wait forever.
+                stderr.WriteLine("tracefx: tui needs a terminal on stdin and stdout; `tracefx analyze` prints the findings without one");
+                return Program.ExitUsageOrNoInput;
+            }
             if (common.DotnetDump(parse) is { } dump)
             {
                 // A .NET process dump: its lock findings and chains (no time to move through).
@@ -41,8 +48,8 @@ internal static class TuiCommand
                 dumpTui.Window.Dispose();
                 return Program.ExitOk;
             }
-            if (analysis.Options(parse, stderr) is not { } options) return Program.ExitUsageOrNoInput;
-            using var session = common.OpenSession(parse);
+            using var session = common.OpenSession(parse, stderr);
+            if (session is null) return Program.ExitUsageOrNoInput;
             if (!session.AnyReadable)
             {
                 DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);

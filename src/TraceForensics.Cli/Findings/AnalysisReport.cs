@@ -24,11 +24,20 @@ public sealed class AnalysisReport
     /// <summary>" at T" for a trace's finding, "" for a dump's.</summary>
     public string At(Finding f) => Timeless ? "" : $" at {Events.Model.TraceTime.Format(f.AtNs)}";
 
-    /// <summary>The SHA-256 of an input file, "" for standard input, a live process or a file that is gone.</summary>
+    /// <summary>The SHA-256 of an input file, "" for standard input, a live process, a file that is gone or cannot
+    /// be read again, and what is not a regular file (a FIFO or process substitution was read once already; a device
+    /// like /dev/zero never ends).</summary>
     public static string Sha256Of(string path)
     {
-        if (path == "-" || !File.Exists(path)) return "";
-        using var f = File.OpenRead(path);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
+        if (path == "-" || Output.UnixFile.Stat(path).Kind != Output.UnixFile.Kind.Regular) return "";
+        try
+        {
+            using var f = File.OpenRead(path);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 }

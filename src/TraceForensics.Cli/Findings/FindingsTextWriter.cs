@@ -38,7 +38,7 @@ public static class FindingsTextWriter
                 var since = report.Timeless ? "blocked" : t.SinceUnknown ? "blocked since before the trace shows" : $"blocked since {TraceTime.Format(t.BlockedSinceNs)}";
                 w.WriteLine(Clean($"  task {t.Comm}:{t.Pid} {since} in {BlockedInText.Of(t)}{hang}"));
                 if (t.Workqueue is { } wq) w.WriteLine(Clean($"    workqueue: {wq}"));
-                if (!t.AlsoIn.IsDefaultOrEmpty) w.WriteLine($"    also in {string.Join(", ", t.AlsoIn)} (another blocked interval of the same task)");
+                if (!t.AlsoIn.IsDefaultOrEmpty) w.WriteLine(Clean($"    also in {string.Join(", ", t.AlsoIn)} (another blocked interval of the same task)"));
                 foreach (var held in t.HeldLocks) w.WriteLine(Clean($"    holding: {held}"));
                 var frames = t.Stack.Where(fr => !Replay.Tasks.StackReader.IsSchedulerFrame(fr)).ToList();
                 foreach (var frame in frames.Take(StackFrames))

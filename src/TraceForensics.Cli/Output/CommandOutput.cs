@@ -3,18 +3,30 @@ using TraceForensics.Ingest.Diagnostics;
 
 namespace TraceForensics.Cli.Output;
 
-/// <summary>Where a command's result goes: a file given with -o (written atomically), else stdout.</summary>
+/// <summary>Where a command's result goes: a file given with -o (<see cref="OutputTarget"/>), else stdout; every
+/// rendered output passes the same last check for control characters on the way.</summary>
 internal static class CommandOutput
 {
-    /// <summary>Renders to the file (atomically) or stdout. False, after a message on stderr, when the file cannot be
-    /// written (a read-only directory, a full disk): the old file, if any, is left as it was.</summary>
+    /// <summary>Renders, passes the result through <see cref="Events.Model.UntrustedText.GuardOutput"/> (no control
+    /// character reaches the bytes written, whatever the writer), then writes it to the file (<see cref="OutputTarget"/>)
+    /// or stdout. False, after a message on stderr, when the file cannot be written (a read-only directory, a full
+    /// disk): the old file, if any, is left as it was.</summary>
     public static bool Emit(string? path, TextWriter stdout, TextWriter stderr, Action<Stream> render)
     {
+        using var buffer = new MemoryStream();
+        render(buffer);
+        var bytes = buffer.ToArray();
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        if (!Events.Model.UntrustedText.IsSafeOutput(text))
+        {
+            text = Events.Model.UntrustedText.GuardOutput(text);
+            bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        }
         if (path is not null)
         {
             try
             {
-                AtomicFile.Write(path, render);
+                OutputTarget.Write(path, s => s.Write(bytes));
                 return true;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -23,9 +35,7 @@ internal static class CommandOutput
                 return false;
             }
         }
-        using var buffer = new MemoryStream();
-        render(buffer);
-        stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        stdout.Write(text);
         stdout.Flush();
         return true;
     }

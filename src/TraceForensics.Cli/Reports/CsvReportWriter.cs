@@ -24,7 +24,7 @@ internal static class CsvReportWriter
             report.Findings.SelectMany(f => f.Chain.Select((e, i) => new[]
             {
                 f.Id, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), NodeId.Format(e.From), RelationWords.IdOf(e), NodeId.Format(e.To),
-                e.Observed ? "observed" : "inferred", e.Rule?.ToString() ?? "", string.Join(" ", e.Lines.Select(ctx.Where)),
+                e.Observed ? "observed" : "inferred", e.Rule?.ToString() ?? "", string.Join(" ", e.Lines.Select(ctx.RawWhere)),
             }))));
         yield return ("tasks.csv", s => Table(s, ["finding", "pid", "comm", "blocked_since", "blocked_until", "blocked_in", "hung_reported_at"],
             report.Findings.SelectMany(f => f.Tasks.Select(t => new[]
@@ -37,7 +37,7 @@ internal static class CsvReportWriter
             yield return ("events.csv", s => Table(s, ["finding", "path", "line", "time", "text"],
                 report.Findings.SelectMany(f => f.Chain.SelectMany(e => e.Lines).Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line)
                     .Select(l => new[] { f.Id, report.PathOf(l.Input), l.Line.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        TraceTime.Format(l.TimestampNs), ctx.Text(l) ?? "" }))));
+                        TraceTime.Format(l.TimestampNs), ctx.RawText(l) ?? "" }))));
     }
 
     private static void Table(Stream s, string[] header, IEnumerable<string[]> rows)

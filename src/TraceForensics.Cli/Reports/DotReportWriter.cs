@@ -26,8 +26,9 @@ internal static class DotReportWriter
             foreach (var e in f.Chain)
             {
                 var relation = Events.Model.UntrustedText.ForTerminal(RelationWords.IdOf(e));
-                var label = e.Observed ? relation : $"{relation}\\n({Events.Model.UntrustedText.ForTerminal(e.Rule!.ToString())})";
-                w.WriteLine($"    {Id(f, e.From)} -> {Id(f, e.To)} [label={Quote(label, keepNewlines: true)}{(e.Observed ? "" : ", style=dashed")}];");
+                // The line break is DOT's own "\n" between two quoted parts: never read out of (escaped) trace text.
+                var label = e.Observed ? Quote(relation) : $"{Quote(relation)[..^1]}\\n{Quote($"({Events.Model.UntrustedText.ForTerminal(e.Rule!.ToString())})")[1..]}";
+                w.WriteLine($"    {Id(f, e.From)} -> {Id(f, e.To)} [label={label}{(e.Observed ? "" : ", style=dashed")}];");
             }
             w.WriteLine("  }");
         }
@@ -45,13 +46,12 @@ internal static class DotReportWriter
     }
 
     /// <summary>A DOT string: quotes and backslashes escaped, control characters (already visible as \xNN) kept out.</summary>
-    private static string Quote(string s, bool keepNewlines = false)
+    private static string Quote(string s)
     {
         var b = new StringBuilder("\"");
         for (int i = 0; i < s.Length; i++)
         {
             char c = s[i];
-            if (keepNewlines && c == '\\' && i + 1 < s.Length && s[i + 1] == 'n') { b.Append("\\n"); i++; continue; }
             if (c is '"' or '\\') b.Append('\\');
             if (c < 0x20) continue;
             b.Append(c);

@@ -39,7 +39,7 @@ internal static class LkmlReportWriter
             foreach (var t in f.Tasks)
             {
                 var since = report.Timeless ? "" : t.SinceUnknown ? " since before the trace shows" : $" since {TraceTime.Format(t.BlockedSinceNs)}";
-                Line(w, $"{ReportContext.Task(t)} blocked{since} in {BlockedInText.Of(t)}:");
+                Line(w, $"{ReportContext.Task(t)} blocked{since} in {ReportContext.BlockedIn(t)}:");
                 foreach (var frame in ReportContext.Frames(t)) Line(w, $" {frame}");
                 w.WriteLine();
             }

@@ -18,7 +18,7 @@ internal static class MarkdownReportWriter
         {
             w.WriteLine($"## {f.Id} {f.Kind.Name()}{report.At(f)}");
             w.WriteLine();
-            w.WriteLine(Cell(f.Summary));
+            w.WriteLine(Cell(UntrustedText.ForTerminal(f.Summary)));
             w.WriteLine();
             if (f.Chain.Count > 0)
             {
@@ -35,7 +35,7 @@ internal static class MarkdownReportWriter
             {
                 var since = t.SinceUnknown ? "before the trace shows" : TraceTime.Format(t.BlockedSinceNs);
                 w.WriteLine("<details>");
-                w.WriteLine($"<summary>{Html(ReportContext.Task(t))} blocked since {since} in <code>{Html(BlockedInText.Of(t))}</code></summary>");
+                w.WriteLine($"<summary>{Html(ReportContext.Task(t))} blocked since {since} in <code>{Html(ReportContext.BlockedIn(t))}</code></summary>");
                 w.WriteLine();
                 w.WriteLine("```");
                 foreach (var frame in ReportContext.Frames(t, 64)) w.WriteLine(frame.Replace("```", "'''"));
@@ -50,7 +50,8 @@ internal static class MarkdownReportWriter
             w.WriteLine($"- `{Code(UntrustedText.ForTerminal(report.Inputs[i].Path))}`" + (report.InputHashes[i].Length > 0 ? $" sha256 `{report.InputHashes[i]}`" : ""));
     }
 
-    private static string Cell(string s) => Html(UntrustedText.ForTerminal(s)).Replace("|", "\\|");
+    /// <summary>A table cell of text already sanitized (trace text through <see cref="UntrustedText"/> once).</summary>
+    private static string Cell(string s) => Html(s).Replace("|", "\\|");
     private static string Code(string s) => s.Replace("`", "'").Replace("|", "\\|");
     private static string Html(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

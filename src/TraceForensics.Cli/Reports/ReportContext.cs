@@ -25,10 +25,17 @@ internal sealed class ReportContext(AnalysisReport report, Dictionary<(int Input
     public string Where(EvidenceLine l) => UntrustedText.ForTerminal($"{Report.PathOf(l.Input)}:{l.Line}");
 
     /// <summary>The trace line's text, when it could be read back.</summary>
-    public string? Text(EvidenceLine l) => evidence.TryGetValue((l.Input, l.Line), out var t) ? UntrustedText.ForTerminal(t) : null;
+    public string? Text(EvidenceLine l) => RawText(l) is { } t ? UntrustedText.ForTerminal(t) : null;
+
+    /// <summary>"path:line" and the trace line as read, for a writer that sanitizes every cell itself (csv).</summary>
+    public string RawWhere(EvidenceLine l) => $"{Report.PathOf(l.Input)}:{l.Line}";
+    public string? RawText(EvidenceLine l) => evidence.TryGetValue((l.Input, l.Line), out var t) ? t : null;
 
 
     public static string Task(FindingTask t) => UntrustedText.ForTerminal($"{t.Comm}/{t.Pid}");
+
+    /// <summary>Where the task is blocked (a function from its stack, or why syzkaller would not title it), safe for any output.</summary>
+    public static string BlockedIn(FindingTask t) => UntrustedText.ForTerminal(BlockedInText.Of(t));
 
     /// <summary>Stack frames worth reading (scheduler and tracing frames left out).</summary>
     public static IEnumerable<string> Frames(FindingTask t, int max = 24) =>

@@ -51,6 +51,17 @@ internal static class PayloadFields
         return negative ? -n : n;
     }
 
+    /// <summary>A pid field: null when absent; <paramref name="bad"/> when the key is there but its value is not a pid
+    /// the kernel can give (letters, a sign, at or past <see cref="PidMaxLimit"/>): never wrapped onto another task.</summary>
+    public static int? Pid(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key, out bool bad)
+    {
+        bad = false;
+        if (!TryValue(payload, key, out var v)) return null;
+        if (TryParsePid(v, out int pid)) return pid;
+        bad = true;
+        return null;
+    }
+
     public static ulong? Hex(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key) =>
         TryValue(payload, key, out var v) && TryParseHex(v, out ulong n) ? n : null;
 

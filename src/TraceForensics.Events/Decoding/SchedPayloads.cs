@@ -13,7 +13,7 @@ internal static class SchedPayloads
         if (TryValue(payload, "prev_state="u8, out var state))
         {
             p.PrevState = TaskStateParser.Parse(state);
-            p.OtherPid = (int?)Decimal(payload, "next_pid="u8);
+            p.OtherPid = PayloadFields.Pid(payload, "next_pid="u8, out _);
             if (TryValueUntil(payload, "next_comm="u8, " next_pid="u8, out var next)) p.OtherComm = strings.Intern(next);
             return p.OtherPid is not null;
         }
@@ -35,7 +35,7 @@ internal static class SchedPayloads
         if (TryValueUntil(payload, "comm="u8, " pid="u8, out var comm))
         {
             p.OtherComm = strings.Intern(comm);
-            p.OtherPid = (int?)Decimal(payload, "pid="u8);
+            p.OtherPid = PayloadFields.Pid(payload, "pid="u8, out _);
             return p.OtherPid is not null;
         }
         // Plugin form: "comm:pid [prio] success=1 CPU:000"
@@ -47,21 +47,21 @@ internal static class SchedPayloads
 
     public static bool Fork(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
-        p.OtherPid = (int?)Decimal(payload, "child_pid="u8);
+        p.OtherPid = PayloadFields.Pid(payload, "child_pid="u8, out _);
         if (TryValueUntil(payload, "child_comm="u8, " child_pid="u8, out var comm)) p.OtherComm = strings.Intern(comm);
         return p.OtherPid is not null;
     }
 
     public static bool Pid(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
-        p.OtherPid = (int?)Decimal(payload, "pid="u8);
+        p.OtherPid = PayloadFields.Pid(payload, "pid="u8, out bool bad);
         if (TryValueUntil(payload, "comm="u8, " pid="u8, out var comm)) p.OtherComm = strings.Intern(comm);
-        return true; // a kernel-log hung_task carries its pid in the line's task fields
+        return !bad; // a kernel-log hung_task carries its pid in the line's task fields; a pid= that is no pid is a mismatch
     }
 
     public static bool BlockedReason(ReadOnlySpan<byte> payload, ref EventPayload p, Utf8Interner strings)
     {
-        p.OtherPid = (int?)Decimal(payload, "pid="u8);
+        p.OtherPid = PayloadFields.Pid(payload, "pid="u8, out _);
         if (TryValue(payload, "caller="u8, out var caller)) p.Function = strings.Intern(AsciiSpan.FunctionName(caller));
         return p.OtherPid is not null;
     }
@@ -75,6 +75,6 @@ internal static class SchedPayloads
         int colon = who.LastIndexOf((byte)':');
         comm = colon < 0 ? default : who[..colon];
         pid = 0;
-        return colon >= 0 && AsciiSpan.TryParseInt(who[(colon + 1)..], out pid);
+        return colon >= 0 && AsciiSpan.TryParsePid(who[(colon + 1)..], out pid);
     }
 }

@@ -8,17 +8,32 @@ namespace TraceForensics.Events.Dictionary;
 /// comments. Bad lines are diagnostics; good ones still apply.</summary>
 public static class EventsMapFile
 {
+    /// <summary>The largest events map read (a map names a few hundred events; /dev/zero would be gigabytes).</summary>
+    public const int MaxBytes = 1 << 20;
+
+    /// <summary>Loads the map; the number of mappings, or -1 (after an error diagnostic at line 0) when the file cannot
+    /// be read or is over <see cref="MaxBytes"/>: nothing of it applies then.</summary>
     public static int Load(string path, EventDictionary dictionary, DiagnosticLog diagnostics)
     {
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            // Read with a bound, never by the file's length: a FIFO or /proc file has none, a device never ends.
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            var buffer = new byte[MaxBytes + 1];
+            int n = f.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (n > MaxBytes)
+            {
+                diagnostics.Report(path, 0, DiagnosticSeverity.Error, DiagnosticCodes.BadEventsMap,
+                    $"the events map is over {MaxBytes >> 20} MiB (a map names events, one a line): not read");
+                return -1;
+            }
+            lines = System.Text.Encoding.UTF8.GetString(buffer, 0, n).TrimStart('\uFEFF').Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             diagnostics.Report(path, 0, DiagnosticSeverity.Error, DiagnosticCodes.BadEventsMap, $"cannot read the events map: {e.Message}");
-            return 0;
+            return -1;
         }
         int mapped = 0;
         for (int i = 0; i < lines.Length; i++)

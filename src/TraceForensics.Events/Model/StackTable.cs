@@ -17,11 +17,23 @@ public sealed class StackTable
     public ImmutableArray<string> Get(int id) => (uint)id < (uint)_stacks.Count ? _stacks[id] : ImmutableArray<string>.Empty;
 
     /// <summary>Starts a new stack; frames are added with <see cref="AddFrame"/> and the id made by <see cref="Complete"/>.</summary>
-    public void Begin() => _building.Clear();
+    public void Begin()
+    {
+        _building.Clear();
+        Cut = 0;
+    }
+
+    /// <summary>Frames kept per stack: the innermost ones (a kernel stack is at most THREAD_SIZE, 16 KiB on x86-64,
+    /// which holds far fewer real frames; more is a looping unwinder or crafted input).</summary>
+    public const int MaxFrames = 512;
+
+    /// <summary>Frames of the stack being built that were past <see cref="MaxFrames"/> and not kept.</summary>
+    public int Cut { get; private set; }
 
     public void AddFrame(string frame)
     {
-        if (_building.Count < 512) _building.Add(frame);
+        if (_building.Count < MaxFrames) _building.Add(frame);
+        else Cut++;
     }
 
     public bool Building => _building.Count > 0;

@@ -158,7 +158,15 @@ public sealed class InputReader : IDisposable
             || (record.Report is { } report ? _tables.Decoder.Decode(e.Kind, report, ref e.Payload)
                 : record.Topology is { } fact ? _tables.Decoder.Decode(e.Kind, fact, ref e.Payload)
                 : _tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload));
-        if (!decoded)
+        if (!decoded && e.Kind == EventKind.ProcessHang && record.Report is null)
+        {
+            // sched_process_hang is emitted by khungtaskd and names the hung task only in its payload (kernel/hung_task.c,
+            // trace_sched_process_hang(t)): with a pid= that is no pid, the hung task is unknown, never the reporter.
+            Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
+                $"{e.Name}: its pid= is not a pid the kernel gives (0 to {Ingest.Formats.AsciiSpan.PidMaxLimit - 1}); the hang report is skipped");
+            e.Kind = EventKind.Unknown;
+        }
+        else if (!decoded)
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
                 $"{e.Name}: payload lacks what a {e.Kind.Name()} event carries; the event is kept without those facts");
         _window.Add(e);
@@ -259,6 +267,10 @@ public sealed class InputReader : IDisposable
     private void CompleteStack()
     {
         if (_stackTargetLine < 0) return;
+        if (_tables.Stacks.Cut > 0)
+            Report(_stackTargetLine, DiagnosticSeverity.Warning, DiagnosticCodes.StackCut,
+                $"the stack of this event has {StackTable.MaxFrames + _tables.Stacks.Cut} frames; only the innermost {StackTable.MaxFrames} are kept " +
+                "(findings that would read the outer ones may differ)");
         int id = _tables.Stacks.Complete();
         int target = _window.FindByLine(_stackTargetLine, _window.Count);
         if (target >= 0 && id != 0)

@@ -65,6 +65,14 @@ public static class AsciiSpan
         return true;
     }
 
+    /// <summary>The kernel's <c>PID_MAX_LIMIT</c> on 64-bit (include/linux/threads.h: <c>4 * 1024 * 1024</c>): every
+    /// pid, tid and tgid is below it (pid_max cannot be set higher, kernel/pid.c).</summary>
+    public const int PidMaxLimit = 4 * 1024 * 1024;
+
+    /// <summary>A pid as the kernel can give one: decimal digits that are the whole span, below <see cref="PidMaxLimit"/>.
+    /// False for a sign, letters, or a number past it (never wrapped onto another task).</summary>
+    public static bool TryParsePid(ReadOnlySpan<byte> s, out int pid) => TryParseInt(s, out pid) && pid < PidMaxLimit;
+
     /// <summary>Hex digits, with or without a 0x prefix, that are the whole span (at most 16 digits).</summary>
     public static bool TryParseHex(ReadOnlySpan<byte> s, out ulong value)
     {
@@ -90,6 +98,7 @@ public static class AsciiSpan
         var frac = s[(dot + 1)..];
         if (frac.IsEmpty || frac.Length > 9 || dot > 10) return false;
         if (!TryParseDecimal(s[..dot], out long secs) || !TryParseDecimal(frac, out long f)) return false;
+        if (secs > long.MaxValue / 1_000_000_000L - 1) return false; // 10 digits of seconds overflow nanoseconds in a long
         for (int i = frac.Length; i < 9; i++) f *= 10;
         ns = secs * 1_000_000_000L + f;
         return true;

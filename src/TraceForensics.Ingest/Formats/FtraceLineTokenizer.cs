@@ -97,12 +97,12 @@ public static class FtraceLineTokenizer
             int open = left.LastIndexOf((byte)'(');
             if (open < 0) { Fail(ref r, "unbalanced tgid column"); return; }
             var tgid = Trim(left[(open + 1)..^1]);
-            r.Tgid = TryParseInt(tgid, out int tg) ? tg : -1; // "(-----)" = unknown
+            r.Tgid = TryParsePid(tgid, out int tg) ? tg : -1; // "(-----)" = unknown
             left = TrimEnd(left[..open]);
         }
         left = TrimStart(left);
         int dash = left.LastIndexOf((byte)'-');
-        if (dash < 0 || !TryParseInt(left[(dash + 1)..], out int pid)) { Fail(ref r, "no comm-pid before the cpu field"); return; }
+        if (dash < 0 || !TryParsePid(left[(dash + 1)..], out int pid)) { Fail(ref r, dash < 0 ? "no comm-pid before the cpu field" : $"no pid the kernel gives (0 to {PidMaxLimit - 1}) in the comm-pid before the cpu field"); return; }
         r.Comm = left[..dash];
         r.Pid = pid;
         r.Cpu = cpu;

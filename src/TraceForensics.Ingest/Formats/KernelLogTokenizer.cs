@@ -282,6 +282,16 @@ public sealed class KernelLogTokenizer
         return true;
     }
 
+    /// <summary>A pid field as printed, even one out of range: an optional '-' and digits (or a word the kernel never
+    /// prints there, which is not a report line at all).</summary>
+    private static bool IsPidLike(ReadOnlySpan<byte> s)
+    {
+        if (s.Length > 0 && s[0] == (byte)'-') s = s[1..];
+        if (s.IsEmpty) return false;
+        foreach (byte b in s) if (!IsDigit(b)) return false;
+        return true;
+    }
+
     /// <summary><c>INFO: task comm:pid blocked for more than N seconds.</c> (or <c>blocked in I/O wait for more than</c>).</summary>
     private bool TryHungHeader(ReadOnlySpan<byte> t, ref RawRecord r)
     {
@@ -292,7 +302,17 @@ public sealed class KernelLogTokenizer
         if (blocked < "INFO: task "u8.Length || !t.StartsWith("INFO: task "u8)) return false; // no "comm:pid" between them
         var who = t["INFO: task "u8.Length..blocked];
         int colon = who.LastIndexOf((byte)':');
-        if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;
+        if (colon < 0) return false;
+        if (!TryParsePid(who[(colon + 1)..], out int pid))
+        {
+            // A report whose pid the kernel cannot give: said, and its stack not attached to another task.
+            if (!IsPidLike(who[(colon + 1)..])) return false;
+            r.Kind = RecordKind.Unrecognized;
+            r.Problem = $"a hung-task report whose pid is not one the kernel gives (0 to {PidMaxLimit - 1}); the report is skipped";
+            _mode = Mode.None;
+            _reportPid = -1;
+            return true;
+        }
         var secs = t[(blocked + len)..];
         int sp = secs.IndexOf((byte)' ');
         var report = Event(ref r, "hung_task"u8);
@@ -359,7 +379,14 @@ public sealed class KernelLogTokenizer
         if (end < "INFO: task "u8.Length) return false; // no "comm:pid" before the blocker words
         var who = t["INFO: task "u8.Length..end];
         int colon = who.LastIndexOf((byte)':');
-        if (colon < 0 || !TryParseInt(who[(colon + 1)..], out int pid)) return false;
+        if (colon < 0) return false;
+        if (!TryParsePid(who[(colon + 1)..], out int pid))
+        {
+            if (!IsPidLike(who[(colon + 1)..])) return false;
+            r.Kind = RecordKind.Unrecognized;
+            r.Problem = $"a hung-task blocker line whose pid is not one the kernel gives (0 to {PidMaxLimit - 1}); the line is skipped";
+            return true;
+        }
         var report = Event(ref r, "hung_task_blocker"u8);
         r.Comm = who[..colon];
         r.Pid = pid;
@@ -370,7 +397,7 @@ public sealed class KernelLogTokenizer
         {
             var o = t[(by + " by task "u8.Length)..].TrimEnd((byte)'.');
             int oc = o.LastIndexOf((byte)':');
-            if (oc > 0 && TryParseInt(o[(oc + 1)..], out int ownerPid))
+            if (oc > 0 && TryParsePid(o[(oc + 1)..], out int ownerPid))
             {
                 report.OwnerPid = ownerPid;
                 report.OwnerComm = Text(o[..oc]);
@@ -386,7 +413,7 @@ public sealed class KernelLogTokenizer
         if (held <= 0 || !(t.IndexOf(" lock held by "u8) >= 0 || t.IndexOf(" locks held by "u8) >= 0) || t[^1] != (byte)':') return false;
         var who = t[(held + " held by "u8.Length)..^1];
         int slash = who.LastIndexOf((byte)'/');
-        if (slash < 0 || !TryParseInt(who[(slash + 1)..], out int pid)) return false;
+        if (slash < 0 || !TryParsePid(who[(slash + 1)..], out int pid)) return false;
         _lockPid = pid;
         _lockComm = who[..slash].ToArray();
         if (_mode != Mode.Lockdep) _mode = Mode.HeldLocks;
@@ -465,7 +492,7 @@ public sealed class KernelLogTokenizer
         int irq = who.IndexOf(" ["u8);
         if (irq > 0) who = who[..irq];
         int slash = who.LastIndexOf((byte)'/');
-        _lockdepPid = slash > 0 && TryParseInt(who[(slash + 1)..], out int p) ? p : -1;
+        _lockdepPid = slash > 0 && TryParsePid(who[(slash + 1)..], out int p) ? p : -1;
         _lockdepComm = (slash > 0 ? who[..slash] : who).ToArray();
     }
 

@@ -55,13 +55,13 @@ public static class PerfScriptLineTokenizer
         if (slash >= 0)
         {
             // pid/tid: the process is the thread group, the thread is the task.
-            if (!TryParseInt(ids[..slash], out int tgid) || !TryParseInt(ids[(slash + 1)..], out int tid)) { Fail(ref r, "bad pid/tid"); return; }
+            if (!TryParsePid(ids[..slash], out int tgid) || !TryParsePid(ids[(slash + 1)..], out int tid)) { Fail(ref r, $"bad pid/tid (a pid is 0 to {PidMaxLimit - 1})"); return; }
             r.Tgid = tgid;
             r.Pid = tid;
         }
         else
         {
-            if (!TryParseInt(ids, out int tid)) { Fail(ref r, "no tid before the timestamp"); return; }
+            if (!TryParsePid(ids, out int tid)) { Fail(ref r, "no tid before the timestamp"); return; }
             r.Pid = tid;
         }
         r.Comm = sp < 0 ? default : Trim(left[..sp]);

@@ -1,0 +1,127 @@
+using TraceForensics.Tests.Support;
+
+namespace TraceForensics.Tests.Hostile;
+
+/// <summary>Options out of range are usage errors in words (exit 2); an --events-map is read with a size bound and a
+/// missing one stops the run; replay --at past the end says so.</summary>
+public class CliLimitTests
+{
+    private static readonly string Lkml = Path.Combine(TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt");
+
+    [Theory]
+    [InlineData("-5")]
+    [InlineData("99999999999")]
+    [InlineData("4194304")]
+    [InlineData("abc")]
+    public void A_pid_out_of_range_is_a_usage_error_in_words(string pid)
+    {
+        var (exit, stdout, stderr) = Run.Cli("analyze", "--pid", pid, Lkml);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains($"--pid wants a task's pid (0 to 4194303), not '{pid}'", stderr);
+        Assert.DoesNotContain("System.", stderr);
+    }
+
+    [Fact]
+    public void A_pid_in_range_is_taken()
+    {
+        var (exit, stdout, _) = Run.Cli("analyze", "--pid", "47211", Lkml);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("verdict: deadlock", stdout);
+    }
+
+    [Fact]
+    public void A_missing_or_oversized_events_map_stops_the_run_with_exit_2()
+    {
+        var big = Run.TempFile(string.Concat(Enumerable.Repeat("# a comment line of an events map that goes on\n", (1 << 20) / 47 + 1)));
+        try
+        {
+            foreach (var (map, why) in new[] { ("/nonexistent/tracefx.map", "cannot read the events map"), (big, "the events map is over 1 MiB"), ("/dev/zero", "the events map is over 1 MiB") })
+            {
+                var (exit, stdout, stderr) = Run.Cli("analyze", "--events-map", map, Lkml);
+                Assert.Equal(2, exit);
+                Assert.Equal("", stdout);
+                Assert.Contains(why, stderr);
+                Assert.Contains("[bad-events-map]", stderr);
+            }
+        }
+        finally
+        {
+            File.Delete(big);
+        }
+    }
+
+    [Fact]
+    public void An_events_map_under_the_bound_applies()
+    {
+        var map = Run.TempFile("\uFEFFmy_lock_wait page-lock-wait\n");
+        try
+        {
+            var (exit, _, stderr) = Run.Cli("analyze", "--events-map", map, Lkml);
+            Assert.Equal(1, exit);
+            Assert.DoesNotContain("bad-events-map", stderr);
+        }
+        finally
+        {
+            File.Delete(map);
+        }
+    }
+
+    [Fact]
+    public void Replay_at_a_time_past_the_end_says_so()
+    {
+        var (exit, stdout, stderr) = Run.Cli("replay", "--at", "99999", Lkml);
+        Assert.Equal(0, exit);
+        Assert.StartsWith("state at 99999.000000", stdout);
+        Assert.Matches(@"--at 99999\.000000 is past the end of the trace \(last event at 3\d\d\.\d{6}\)", stderr);
+        var (_, _, within) = Run.Cli("replay", "--at", "338.9", Lkml);
+        Assert.DoesNotContain("past the end", within);
+    }
+
+    [Fact]
+    public void A_usage_error_shows_the_argument_escaped()
+    {
+        var (exit, _, stderr) = Run.Cli("analyze", "--pid", "1\u001b]0;x\u0007", Lkml);
+        Assert.Equal(2, exit);
+        HostileTextTests.AssertNoControl("usage error", stderr);
+        Assert.Contains("1\\x1b]0;x\\x07", stderr);
+    }
+
+    [Fact]
+    public void Standard_input_given_twice_is_a_usage_error()
+    {
+        var (exit, stdout, stderr) = Run.Cli("analyze", "-", "-");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("standard input (-) can be given once", stderr);
+    }
+
+    [SkippableFact]
+    public void The_tui_without_a_terminal_says_so_instead_of_waiting()
+    {
+        // The test runner's stdin and stdout are not a terminal, like `tracefx tui t.txt </dev/null`.
+        Skip.IfNot(Console.IsInputRedirected || Console.IsOutputRedirected, "run with a terminal: the UI would open");
+        var (exit, _, stderr) = Run.Cli("tui", Lkml);
+        Assert.Equal(2, exit);
+        Assert.Contains("tui needs a terminal", stderr);
+    }
+
+    [Fact]
+    public void A_csv_set_that_fails_midway_says_which_tables_were_written()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "tasks.csv")); // the third table cannot be written
+            var (exit, _, stderr) = Run.Cli("report", "--format", "csv", "-o", dir, Lkml);
+            Assert.Equal(2, exit);
+            Assert.Contains("cannot write", stderr);
+            Assert.Contains("findings.csv, chain.csv in ", stderr);
+            Assert.Contains("were written before that; the other tables were not", stderr);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
