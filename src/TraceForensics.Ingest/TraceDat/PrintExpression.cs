@@ -75,7 +75,8 @@ internal sealed class FieldExpr(EventField field) : PrintExpr
             return new(PrintValueKind.Bytes, 0, Offset: o, Length: l);
         }
         if (field.IsArray || field.Size > 8 || field.Size == 3 || field.Size is 5 or 6 or 7)
-            return new(PrintValueKind.Bytes, 0, Offset: field.Offset, Length: Math.Max(0, Math.Min(field.Size, c.Record.Length - field.Offset)));
+            return field.Offset > c.Record.Length ? new(PrintValueKind.Bytes, 0)
+                : new(PrintValueKind.Bytes, 0, Offset: field.Offset, Length: Math.Min(field.Size, c.Record.Length - field.Offset));
         return PrintValue.Num(c.ReadNumber(field.Offset, field.Size, field.Signed), !field.Signed);
     }
 }

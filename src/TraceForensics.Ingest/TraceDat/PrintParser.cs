@@ -125,6 +125,7 @@ internal sealed class PrintParser(List<PrintToken> tokens, EventFormat format, i
             case PrintTokenKind.Identifier when t.Text == "REC" && IsPunct("->"):
             {
                 _at++;
+                if (Peek().Kind != PrintTokenKind.Identifier) throw new TraceDatException($"print fmt of {format.Name}: a field name expected after REC->");
                 var name = Next().Text;
                 var field = format.Field(name);
                 if (field is null) { e = new UnknownExpr("REC->" + name); break; }

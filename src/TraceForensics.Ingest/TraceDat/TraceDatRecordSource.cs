@@ -27,6 +27,7 @@ public sealed class TraceDatRecordSource : IRecordSource
     private bool _started;
     private long _ordinal;
     private long _offset;
+    private (int Cpu, int Page, int Offset) _where;
     private int _frameCpu, _framePid;
     private readonly bool _tsc;
     private readonly long _metadataBytes;
@@ -61,6 +62,24 @@ public sealed class TraceDatRecordSource : IRecordSource
     public string? ReadError { get; private set; }
     /// <summary>The file's metadata once read (null when it could not be).</summary>
     public TraceDatFile? File => _file;
+
+    /// <summary>The record last read as <c>trace-cmd report</c> prints it (<c>comm-pid [cpu] seconds: name: payload</c>)
+    /// and where it is in the ring buffer (<c>cpu N page P offset O</c>: the page of that CPU's data, the byte in the
+    /// page): the evidence text of a binary input.</summary>
+    public string Describe(ref RawRecord r)
+    {
+        string where = $"[cpu {_where.Cpu} page {_where.Page} offset {_where.Offset}]";
+        string Text(ReadOnlySpan<byte> s) => Encoding.Latin1.GetString(s);
+        string time = $"{r.TimestampNs / 1_000_000_000}.{r.TimestampNs % 1_000_000_000:000000000}";
+        return r.Kind switch
+        {
+            RecordKind.Event => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: {Text(r.Payload)} {where}",
+            RecordKind.StackStart => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: <stack trace > {where}",
+            RecordKind.StackFrame => $"=> {Text(r.Frame)}",
+            RecordKind.LostEvents => $"CPU:{r.Cpu} [LOST {r.Count} EVENTS]",
+            _ => r.Problem ?? "",
+        };
+    }
 
     private static byte[] ReadAll(Stream s)
     {
@@ -172,6 +191,7 @@ public sealed class TraceDatRecordSource : IRecordSource
         var file = _file!;
         var data = cpu.EventLength > 0 ? EventBytes(cpu) : default;
         _offset = cpu.FileOffset;
+        _where = (cpu.Cpu, cpu.Page, cpu.OffsetInPage);
         var c = new PrintContext(data, file.BigEndian, file.LongSize);
         int type = (int)c.ReadNumber(0, 2, false);
         record.Cpu = cpu.Cpu;

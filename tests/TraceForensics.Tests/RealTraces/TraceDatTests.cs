@@ -125,10 +125,11 @@ public sealed class TraceDatTests
                 }
                 // Bytes overwritten in the ring-buffer pages: read on, with diagnostics for what cannot be read.
                 var rng = new Random(15);
-                for (int round = 0; round < 20; round++)
+                for (int round = 0; round < 40; round++)
                 {
                     var bad = (byte[])bytes.Clone();
-                    int from = bad.Length * 3 / 4;
+                    // The metadata's tail (kallsyms, cmdlines, options) in even rounds, the ring-buffer pages in odd ones.
+                    int from = round % 2 == 0 ? bad.Length * 3 / 4 : bad.Length - 40_000;
                     for (int k = 0; k < 64; k++) bad[from + rng.Next(bad.Length - from)] = (byte)rng.Next(256);
                     var (session, events) = Run.Bytes(bad);
                     Assert.True(events.Count > 0 || session.Tables.Diagnostics.Kept.Count > 0);
