@@ -132,7 +132,8 @@ public sealed class InputReader : IDisposable
                     record.Problem is { } p && p.StartsWith("binary", StringComparison.Ordinal) ? DiagnosticCodes.BinaryLine
                     : record.Problem?.StartsWith("line of ", StringComparison.Ordinal) == true ? DiagnosticCodes.OverlongLine
                     : DiagnosticCodes.UnrecognizedLine,
-                    $"skipped a line that is not {_records.Format.Name()}: {record.Problem}");
+                    _records.Position.IsLine ? $"skipped a line that is not {_records.Format.Name()}: {record.Problem}"
+                        : $"skipped a record of the {_records.Format.Name()} input: {record.Problem}");
                 break;
         }
         _previousKind = kind;
@@ -276,7 +277,7 @@ public sealed class InputReader : IDisposable
         Summary.Bytes = _records.BytesRead;
         if (_records.ReadError is { } error)
             Report(_records.Position.Ordinal, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
-                $"the input ends early ({error}); the {Summary.Lines} lines before were read");
+                $"the input ends early ({error}); the {Summary.Lines} {(_records.Position.IsLine ? "lines" : "records")} before were read");
     }
 
     private void Report(long line, DiagnosticSeverity severity, string code, string message) =>

@@ -98,7 +98,7 @@ public sealed class TraceDatRecordSource : IRecordSource
         long size = cpu.Size;
         if (cpu.Offset + size > data.Length)
         {
-            _notes.Enqueue($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages there are read");
+            _notes.Enqueue($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages before that point are read");
             ReadError ??= $"the trace.dat is cut off in the data of cpu {cpu.Cpu}";
             size = data.Length - cpu.Offset;
         }
