@@ -104,10 +104,12 @@ public sealed class InputReader : IDisposable
                 break;
             case RecordKind.LostEvents:
                 CompleteStack();
-                Summary.LostEvents += record.Count;
+                // Count -1: events were lost, how many was not kept (trace-cmd's "[EVENTS DROPPED]").
+                Summary.LostEvents += Math.Max(0, record.Count);
                 AddGap(record.Cpu, record.Count, line);
                 Report(line, DiagnosticSeverity.Info, DiagnosticCodes.LostEvents,
-                    $"the ring buffer of cpu {record.Cpu} lost {record.Count} events here; state built across this gap may be incomplete");
+                    $"the ring buffer of cpu {record.Cpu} lost {(record.Count < 0 ? "events (how many was not kept)" : $"{record.Count} events")} here; " +
+                    "state built across this gap may be incomplete");
                 break;
             case RecordKind.BufferEntries:
                 if (record.Count < record.Count2)

@@ -76,7 +76,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             RecordKind.Event => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: {Text(r.Payload)} {where}",
             RecordKind.StackStart => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: <stack trace > {where}",
             RecordKind.StackFrame => $"=> {Text(r.Frame)}",
-            RecordKind.LostEvents => $"CPU:{r.Cpu} [LOST {r.Count} EVENTS]",
+            RecordKind.LostEvents => r.Count < 0 ? $"CPU:{r.Cpu} [EVENTS DROPPED]" : $"CPU:{r.Cpu} [{r.Count} EVENTS DROPPED]",
             _ => r.Problem ?? "",
         };
     }
@@ -173,10 +173,11 @@ public sealed class TraceDatRecordSource : IRecordSource
             if (cpu is null) { _ordinal--; return false; }
             if (cpu.LostBefore != 0)
             {
-                // trace-cmd report: "CPU:N [LOST n EVENTS]" before the first event of the page after the loss.
+                // trace-cmd report: "CPU:N [n EVENTS DROPPED]" before the first event of the page after the loss;
+                // -1 when the page did not keep the count.
                 record.Kind = RecordKind.LostEvents;
                 record.Cpu = cpu.Cpu;
-                record.Count = Math.Max(0, cpu.LostBefore);
+                record.Count = cpu.LostBefore;
                 _pending = cpu;
                 return true;
             }

@@ -71,37 +71,87 @@ public sealed class TraceDatTests
         try
         {
             var dat = Form(form, dir);
-            var (binary, fromDat) = Run.Files(dat);
-            // The payloads as the events' print formats print them (-N: no plugins; libtraceevent's sched_switch plugin
-            // prints prev_state from an old letter table: the kernel's I (idle, 0x80) comes out as W). The stacks as
-            // the plugins print them (-N prints the first frame on the kernel_stack line).
-            var (text, fromText) = Run.Files(Report(dat, dir, plugins: false));
-            var (withPlugins, fromPlugins) = Run.Files(Report(dat, dir));
-            Assert.Equal(fromPlugins.Count, fromDat.Count);
-            Assert.Equal(TraceFormat.TraceDat, binary.Inputs[0].Format);
-            Assert.Equal(TraceFormat.TraceCmd, text.Inputs[0].Format);
-            Assert.Empty(binary.Tables.Diagnostics.Kept);
-            Assert.True(fromDat.Count > 1500, $"{fromDat.Count} events");
-            Assert.Equal(fromText.Count, fromDat.Count);
-            for (int i = 0; i < fromDat.Count; i++)
-            {
-                TraceEvent d = fromDat[i], t = fromText[i];
-                string at = $"event {i}: {t}";
-                Assert.True(t.TimestampNs == d.TimestampNs, at + $" time {d.TimestampNs}");
-                Assert.True(t.Cpu == d.Cpu, at + $" cpu {d.Cpu}");
-                Assert.True(t.Pid == d.Pid, at + $" pid {d.Pid}");
-                Assert.True(t.Comm == d.Comm, at + $" comm {d.Comm}");
-                Assert.True(t.Name == d.Name, at + $" name {d.Name}");
-                Assert.True(t.Kind == d.Kind, at + $" kind {d.Kind}");
-                Assert.True(t.Payload.Equals(d.Payload), at + " payload differs");
-                Assert.Equal(string.Join("\n", withPlugins.Tables.Stacks.Get(fromPlugins[i].StackId)), string.Join("\n", binary.Tables.Stacks.Get(d.StackId)));
-            }
-            Assert.Equal(withPlugins.Inputs[0].Stacks, binary.Inputs[0].Stacks);
-            Assert.True(binary.Inputs[0].Stacks >= 15);
+            AssertSameAsReport(dat, dir);
             // The same findings, and the events are cited as records of the binary input.
             Assert.Equal(Analyze.Files(Report(dat, dir)).Select(Analyze.Signature), Analyze.Files(dat).Select(Analyze.Signature));
-            Assert.All(fromDat, e => Assert.True(e.Source.Line > 0 && e.Source.ByteOffset > 0));
-            Assert.Equal(fromDat.Count, fromDat.Select(e => e.Source.Line).Distinct().Count());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>The events of <paramref name="dat"/> read directly equal those of its trace-cmd report text, one by one.</summary>
+    private static void AssertSameAsReport(string dat, string dir)
+    {
+        var (binary, fromDat) = Run.Files(dat);
+        // The payloads as the events' print formats print them (-N: no plugins; libtraceevent's sched_switch plugin
+        // prints prev_state from an old letter table: the kernel's I (idle, 0x80) comes out as W). The stacks as
+        // the plugins print them (-N prints the first frame on the kernel_stack line).
+        var (text, fromText) = Run.Files(Report(dat, dir, plugins: false));
+        var (withPlugins, fromPlugins) = Run.Files(Report(dat, dir));
+        Assert.Equal(fromPlugins.Count, fromDat.Count);
+        Assert.Equal(TraceFormat.TraceDat, binary.Inputs[0].Format);
+        Assert.Equal(TraceFormat.TraceCmd, text.Inputs[0].Format);
+        Assert.Equal(text.Tables.Diagnostics.Kept.Select(d => (d.Code, d.Message)), binary.Tables.Diagnostics.Kept.Select(d => (d.Code, d.Message)));
+        Assert.Equal(text.Inputs[0].LostEvents, binary.Inputs[0].LostEvents);
+        Assert.True(fromDat.Count > 1500, $"{fromDat.Count} events");
+        Assert.Equal(fromText.Count, fromDat.Count);
+        for (int i = 0; i < fromDat.Count; i++)
+        {
+            TraceEvent d = fromDat[i], t = fromText[i];
+            string at = $"event {i}: {t}";
+            Assert.True(t.TimestampNs == d.TimestampNs, at + $" time {d.TimestampNs}");
+            Assert.True(t.Cpu == d.Cpu, at + $" cpu {d.Cpu}");
+            Assert.True(t.Pid == d.Pid, at + $" pid {d.Pid}");
+            Assert.True(t.Comm == d.Comm, at + $" comm {d.Comm}");
+            Assert.True(t.Name == d.Name, at + $" name {d.Name}");
+            Assert.True(t.Kind == d.Kind, at + $" kind {d.Kind}");
+            Assert.True(t.Payload.Equals(d.Payload), at + " payload differs");
+            Assert.Equal(string.Join("\n", withPlugins.Tables.Stacks.Get(fromPlugins[i].StackId)), string.Join("\n", binary.Tables.Stacks.Get(d.StackId)));
+        }
+        Assert.Equal(withPlugins.Inputs[0].Stacks, binary.Inputs[0].Stacks);
+        Assert.True(binary.Inputs[0].Stacks >= 15);
+        Assert.All(fromDat, e => Assert.True(e.Source.Line > 0 && e.Source.ByteOffset > 0));
+        Assert.Equal(fromDat.Count, fromDat.Select(e => e.Source.Line).Distinct().Count());
+    }
+
+    /// <summary>Lost-event marks: the commit word of two pages of the version-6 form gets the ring buffer's flags
+    /// (kernel/trace/ring_buffer.c RB_MISSED_EVENTS, bit 31, and RB_MISSED_STORED, bit 30, with the count stored after the
+    /// data; one page with the count, one without), and trace-cmd report's "CPU:0 [1234 EVENTS DROPPED]" and
+    /// "CPU:0 [EVENTS DROPPED]" match what the reader makes of them.</summary>
+    [SkippableFact]
+    public void Lost_events_marked_in_the_pages_match_trace_cmd_report()
+    {
+        var dir = Directory.CreateTempSubdirectory("tracefx-dat-").FullName;
+        try
+        {
+            var bytes = File.ReadAllBytes(Form("v6", dir));
+            // Version 6: the "flyrecord\0" label, then per CPU u64 offset, u64 size (trace-cmd.dat.v6.5).
+            int fly = bytes.AsSpan().IndexOf("flyrecord\0"u8) + 10;
+            long offset = BitConverter.ToInt64(bytes, fly), size = BitConverter.ToInt64(bytes, fly + 8);
+            int stored = -1, unknown = -1;
+            for (int page = 1; page < size / 4096 && (stored < 0 || unknown < 0); page++)
+            {
+                int at = (int)(offset + page * 4096L);
+                ulong commit = BitConverter.ToUInt64(bytes, at + 8);
+                int length = (int)(commit & ((1 << 27) - 1));
+                if (stored < 0 && length > 0 && length + 8 <= 4096 - 16)
+                {
+                    BitConverter.TryWriteBytes(bytes.AsSpan(at + 8), commit | 1UL << 31 | 1UL << 30);
+                    BitConverter.TryWriteBytes(bytes.AsSpan(at + 16 + length), 1234L);
+                    stored = page;
+                }
+                else if (unknown < 0 && length > 0)
+                {
+                    BitConverter.TryWriteBytes(bytes.AsSpan(at + 8), commit | 1UL << 31);
+                    unknown = page;
+                }
+            }
+            Assert.True(stored > 0 && unknown > 0, "no pages to mark");
+            var dat = Path.Combine(dir, "lost.dat");
+            File.WriteAllBytes(dat, bytes);
+            AssertSameAsReport(dat, dir);
+            var (session, events) = Run.Files(dat);
+            Assert.Equal(1234, session.Inputs[0].LostEvents);
+            Assert.Equal(2, events.Count(e => e.Kind == EventKind.TraceGap));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
