@@ -29,9 +29,12 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
     /// <summary>A problem met while reading (a bad page), reported once by the caller; cleared on take.</summary>
     public string? Problem { get; set; }
     public int Page => _page;
-    public int OffsetInPage => EventOffset - _pageStart;
-    /// <summary>Where the current event is in the file (its data's offset in the CPU's plain data for compressed files).</summary>
-    public long FileOffset => fileOffset + (EventOffset - start);
+    /// <summary>The current event's header, from the start of its page.</summary>
+    public int OffsetInPage => _eventHeader - _pageStart;
+    /// <summary>Where the current event's header is in the file (for a compressed file: the CPU data's offset in the
+    /// file plus the header's offset in the CPU's decompressed pages).</summary>
+    public long FileOffset => fileOffset + (_eventHeader - start);
+    private int _eventHeader;
     public long Consumed => Math.Max(0, _next - start);
 
     /// <summary>Moves to the next data event; false at the end of the CPU's data.</summary>
@@ -45,6 +48,7 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
                 if (!NextPage()) { HasEvent = false; return false; }
             }
             if (_dataEnd - _next < 4) { _next = _dataEnd; continue; }
+            _eventHeader = _next;
             uint header = (uint)TraceDatBytes.Read(data.AsSpan(_next, 4), 4, file.BigEndian);
             int typeLen = file.BigEndian ? (int)(header >> 27) : (int)(header & 0x1f);
             uint delta = file.BigEndian ? header & ((1u << 27) - 1) : header >> 5;

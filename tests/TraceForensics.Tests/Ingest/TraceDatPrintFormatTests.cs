@@ -97,3 +97,28 @@ public sealed class TraceDatPrintFormatTests
         Assert.StartsWith("prev_comm=kworker/u8:1 prev_pid=33 ", text);
     }
 }
+
+/// <summary>The compressions a version-7 trace.dat names: zlib (trace-cmd here cannot write it, so its round trip is
+/// pinned here) and zstd; bad data is a <see cref="TraceDatException"/>, not a crash.</summary>
+public sealed class TraceDatCompressionTests
+{
+    [Theory]
+    [InlineData("zlib")]
+    [InlineData("zstd")]
+    public void A_section_round_trips_and_bad_data_is_reported(string name)
+    {
+        var plain = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("name: sched_switch\nID: 372\n", 200)));
+        byte[] packed;
+        if (name == "zlib")
+        {
+            using var m = new MemoryStream();
+            using (var z = new System.IO.Compression.ZLibStream(m, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) z.Write(plain);
+            packed = m.ToArray();
+        }
+        else packed = new ZstdSharp.Compressor().Wrap(plain).ToArray();
+        var c = new SectionCompression(name);
+        Assert.Equal(plain, c.Decompress(packed, plain.Length, "test"));
+        Assert.Throws<TraceDatException>(() => c.Decompress(packed, plain.Length + 1, "test"));
+        Assert.Throws<TraceDatException>(() => c.Decompress(packed[..(packed.Length / 2)], plain.Length, "test"));
+    }
+}

@@ -157,6 +157,23 @@ public sealed class TraceDatTests
     }
 
     [SkippableFact]
+    public void Evidence_shows_a_record_as_trace_cmd_report_prints_it_with_its_place_in_the_ring_buffer()
+    {
+        var path = Path.Combine(Require.RealTraces(), Capture);
+        var (session, events) = Run.Files(path);
+        var first = events[0];
+        var wait = events.First(e => e.Kind == EventKind.WritebackWait);
+        var lines = TraceForensics.Cli.Reports.EvidenceLines.Fetch(session.Inputs,
+            [new(0, first.Source.Line, first.TimestampNs), new(0, wait.Source.Line, wait.TimestampNs)]);
+        // The first record of the capture (trace-cmd report -N: "bash-4238 [001] 408.429792594: sched_switch: prev_comm=bash ...").
+        var text = lines[(0, first.Source.Line)];
+        Assert.StartsWith("bash-4238 [001] 408.429792594: sched_switch: prev_comm=bash prev_pid=4238 prev_prio=120 prev_state=S ==> next_comm=bash next_pid=4256", text);
+        Assert.EndsWith("[cpu 1 page 0 offset 16]", text); // the first event of cpu 1's first page, after the page header
+        Assert.Matches(@"^\S+-\d+ \[\d{3}\] 408\.\d{9}: folio_wait_writeback: bdi \d+:\d+: ino=\d+ index=\d+ \[cpu \d page \d+ offset \d+\]$",
+            lines[(0, wait.Source.Line)]);
+    }
+
+    [SkippableFact]
     public void Cut_or_corrupted_trace_dat_gives_diagnostics_and_no_crash()
     {
         var dir = Directory.CreateTempSubdirectory("tracefx-dat-").FullName;
