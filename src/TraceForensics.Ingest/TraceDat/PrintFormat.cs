@@ -14,22 +14,20 @@ internal sealed class PrintFormat
     /// <summary>Why the print format could not be parsed (the payload is then printed as its fields); null when it could.</summary>
     public string? Problem { get; private init; }
 
-    private readonly EventFormat _event;
-
-    private PrintFormat(EventFormat e) { _event = e; }
+    private PrintFormat() { }
 
     public static PrintFormat Parse(EventFormat e, int longSize)
     {
         try
         {
             var (fmt, args) = new PrintParser(PrintTokens.Tokenize(e.PrintFormat), e, longSize).ParseAll();
-            var p = new PrintFormat(e);
+            var p = new PrintFormat();
             p.Split(fmt, args);
             return p;
         }
         catch (TraceDatException ex)
         {
-            return new PrintFormat(e) { Problem = ex.Message };
+            return new PrintFormat() { Problem = ex.Message };
         }
     }
 
