@@ -27,6 +27,25 @@ internal sealed class PayloadBuffer
         foreach (char c in s) _bytes[Length++] = c < 256 ? (byte)c : (byte)'?';
     }
 
+    /// <summary>An integer as printf's %d/%i (signed), %u (unsigned), %x/%X (hex) print it with no flags or width;
+    /// false for other conversions.</summary>
+    public bool TryAppendInteger(long n, char conv)
+    {
+        Ensure(24);
+        var span = _bytes.AsSpan(Length);
+        int written;
+        bool ok = conv switch
+        {
+            'd' or 'i' => n.TryFormat(span, out written, default, System.Globalization.CultureInfo.InvariantCulture),
+            'u' => ((ulong)n).TryFormat(span, out written, default, System.Globalization.CultureInfo.InvariantCulture),
+            'x' => ((ulong)n).TryFormat(span, out written, "x", System.Globalization.CultureInfo.InvariantCulture),
+            'X' => ((ulong)n).TryFormat(span, out written, "X", System.Globalization.CultureInfo.InvariantCulture),
+            _ => (written = 0) != 0,
+        };
+        if (ok) Length += written;
+        return ok;
+    }
+
     public void Pad(int count, byte b) { for (int i = 0; i < count; i++) Append(b); }
 
     public override string ToString() => Encoding.Latin1.GetString(Span);

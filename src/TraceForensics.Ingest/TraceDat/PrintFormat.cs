@@ -113,6 +113,8 @@ internal sealed class PrintFormat
                 break;
             default:
                 if (v.Kind is PrintValueKind.Text) { text = v.Text!; break; }
+                if (spec.Flags.Length == 0 && spec.Width == 0 && spec.Precision < 0 && output.TryAppendInteger(Truncate(spec, v.Number, c.LongSize), spec.Conv))
+                    return; // the common case, written in place
                 text = Integer(spec, v.Number, c.LongSize);
                 break;
         }
@@ -123,21 +125,8 @@ internal sealed class PrintFormat
     /// short, hh: char), the conversion the signedness and base.</summary>
     private static string Integer(Conversion spec, long n, int longSize)
     {
-        int bits = spec.Length switch
-        {
-            "" => 32,
-            "hh" => 8,
-            "h" => 16,
-            "l" => longSize * 8,
-            "z" or "t" => longSize * 8,
-            _ => 64,
-        };
+        n = Truncate(spec, n, longSize);
         bool signedConv = spec.Conv is 'd' or 'i';
-        if (bits < 64)
-        {
-            int shift = 64 - bits;
-            n = signedConv ? n << shift >> shift : (long)((ulong)n << shift >> shift);
-        }
         string digits = spec.Conv switch
         {
             'd' or 'i' => n.ToString(CultureInfo.InvariantCulture),
@@ -160,6 +149,23 @@ internal sealed class PrintFormat
             digits = (neg ? "-" : "") + digits.TrimStart('-').PadLeft(spec.Width - (neg ? 1 : 0), '0');
         }
         return digits;
+    }
+
+    /// <summary>The value cut to the width the length modifier gives (none: int, l: the file's long, ll: 64 bits, h:
+    /// short, hh: char), sign-extended for %d/%i, zero-extended for the others.</summary>
+    private static long Truncate(Conversion spec, long n, int longSize)
+    {
+        int bits = spec.Length switch
+        {
+            "" => 32,
+            "hh" => 8,
+            "h" => 16,
+            "l" or "z" or "t" => longSize * 8,
+            _ => 64,
+        };
+        if (bits >= 64) return n;
+        int shift = 64 - bits;
+        return spec.Conv is 'd' or 'i' ? n << shift >> shift : (long)((ulong)n << shift >> shift);
     }
 
     /// <summary>The kernel's %p forms as libtraceevent prints them: %ps/%pf the function name, %pS/%pF name+0xoffset,
