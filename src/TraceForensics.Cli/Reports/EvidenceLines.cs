@@ -1,5 +1,7 @@
 using TraceForensics.Events.Reading;
+using TraceForensics.Ingest.Formats;
 using TraceForensics.Ingest.Input;
+using TraceForensics.Ingest.TraceDat;
 using TraceForensics.Replay.Evidence;
 
 namespace TraceForensics.Cli.Reports;
@@ -17,6 +19,11 @@ internal static class EvidenceLines
             if (path == "-" || !File.Exists(path)) continue;
             var lines = group.Select(l => l.Line).ToHashSet();
             long last = lines.Max();
+            if (inputs[group.Key].Format == TraceFormat.TraceDat)
+            {
+                FetchRecords(path, group.Key, lines, last, result);
+                continue;
+            }
             try
             {
                 using var input = InputOpener.Open(path);
@@ -31,5 +38,23 @@ internal static class EvidenceLines
             }
         }
         return result;
+    }
+
+    /// <summary>A trace.dat: its records read again, each shown as trace-cmd report prints it with its place in the ring
+    /// buffer.</summary>
+    private static void FetchRecords(string path, int inputIndex, HashSet<long> lines, long last, Dictionary<(int, long), string> result)
+    {
+        try
+        {
+            using var source = new TraceDatRecordSource(InputOpener.Open(path));
+            var record = new RawRecord();
+            while (source.Read(ref record) && source.Position.Ordinal <= last)
+                if (lines.Contains(source.Position.Ordinal))
+                    result[(inputIndex, source.Position.Ordinal)] = source.Describe(ref record);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The report still cites path and record; only the text is missing.
+        }
     }
 }

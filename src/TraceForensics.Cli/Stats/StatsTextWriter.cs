@@ -21,7 +21,7 @@ public static class StatsTextWriter
                 : "no events";
             var compressed = input.Compression == Ingest.Input.Compression.None ? "" : $" ({input.Compression.ToString().ToLowerInvariant()})";
             w.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{path}: {FormatName(input)}{compressed}, {input.Lines} lines, {input.Events} events, {span}, " +
+                $"{path}: {FormatName(input)}{compressed}, {input.Lines} {(input.Format == Ingest.Formats.TraceFormat.TraceDat ? "records" : "lines")}, {input.Events} events, {span}, " +
                 $"{input.LostEvents} lost, {stats.Diagnostics.CountFor(input.Path)} diagnostics"));
         }
         w.WriteLine();

@@ -104,10 +104,12 @@ public sealed class InputReader : IDisposable
                 break;
             case RecordKind.LostEvents:
                 CompleteStack();
-                Summary.LostEvents += record.Count;
+                // Count -1: events were lost, how many was not kept (trace-cmd's "[EVENTS DROPPED]").
+                Summary.LostEvents += Math.Max(0, record.Count);
                 AddGap(record.Cpu, record.Count, line);
                 Report(line, DiagnosticSeverity.Info, DiagnosticCodes.LostEvents,
-                    $"the ring buffer of cpu {record.Cpu} lost {record.Count} events here; state built across this gap may be incomplete");
+                    $"the ring buffer of cpu {record.Cpu} lost {(record.Count < 0 ? "events (how many was not kept)" : $"{record.Count} events")} here; " +
+                    "state built across this gap may be incomplete");
                 break;
             case RecordKind.BufferEntries:
                 if (record.Count < record.Count2)
@@ -132,7 +134,8 @@ public sealed class InputReader : IDisposable
                     record.Problem is { } p && p.StartsWith("binary", StringComparison.Ordinal) ? DiagnosticCodes.BinaryLine
                     : record.Problem?.StartsWith("line of ", StringComparison.Ordinal) == true ? DiagnosticCodes.OverlongLine
                     : DiagnosticCodes.UnrecognizedLine,
-                    $"skipped a line that is not {_records.Format.Name()}: {record.Problem}");
+                    _records.Position.IsLine ? $"skipped a line that is not {_records.Format.Name()}: {record.Problem}"
+                        : $"skipped a record of the {_records.Format.Name()} input: {record.Problem}");
                 break;
         }
         _previousKind = kind;
@@ -288,7 +291,7 @@ public sealed class InputReader : IDisposable
         Summary.Bytes = _records.BytesRead;
         if (_records.ReadError is { } error)
             Report(_records.Position.Ordinal, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
-                $"the input ends early ({error}); the {Summary.Lines} lines before were read");
+                $"the input ends early ({error}); the {Summary.Lines} {(_records.Position.IsLine ? "lines" : "records")} before were read");
     }
 
     private void Report(long line, DiagnosticSeverity severity, string code, string message) =>

@@ -9,6 +9,7 @@ public static class FormatDetector
 {
     public static FormatDetection Detect(ReadOnlySpan<byte> head)
     {
+        if (TraceDat.TraceDatFile.HasMagic(head)) return new(TraceFormat.TraceDat, null);
         if (MagicBytes.DescribeBinary(head) is { } binary) return new(TraceFormat.Unknown, binary);
         var start = AsciiSpan.TrimStart(head);
         // A topology file says what it is on its first line.

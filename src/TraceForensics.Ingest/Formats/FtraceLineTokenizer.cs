@@ -58,7 +58,8 @@ public static class FtraceLineTokenizer
         }
     }
 
-    /// <summary><c>CPU:1 [LOST 1234 EVENTS]</c>, <c>CPU 1 [LOST 1234 EVENTS]</c>, trace-cmd's <c>CPU 1 is empty</c>
+    /// <summary><c>CPU:1 [LOST 1234 EVENTS]</c>, <c>CPU 1 [LOST 1234 EVENTS]</c>, trace-cmd's <c>CPU:1 [1234 EVENTS DROPPED]</c>,
+    /// <c>CPU 1 is empty</c>
     /// and <c>CPU0 data recorded at offset=...</c>.</summary>
     private static bool TryTokenizeCpuMarker(ReadOnlySpan<byte> t, ref RawRecord r)
     {
@@ -76,6 +77,22 @@ public static class FtraceLineTokenizer
                 return true;
             }
             return false;
+        }
+        // trace-cmd report: "CPU:0 [1234 EVENTS DROPPED]", or "CPU:0 [EVENTS DROPPED]" when the page did not keep the
+        // count (ring buffer commit flag MISSING_EVENTS without MISSING_STORED); Count -1 says "some".
+        int dropped = t.IndexOf("EVENTS DROPPED]"u8);
+        int open = t.IndexOf((byte)'[');
+        if (dropped > 0 && open > 3 && open < dropped)
+        {
+            var count = Trim(t[(open + 1)..dropped]);
+            long n = -1;
+            if (!count.IsEmpty && !TryParseDecimal(count, out n)) return false;
+            var cpu = Trim(t[3..open]).TrimStart((byte)':');
+            if (!TryParseInt(cpu, out int c)) return false;
+            r.Kind = RecordKind.LostEvents;
+            r.Count = n;
+            r.Cpu = c;
+            return true;
         }
         if (t.EndsWith(" is empty"u8) || t.IndexOf(" data recorded at offset="u8) >= 0)
         {

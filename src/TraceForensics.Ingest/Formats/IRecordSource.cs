@@ -29,5 +29,6 @@ public interface IRecordSource : IDisposable
 /// <summary>Opens the record source of an input by its format.</summary>
 public static class RecordSources
 {
-    public static IRecordSource Open(Input.OpenedInput input, TraceFormat format) => new TraceRecordReader(input, format);
+    public static IRecordSource Open(Input.OpenedInput input, TraceFormat format) =>
+        format == TraceFormat.TraceDat ? new TraceDat.TraceDatRecordSource(input) : new TraceRecordReader(input, format);
 }

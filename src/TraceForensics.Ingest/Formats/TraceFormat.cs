@@ -15,6 +15,8 @@ public enum TraceFormat
     /// <summary>The storage topology at capture time (<c>tracefx record</c>'s <c>FILE.topology.txt</c>): loop devices and
     /// their backing files, mounts, device-mapper devices.</summary>
     Topology,
+    /// <summary>trace-cmd's binary trace.dat (versions 6 and 7), read directly (<see cref="TraceDat.TraceDatRecordSource"/>).</summary>
+    TraceDat,
     /// <summary>A .NET process dump (a Linux core from createdump), read through ClrMD.</summary>
     DotnetDump,
 }
@@ -29,6 +31,7 @@ public static class TraceFormatNames
         TraceFormat.Dmesg => "dmesg",
         TraceFormat.DotnetDump => "dotnet-dump",
         TraceFormat.Topology => "topology",
+        TraceFormat.TraceDat => "trace-dat",
         _ => "unknown",
     };
 
@@ -42,6 +45,7 @@ public static class TraceFormatNames
             "dmesg" => TraceFormat.Dmesg,
             "dotnet-dump" => TraceFormat.DotnetDump,
             "topology" => TraceFormat.Topology,
+            "trace-dat" => TraceFormat.TraceDat,
             _ => TraceFormat.Unknown,
         };
         return format != TraceFormat.Unknown;

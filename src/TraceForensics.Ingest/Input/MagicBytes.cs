@@ -7,8 +7,6 @@ public static class MagicBytes
     private static ReadOnlySpan<byte> Gzip => [0x1F, 0x8B];
     private static ReadOnlySpan<byte> Zstd => [0x28, 0xB5, 0x2F, 0xFD];
     private static ReadOnlySpan<byte> Xz => [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00];
-    /// <summary>trace-cmd's binary trace.dat: 0x17 0x08 'D' then "tracing".</summary>
-    private static ReadOnlySpan<byte> TraceDat => [0x17, 0x08, 0x44, (byte)'t', (byte)'r', (byte)'a', (byte)'c', (byte)'i', (byte)'n', (byte)'g'];
     private static ReadOnlySpan<byte> PerfData => "PERFILE2"u8;
     private static ReadOnlySpan<byte> Elf => [0x7F, (byte)'E', (byte)'L', (byte)'F'];
 
@@ -25,9 +23,6 @@ public static class MagicBytes
     /// says what it is and the way in; null otherwise.</summary>
     public static string? DescribeBinary(ReadOnlySpan<byte> head)
     {
-        if (head.StartsWith(TraceDat))
-            return "this is a binary trace-cmd trace.dat file; convert it to text with `trace-cmd report -i FILE > FILE.txt` " +
-                   "and read that text (with or without trace-cmd's plugins)";
         if (head.StartsWith(PerfData))
             return "this is a binary perf.data file; convert it with `perf script -i FILE > FILE.txt` " +
                    "(add `-F comm,tid,cpu,time,event,trace` for tracepoints, keep callchains) and read that text";

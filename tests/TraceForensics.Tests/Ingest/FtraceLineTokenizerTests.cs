@@ -47,6 +47,9 @@ public class FtraceLineTokenizerTests
 
     [Theory]
     [InlineData("CPU:1 [LOST 1234 EVENTS]", RecordKind.LostEvents)]
+    [InlineData("CPU:1 [1234 EVENTS DROPPED]", RecordKind.LostEvents)] // trace-cmd report
+    [InlineData("CPU:1 [EVENTS DROPPED]", RecordKind.LostEvents)]      // trace-cmd report, the count not kept: -1
+    [InlineData("CPU:1 [many EVENTS DROPPED]", RecordKind.Unrecognized)]
     [InlineData("##### CPU 1 buffer started ####", RecordKind.BufferStarted)]
     [InlineData("# entries-in-buffer/entries-written: 5605/9000   #P:2", RecordKind.BufferEntries)]
     [InlineData("#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION", RecordKind.Header)]
@@ -62,7 +65,7 @@ public class FtraceLineTokenizerTests
         var r = new RawRecord();
         FtraceLineTokenizer.Tokenize(Encoding.UTF8.GetBytes(line), ref r);
         Assert.Equal(kind, r.Kind);
-        if (kind == RecordKind.LostEvents) { Assert.Equal(1234, r.Count); Assert.Equal(1, r.Cpu); }
+        if (kind == RecordKind.LostEvents) { Assert.Equal(line.Contains("1234") ? 1234 : -1, r.Count); Assert.Equal(1, r.Cpu); }
         if (kind == RecordKind.BufferEntries) { Assert.Equal(5605, r.Count); Assert.Equal(9000, r.Count2); }
         if (kind == RecordKind.StackFrame) Assert.True(r.Frame.SequenceEqual("folio_wait_bit_common"u8) || r.Frame.SequenceEqual("__schedule"u8));
     }

@@ -95,17 +95,16 @@ public class RealTraceTests
     }
 
     [SkippableFact]
-    public void Binary_trace_dat_is_rejected_with_the_way_in()
+    public void Binary_trace_dat_is_read_directly()
     {
         var path = Path.Combine(Require.RealTraces(), "xfs-fsync.trace.dat");
         var (session, events) = Run.Files(path);
-        Assert.Empty(events);
-        var rejection = session.Inputs[0].Rejection;
-        Assert.NotNull(rejection);
-        Assert.Contains("trace.dat", rejection);
-        Assert.Contains("trace-cmd report", rejection);
-        var d = Assert.Single(session.Tables.Diagnostics.Kept);
-        Assert.Equal(DiagnosticCodes.UnsupportedFormat, d.Code);
+        Assert.Null(session.Inputs[0].Rejection);
+        Assert.Equal(TraceFormat.TraceDat, session.Inputs[0].Format);
+        Assert.Empty(session.Tables.Diagnostics.Kept);
+        Assert.Equal(1810, events.Count); // the events of its trace-cmd report text (TraceDatTests compare them one by one)
+        var wait = events.First(e => e.Kind == EventKind.WritebackWait && e.StackId != 0);
+        Assert.Contains("folio_wait_writeback", session.Tables.Stacks.Get(wait.StackId));
     }
 
     [SkippableFact]

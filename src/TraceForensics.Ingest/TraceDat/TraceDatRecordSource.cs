@@ -1,0 +1,295 @@
+using System.Text;
+using TraceForensics.Ingest.Formats;
+using TraceForensics.Ingest.Input;
+
+namespace TraceForensics.Ingest.TraceDat;
+
+/// <summary>A trace.dat as records (<see cref="IRecordSource"/>): the per-CPU ring-buffer pages merged by timestamp
+/// (the oldest event first, on a tie the lower CPU, as libtracecmd's <c>tracecmd_read_next_data</c> does), each event
+/// rendered as <c>trace-cmd report</c> prints it without plugins: the task's comm from the saved cmdlines, the
+/// payload from the event's own print format over its fields (<see cref="PrintFormat"/>). An ftrace
+/// <c>kernel_stack</c> event becomes a stack block whose frames are its callers resolved through the file's kallsyms;
+/// lost-event marks become <see cref="RecordKind.LostEvents"/>. A record's ordinal counts the records; its byte offset
+/// is the event's offset in the file (in the CPU's decompressed data for a compressed file). Bad metadata ends the
+/// input with <see cref="ReadError"/>; a bad page is reported as an unrecognized record and skipped.</summary>
+public sealed class TraceDatRecordSource : IRecordSource
+{
+    private readonly OpenedInput? _input;
+    private readonly TraceDatFile? _file;
+    private readonly List<RingBufferCpu> _cpus = [];
+    private readonly PayloadBuffer _payload = new();
+    private readonly PayloadBuffer _name = new();
+    private readonly Dictionary<int, byte[]> _comms = [];
+    private readonly Dictionary<EventFormat, byte[]> _names = [];
+    private readonly List<ulong> _frames = [];
+    private int _frameAt;
+    private RingBufferCpu? _pending; // an event to hand on after its lost-events mark
+    private bool _started;
+    private long _ordinal;
+    private long _offset;
+    private (int Cpu, int Page, int Offset) _where;
+    private int _frameCpu, _framePid;
+    private readonly bool _tsc;
+    private readonly long _metadataBytes;
+    private readonly Queue<string> _notes = new();
+
+    public TraceDatRecordSource(OpenedInput input)
+    {
+        _input = input;
+        byte[] data;
+        try { data = ReadAll(input.Stream); }
+        catch (IOException ex) { ReadError = ex.Message; return; }
+        try
+        {
+            _file = TraceDatFile.Read(data);
+            var buffer = _file.Buffers[0];
+            _tsc = buffer.Clock == "x86-tsc" && _file.Tsc2Nsec is not null;
+            foreach (var note in _file.Notes) _notes.Enqueue(note);
+            foreach (var cpu in buffer.Cpus) _cpus.Add(OpenCpu(_file, buffer, cpu));
+            _metadataBytes = buffer.Cpus.Count > 0 ? buffer.Cpus.Min(c => c.Offset) : data.Length;
+        }
+        catch (TraceDatException ex)
+        {
+            ReadError = ex.Message;
+            _file = null;
+            _cpus.Clear();
+        }
+    }
+
+    public TraceFormat Format => TraceFormat.TraceDat;
+    public RecordPosition Position => new(_ordinal, _offset, IsLine: false);
+    public long BytesRead => _file is null ? 0 : Math.Min(_file.Data.Length, _metadataBytes + _cpus.Sum(c => c.Consumed));
+    public string? ReadError { get; private set; }
+    /// <summary>The file's metadata once read (null when it could not be).</summary>
+    public TraceDatFile? File => _file;
+
+    /// <summary>The record last read as <c>trace-cmd report</c> prints it (<c>comm-pid [cpu] seconds: name: payload</c>)
+    /// and where it is in the ring buffer (<c>cpu N page P offset O</c>: the page of that CPU's data, the byte in the
+    /// page): the evidence text of a binary input.</summary>
+    public string Describe(ref RawRecord r)
+    {
+        string where = $"[cpu {_where.Cpu} page {_where.Page} offset {_where.Offset}]";
+        string Text(ReadOnlySpan<byte> s) => Encoding.Latin1.GetString(s);
+        string time = $"{r.TimestampNs / 1_000_000_000}.{r.TimestampNs % 1_000_000_000:000000000}";
+        return r.Kind switch
+        {
+            RecordKind.Event => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: {Text(r.Payload)} {where}",
+            RecordKind.StackStart => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: <stack trace > {where}",
+            RecordKind.StackFrame => $"=> {Text(r.Frame)}",
+            RecordKind.LostEvents => r.Count < 0 ? $"CPU:{r.Cpu} [EVENTS DROPPED]" : $"CPU:{r.Cpu} [{r.Count} EVENTS DROPPED]",
+            _ => r.Problem ?? "",
+        };
+    }
+
+    private static byte[] ReadAll(Stream s)
+    {
+        using var m = new MemoryStream();
+        s.CopyTo(m);
+        return m.ToArray();
+    }
+
+    /// <summary>A CPU's pages: a slice of the file, or (compressed, trace-cmd.dat.v7.5 "COMPRESSION FORMAT OF THE TRACE
+    /// DATA") u32 chunk count, then per chunk u32 compressed size, u32 size, data, decompressed in turn.</summary>
+    private RingBufferCpu OpenCpu(TraceDatFile file, TraceDatBuffer buffer, CpuData cpu)
+    {
+        var data = file.Data;
+        if (cpu.Offset < 0 || cpu.Offset > data.Length)
+            throw new TraceDatException($"cpu {cpu.Cpu}: data offset {cpu.Offset} is outside the {data.Length}-byte file");
+        long size = cpu.Size;
+        if (cpu.Offset + size > data.Length)
+        {
+            _notes.Enqueue($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages before that point are read");
+            ReadError ??= $"the trace.dat is cut off in the data of cpu {cpu.Cpu}";
+            size = data.Length - cpu.Offset;
+        }
+        if (!buffer.Compressed)
+            return new RingBufferCpu(cpu.Cpu, data, (int)cpu.Offset, (int)size, file, buffer.PageSize, cpu.Offset);
+        // The size in the BUFFER option does not count the u32 chunk count before the chunks (files of trace-cmd 3.1).
+        long compressedSize = Math.Min(size + 4, data.Length - cpu.Offset);
+        var b = new TraceDatBytes(data.AsSpan((int)cpu.Offset, (int)compressedSize), file.BigEndian, $"cpu {cpu.Cpu} data", cpu.Offset);
+        using var plain = new MemoryStream();
+        uint chunks = size >= 4 ? b.U32() : 0;
+        try
+        {
+            for (uint i = 0; i < chunks; i++)
+            {
+                int compressed = b.Size32();
+                uint length = b.U32();
+                if (length > 1 << 30) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: size {length} is not plausible");
+                plain.Write(file.Compression.Decompress(b.Take(compressed), (int)length, $"cpu {cpu.Cpu} chunk {i}"));
+            }
+        }
+        catch (TraceDatException ex)
+        {
+            _notes.Enqueue(ex.Message + "; the pages before it are read");
+            ReadError ??= ex.Message;
+        }
+        var bytes = plain.ToArray();
+        return new RingBufferCpu(cpu.Cpu, bytes, 0, bytes.Length, file, buffer.PageSize, cpu.Offset);
+    }
+
+    public bool Read(ref RawRecord record)
+    {
+        record.Reset();
+        if (_file is null) return false;
+        if (!_started)
+        {
+            _started = true;
+            foreach (var c in _cpus) c.Advance();
+        }
+        _ordinal++;
+        if (_notes.TryDequeue(out var note))
+        {
+            record.Kind = RecordKind.Skipped;
+            record.Problem = note;
+            return true;
+        }
+        if (_frameAt < _frames.Count)
+        {
+            record.Kind = RecordKind.StackFrame;
+            record.Cpu = _frameCpu;
+            record.Pid = _framePid;
+            ulong address = _frames[_frameAt++];
+            _name.Clear();
+            if (_file.Kallsyms.Find(address) is { } sym) _name.Append(sym.Name);
+            else _name.Append("0x" + address.ToString("x"));
+            record.Frame = _name.Span;
+            return true;
+        }
+        foreach (var c in _cpus)
+        {
+            if (c.Problem is null) continue;
+            record.Kind = RecordKind.Unrecognized;
+            record.Problem = c.Problem;
+            c.Problem = null;
+            return true;
+        }
+        var cpu = _pending;
+        _pending = null;
+        if (cpu is null)
+        {
+            foreach (var c in _cpus)
+                if (c.HasEvent && (cpu is null || c.Timestamp < cpu.Timestamp)) cpu = c;
+            if (cpu is null) { _ordinal--; return false; }
+            if (cpu.LostBefore != 0)
+            {
+                // trace-cmd report: "CPU:N [n EVENTS DROPPED]" before the first event of the page after the loss;
+                // -1 when the page did not keep the count.
+                record.Kind = RecordKind.LostEvents;
+                record.Cpu = cpu.Cpu;
+                record.Count = cpu.LostBefore;
+                _pending = cpu;
+                return true;
+            }
+        }
+        Render(cpu, ref record);
+        cpu.Advance();
+        return true;
+    }
+
+    private void Render(RingBufferCpu cpu, ref RawRecord record)
+    {
+        var file = _file!;
+        var data = cpu.EventLength > 0 ? EventBytes(cpu) : default;
+        _offset = cpu.FileOffset;
+        _where = (cpu.Cpu, cpu.Page, cpu.OffsetInPage);
+        var c = new PrintContext(data, file.BigEndian, file.LongSize);
+        int type = (int)c.ReadNumber(0, 2, false);
+        record.Cpu = cpu.Cpu;
+        record.TimestampNs = Time(cpu.Timestamp);
+        if (!file.Events.TryGetValue(type, out var format))
+        {
+            record.Kind = RecordKind.Unrecognized;
+            record.Problem = $"cpu {cpu.Cpu} page {cpu.Page} offset {cpu.OffsetInPage}: event type {type} has no format in the file";
+            return;
+        }
+        int pid = format.Field("common_pid") is { } pf ? (int)c.ReadNumber(pf.Offset, pf.Size, true) : -1;
+        record.Pid = pid;
+        record.Comm = Comm(pid);
+        record.Event = Name(format);
+        if (format.System == "ftrace" && format.Name == "kernel_stack" && format.Field("caller") is { } caller)
+        {
+            record.Kind = RecordKind.StackStart;
+            _frames.Clear();
+            _frameAt = 0;
+            _frameCpu = cpu.Cpu;
+            _framePid = pid;
+            // kernel/trace/trace.c __ftrace_trace_stack: size is the number of entries in caller[] (the array runs
+            // past its nominal 8 to the end of the event).
+            long entries = format.Field("size") is { } sf ? c.ReadNumber(sf.Offset, sf.Size, true) : 0;
+            int room = (data.Length - caller.Offset) / file.LongSize;
+            for (int i = 0; i < Math.Min(entries, room); i++)
+            {
+                ulong address = (ulong)c.ReadNumber(caller.Offset + i * file.LongSize, file.LongSize, false);
+                if (address == 0 || address == ulong.MaxValue && file.LongSize == 8 || address == uint.MaxValue && file.LongSize == 4) break;
+                _frames.Add(address);
+            }
+            return;
+        }
+        record.Kind = RecordKind.Event;
+        _payload.Clear();
+        format.Printer ??= PrintFormat.Parse(format, file.LongSize);
+        if (format.Printer.Problem is null) format.Printer.Render(ref c, _payload, file.Kallsyms);
+        else RenderFields(format, ref c);
+        record.Payload = TrimEnd(_payload.Span);
+    }
+
+    private ReadOnlySpan<byte> EventBytes(RingBufferCpu cpu) => cpu.Data.AsSpan(cpu.EventOffset, cpu.EventLength);
+
+    private static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
+    {
+        int n = s.Length;
+        while (n > 0 && s[n - 1] is (byte)' ' or (byte)'\n' or (byte)'\t') n--;
+        return s[..n];
+    }
+
+    /// <summary>A format whose print format cannot be read: its fields as <c>name=value</c>, as libtraceevent does.</summary>
+    private void RenderFields(EventFormat format, ref PrintContext c)
+    {
+        foreach (var f in format.Fields)
+        {
+            if (f.Name.StartsWith("common_", StringComparison.Ordinal)) continue;
+            if (_payload.Length > 0) _payload.Append((byte)' ');
+            _payload.Append(f.Name);
+            _payload.Append((byte)'=');
+            var v = new FieldExpr(f).Eval(ref c);
+            if (v.Kind == PrintValueKind.Bytes && f.IsString)
+            {
+                var s = c.Record.Slice(v.Offset, v.Length);
+                int nul = s.IndexOf((byte)0);
+                _payload.Append(nul >= 0 ? s[..nul] : s);
+            }
+            else if (v.Kind == PrintValueKind.Number) _payload.Append(v.Unsigned ? ((ulong)v.Number).ToString() : v.Number.ToString());
+            else _payload.Append("ARRAY");
+        }
+    }
+
+    /// <summary>Nanoseconds: TSC2NSEC for an x86-tsc clock (libtracecmd: (ts * mult) &gt;&gt; shift, plus offset), then
+    /// the OFFSET option.</summary>
+    private long Time(ulong ts)
+    {
+        var file = _file!;
+        long t = (long)ts;
+        if (_tsc && file.Tsc2Nsec is { } k)
+            t = (long)(ulong)(((UInt128)ts * k.Mult) >> k.Shift) + k.Offset;
+        return t + file.TimeOffset;
+    }
+
+    /// <summary>trace-cmd report's comm: the saved cmdline of the pid, <c>&lt;idle&gt;</c> for pid 0, <c>&lt;...&gt;</c> when not saved.</summary>
+    private ReadOnlySpan<byte> Comm(int pid)
+    {
+        if (_comms.TryGetValue(pid, out var b)) return b;
+        string comm = pid == 0 ? "<idle>" : _file!.Comms.TryGetValue(pid, out var s) ? s : "<...>";
+        b = Encoding.Latin1.GetBytes(comm);
+        _comms[pid] = b;
+        return b;
+    }
+
+    private ReadOnlySpan<byte> Name(EventFormat format)
+    {
+        if (!_names.TryGetValue(format, out var b)) _names[format] = b = Encoding.Latin1.GetBytes(format.Name);
+        return b;
+    }
+
+    public void Dispose() => _input?.Dispose();
+}
