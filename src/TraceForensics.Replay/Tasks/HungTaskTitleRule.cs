@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 
@@ -59,12 +58,12 @@ public static partial class HungTaskTitleRule
     [GeneratedRegex(SkipPatterns, RegexOptions.CultureInvariant)]
     private static partial Regex SkipPattern();
 
-    /// <summary>The skip verdict per function name, so that reading a stack again allocates nothing (a regex run may rent a
-    /// runner when another thread holds the cached one); bounded, as names come from untrusted text.</summary>
-    private static readonly ConcurrentDictionary<string, bool> SkipVerdicts = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> SkipVerdictOf =
-        SkipVerdicts.GetAlternateLookup<ReadOnlySpan<char>>();
-    private const int SkipVerdictLimit = 1 << 16;
+    /// <summary>The skip verdict per function name, per thread, so that reading a stack again allocates nothing (a regex
+    /// run may rent a runner when another thread holds the cached one) and no other thread can evict what this one read;
+    /// bounded (emptied when full), as names come from untrusted text.</summary>
+    [ThreadStatic] private static Dictionary<string, bool>? t_skipVerdicts;
+    [ThreadStatic] private static Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> t_skipVerdictOf;
+    private const int SkipVerdictLimit = 1 << 14;
 
     /// <summary><c>linuxStackParams.stripFramePrefixes</c>: syscall-entry prefixes that differ between architectures; a
     /// frame loses the one that leaves it shortest.</summary>
@@ -143,9 +142,15 @@ public static partial class HungTaskTitleRule
     /// <summary>Whether syzkaller's skip patterns drop a frame (by its function name) before any title rule sees it.</summary>
     public static bool IsSkipped(ReadOnlySpan<char> function)
     {
-        if (SkipVerdictOf.TryGetValue(function, out bool skipped)) return skipped;
+        if (t_skipVerdicts is null)
+        {
+            t_skipVerdicts = new Dictionary<string, bool>(StringComparer.Ordinal);
+            t_skipVerdictOf = t_skipVerdicts.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+        if (t_skipVerdictOf.TryGetValue(function, out bool skipped)) return skipped;
         skipped = SkipPattern().IsMatch(function);
-        if (SkipVerdicts.Count < SkipVerdictLimit) SkipVerdictOf.TryAdd(function, skipped);
+        if (t_skipVerdicts.Count >= SkipVerdictLimit) t_skipVerdicts.Clear();
+        t_skipVerdictOf.TryAdd(function, skipped);
         return skipped;
     }
 
