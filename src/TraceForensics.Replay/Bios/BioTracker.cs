@@ -11,8 +11,8 @@ namespace TraceForensics.Replay.Bios;
 /// of a remapped bio by the bio), so the cost of an event does not grow with how much is in flight.</summary>
 public sealed class BioTracker
 {
-    private IoendSet _unsubmitted = new();
-    private IoendSet _inFlightIoends = new();
+    private IoendSet _unsubmitted = new(byBuilder: true);
+    private IoendSet _inFlightIoends = new(byBuilder: false);
     private readonly Dictionary<DeviceNumber, DeviceRecord> _devices = new();
     private readonly Dictionary<int, EvidenceLine> _plugged = new();
     /// <summary>Per plugged task, the bios it queued under its plug (device, order number), some perhaps completed since.</summary>

@@ -6,8 +6,10 @@ namespace TraceForensics.Replay.Bios;
 /// there are: by builder (all of a task's, its bios with no sector yet, the one ending at a sector) and by device
 /// sector range. An ioend's device, sectors and <see cref="IoendRecord.SectorKnown"/> change only through
 /// <see cref="Grow"/> or while it is out of the set.</summary>
-internal sealed class IoendSet
+internal sealed class IoendSet(bool byBuilder)
 {
+    /// <summary>Whether the builder indexes are kept (ioends being built are looked up by builder; submitted ones only by sector).</summary>
+    private readonly bool _byBuilderKept = byBuilder;
     private SortedDictionary<long, IoendRecord> _inOrder = new();
     private Dictionary<IoendRecord, long> _order = new(ReferenceEqualityComparer.Instance);
     private Dictionary<int, SortedSet<long>> _byBuilder = new();
@@ -31,18 +33,28 @@ internal sealed class IoendSet
 
     private void Index(long order, IoendRecord io)
     {
-        AddTo(_byBuilder, io.BuilderPid, order);
-        if (!io.SectorKnown) AddTo(_pendingByBuilder, io.BuilderPid, order);
-        AddTo(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+        if (_byBuilderKept) IndexBuilder(order, io, add: true);
         if (!_ranges.TryGetValue(io.Dev, out var ranges)) _ranges[io.Dev] = ranges = new();
         ranges.Add(order, io.StartSector, io.EndSector, io);
     }
 
+    private void IndexBuilder(long order, IoendRecord io, bool add)
+    {
+        if (!add)
+        {
+            RemoveFrom(_byBuilder, io.BuilderPid, order);
+            if (!io.SectorKnown) RemoveFrom(_pendingByBuilder, io.BuilderPid, order);
+            RemoveFrom(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+            return;
+        }
+        AddTo(_byBuilder, io.BuilderPid, order);
+        if (!io.SectorKnown) AddTo(_pendingByBuilder, io.BuilderPid, order);
+        AddTo(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+    }
+
     private void Unindex(long order, IoendRecord io)
     {
-        RemoveFrom(_byBuilder, io.BuilderPid, order);
-        if (!io.SectorKnown) RemoveFrom(_pendingByBuilder, io.BuilderPid, order);
-        RemoveFrom(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+        if (_byBuilderKept) IndexBuilder(order, io, add: false);
         var ranges = _ranges[io.Dev];
         ranges.Remove(order);
         if (ranges.Count == 0) _ranges.Remove(io.Dev);
@@ -60,13 +72,13 @@ internal sealed class IoendSet
     {
         if (io.EndSector == endSector) return;
         long order = _order[io];
-        RemoveFrom(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+        if (_byBuilderKept) RemoveFrom(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
         io.EndSector = endSector;
-        AddTo(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+        if (_byBuilderKept) AddTo(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
         _ranges[io.Dev].Update(order, io.StartSector, io.EndSector, io);
     }
 
-    /// <summary>The first added of a task's ioends.</summary>
+    /// <summary>The first added of a task's ioends (the builder lookups need a set made with <c>byBuilder</c>).</summary>
     public IoendRecord? FirstBuiltBy(int builder) => _byBuilder.TryGetValue(builder, out var orders) ? _inOrder[orders.Min] : null;
 
     /// <summary>The last added of a task's ioends on a device that end at a sector.</summary>
@@ -88,7 +100,7 @@ internal sealed class IoendSet
     /// <summary>A copy holding the copies <paramref name="copy"/> gives, in the same order.</summary>
     public IoendSet Clone(Func<IoendRecord, IoendRecord> copy)
     {
-        var c = new IoendSet { _next = _next };
+        var c = new IoendSet(_byBuilderKept) { _next = _next };
         foreach (var (order, io) in _inOrder) c.Insert(order, copy(io));
         return c;
     }
