@@ -2,6 +2,7 @@ using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Formats;
 using TraceForensics.Replay.Bios;
 using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Tests.Support;
 
@@ -205,5 +206,33 @@ public class StateIndexTests
         Assert.Equal(Page(3), copy.HeldBy(10)!.Key);
         Assert.Null(copy.HeldBy(11));
         Assert.NotSame(pages.Get(Page(3)), copy.Get(Page(3)));
+    }
+
+    [Fact]
+    public void A_mapping_replaces_the_extents_it_overlaps_and_pages_find_the_extent_holding_them()
+    {
+        var maps = new BlockMapTracker();
+        void Map(string ts, long lblk, long pblk, long len) => maps.Map(Event(
+            $"              dd-710     [000] .....   {ts}: ext4_ext_map_blocks_exit: dev 8,16 ino 131 flags CREATE lblk {lblk} pblk {pblk} len {len} mflags NM ret {len}",
+            EventKind.BlockMap));
+        ulong? Sector(long index, BlockMapTracker m) => m.SectorOf(Page(index), 4096)?.Sector;
+        Map("100.000001", 0, 1000, 10);
+        Map("100.000002", 20, 5000, 10);
+        Map("100.000003", 40, 7000, 10);
+        Assert.Equal(1003UL * 8, Sector(3, maps));
+        Assert.Null(Sector(15, maps)); // a hole
+        var copy = maps.Clone();
+
+        // Blocks 5..24 reallocated: the first extent (reaching into it) and the second (inside it) are gone.
+        Map("100.000004", 5, 9000, 20);
+        Assert.Null(Sector(3, maps));
+        Assert.Equal(9010UL * 8, Sector(15, maps));
+        Assert.Null(Sector(27, maps));
+        Assert.Equal(7002UL * 8, Sector(42, maps)); // untouched
+        Assert.Null(Sector(50, maps));
+        // The copy keeps the mappings it had.
+        Assert.Equal(1003UL * 8, Sector(3, copy));
+        Assert.Equal(5007UL * 8, Sector(27, copy));
+        Assert.Null(Sector(15, copy));
     }
 }
