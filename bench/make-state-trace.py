@@ -12,10 +12,11 @@ block_rq_issue) and the sched_switch lines come from 100 pids instead of 100k, s
 
 usage: make-state-trace.py OUT [--size-mb 200] [--small] [--bios 100000] [--pages-per-bio 10] [--tasks 100000]
 """
-import argparse, gzip, os, re, sys
+import argparse, os, sys
 
-here = os.path.dirname(os.path.abspath(__file__))
-default_source = os.path.join(here, "..", "..", "shared", "real-traces", "xfs-memcg-reclaim.ftrace.txt.gz")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import memcg_capture
+
 ap = argparse.ArgumentParser()
 ap.add_argument("out")
 ap.add_argument("--size-mb", type=int, default=200)
@@ -23,28 +24,10 @@ ap.add_argument("--small", action="store_true")
 ap.add_argument("--bios", type=int, default=100_000)
 ap.add_argument("--pages-per-bio", type=int, default=10)
 ap.add_argument("--tasks", type=int, default=100_000)
-ap.add_argument("--source", default=default_source)
+ap.add_argument("--source", default=memcg_capture.default_source)
 a = ap.parse_args()
 
-opener = gzip.open if a.source.endswith(".gz") else open
-with opener(a.source, "rb") as f:
-    lines = f.read().split(b"\n")
-ts_re = re.compile(rb"^(.*?\] (?:\S+ +)?)(\d+)\.(\d{6})(: .*)$")
-header, body = [], []
-for line in lines:
-    if not body and line.startswith(b"#"):
-        header.append(line)
-        continue
-    if not line:
-        continue
-    m = ts_re.match(line)
-    if m:
-        body.append((m.group(1), int(m.group(2)) * 1_000_000 + int(m.group(3)), m.group(4)))
-    else:
-        body.append((line, None, None))  # stack frames
-first = min(t for _, t, _ in body if t is not None)
-last = max(t for _, t, _ in body if t is not None)
-span = last - first + 1_000_000  # one second between repetitions
+header, body, first, span = memcg_capture.read(a.source)
 
 # The preamble ends before the capture starts.
 WORKER = 4_000_001           # the writeback kworker of the preamble
@@ -92,15 +75,7 @@ with open(tmp, "wb", buffering=8 << 20) as out:
     preamble(out)
     written = out.tell()
     while written < target:
-        shift = rep * span
-        chunk = []
-        for pre, t, post in body:
-            if t is None:
-                chunk.append(pre)
-            else:
-                u = t + shift
-                chunk.append(b"%s%d.%06d%s" % (pre, u // 1_000_000, u % 1_000_000, post))
-        data = b"\n".join(chunk) + b"\n"
+        data = memcg_capture.repetition(body, rep * span)
         if written + len(data) > target:
             # cut at the start of an event line (not inside a stack) so both files are the same size, give or take a line
             cut = target - written

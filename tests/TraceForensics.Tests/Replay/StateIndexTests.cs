@@ -5,6 +5,7 @@ using TraceForensics.Replay.Evidence;
 using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Tests.Support;
+using static TraceForensics.Tests.Replay.TrackerVerbTests;
 
 namespace TraceForensics.Tests.Replay;
 
@@ -13,18 +14,6 @@ namespace TraceForensics.Tests.Replay;
 /// scan it replaced did, after removals and updates, and a checkpoint's copy does not share them.</summary>
 public class StateIndexTests
 {
-    private static readonly DeviceNumber Dev = new(8, 16);
-    private static PageKey Page(long index) => new(Dev, 131, index);
-    private static EvidenceLine Line(long line) => new(0, line, 100_000_000_000L + line);
-
-    private static TraceEvent Event(string line, EventKind kind)
-    {
-        var (_, events) = Run.Text(line + "\n", TraceFormat.Ftrace);
-        var e = Assert.Single(events);
-        Assert.Equal(kind, e.Kind);
-        return e;
-    }
-
     private const string Writer = "          writer-500     [000] .....   ";
     private static TraceEvent BioQueue(string ts, ulong sector, int sectors) =>
         Event($"{Writer}{ts}: block_bio_queue: 8,16 W {sector} + {sectors} [writer]", EventKind.BioQueue);
