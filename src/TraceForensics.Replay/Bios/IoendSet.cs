@@ -14,7 +14,10 @@ internal sealed class IoendSet(bool byBuilder)
     private Dictionary<IoendRecord, long> _order = new(ReferenceEqualityComparer.Instance);
     private Dictionary<int, SortedSet<long>> _byBuilder = new();
     private Dictionary<int, SortedSet<long>> _pendingByBuilder = new();
-    private Dictionary<(int Builder, DeviceNumber Dev, ulong End), SortedSet<long>> _byBuilderEnd = new();
+    /// <summary>By (builder, device, end sector): the one ioend there (nearly always one), and where several are, all.
+    /// Moved on every page an ioend grows by, so the common case allocates nothing.</summary>
+    private Dictionary<(int Builder, DeviceNumber Dev, ulong End), (long Order, IoendRecord Io)> _endingAtOne = new();
+    private Dictionary<(int Builder, DeviceNumber Dev, ulong End), SortedSet<long>> _endingAtMany = new();
     private Dictionary<DeviceNumber, SectorRanges<IoendRecord>> _ranges = new();
     private long _next;
 
@@ -44,12 +47,34 @@ internal sealed class IoendSet(bool byBuilder)
         {
             RemoveFrom(_byBuilder, io.BuilderPid, order);
             if (!io.SectorKnown) RemoveFrom(_pendingByBuilder, io.BuilderPid, order);
-            RemoveFrom(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+            RemoveEnding((io.BuilderPid, io.Dev, io.EndSector), order);
             return;
         }
         AddTo(_byBuilder, io.BuilderPid, order);
         if (!io.SectorKnown) AddTo(_pendingByBuilder, io.BuilderPid, order);
-        AddTo(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+        AddEnding((io.BuilderPid, io.Dev, io.EndSector), order, io);
+    }
+
+    private void AddEnding((int, DeviceNumber, ulong) key, long order, IoendRecord io)
+    {
+        if (_endingAtMany.TryGetValue(key, out var many)) many.Add(order);
+        else if (_endingAtOne.Remove(key, out var other)) _endingAtMany[key] = new SortedSet<long> { other.Order, order };
+        else _endingAtOne[key] = (order, io);
+    }
+
+    private void RemoveEnding((int, DeviceNumber, ulong) key, long order)
+    {
+        if (_endingAtOne.TryGetValue(key, out var one))
+        {
+            if (one.Order == order) _endingAtOne.Remove(key);
+            return;
+        }
+        if (!_endingAtMany.TryGetValue(key, out var many) || !many.Remove(order)) return;
+        if (many.Count == 1)
+        {
+            _endingAtMany.Remove(key);
+            _endingAtOne[key] = (many.Min, _inOrder[many.Min]);
+        }
     }
 
     private void Unindex(long order, IoendRecord io)
@@ -72,9 +97,9 @@ internal sealed class IoendSet(bool byBuilder)
     {
         if (io.EndSector == endSector) return;
         long order = _order[io];
-        if (_byBuilderKept) RemoveFrom(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+        if (_byBuilderKept) RemoveEnding((io.BuilderPid, io.Dev, io.EndSector), order);
         io.EndSector = endSector;
-        if (_byBuilderKept) AddTo(_byBuilderEnd, (io.BuilderPid, io.Dev, io.EndSector), order);
+        if (_byBuilderKept) AddEnding((io.BuilderPid, io.Dev, io.EndSector), order, io);
         _ranges[io.Dev].Update(order, io.StartSector, io.EndSector, io);
     }
 
@@ -83,7 +108,8 @@ internal sealed class IoendSet(bool byBuilder)
 
     /// <summary>The last added of a task's ioends on a device that end at a sector.</summary>
     public IoendRecord? LastBuiltByEndingAt(int builder, DeviceNumber dev, ulong endSector) =>
-        _byBuilderEnd.TryGetValue((builder, dev, endSector), out var orders) ? _inOrder[orders.Max] : null;
+        _endingAtOne.TryGetValue((builder, dev, endSector), out var one) ? one.Io
+        : _endingAtMany.TryGetValue((builder, dev, endSector), out var many) ? _inOrder[many.Max] : null;
 
     /// <summary>A task's ioends with no sector known yet, last added first.</summary>
     public IEnumerable<(long Order, IoendRecord Io)> PendingBuiltBy(int builder)

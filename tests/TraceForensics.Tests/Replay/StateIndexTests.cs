@@ -157,7 +157,13 @@ public class StateIndexTests
         var other = bios.AddToIoend(add, Dev, 9000, 8, Page(10));
         Assert.Same(first, bios.AddToIoend(add, Dev, 5008, 8, Page(1))); // contiguous: the same ioend, now ending at 5016
         Assert.Same(other, bios.AddToIoend(add, Dev, 9008, 8, Page(11)));
-        Assert.NotSame(first, bios.AddToIoend(add, Dev, 5008, 8, Page(2))); // 5008 is no longer where it ends
+        var third = bios.AddToIoend(add, Dev, 5008, 8, Page(2)); // 5008 is no longer where the first ends
+        Assert.NotSame(first, third);
+        // Two of its ioends now end at 5016: the one added last is extended.
+        Assert.Same(third, bios.AddToIoend(add, Dev, 5016, 8, Page(3)));
+        Assert.Equal(5024UL, third.EndSector);
+        Assert.Same(first, bios.AddToIoend(add, Dev, 5016, 8, Page(4))); // now the only one ending there
+        Assert.Equal(5024UL, first.EndSector);
         Assert.Same(first, bios.UnsubmittedBuiltBy(500));
         Assert.Null(bios.UnsubmittedBuiltBy(600));
         Assert.Equal(3, bios.Unsubmitted.Count);
