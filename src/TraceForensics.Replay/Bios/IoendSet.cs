@@ -57,19 +57,22 @@ internal sealed class IoendSet(bool byBuilder)
 
     private void AddEnding((int, DeviceNumber, ulong) key, long order, IoendRecord io)
     {
-        if (_endingAtMany.TryGetValue(key, out var many)) many.Add(order);
-        else if (_endingAtOne.Remove(key, out var other)) _endingAtMany[key] = new SortedSet<long> { other.Order, order };
-        else _endingAtOne[key] = (order, io);
+        if (_endingAtMany.Count > 0 && _endingAtMany.TryGetValue(key, out var many)) many.Add(order);
+        else if (!_endingAtOne.TryAdd(key, (order, io)))
+        {
+            _endingAtOne.Remove(key, out var other);
+            _endingAtMany[key] = new SortedSet<long> { other.Order, order };
+        }
     }
 
     private void RemoveEnding((int, DeviceNumber, ulong) key, long order)
     {
-        if (_endingAtOne.TryGetValue(key, out var one))
+        if (_endingAtOne.Remove(key, out var one))
         {
-            if (one.Order == order) _endingAtOne.Remove(key);
+            if (one.Order != order) _endingAtOne[key] = one; // another ioend's: put back
             return;
         }
-        if (!_endingAtMany.TryGetValue(key, out var many) || !many.Remove(order)) return;
+        if (_endingAtMany.Count == 0 || !_endingAtMany.TryGetValue(key, out var many) || !many.Remove(order)) return;
         if (many.Count == 1)
         {
             _endingAtMany.Remove(key);
@@ -109,7 +112,7 @@ internal sealed class IoendSet(bool byBuilder)
     /// <summary>The last added of a task's ioends on a device that end at a sector.</summary>
     public IoendRecord? LastBuiltByEndingAt(int builder, DeviceNumber dev, ulong endSector) =>
         _endingAtOne.TryGetValue((builder, dev, endSector), out var one) ? one.Io
-        : _endingAtMany.TryGetValue((builder, dev, endSector), out var many) ? _inOrder[many.Max] : null;
+        : _endingAtMany.Count > 0 && _endingAtMany.TryGetValue((builder, dev, endSector), out var many) ? _inOrder[many.Max] : null;
 
     /// <summary>A task's ioends with no sector known yet, last added first.</summary>
     public IEnumerable<(long Order, IoendRecord Io)> PendingBuiltBy(int builder)
