@@ -46,7 +46,7 @@ public sealed class InversionDetector : IDetector
             Record(PageLock, waited, t, stack, new RuleUse(InferenceRules.FaultHoldsFaultedPage, row.Function), [fault, .. waitLines]);
 
         // Held: pages under writeback in a bio this task built and has not submitted.
-        var ioend = s.Bios.Unsubmitted.FirstOrDefault(io => io.BuilderPid == t.Pid);
+        var ioend = s.Bios.UnsubmittedBuiltBy(t.Pid);
         if (ioend is not null)
             Record(PageWriteback, waited, t, stack, InferenceRules.UnsubmittedBioHoldsWriteback, [ioend.FirstLine, .. waitLines]);
     }

@@ -6,13 +6,20 @@ namespace TraceForensics.Replay.Bios;
 
 /// <summary>Owns bios and devices: ioends built by writeback (iomap_add_to_ioend: addr/512 is the sector),
 /// their submission (block_bio_queue covering their range), bios in flight per device, and completion
-/// (block_rq_complete / block_bio_complete covering them), which ends the writeback of their pages.</summary>
+/// (block_rq_complete / block_bio_complete covering them), which ends the writeback of their pages. Every lookup an
+/// event makes goes through an index (ioends by builder and by sector, bios by sector, plugged bios by task, clones
+/// of a remapped bio by the bio), so the cost of an event does not grow with how much is in flight.</summary>
 public sealed class BioTracker
 {
-    private readonly List<IoendRecord> _unsubmitted = new();
-    private readonly List<IoendRecord> _inFlightIoends = new();
+    private IoendSet _unsubmitted = new(byBuilder: true);
+    private IoendSet _inFlightIoends = new(byBuilder: false);
     private readonly Dictionary<DeviceNumber, DeviceRecord> _devices = new();
     private readonly Dictionary<int, EvidenceLine> _plugged = new();
+    /// <summary>Per plugged task, the bios it queued under its plug (device, order number), some perhaps completed since.</summary>
+    private readonly Dictionary<int, List<(DeviceNumber Dev, long Order)>> _pluggedBios = new();
+    /// <summary>Per upper bio a stacking driver remapped (<see cref="InFlightBio.RemappedFrom"/>), how many of the bios
+    /// made from it are in flight.</summary>
+    private readonly Dictionary<(DeviceNumber Dev, ulong Sector, EvidenceLine Queued), int> _clonesInFlight = new();
     /// <summary>Per task, the last bio it queued: where a task waiting on its own I/O (a buffer head) waits.</summary>
     private readonly Dictionary<int, (DeviceNumber Dev, ulong Sector, EvidenceLine Line)> _lastQueued = new();
     private int _nextId = 1;
@@ -30,42 +37,43 @@ public sealed class BioTracker
         var map = new Dictionary<IoendRecord, IoendRecord>(ReferenceEqualityComparer.Instance);
         IoendRecord Copy(IoendRecord io) => map.TryGetValue(io, out var c) ? c : map[io] = io.Clone();
         var clone = new BioTracker { _nextId = _nextId, LastGapNs = LastGapNs };
-        clone._unsubmitted.AddRange(_unsubmitted.Select(Copy));
-        clone._inFlightIoends.AddRange(_inFlightIoends.Select(Copy));
+        clone._unsubmitted = _unsubmitted.Clone(Copy);
+        clone._inFlightIoends = _inFlightIoends.Clone(Copy);
         foreach (var (dev, d) in _devices) clone._devices[dev] = d.Clone();
         foreach (var (pid, line) in _plugged) clone._plugged[pid] = line;
+        foreach (var (pid, bios) in _pluggedBios) clone._pluggedBios[pid] = new(bios);
+        foreach (var (up, n) in _clonesInFlight) clone._clonesInFlight[up] = n;
         foreach (var (pid, q) in _lastQueued) clone._lastQueued[pid] = q;
         ioends = map;
         return clone;
     }
 
-    public IReadOnlyList<IoendRecord> Unsubmitted => _unsubmitted;
+    /// <summary>Ioends built and not submitted, oldest first.</summary>
+    public IReadOnlyCollection<IoendRecord> Unsubmitted => _unsubmitted.InOrder;
+    /// <summary>The oldest ioend a task built and has not submitted.</summary>
+    public IoendRecord? UnsubmittedBuiltBy(int pid) => _unsubmitted.FirstBuiltBy(pid);
     /// <summary>Tasks holding a plug (block_plug without its unplug yet), and where they plugged.</summary>
     public IEnumerable<(int Pid, EvidenceLine Line)> Plugged => _plugged.OrderBy(p => p.Key).Select(p => (p.Key, p.Value));
-    public IReadOnlyList<IoendRecord> SubmittedNotCompleted => _inFlightIoends;
+    /// <summary>Ioends submitted and not completed, in the order they were submitted.</summary>
+    public IReadOnlyCollection<IoendRecord> SubmittedNotCompleted => _inFlightIoends.InOrder;
     public IEnumerable<DeviceRecord> Devices => _devices.Values.OrderBy(d => d.Dev);
     public DeviceRecord? Device(DeviceNumber dev) => _devices.GetValueOrDefault(dev);
 
     /// <summary>The bio <paramref name="pid"/> queued last, while it is still in flight (the same bio, not a later one at
     /// the same sectors).</summary>
     public (DeviceNumber Dev, InFlightBio Bio)? OwnBioInFlight(int pid) =>
-        _lastQueued.TryGetValue(pid, out var q) && Device(q.Dev)?.InFlight.LastOrDefault(b => b.Queued == q.Line) is { } bio ? (q.Dev, bio) : null;
+        _lastQueued.TryGetValue(pid, out var q) && Device(q.Dev)?.InFlight.QueuedAt(q.Line, last: true) is { } bio ? (q.Dev, bio.Bio) : null;
 
     /// <summary>A page added to the ioend its task is building; contiguous pages extend the same ioend.</summary>
     public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page)
     {
-        IoendRecord? ioend = null;
-        for (int i = _unsubmitted.Count - 1; i >= 0; i--)
-        {
-            var c = _unsubmitted[i];
-            if (c.BuilderPid == e.Pid && c.Dev == dev && c.EndSector == sector) { ioend = c; break; }
-        }
+        var ioend = _unsubmitted.LastBuiltByEndingAt(e.Pid, dev, sector);
         if (ioend is null)
         {
             ioend = new IoendRecord(_nextId++, dev, sector, e.Pid, e.Comm, EvidenceLine.Of(e));
             _unsubmitted.Add(ioend);
         }
-        ioend.EndSector = Math.Max(ioend.EndSector, sector + Math.Max(sectors, 1));
+        _unsubmitted.Grow(ioend, Math.Max(ioend.EndSector, sector + Math.Max(sectors, 1)));
         ioend.Pages.Add(page);
         ioend.PageLines.Add(EvidenceLine.Of(e));
         return ioend;
@@ -75,8 +83,9 @@ public sealed class BioTracker
     /// probe): it joins the bio that task is building on the device, whose sectors are learnt at submission.</summary>
     public IoendRecord AddToPendingBio(in TraceEvent e, DeviceNumber dev, PageKey page)
     {
-        int builder = e.Pid;
-        var ioend = _unsubmitted.LastOrDefault(c => c.BuilderPid == builder && c.Dev == dev && !c.SectorKnown);
+        IoendRecord? ioend = null;
+        foreach (var (_, c) in _unsubmitted.PendingBuiltBy(e.Pid))
+            if (c.Dev == dev) { ioend = c; break; }
         if (ioend is null)
         {
             ioend = new IoendRecord(_nextId++, dev, 0, e.Pid, e.Comm, EvidenceLine.Of(e)) { SectorKnown = false };
@@ -99,28 +108,32 @@ public sealed class BioTracker
         var bio = new InFlightBio(start, end, EvidenceLine.Of(e)) { IsRead = InFlightBio.IsReadRwbs(e.Payload.Rwbs) };
         _lastQueued[e.Pid] = (dev, start, bio.Queued);
         if (_plugged.TryGetValue(e.Pid, out var plug)) { bio.PluggedBy = e.Pid; bio.PlugLine = plug; }
-        device.InFlight.Add(bio);
-        for (int i = _unsubmitted.Count - 1; i >= 0; i--)
-        {
-            var io = _unsubmitted[i];
+        long order = device.InFlight.Add(bio);
+        if (bio.PluggedBy is int plugger) PluggedUnder(plugger, dev, order);
+        // The ioends it submits, newest first: its builder's bios with no sector yet, and those it covers.
+        var submitted = new List<(long Order, IoendRecord Io)>();
+        foreach (var (o, io) in _unsubmitted.PendingBuiltBy(e.Pid))
             // btrfs maps its bio onto a member device of the filesystem (fs/btrfs/bio.c btrfs_submit_bio -> btrfs_map_block
             // over fs_info->fs_devices): a write to any other device is not it.
-            bool builderSubmits = !io.SectorKnown && io.BuilderPid == e.Pid
-                && (io.Dev == dev || (io.Dev.Major == 0 && isWrite && topology is not null && topology.BlockDevicesUnder(io.Dev).Contains(dev)));
-            if (builderSubmits || (io.Dev == dev && io.SectorKnown && io.Overlaps(start, end)))
+            if (io.Dev == dev || (io.Dev.Major == 0 && isWrite && topology is not null && topology.BlockDevicesUnder(io.Dev).Contains(dev)))
+                submitted.Add((o, io));
+        foreach (var (o, io) in _unsubmitted.Overlapping(dev, start, end))
+            if (io.Dev == dev && io.SectorKnown && io.Overlaps(start, end)) submitted.Add((o, io));
+        if (submitted.Count > 1) submitted.Sort((a, b) => b.Order.CompareTo(a.Order));
+        foreach (var (_, io) in submitted)
+        {
+            bool builderSubmits = !io.SectorKnown;
+            _unsubmitted.Remove(io); // before its sectors change: they are what it is indexed by
+            if (builderSubmits)
             {
-                if (builderSubmits)
-                {
-                    io.Dev = dev;
-                    io.StartSector = start;
-                    io.EndSector = end;
-                    io.SectorKnown = true;
-                    io.SubmissionRule = InferenceRules.BuilderSubmitsItsBio;
-                }
-                io.Submitted = EvidenceLine.Of(e);
-                _unsubmitted.RemoveAt(i);
-                _inFlightIoends.Add(io);
+                io.Dev = dev;
+                io.StartSector = start;
+                io.EndSector = end;
+                io.SectorKnown = true;
+                io.SubmissionRule = InferenceRules.BuilderSubmitsItsBio;
             }
+            io.Submitted = EvidenceLine.Of(e);
+            _inFlightIoends.Add(io);
         }
     }
 
@@ -129,10 +142,7 @@ public sealed class BioTracker
     public void Exited(int pid)
     {
         _lastQueued.Remove(pid);
-        if (!_plugged.Remove(pid)) return;
-        foreach (var d in _devices.Values)
-            foreach (var b in d.InFlight)
-                if (b.PluggedBy == pid) b.PluggedBy = null;
+        if (_plugged.Remove(pid)) Dispatched(pid);
     }
 
     /// <summary>block_plug: bios the task queues are held in its plug until it unplugs.</summary>
@@ -141,30 +151,46 @@ public sealed class BioTracker
     /// <summary>block_unplug: the task's plugged bios go to the device.</summary>
     public void Unplug(in TraceEvent e)
     {
-        if (!_plugged.Remove(e.Pid)) return;
-        foreach (var d in _devices.Values)
-            foreach (var b in d.InFlight)
-                if (b.PluggedBy == e.Pid) b.PluggedBy = null;
+        if (_plugged.Remove(e.Pid)) Dispatched(e.Pid);
+    }
+
+    /// <summary>The bios a task's plug held leave it.</summary>
+    private void Dispatched(int pid)
+    {
+        if (!_pluggedBios.Remove(pid, out var bios)) return;
+        foreach (var (dev, order) in bios)
+            if (Device(dev) is { } d && d.InFlight.TryGet(order, out var b) && b.PluggedBy == pid) b.PluggedBy = null;
+    }
+
+    /// <summary>A bio queued under a task's plug. Entries of bios completed since are dropped now and then, so a task
+    /// that never unplugs keeps only what is in flight.</summary>
+    private void PluggedUnder(int pid, DeviceNumber dev, long order)
+    {
+        if (!_pluggedBios.TryGetValue(pid, out var bios)) _pluggedBios[pid] = bios = new();
+        bios.Add((dev, order));
+        if (bios.Count >= 64 && (bios.Count & (bios.Count - 1)) == 0)
+            bios.RemoveAll(x => Device(x.Dev) is not { } d || !d.InFlight.TryGet(x.Order, out var b) || b.PluggedBy != pid);
     }
 
     /// <summary>block_bio_remap: a stacking driver sent a bio of the upper device to a lower one, which now serves it.</summary>
     public void Remap(in TraceEvent e)
     {
         if (e.Payload is not { Dev: DeviceNumber to, Sector: ulong toSector, Sectors: long n, FromDev: DeviceNumber from, FromSector: ulong fromSector }) return;
-        var upper = Device(from)?.InFlight.LastOrDefault(b => b.StartSector <= fromSector && fromSector < b.EndSector);
+        var upper = Device(from)?.InFlight.LastCovering(fromSector);
         var lower = new InFlightBio(toSector, toSector + (ulong)Math.Max(n, 1), EvidenceLine.Of(e)) { IsRead = InFlightBio.IsReadRwbs(e.Payload.Rwbs) };
         if (upper is not null && from != to)
         {
             upper.RemappedTo = (to, toSector);
             upper.RemapLine = EvidenceLine.Of(e);
             lower.RemappedFrom = (from, upper.StartSector, upper.Queued);
+            _clonesInFlight[lower.RemappedFrom.Value] = _clonesInFlight.GetValueOrDefault(lower.RemappedFrom.Value) + 1;
         }
         GetDevice(to).InFlight.Add(lower);
     }
 
     /// <summary>The in-flight bio of a device that covers a sector, if any.</summary>
     public InFlightBio? InFlightAt(DeviceNumber dev, ulong sector) =>
-        Device(dev)?.InFlight.LastOrDefault(b => b.StartSector <= sector && sector < b.EndSector);
+        Device(dev)?.InFlight.LastCovering(sector);
 
     /// <summary>A request or bio completed: bios and ioends it covers are done. Returns the ioends completed.</summary>
     public IReadOnlyList<IoendRecord> Complete(in TraceEvent e)
@@ -176,17 +202,16 @@ public sealed class BioTracker
         device.CompletedCount++;
         var inFlight = device.InFlight;
         List<InFlightBio>? ended = null;
-        for (int i = inFlight.Count - 1; i >= 0; i--)
+        foreach (var (i, b) in inFlight.Overlapping(start, end).ToList()) // last queued first
         {
-            var b = inFlight[i];
-            if (b.StartSector >= end || b.EndSector <= start) continue;
             // A completion of part of a bio (block_split made two of it: block/blk-merge.c bio_split_to_limits; or a
             // partial completion: block/blk-mq.c blk_update_request) leaves the rest in flight.
             if (start > b.StartSector && end < b.EndSector) continue; // a middle part: the bio is still in flight
-            if (start > b.StartSector) { inFlight[i] = b with { EndSector = start }; continue; }
-            if (end < b.EndSector) { inFlight[i] = b with { StartSector = end }; continue; }
+            if (start > b.StartSector) { inFlight.Replace(i, b with { EndSector = start }); continue; }
+            if (end < b.EndSector) { inFlight.Replace(i, b with { StartSector = end }); continue; }
             (ended ??= new()).Add(b);
-            inFlight.RemoveAt(i);
+            inFlight.Remove(i);
+            Ended(b);
         }
         List<IoendRecord>? done = null;
         CompleteIoends(dev, start, end, EvidenceLine.Of(e), ref done);
@@ -197,13 +222,12 @@ public sealed class BioTracker
 
     private void CompleteIoends(DeviceNumber dev, ulong start, ulong end, EvidenceLine line, ref List<IoendRecord>? done)
     {
-        for (int i = _inFlightIoends.Count - 1; i >= 0; i--)
+        foreach (var (_, io) in _inFlightIoends.Overlapping(dev, start, end)) // last submitted first
         {
-            var io = _inFlightIoends[i];
             if (io.Dev == dev && io.Overlaps(start, end))
             {
                 io.Completed = line;
-                _inFlightIoends.RemoveAt(i);
+                _inFlightIoends.Remove(io);
                 (done ??= new()).Add(io);
             }
         }
@@ -215,17 +239,22 @@ public sealed class BioTracker
     private void CompleteRemappedFrom(InFlightBio lower, EvidenceLine line, ref List<IoendRecord>? done)
     {
         if (lower.RemappedFrom is not { } up || Device(up.Dev) is not { } device) return;
-        foreach (var d in _devices.Values)
-            foreach (var b in d.InFlight)
-                if (b.RemappedFrom == up) return; // another clone of it is still in flight
-        int i = device.InFlight.FindIndex(b => b.Queued == up.Queued);
-        if (i < 0) return;
-        var upper = device.InFlight[i];
-        device.InFlight.RemoveAt(i);
+        if (_clonesInFlight.ContainsKey(up)) return; // another clone of it is still in flight
+        if (device.InFlight.QueuedAt(up.Queued, last: false) is not var (i, upper)) return;
+        device.InFlight.Remove(i);
+        Ended(upper);
         device.LastCompletion = line;
         device.CompletedCount++;
         CompleteIoends(up.Dev, upper.StartSector, upper.EndSector, line, ref done);
         CompleteRemappedFrom(upper, line, ref done);
+    }
+
+    /// <summary>A bio left the device's in-flight bios: it is no longer a clone in flight of the bio it was made from.</summary>
+    private void Ended(InFlightBio bio)
+    {
+        if (bio.RemappedFrom is not { } up || !_clonesInFlight.TryGetValue(up, out int n)) return;
+        if (n <= 1) _clonesInFlight.Remove(up);
+        else _clonesInFlight[up] = n - 1;
     }
 
     private DeviceRecord GetDevice(DeviceNumber dev)

@@ -3,11 +3,11 @@ using TraceForensics.Replay.Evidence;
 
 namespace TraceForensics.Replay.Bios;
 
-/// <summary>A block device: bios in flight and the last completion seen.</summary>
+/// <summary>A block device: bios in flight (indexed by sector: <see cref="InFlightBios"/>) and the last completion seen.</summary>
 public sealed class DeviceRecord(DeviceNumber dev)
 {
     public DeviceNumber Dev { get; } = dev;
-    public List<InFlightBio> InFlight { get; private set; } = new();
+    public InFlightBios InFlight { get; private set; } = new();
     public EvidenceLine? LastCompletion { get; internal set; }
     public long CompletedCount { get; internal set; }
 
@@ -18,7 +18,7 @@ public sealed class DeviceRecord(DeviceNumber dev)
     internal DeviceRecord Clone()
     {
         var c = (DeviceRecord)MemberwiseClone();
-        c.InFlight = InFlight.Select(b => b with { }).ToList();
+        c.InFlight = InFlight.Clone();
         return c;
     }
 

@@ -15,7 +15,9 @@ public sealed class BlockMapTracker
 {
     private readonly record struct Extent(ulong Lblk, ulong Pblk, ulong Len, EvidenceLine Line);
 
-    private Dictionary<(DeviceNumber Dev, ulong Ino), List<Extent>> _extents = new();
+    /// <summary>Per inode, its mapped extents by first logical block. They never overlap (a mapping replaces those it
+    /// overlaps), so the one holding a block is the last starting at or before it: a binary search, not a scan.</summary>
+    private Dictionary<(DeviceNumber Dev, ulong Ino), SortedList<ulong, Extent>> _extents = new();
     private Dictionary<DeviceNumber, (int BlockSize, EvidenceLine Line)> _inferredBlockSize = new();
     /// <summary>Per task: its last mappings, newest last (at most <see cref="RecentMaps"/>), until a bio says the block size.</summary>
     private Dictionary<int, List<(DeviceNumber Dev, Extent Extent)>> _recentMaps = new();
@@ -30,7 +32,7 @@ public sealed class BlockMapTracker
 
     internal BlockMapTracker Clone() => new()
     {
-        _extents = _extents.ToDictionary(kv => kv.Key, kv => new List<Extent>(kv.Value)),
+        _extents = _extents.ToDictionary(kv => kv.Key, kv => new SortedList<ulong, Extent>(kv.Value)),
         _inferredBlockSize = new(_inferredBlockSize),
         _recentMaps = _recentMaps.ToDictionary(kv => kv.Key, kv => new List<(DeviceNumber, Extent)>(kv.Value)),
     };
@@ -42,9 +44,12 @@ public sealed class BlockMapTracker
         if (e.Payload is not { Dev: DeviceNumber dev, Ino: ulong ino, Index: long lblk, Sector: ulong pblk, Count: long len } || len <= 0 || lblk < 0) return;
         var extent = new Extent((ulong)lblk, pblk, (ulong)len, EvidenceLine.Of(e));
         if (!_extents.TryGetValue((dev, ino), out var list)) _extents[(dev, ino)] = list = new();
-        // A later mapping of the same blocks replaces an earlier one (the blocks were reallocated).
-        list.RemoveAll(x => x.Lblk < extent.Lblk + extent.Len && extent.Lblk < x.Lblk + x.Len);
-        list.Add(extent);
+        // A later mapping of the same blocks replaces an earlier one (the blocks were reallocated): the extent starting
+        // before it if it reaches into it, and those starting inside it.
+        int i = LastStartingAtOrBefore(list, extent.Lblk);
+        if (i < 0 || list.Values[i].Lblk + list.Values[i].Len <= extent.Lblk) i++;
+        while (i < list.Count && list.Keys[i] < extent.Lblk + extent.Len) list.RemoveAt(i);
+        list.Add(extent.Lblk, extent);
         if (!_recentMaps.TryGetValue(e.Pid, out var recent)) _recentMaps[e.Pid] = recent = new();
         if (recent.Count == RecentMaps) recent.RemoveAt(0);
         recent.Add((dev, extent));
@@ -102,9 +107,24 @@ public sealed class BlockMapTracker
         else return null;
         if (bs <= 0 || bs > KernelPage.Size) return null;
         ulong lblk = (ulong)page.Index * (ulong)(KernelPage.Size / bs);
-        foreach (var x in list)
-            if (x.Lblk <= lblk && lblk < x.Lblk + x.Len)
-                return ((x.Pblk + (lblk - x.Lblk)) * (ulong)(bs >> 9), x.Line, rule, line);
-        return null;
+        int at = LastStartingAtOrBefore(list, lblk);
+        if (at < 0) return null;
+        var x = list.Values[at];
+        if (lblk >= x.Lblk + x.Len) return null;
+        return ((x.Pblk + (lblk - x.Lblk)) * (ulong)(bs >> 9), x.Line, rule, line);
+    }
+
+    /// <summary>The index of the last extent starting at or before a block, or -1.</summary>
+    private static int LastStartingAtOrBefore(SortedList<ulong, Extent> list, ulong lblk)
+    {
+        var keys = list.Keys;
+        int lo = 0, hi = list.Count - 1, found = -1;
+        while (lo <= hi)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (keys[mid] <= lblk) { found = mid; lo = mid + 1; }
+            else hi = mid - 1;
+        }
+        return found;
     }
 }

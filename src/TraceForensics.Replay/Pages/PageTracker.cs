@@ -6,13 +6,16 @@ namespace TraceForensics.Replay.Pages;
 
 /// <summary>Owns page state. A page has one identity (dev, ino, index); its pfn and folio pointer are bound to it by
 /// any event that carries two of them (mm_filemap_add_to_page_cache, a probe with folio= and index=).
-/// Idle pages are dropped, so memory follows live state, not trace length.</summary>
+/// Idle pages are dropped, so memory follows live state, not trace length. The pages whose lock a task holds are
+/// indexed by the task, so asking for them does not scan every live page.</summary>
 public sealed class PageTracker
 {
     private readonly Dictionary<PageKey, PageRecord> _pages = new();
     private readonly Dictionary<ulong, PageKey> _byPfn = new();
     private readonly Dictionary<ulong, PageKey> _byFolio = new();
     private readonly Dictionary<(ulong Ino, long Index), PageKey> _byInoIndex = new();
+    /// <summary>Per task, the pages whose lock it holds, in key order.</summary>
+    private readonly Dictionary<int, SortedSet<PageKey>> _heldBy = new();
 
     /// <summary>A deep copy whose pages point at the copies of their ioends.</summary>
     internal PageTracker Clone(IReadOnlyDictionary<IoendRecord, IoendRecord> ioends)
@@ -22,6 +25,7 @@ public sealed class PageTracker
         foreach (var (pfn, key) in _byPfn) clone._byPfn[pfn] = key;
         foreach (var (folio, key) in _byFolio) clone._byFolio[folio] = key;
         foreach (var (at, key) in _byInoIndex) clone._byInoIndex[at] = key;
+        foreach (var (pid, held) in _heldBy) clone._heldBy[pid] = new SortedSet<PageKey>(held, KeyOrder);
         return clone;
     }
 
@@ -29,16 +33,22 @@ public sealed class PageTracker
     public IEnumerable<PageRecord> Live => _pages.Values.Order(ByKey);
 
     private static readonly Comparer<PageRecord> ByKey = Comparer<PageRecord>.Create((a, b) => Compare(a.Key, b.Key));
+    private static readonly Comparer<PageKey> KeyOrder = Comparer<PageKey>.Create(Compare);
 
     public PageRecord? Get(PageKey key) => _pages.GetValueOrDefault(key);
 
     /// <summary>A page whose lock this task holds (the lowest key when several, for determinism), or null.</summary>
-    public PageRecord? HeldBy(int pid)
+    public PageRecord? HeldBy(int pid) => _heldBy.TryGetValue(pid, out var held) ? _pages[held.Min] : null;
+
+    private void Holds(int? pid, PageKey key, bool held)
     {
-        PageRecord? best = null;
-        foreach (var p in _pages.Values)
-            if (p.LockHolder == pid && (best is null || Compare(p.Key, best.Key) < 0)) best = p;
-        return best;
+        if (pid is not int holder) return;
+        if (held)
+        {
+            if (!_heldBy.TryGetValue(holder, out var keys)) _heldBy[holder] = keys = new(KeyOrder);
+            keys.Add(key);
+        }
+        else if (_heldBy.TryGetValue(holder, out var keys) && keys.Remove(key) && keys.Count == 0) _heldBy.Remove(holder);
     }
 
     private static int Compare(PageKey a, PageKey b) =>
@@ -80,6 +90,8 @@ public sealed class PageTracker
     public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, InferenceRule? rule)
     {
         var page = GetOrAdd(key);
+        Holds(page.LockHolder, key, held: false);
+        Holds(pid, key, held: true);
         page.LockHolder = pid;
         page.LockLine = line;
         page.LockObserved = observed;
@@ -89,6 +101,7 @@ public sealed class PageTracker
     public void PageUnlock(PageKey key)
     {
         if (!_pages.TryGetValue(key, out var page)) return;
+        Holds(page.LockHolder, key, held: false);
         page.LockHolder = null;
         page.LockLine = null;
         page.LockRule = null;

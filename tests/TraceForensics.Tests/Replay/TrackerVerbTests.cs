@@ -12,12 +12,12 @@ namespace TraceForensics.Tests.Replay;
 /// lines through the real tokenizer and decoders.</summary>
 public class TrackerVerbTests
 {
-    private static readonly DeviceNumber Dev = new(8, 16);
-    private static PageKey Page(long index, ulong ino = 131) => new(Dev, ino, index);
-    private static EvidenceLine Line(long line) => new(0, line, 338_900_000_000L + line);
+    internal static readonly DeviceNumber Dev = new(8, 16);
+    internal static PageKey Page(long index, ulong ino = 131) => new(Dev, ino, index);
+    internal static EvidenceLine Line(long line) => new(0, line, 338_900_000_000L + line);
 
     /// <summary>One event from one ftrace line, checked to be of the kind the test needs.</summary>
-    private static TraceEvent Event(string line, EventKind kind)
+    internal static TraceEvent Event(string line, EventKind kind)
     {
         var (_, events) = Run.Text(line + "\n", TraceFormat.Ftrace);
         var e = Assert.Single(events);
