@@ -72,7 +72,7 @@ internal sealed class AnalysisOptionSet
         return new AnalysisReport
         {
             Inputs = result.Inputs,
-            InputHashes = result.Inputs.Select(i => AnalysisReport.Sha256Of(i.Path)).ToList(),
+            InputHashes = result.Inputs.Select(i => i.Sha256 ?? AnalysisReport.Sha256Of(i.Path)).ToList(),
             Findings = result.Findings,
             Diagnostics = result.Diagnostics,
         };

@@ -24,7 +24,9 @@ public sealed class AnalysisReport
     /// <summary>" at T" for a trace's finding, "" for a dump's.</summary>
     public string At(Finding f) => Timeless ? "" : $" at {Events.Model.TraceTime.Format(f.AtNs)}";
 
-    /// <summary>The SHA-256 of an input file, "" for standard input, a live process, a file that is gone or cannot
+    /// <summary>The SHA-256 of an input file read again, for an input whose reading did not reach its end (rejected, or an
+    /// analysis that stopped early; <see cref="Events.Reading.InputSummary.Sha256"/> is the hash of a reading that did):
+    /// "" for standard input, a live process, a file that is gone or cannot
     /// be read again, and what is not a regular file (a FIFO or process substitution was read once already; a device
     /// like /dev/zero never ends).</summary>
     public static string Sha256Of(string path)

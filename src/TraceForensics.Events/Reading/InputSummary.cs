@@ -21,6 +21,11 @@ public sealed class InputSummary(string path)
     /// <summary>Stack blocks and callchains read (attached to an event).</summary>
     public long Stacks { get; internal set; }
     public bool HasEvents => Events > 0;
+    /// <summary>The SHA-256 of the input file as the analysis read it (see <see cref="OpenedInput.Sha256"/>), once the
+    /// reading reached its end; null otherwise.</summary>
+    public string? Sha256 => _hashOfRead?.Invoke();
+    private Func<string?>? _hashOfRead;
+    internal void HashFrom(OpenedInput input) => _hashOfRead = () => input.Sha256;
 
     /// <summary>A .NET process dump (or a live process): no lines or events, its threads counted as events.</summary>
     public static InputSummary ForDump(string path, int threads) => new(path) { Format = TraceFormat.DotnetDump, Events = threads };

@@ -66,6 +66,7 @@ public sealed class TraceSession : IDisposable
             return;
         }
         summary.Compression = input.Compression;
+        summary.HashFrom(input);
         var format = options.Format;
         if (format == TraceFormat.DotnetDump)
         {

@@ -11,15 +11,17 @@ public static class InputOpener
     /// <summary>How many decompressed bytes are sniffed to detect the format.</summary>
     public const int SniffBytes = 64 * 1024;
 
+    /// <summary>Opens a path; a file's bytes are hashed as they are read (<see cref="OpenedInput.Sha256"/>).</summary>
     public static OpenedInput Open(string path)
     {
-        Stream raw = path == "-"
-            ? Console.OpenStandardInput()
-            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
-        return Open(raw);
+        if (path == "-") return Open(Console.OpenStandardInput());
+        var hashing = new HashingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan));
+        return Open(hashing, hashing);
     }
 
-    public static OpenedInput Open(Stream raw)
+    public static OpenedInput Open(Stream raw) => Open(raw, null);
+
+    private static OpenedInput Open(Stream raw, HashingStream? hashing)
     {
         var (magic, magicLength, stream) = PrefixedStream.Sniff(raw, 16);
         var compression = MagicBytes.DetectCompression(magic.AsSpan(0, magicLength));
@@ -32,7 +34,7 @@ public static class InputOpener
         };
         var (head, headLength, plain) = PrefixedStream.Sniff(
             new FaultTolerantStream(stream, compression == Compression.None ? int.MaxValue : FaultTolerantStream.DecompressorChunkBytes), SniffBytes);
-        return new OpenedInput(plain, compression, head, headLength);
+        return new OpenedInput(plain, compression, head, headLength) { Hashing = hashing };
     }
 
     private static Stream GzipWithTrailerCheck(Stream compressed)
@@ -51,6 +53,12 @@ public sealed class OpenedInput(Stream stream, Compression compression, byte[] h
 
     /// <summary>The error that ended reading early (a truncated or corrupt compressed input), if any.</summary>
     public string? ReadError => (Stream as PrefixedStream)?.Inner is FaultTolerantStream f ? f.Error : null;
+
+    internal HashingStream? Hashing { get; init; }
+
+    /// <summary>The SHA-256 of the input file's bytes (compressed, as stored), when its reading went to the end; null for
+    /// a stream not opened by path, or one not read to its end (a rejected input, an analysis that stopped early).</summary>
+    public string? Sha256 => Hashing?.Sha256;
 
     public void Dispose() => Stream.Dispose();
 }
