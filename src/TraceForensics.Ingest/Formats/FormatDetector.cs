@@ -65,7 +65,8 @@ public static class FormatDetector
         if (dmesg > 0 && (dmesg * 2 >= lines || dmesg >= 3) || kernelReports > 0)
             return new(TraceFormat.Dmesg, null);
         return new(TraceFormat.Unknown,
-            lines == 0 ? "the input is empty"
+            head.IsEmpty ? "the input is empty"
+            : lines == 0 ? $"no line break in its first {head.Length} bytes{(head.IndexOfAnyExcept((byte)0) < 0 ? " (all NUL bytes)" : "")}: not trace text"
                        : "no trace lines found at its start: not ftrace text, trace-cmd report, perf script output or a kernel log");
     }
 

@@ -324,6 +324,14 @@ public class BadInputTests
     // ---- rejected inputs ----
 
     [Fact]
+    public void A_stream_of_nul_bytes_is_rejected_as_what_it_is_not_as_empty()
+    {
+        var (session, events) = Run.Bytes(new byte[200_000]);
+        Assert.Empty(events);
+        Assert.Equal("no line break in its first 65536 bytes (all NUL bytes): not trace text", session.Inputs[0].Rejection);
+    }
+
+    [Fact]
     public void Empty_input_is_rejected()
     {
         var (session, events) = Run.Bytes([]);
