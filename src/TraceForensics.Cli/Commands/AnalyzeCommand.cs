@@ -35,7 +35,7 @@ internal static class AnalyzeCommand
                 return Emit(dotnet, parse, format, output, stdout, stderr)
                     ? analysis.ExitCode(parse, dotnet) : Program.ExitUsageOrNoInput;
             }
-            using var session = common.OpenSession(parse, stderr);
+            using var session = common.OpenSession(parse, stderr, hashInputs: true); // the reports print each input's SHA-256
             if (session is null) return Program.ExitUsageOrNoInput;
             var report = analysis.Run(parse, session, stderr);
             if (report is null) return Program.ExitUsageOrNoInput;

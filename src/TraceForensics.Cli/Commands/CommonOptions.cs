@@ -73,9 +73,9 @@ internal sealed class CommonOptions
 
     /// <summary>The session of the inputs; null (after the diagnostics on stderr) when the --events-map given cannot be
     /// read or is over its size bound: a run without the mapping the user asked for would be quietly wrong.</summary>
-    public TraceSession? OpenSession(ParseResult parse, TextWriter stderr)
+    public TraceSession? OpenSession(ParseResult parse, TextWriter stderr, bool hashInputs = false)
     {
-        var session = OpenSession(parse);
+        var session = OpenSession(parse, hashInputs);
         if (!session.Tables.Diagnostics.Kept.Any(d => d.Code == Ingest.Diagnostics.DiagnosticCodes.BadEventsMap && d.Severity == Ingest.Diagnostics.DiagnosticSeverity.Error))
             return session;
         DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
@@ -83,7 +83,7 @@ internal sealed class CommonOptions
         return null;
     }
 
-    private TraceSession OpenSession(ParseResult parse)
+    private TraceSession OpenSession(ParseResult parse, bool hashInputs)
     {
         var format = TraceFormat.Unknown;
         if (parse.GetValue(InputFormat) is { } name) TraceFormatNames.TryParse(name, out format);
@@ -91,6 +91,7 @@ internal sealed class CommonOptions
         {
             Format = format,
             EventsMapPath = parse.GetValue(EventsMap),
+            HashInputs = hashInputs,
         });
     }
 }

@@ -29,7 +29,7 @@ public sealed class TraceSession : IDisposable
     {
         options ??= new TraceSessionOptions();
         var session = Create(options);
-        foreach (var path in paths) session.Add(path, () => InputOpener.Open(path), options);
+        foreach (var path in paths) session.Add(path, () => InputOpener.Open(path, options.HashInputs), options);
         return session;
     }
 

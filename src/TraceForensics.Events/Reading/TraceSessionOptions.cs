@@ -10,4 +10,8 @@ public sealed record TraceSessionOptions
 
     /// <summary>A user file mapping custom event (probe) names to meanings.</summary>
     public string? EventsMapPath { get; init; }
+
+    /// <summary>Hash each input file (SHA-256) while it is read, for the reports that print it (analyze, report);
+    /// <see cref="InputSummary.Sha256"/> stays null without it.</summary>
+    public bool HashInputs { get; init; }
 }

@@ -11,11 +11,14 @@ public static class InputOpener
     /// <summary>How many decompressed bytes are sniffed to detect the format.</summary>
     public const int SniffBytes = 64 * 1024;
 
-    /// <summary>Opens a path; a file's bytes are hashed as they are read (<see cref="OpenedInput.Sha256"/>).</summary>
-    public static OpenedInput Open(string path)
+    /// <summary>Opens a path; with <paramref name="hash"/>, a file's bytes are hashed as they are read
+    /// (<see cref="OpenedInput.Sha256"/>).</summary>
+    public static OpenedInput Open(string path, bool hash = false)
     {
         if (path == "-") return Open(Console.OpenStandardInput());
-        var hashing = new HashingStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan));
+        Stream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+        if (!hash) return Open(file);
+        var hashing = new HashingStream(file);
         return Open(hashing, hashing);
     }
 

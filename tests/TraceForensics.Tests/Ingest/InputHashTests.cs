@@ -16,7 +16,7 @@ public class InputHashTests
     public void A_file_read_to_its_end_is_hashed_by_that_reading(string name)
     {
         var path = Path.Combine(TestPaths.SampleTraces, name);
-        var session = TraceSession.Open([path]);
+        var session = TraceSession.Open([path], new TraceSessionOptions { HashInputs = true });
         Assert.Null(session.Inputs[0].Sha256); // nothing read yet
         Run.Drain(session);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))), session.Inputs[0].Sha256);
