@@ -306,39 +306,14 @@ public sealed class StorageTopology
     private static string DevOf(string dir) => Encoding.ASCII.GetString(Line(ReadSysfs(Path.Combine(dir, "dev")))).Trim();
 
     /// <summary>MAJ:MIN of the filesystem <paramref name="path"/> lives on (statx's stx_dev), or null.</summary>
-    public static string? FsOf(byte[] path)
-    {
-        if (Statx(path) is not { } buffer) return null;
-        uint major = BitConverter.ToUInt32(buffer, StxDevMajor), minor = BitConverter.ToUInt32(buffer, StxDevMajor + 4);
-        return $"{major}:{minor}";
-    }
+    public static string? FsOf(byte[] path) => Statx.Of(path) is { } st ? $"{st.DevMajor}:{st.DevMinor}" : null;
 
     /// <summary>MAJ:MIN of the device special file <paramref name="path"/> names (statx's stx_rdev), or null when it is
     /// not a block device or cannot be stat'ed.</summary>
     public static string? RdevOf(byte[] path)
     {
-        if (Statx(path) is not { } buffer) return null;
         const ushort SIfmt = 0xF000, SIfblk = 0x6000;
-        if ((BitConverter.ToUInt16(buffer, StxMode) & SIfmt) != SIfblk) return null;
-        uint major = BitConverter.ToUInt32(buffer, StxRdevMajor), minor = BitConverter.ToUInt32(buffer, StxRdevMajor + 4);
-        return $"{major}:{minor}";
-    }
-
-    /// <summary>statx(2) of <paramref name="path"/> (its struct statx, include/uapi/linux/stat.h: 256 bytes on every
-    /// architecture), or null when it cannot be stat'ed.</summary>
-    private static byte[]? Statx(byte[] path)
-    {
-        var buffer = new byte[256];
-        var cpath = new byte[path.Length + 1];
-        path.CopyTo(cpath, 0);
-        try
-        {
-            return statx(AtFdCwd, cpath, 0, StatxBasicStats, buffer) == 0 ? buffer : null;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return null;
-        }
+        return Statx.Of(path) is { } st && (st.Mode & SIfmt) == SIfblk ? $"{st.RdevMajor}:{st.RdevMinor}" : null;
     }
 
     /// <summary>The block size of the filesystem at <paramref name="path"/>: <c>statvfs(3)</c>'s <c>f_bsize</c> (the first
@@ -359,19 +334,6 @@ public sealed class StorageTopology
         return IntPtr.Size == 8 ? (long)BitConverter.ToUInt64(buffer, 0) : BitConverter.ToUInt32(buffer, 0);
     }
 
-    private const int AtFdCwd = -100;
-    /// <summary>Offset of <c>stx_mode</c> (a __u16 after mask, blksize, attributes, nlink, uid, gid) in struct statx.</summary>
-    private const int StxMode = 28;
-    /// <summary>Offset of <c>stx_rdev_major</c> in struct statx, before stx_dev_major.</summary>
-    private const int StxRdevMajor = 128;
-    private const uint StatxBasicStats = 0x7ff;
-    /// <summary>Offset of <c>stx_dev_major</c> in struct statx (include/uapi/linux/stat.h): after mask, blksize, attributes,
-    /// nlink, uid, gid, mode (+pad), ino, size, blocks, attributes_mask, four statx_timestamps, rdev_major and rdev_minor.</summary>
-    private const int StxDevMajor = 136;
-
     [DllImport("libc", SetLastError = true)]
     private static extern int statvfs(byte[] path, byte[] buffer);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] buffer);
 }
