@@ -2,7 +2,8 @@
 # Remakes fuzz/seeds/READER/ from sample-traces/: small cuts (a fuzzer wants seeds of a few KB) of each text form --
 # the head (the header and first events), a window around the first stack, the tail (where the stalls end) -- the
 # kernel logs, a topology, the cuts compressed with gzip, zstd and xz for the decompressors, and an events map.
-# The trace.dat seeds are made by fuzz/make-trace-dat-seed.py (from a capture in ../shared; committed as made).
+# The trace.dat seeds (versions 6, 7, 7 with zstd) are cut from ../shared/real-traces/xfs-fsync.trace.dat by trace-cmd
+# split and convert and fuzz/make-trace-dat-seed.py, when trace-cmd and the capture are here (else kept as committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 S=sample-traces
@@ -39,5 +40,15 @@ fuzz_lock page-lock-acquired
 fuzz_unlock = page-unlock
 fuzz_wait page-lock-wait
 MAP
-ls "$D"/* | head -100 >/dev/null
+dat=../shared/real-traces/xfs-fsync.trace.dat
+if command -v trace-cmd >/dev/null && [ -f "$dat" ]; then
+  tmp=$(mktemp -d)
+  trace-cmd split -i "$dat" -o "$tmp/cut.dat" -e 40 >/dev/null 2>&1
+  trace-cmd convert -i "$tmp/cut.dat.1" --file-version 6 --compression none -o "$tmp/v6-full.dat" >/dev/null 2>&1
+  python3 fuzz/make-trace-dat-seed.py "$tmp/v6-full.dat" "$D/trace-dat/v6.dat"
+  rm -f "$D/trace-dat/v7.dat" "$D/trace-dat/v7-zstd.dat"
+  trace-cmd convert -i "$D/trace-dat/v6.dat" --file-version 7 --compression none -o "$D/trace-dat/v7.dat" >/dev/null 2>&1
+  trace-cmd convert -i "$D/trace-dat/v6.dat" --file-version 7 --compression zstd -o "$D/trace-dat/v7-zstd.dat" >/dev/null 2>&1
+  rm -rf "$tmp"
+fi
 echo "seeds: $(find "$D" -type f | wc -l) files, $(du -sh "$D" | cut -f1)"
