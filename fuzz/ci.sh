@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fuzz/ci.sh [SECONDS]: the short fuzzing run of CI: every reader for SECONDS (default 10) with afl++ and SharpFuzz,
 # after one publish and instrumentation. Prints each reader's figures; exits 1 when any reader had a crash or a hang
-# (the inputs stay in fuzz/out/READER/default/{crashes,hangs}; see fuzz/README.md to replay one).
+# (the inputs stay in fuzz/out/READER/default/{crashes,hangs}; see the README's Fuzzing section to replay one).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
