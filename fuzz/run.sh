@@ -19,12 +19,14 @@ bin=$out/bin
 
 if [ "${FUZZ_PREPARED:-0}" != 1 ]; then
   rm -rf "$bin"
-  dotnet publish fuzz/TraceForensics.Fuzz -c Release -o "$bin" --nologo -v q -p:TreatWarningsAsErrors=true >/dev/null
-  dotnet tool restore >/dev/null
+  mkdir -p "$out"
+  dotnet publish fuzz/TraceForensics.Fuzz -c Release -o "$bin" --nologo -v q > "$out/publish.log" 2>&1 || {
+    echo "fuzz/run.sh: publishing the harness failed:" >&2; tail -n 30 "$out/publish.log" >&2; exit 2; }
+  dotnet tool restore >/dev/null || { echo "fuzz/run.sh: dotnet tool restore failed (SharpFuzz.CommandLine)" >&2; exit 2; }
   # The tool's assemblies, and the decompressors it reads through (xz: SharpCompress, zstd: ZstdSharp); not the harness.
   for dll in "$bin"/TraceForensics.*.dll "$bin"/tracefx.dll "$bin"/SharpCompress.dll "$bin"/ZstdSharp.dll; do
     case "$(basename "$dll")" in TraceForensics.Fuzz.dll) continue ;; esac
-    dotnet sharpfuzz "$dll" >/dev/null
+    dotnet sharpfuzz "$dll" >/dev/null || { echo "fuzz/run.sh: instrumenting $dll failed" >&2; exit 2; }
   done
 fi
 
