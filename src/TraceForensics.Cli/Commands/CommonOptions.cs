@@ -92,6 +92,15 @@ internal sealed class CommonOptions
             Format = format,
             EventsMapPath = parse.GetValue(EventsMap),
             HashInputs = hashInputs,
+            Parallelism = ReadingThreads(),
         });
+    }
+
+    /// <summary>Threads that read the inputs: the processors, or <c>TRACEFX_THREADS</c> (1: one line after the other on
+    /// one thread, to compare with; the output is the same either way).</summary>
+    private static int ReadingThreads()
+    {
+        var text = Environment.GetEnvironmentVariable("TRACEFX_THREADS");
+        return int.TryParse(text, out int n) && n is >= 1 and <= 64 ? n : Environment.ProcessorCount;
     }
 }

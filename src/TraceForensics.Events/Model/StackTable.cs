@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 namespace TraceForensics.Events.Model;
 
 /// <summary>Interns stacks: each distinct sequence of frames (innermost first, function names without offsets)
-/// gets one id, from 1; id 0 is "no stack". Frames are interned strings, so a stack compares by reference.</summary>
+/// gets one id, from 1; id 0 is "no stack". Frames are interned strings, so a stack compares by reference. Stacks are
+/// built by one thread (the session's reading) while another may look them up (the replay, on its own thread).</summary>
 public sealed class StackTable
 {
     private readonly List<ImmutableArray<string>> _stacks = new() { ImmutableArray<string>.Empty };
@@ -12,9 +13,15 @@ public sealed class StackTable
     private readonly List<string> _building = new();
 
     /// <summary>Number of distinct stacks (not counting "no stack").</summary>
-    public int Count => _stacks.Count - 1;
+    public int Count
+    {
+        get { lock (_stacks) return _stacks.Count - 1; }
+    }
 
-    public ImmutableArray<string> Get(int id) => (uint)id < (uint)_stacks.Count ? _stacks[id] : ImmutableArray<string>.Empty;
+    public ImmutableArray<string> Get(int id)
+    {
+        lock (_stacks) return (uint)id < (uint)_stacks.Count ? _stacks[id] : ImmutableArray<string>.Empty;
+    }
 
     /// <summary>Starts a new stack; frames are added with <see cref="AddFrame"/> and the id made by <see cref="Complete"/>.</summary>
     public void Begin()
@@ -54,8 +61,12 @@ public sealed class StackTable
             ids = new List<int>(1);
             _byHash[hash] = ids;
         }
-        int newId = _stacks.Count;
-        _stacks.Add(_building.ToImmutableArray());
+        int newId;
+        lock (_stacks)
+        {
+            newId = _stacks.Count;
+            _stacks.Add(_building.ToImmutableArray());
+        }
         ids.Add(newId);
         _building.Clear();
         return newId;

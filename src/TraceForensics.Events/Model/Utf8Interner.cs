@@ -11,7 +11,18 @@ public sealed class Utf8Interner
     private Entry[] _entries = new Entry[1024];
     private int _count;
 
+    private readonly Utf8Interner? _shared;
+
     public Utf8Interner(int maxEntries = 1 << 20) => MaxEntries = maxEntries;
+
+    /// <summary>A front for one thread over <paramref name="shared"/>, which several threads intern into at once: a
+    /// slice this front has not seen is interned by the shared one (under its lock) and kept here, so the same bytes
+    /// still give the same string object on every thread, and a known slice takes no lock.</summary>
+    public Utf8Interner(Utf8Interner shared, int maxEntries = 1 << 16)
+    {
+        _shared = shared;
+        MaxEntries = maxEntries;
+    }
 
     public int MaxEntries { get; }
     public int Count => _count;
@@ -36,7 +47,9 @@ public sealed class Utf8Interner
             if (e.Hash == hash && bytes.SequenceEqual(e.Bytes)) return e.Value;
             b = (b + 1) & (_buckets.Length - 1);
         }
-        var value = Encoding.UTF8.GetString(bytes);
+        string value;
+        if (_shared is null) value = Encoding.UTF8.GetString(bytes);
+        else lock (_shared) value = _shared.Intern(bytes);
         if (_count >= MaxEntries) return value;
         if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
         _entries[_count] = new Entry { Bytes = bytes.ToArray(), Value = value, Hash = hash };

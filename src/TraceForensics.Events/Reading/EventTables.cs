@@ -1,4 +1,4 @@
-using TraceForensics.Events.Decoding;
+using System.Collections.Concurrent;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Diagnostics;
@@ -6,19 +6,27 @@ using TraceForensics.Ingest.Diagnostics;
 namespace TraceForensics.Events.Reading;
 
 /// <summary>What all inputs of one session share: interned strings, the stack table, the event dictionary,
-/// the payload decoder and the diagnostics log.</summary>
+/// the record decoders and the diagnostics log.</summary>
 public sealed class EventTables
 {
+    private readonly ConcurrentBag<RecordDecoder> _decoders = new();
+
     public EventTables(EventDictionary? dictionary = null, DiagnosticLog? diagnostics = null)
     {
         Dictionary = dictionary ?? new EventDictionary();
         Diagnostics = diagnostics ?? new DiagnosticLog();
-        Decoder = new PayloadDecoder(Strings);
     }
 
+    /// <summary>The session's interner. Records are decoded (on any thread) through fronts over it
+    /// (<see cref="RentDecoder"/>), which lock it; nothing interns into it directly while a session reads.</summary>
     public Utf8Interner Strings { get; } = new();
     public StackTable Stacks { get; } = new();
     public EventDictionary Dictionary { get; }
-    public PayloadDecoder Decoder { get; }
     public DiagnosticLog Diagnostics { get; }
+
+    /// <summary>A record decoder for one thread at a time, with its own front over <see cref="Strings"/>.</summary>
+    internal RecordDecoder RentDecoder() =>
+        _decoders.TryTake(out var decoder) ? decoder : new RecordDecoder(Dictionary, new Utf8Interner(Strings));
+
+    internal void ReturnDecoder(RecordDecoder decoder) => _decoders.Add(decoder);
 }

@@ -23,12 +23,17 @@ public sealed class InputReader : IDisposable
     private long _lastReleasedNs = long.MinValue;
     private bool _ended;
 
-    public InputReader(OpenedInput input, TraceFormat format, int inputIndex, InputSummary summary, EventTables tables)
-        : this(RecordSources.Open(input, format), input.Compression, inputIndex, summary, tables)
+    internal InputReader(OpenedInput input, TraceFormat format, int inputIndex, InputSummary summary, EventTables tables,
+                       Lazy<DecodeWorkers>? workers = null, long parallelAfterBytes = 0)
+        : this(RecordSources.Open(input, format), input.Compression, inputIndex, summary, tables, workers, parallelAfterBytes)
     {
     }
 
-    public InputReader(IRecordSource records, Compression compression, int inputIndex, InputSummary summary, EventTables tables)
+    /// <summary>With <paramref name="workers"/>, a text input whose lines are tokenized each on its own is
+    /// decoded in runs of lines on their threads (<see cref="LineRunPipeline"/>) once
+    /// <paramref name="parallelAfterBytes"/> are read; what it yields is the same.</summary>
+    internal InputReader(IRecordSource records, Compression compression, int inputIndex, InputSummary summary, EventTables tables,
+                       Lazy<DecodeWorkers>? workers = null, long parallelAfterBytes = 0)
     {
         _records = records;
         _tables = tables;
@@ -36,7 +41,22 @@ public sealed class InputReader : IDisposable
         Summary = summary;
         Summary.Format = records.Format;
         Summary.Compression = compression;
+        _decoder = tables.RentDecoder();
+        if (workers is not null && records is TraceRecordReader { ReadsLineRuns: true })
+        {
+            _workers = workers;
+            _parallelAfterBytes = parallelAfterBytes;
+        }
     }
+
+    private readonly RecordDecoder _decoder; // reading one record at a time
+    private DecodedRecord _decoded;
+    private readonly Lazy<DecodeWorkers>? _workers;
+    private readonly long _parallelAfterBytes;
+    private LineRunPipeline? _runs; // or decoding runs of lines on several threads
+    private DecodedLines? _run;
+    private int _runNext;
+    private long _line; // the line (record ordinal) last taken in
 
     public InputSummary Summary { get; }
 
@@ -75,12 +95,37 @@ public sealed class InputReader : IDisposable
         return oldest == _lastEventLine || oldest == _stackTargetLine;
     }
 
-    /// <summary>Reads one record; false at the end of the input.</summary>
+    /// <summary>Takes in one record; false at the end of the input.</summary>
     private bool ReadRecord()
     {
-        var record = new RawRecord();
-        if (!_records.Read(ref record)) return false;
-        long line = _records.Position.Ordinal;
+        if (_runs is null && _workers is not null && _records.BytesRead >= _parallelAfterBytes)
+            _runs = new LineRunPipeline((TraceRecordReader)_records, _tables, _workers.Value); // on from the line last read
+        if (_runs is null)
+        {
+            var record = new RawRecord();
+            if (!_records.Read(ref record)) return false;
+            _line = _records.Position.Ordinal;
+            _decoder.Decode(ref record, _records.Position.ByteOffset, ref _decoded);
+            TakeIn(ref _decoded);
+            return true;
+        }
+        while (_run is null || _runNext == _run.Count)
+        {
+            if (_run is not null) _runs.Return(_run);
+            _run = null;
+            if (!_runs.Next(out var run)) return false;
+            _run = run;
+            _runNext = 0;
+        }
+        _line++; // one record a line
+        TakeIn(ref _run.Records[_runNext++]);
+        return true;
+    }
+
+    /// <summary>Takes a decoded record into the input's state: stacks, the reorder window, the summary, diagnostics.</summary>
+    private void TakeIn(ref DecodedRecord record)
+    {
+        long line = _line;
         Summary.Lines = line;
         var kind = record.Kind;
         if (record.Notice is { } notice) Report(line, DiagnosticSeverity.Info, DiagnosticCodes.WallClock, notice);
@@ -94,7 +139,7 @@ public sealed class InputReader : IDisposable
                 CompleteStack();
                 BeginStack(ref record, line);
                 // a stack with no header line (ARM's unwinder): its first frame starts it
-                if (!record.Frame.IsEmpty && _stackTargetLine >= 0) AddFrame(ref record, line);
+                if (record.Frame is not null && _stackTargetLine >= 0) AddFrame(ref record, line);
                 break;
             case RecordKind.StackFrame:
                 AddFrame(ref record, line);
@@ -106,7 +151,7 @@ public sealed class InputReader : IDisposable
                 CompleteStack();
                 // Count -1: events were lost, how many was not kept (trace-cmd's "[EVENTS DROPPED]").
                 Summary.LostEvents += Math.Max(0, record.Count);
-                AddGap(record.Cpu, record.Count, line);
+                AddGap(record.Cpu, record.Count, line, record.ByteOffset);
                 Report(line, DiagnosticSeverity.Info, DiagnosticCodes.LostEvents,
                     $"the ring buffer of cpu {record.Cpu} lost {(record.Count < 0 ? "events (how many was not kept)" : $"{record.Count} events")} here; " +
                     "state built across this gap may be incomplete");
@@ -139,37 +184,16 @@ public sealed class InputReader : IDisposable
                 break;
         }
         _previousKind = kind;
-        return true;
     }
 
-    private void AddEvent(ref RawRecord record, long line)
+    private void AddEvent(ref DecodedRecord record, long line)
     {
-        var strings = _tables.Strings;
-        var e = new TraceEvent
-        {
-            TimestampNs = record.TimestampNs,
-            Cpu = record.Cpu,
-            Pid = record.Pid,
-            Tgid = record.Tgid,
-            Comm = strings.Intern(record.Comm),
-            Name = strings.Intern(record.Event),
-            Source = new SourceLocation(_inputIndex, line, _records.Position.ByteOffset),
-        };
-        var payload = record.Payload;
-        e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
-        bool decoded = e.Kind == EventKind.Unknown
-            || (record.Report is { } report ? _tables.Decoder.Decode(e.Kind, report, ref e.Payload)
-                : record.Topology is { } fact ? _tables.Decoder.Decode(e.Kind, fact, ref e.Payload)
-                : _tables.Decoder.Decode(e.Kind, e.Name, payload, ref e.Payload));
-        if (!decoded && e.Kind == EventKind.ProcessHang && record.Report is null)
-        {
-            // sched_process_hang is emitted by khungtaskd and names the hung task only in its payload (kernel/hung_task.c,
-            // trace_sched_process_hang(t)): with a pid= that is no pid, the hung task is unknown, never the reporter.
+        ref var e = ref record.Event;
+        e.Source = new SourceLocation(_inputIndex, line, record.ByteOffset);
+        if (record.PayloadProblem == PayloadProblem.HangPidInvalid)
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
                 $"{e.Name}: its pid= is not a pid the kernel gives (0 to {Ingest.Formats.AsciiSpan.PidMaxLimit - 1}); the hang report is skipped");
-            e.Kind = EventKind.Unknown;
-        }
-        else if (!decoded)
+        else if (record.PayloadProblem == PayloadProblem.Lacking)
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
                 $"{e.Name}: payload lacks what a {e.Kind.Name()} event carries; the event is kept without those facts");
         _window.Add(e);
@@ -180,7 +204,7 @@ public sealed class InputReader : IDisposable
     }
 
     /// <summary>Marks a gap in the stream where the ring buffer lost events, at the time of the newest event read.</summary>
-    private void AddGap(int cpu, long lost, long line)
+    private void AddGap(int cpu, long lost, long line, long byteOffset)
     {
         if (Summary.LastTimestampNs == long.MinValue) return; // nothing before it to doubt
         var gap = new TraceEvent
@@ -192,48 +216,17 @@ public sealed class InputReader : IDisposable
             Comm = "",
             Name = "lost_events",
             Kind = EventKind.TraceGap,
-            Source = new SourceLocation(_inputIndex, line, _records.Position.ByteOffset),
+            Source = new SourceLocation(_inputIndex, line, byteOffset),
         };
         gap.Payload.Count = lost;
         _window.Add(gap);
     }
 
-    /// <summary>The meaning of an event: the user's map, then a kprobe's probed function, then the tracepoint
-    /// name. For a kprobe, <paramref name="payload"/> becomes its arguments.</summary>
-    private EventKind Resolve(string name, ReadOnlySpan<byte> subsystem, ref ReadOnlySpan<byte> payload, ref EventPayload p)
-    {
-        var dictionary = _tables.Dictionary;
-        if (dictionary.IsUserMapped(name)) return dictionary.ByName(name);
-        bool perfProbe = subsystem.StartsWith("probe"u8);
-        if ((perfProbe || (payload.Length > 0 && payload[0] == (byte)'('))
-            && KprobeHeader.TryParse(payload, out var function, out var returnSite, out bool isReturn, out var args))
-        {
-            string func;
-            if (!function.IsEmpty) func = _tables.Strings.Intern(function);
-            else
-            {
-                // An address for a function (perf script; trace-cmd report, which prints the kprobe's print fmt "(%lx)"
-                // without the subsystem): the function is in the event name, as `perf probe` names it (func, func__return).
-                bool returnName = name.EndsWith("__return", StringComparison.Ordinal);
-                var named = returnName ? _tables.Strings.Intern(name[..^"__return".Length]) : name;
-                if (!perfProbe && dictionary.ByProbedFunction(named, returnName || isReturn) == EventKind.Unknown) return dictionary.ByName(name);
-                isReturn = returnName || isReturn;
-                func = named;
-            }
-            p.Function = func;
-            p.IsReturnProbe = isReturn;
-            if (!returnSite.IsEmpty) p.ReturnSite = _tables.Strings.Intern(returnSite);
-            payload = args;
-            return dictionary.ByProbedFunction(func, isReturn);
-        }
-        return dictionary.ByName(name);
-    }
-
-    private void BeginStack(ref RawRecord record, long line)
+    private void BeginStack(ref DecodedRecord record, long line)
     {
         // ftrace: the previous event of the same task on the same cpu; a kernel log's call trace: the report before it.
         // A kernel log's call trace belongs to its hung-task report, not to the report's detail lines.
-        int target = _window.FindNewest(record.Cpu, record.Pid, record.Event.SequenceEqual("call_trace"u8) ? EventKind.ProcessHang : EventKind.Unknown);
+        int target = _window.FindNewest(record.Cpu, record.Pid, record.CallTrace ? EventKind.ProcessHang : EventKind.Unknown);
         if (target < 0)
         {
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.OrphanStackFrame,
@@ -245,7 +238,7 @@ public sealed class InputReader : IDisposable
         _tables.Stacks.Begin();
     }
 
-    private void AddFrame(ref RawRecord record, long line)
+    private void AddFrame(ref DecodedRecord record, long line)
     {
         if (_stackTargetLine < 0)
         {
@@ -264,7 +257,7 @@ public sealed class InputReader : IDisposable
                 return;
             }
         }
-        _tables.Stacks.AddFrame(_tables.Strings.Intern(record.Frame));
+        _tables.Stacks.AddFrame(record.Frame!);
     }
 
     private void CompleteStack()
@@ -290,12 +283,17 @@ public sealed class InputReader : IDisposable
         _ended = true;
         Summary.Bytes = _records.BytesRead;
         if (_records.ReadError is { } error)
-            Report(_records.Position.Ordinal, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
+            Report(_runs is null ? _records.Position.Ordinal : _line, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
                 $"the input ends early ({error}); the {Summary.Lines} {(_records.Position.IsLine ? "lines" : "records")} before were read");
     }
 
     private void Report(long line, DiagnosticSeverity severity, string code, string message) =>
         _tables.Diagnostics.Report(Path, line, severity, code, message);
 
-    public void Dispose() => _records.Dispose();
+    public void Dispose()
+    {
+        _runs?.Dispose();
+        _tables.ReturnDecoder(_decoder);
+        _records.Dispose();
+    }
 }

@@ -15,8 +15,21 @@ public sealed class TraceSession : IDisposable
     private TraceEvent[] _heads = [];
     private bool[] _hasHead = [];
     private bool _started;
+    private readonly int _workers;
+    private readonly Lazy<DecodeWorkers>? _decodeWorkers;
+    private readonly long _parallelAfterBytes;
+    private long _taken;
+    private EventPump? _pump;
+    private long _stopAfterNs = long.MaxValue;
 
-    private TraceSession(EventTables tables) => Tables = tables;
+    private TraceSession(EventTables tables, TraceSessionOptions options)
+    {
+        Tables = tables;
+        _workers = options.Parallelism;
+        _parallelAfterBytes = options.ParallelAfterBytes;
+        // The reading thread decodes too (while it waits for a run): one thread fewer than the cores.
+        if (_workers > 1) _decodeWorkers = new(() => new DecodeWorkers(tables, _workers - 1));
+    }
 
     public EventTables Tables { get; }
     public IReadOnlyList<InputSummary> Inputs => _inputs;
@@ -48,7 +61,7 @@ public sealed class TraceSession : IDisposable
         var dictionary = new EventDictionary();
         var diagnostics = new DiagnosticLog();
         if (options.EventsMapPath is { } map) EventsMapFile.Load(map, dictionary, diagnostics);
-        return new TraceSession(new EventTables(dictionary, diagnostics));
+        return new TraceSession(new EventTables(dictionary, diagnostics), options);
     }
 
     private void Add(string path, Func<OpenedInput> open, TraceSessionOptions options)
@@ -87,7 +100,7 @@ public sealed class TraceSession : IDisposable
             }
             format = detection.Format;
         }
-        _readers.Add(new InputReader(input, format, _inputs.Count - 1, summary, Tables));
+        _readers.Add(new InputReader(input, format, _inputs.Count - 1, summary, Tables, _decodeWorkers, _parallelAfterBytes));
     }
 
     private void Reject(InputSummary summary, string code, string message)
@@ -96,8 +109,41 @@ public sealed class TraceSession : IDisposable
         Tables.Diagnostics.Report(summary.Path, 0, DiagnosticSeverity.Error, code, message);
     }
 
-    /// <summary>The next event of all inputs in time order (ties: input order, then line order).</summary>
+    /// <summary>Ends the reading after the first event later than <paramref name="ns"/> (an analysis that stops there):
+    /// what the inputs' summaries and the diagnostics say is then what a reading stopped at that event saw, even when
+    /// the reading runs ahead on its own thread. Before the first <see cref="Read"/> (later, it is ignored).</summary>
+    public void StopAfter(long ns)
+    {
+        if (!_started && _pump is null) _stopAfterNs = ns;
+    }
+
+    /// <summary>The next event of all inputs in time order (ties: input order, then line order). With more than one
+    /// worker (<see cref="TraceSessionOptions.Parallelism"/>), the inputs are read and merged on a thread of their own
+    /// (<see cref="EventPump"/>) while the caller takes the events: the same events in the same order.</summary>
     public bool Read(out TraceEvent e)
+    {
+        if (_pump is not null) return _pump.Read(out e);
+        if (_workers > 1 && (_taken++ & 4095) == 0 && BytesRead >= _parallelAfterBytes && _readers.Count > 0 && !_stopped)
+        {
+            // From here the reading goes on on the pump's thread, where it stands.
+            _pump = new EventPump(ReadMerged, _stopAfterNs);
+            return _pump.Read(out e);
+        }
+        if (_stopped) { e = default; return false; }
+        if (!ReadMerged(out e)) return false;
+        if (e.TimestampNs > _stopAfterNs) _stopped = true;
+        return true;
+    }
+
+    private bool _stopped;
+
+    /// <summary>True once the reading went on on threads of its own (<see cref="TraceSessionOptions.Parallelism"/>).</summary>
+    public bool ReadsInParallel => _pump is not null;
+
+    /// <summary>A reading of the merged events (<see cref="ReadMerged"/>), for the pump.</summary>
+    internal delegate bool MergedReader(out TraceEvent e);
+
+    private bool ReadMerged(out TraceEvent e)
     {
         if (!_started)
         {
@@ -123,6 +169,8 @@ public sealed class TraceSession : IDisposable
 
     public void Dispose()
     {
+        _pump?.Dispose();
         foreach (var r in _readers) r.Dispose();
+        if (_decodeWorkers is { IsValueCreated: true } workers) workers.Value.Dispose();
     }
 }

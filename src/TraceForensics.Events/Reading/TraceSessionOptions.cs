@@ -14,4 +14,13 @@ public sealed record TraceSessionOptions
     /// <summary>Hash each input file (SHA-256) while it is read, for the reports that print it (analyze, report);
     /// <see cref="InputSummary.Sha256"/> stays null without it.</summary>
     public bool HashInputs { get; init; }
+
+    /// <summary>Threads that read: 1 reads on the caller's thread, one line after the other; more decode runs of lines
+    /// of each text input on that many threads and read and merge the inputs on a thread of their own, with the same
+    /// events, diagnostics and summaries. The default: the machine's processors.</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>With <see cref="Parallelism"/> above 1, the bytes read one line after the other before the other threads
+    /// start (an input, or the inputs together): a small input is read sooner without them.</summary>
+    public long ParallelAfterBytes { get; init; } = 4 << 20;
 }

@@ -59,14 +59,37 @@ public sealed class TraceRecordReader : IRecordSource
         }
         switch (Format)
         {
-            case TraceFormat.PerfScript: PerfScriptLineTokenizer.Tokenize(line, ref record); break;
             case TraceFormat.Dmesg: _kernelLog!.Tokenize(line, ref record); break;
             case TraceFormat.Topology: _topology!.Tokenize(line, ref record); break;
-            default: FtraceLineTokenizer.Tokenize(line, ref record); break;
+            default: TokenizeLine(Format, line, ref record); return true;
         }
         if (record.Kind == RecordKind.Unrecognized && AsciiSpan.LooksBinary(line))
             record.Problem = "binary data in a text trace";
         return true;
+    }
+
+    /// <summary>True for the formats whose lines are tokenized each on its own (ftrace, trace-cmd report, perf script):
+    /// their runs of whole lines (<see cref="TryReadLines"/>) can be tokenized apart from the reader, with
+    /// <see cref="TokenizeLine"/>, in any order. A kernel log joins wrapped lines and a topology file carries state
+    /// from line to line: they are read one line at a time.</summary>
+    public bool ReadsLineRuns => Format is TraceFormat.Ftrace or TraceFormat.TraceCmd or TraceFormat.PerfScript;
+
+    /// <summary>The next run of whole lines, each ending in a newline (see <see cref="LineReader.TryReadLines"/>);
+    /// false when the next line or the end must come from <see cref="Read"/>. Only for <see cref="ReadsLineRuns"/>.</summary>
+    public bool TryReadLines(out ReadOnlySpan<byte> lines, out long offset, int maxBytes = int.MaxValue)
+    {
+        if (!ReadsLineRuns) throw new InvalidOperationException($"{Format.Name()} is read one line at a time");
+        return _lines.TryReadLines(out lines, out offset, maxBytes);
+    }
+
+    /// <summary>Tokenizes one line (without its newline, a carriage return before it removed) of a
+    /// <see cref="ReadsLineRuns"/> format, as <see cref="Read"/> does.</summary>
+    public static void TokenizeLine(TraceFormat format, ReadOnlySpan<byte> line, ref RawRecord record)
+    {
+        if (format == TraceFormat.PerfScript) PerfScriptLineTokenizer.Tokenize(line, ref record);
+        else FtraceLineTokenizer.Tokenize(line, ref record);
+        if (record.Kind == RecordKind.Unrecognized && AsciiSpan.LooksBinary(line))
+            record.Problem = "binary data in a text trace";
     }
 
     /// <summary>A kernel log: raw lines go through <see cref="KernelLogLines"/> (arrival wrapping off, wrapped lines

@@ -61,6 +61,38 @@ public sealed class LineReader : IDisposable
         }
     }
 
+    /// <summary>Hands out, when the buffer holds one, a run of whole lines at once: every byte up to and including the
+    /// buffer's last newline (within the first <c>maxBytes</c> when a newline is there), and the input offset of its first byte. Each of its lines is what <see cref="Read"/> would
+    /// have returned one by one (a newline in the buffer always ends a line), so a caller may split them elsewhere (on
+    /// another thread, in a copy). False when no newline is left without reading on past <see cref="MaxLineBytes"/> or
+    /// the end: the next line (overlong, or the last one without a newline) or the end comes from <see cref="Read"/>.
+    /// <see cref="LineNumber"/> does not count the lines of a run: the caller counts them.</summary>
+    public bool TryReadLines(out ReadOnlySpan<byte> lines, out long offset, int maxBytes = int.MaxValue)
+    {
+        while (true)
+        {
+            var pending = _buffer.AsSpan(_start, _end - _start);
+            int last = pending[..Math.Min(pending.Length, maxBytes)].LastIndexOf((byte)'\n');
+            if (last < 0) last = pending.LastIndexOf((byte)'\n');
+            if (last >= 0)
+            {
+                offset = _bufferOffset + _start;
+                lines = pending[..(last + 1)];
+                _start += last + 1;
+                LineOffset = offset + last + 1;
+                LineLength = 0;
+                return true;
+            }
+            if (pending.Length >= MaxLineBytes || _eof)
+            {
+                lines = default;
+                offset = _bufferOffset + _start;
+                return false;
+            }
+            Fill();
+        }
+    }
+
     private ReadOnlySpan<byte> Emit(int start, int length, int consumed)
     {
         LineNumber++;

@@ -1,0 +1,93 @@
+using TraceForensics.Ingest.Formats;
+
+namespace TraceForensics.Events.Reading;
+
+/// <summary>A run of whole lines copied out of the reader's buffer and decoded apart from it (on a worker thread):
+/// one <see cref="DecodedRecord"/> a line, in line order. Kept for reuse with its buffers once taken in.</summary>
+internal sealed class DecodedLines
+{
+    private byte[] _bytes = [];
+    private int _length;
+    private long _offset;
+    private TraceFormat _format;
+
+    public DecodedRecord[] Records { get; private set; } = new DecodedRecord[256];
+    /// <summary>Records decoded: one a line.</summary>
+    public int Count { get; private set; }
+
+    private volatile bool _decoded;
+    private Exception? _failure;
+
+    /// <summary>True once <see cref="Decode"/> has run (on whichever thread).</summary>
+    public bool Decoded => _decoded;
+
+    public void MarkDecoded(Exception? failure)
+    {
+        lock (this)
+        {
+            _failure = failure;
+            _decoded = true;
+            Monitor.PulseAll(this);
+        }
+    }
+
+    public void WaitDecoded()
+    {
+        lock (this)
+        {
+            while (!_decoded) Monitor.Wait(this);
+        }
+    }
+
+    public void ThrowIfFailed()
+    {
+        if (_failure is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+    }
+
+    /// <summary>Copies a run of whole lines, each ending in a newline, that starts at <paramref name="offset"/>.</summary>
+    public void Fill(ReadOnlySpan<byte> lines, long offset, TraceFormat format)
+    {
+        if (_bytes.Length < lines.Length) _bytes = new byte[Math.Max(lines.Length, 64 * 1024)];
+        lines.CopyTo(_bytes);
+        _length = lines.Length;
+        _offset = offset;
+        _format = format;
+        Count = 0;
+        _decoded = false;
+        _failure = null;
+    }
+
+    /// <summary>Splits the run into lines (a carriage return before a newline removed, as <c>LineReader</c> does) and
+    /// decodes each as <see cref="TraceRecordReader.Read"/> and the input's reader would one by one.</summary>
+    public void Decode(RecordDecoder decoder)
+    {
+        var bytes = _bytes.AsSpan(0, _length);
+        int start = 0;
+        var record = new RawRecord();
+        while (start < bytes.Length)
+        {
+            int nl = bytes[start..].IndexOf((byte)'\n');
+            var line = bytes.Slice(start, nl);
+            if (line.Length > 0 && line[^1] == (byte)'\r') line = line[..^1];
+            TraceRecordReader.TokenizeLine(_format, line, ref record);
+            if (Count == Records.Length)
+            {
+                var grown = Records;
+                Array.Resize(ref grown, Count * 2);
+                Records = grown;
+            }
+            decoder.Decode(ref record, _offset + start, ref Records[Count++]);
+            start += nl + 1;
+        }
+    }
+
+    /// <summary>One record read and decoded by the reader itself (a line that is not part of a run).</summary>
+    public void Single(RecordDecoder decoder, ref RawRecord record, long offset)
+    {
+        _length = 0;
+        Count = 1;
+        _failure = null;
+        decoder.Decode(ref record, offset, ref Records[0]);
+        _decoded = true;
+    }
+}
