@@ -17,6 +17,7 @@ public sealed class TracefsRecording : IDisposable
     private readonly List<string> _probesAdded = new();
     private readonly List<(string Path, string Trigger)> _triggersSet = new();
     private Thread? _reader;
+    private RingBufferCapture? _raw;
     private Exception? _readerError;
     private volatile bool _stopping;
 
@@ -120,6 +121,21 @@ public sealed class TracefsRecording : IDisposable
     {
         _reader = new Thread(() => Stream(output, gzip)) { IsBackground = true, Name = "tracefx trace_pipe" };
         _reader.Start();
+        LeaveOwnThreadsOutAndStart();
+    }
+
+    /// <summary>Starts tracing and the binary capture: each CPU's ring-buffer pages appended to a page file in
+    /// <paramref name="directory"/> (<see cref="RingBufferCapture"/>), until <see cref="Stop"/>.</summary>
+    public RingBufferCapture StartBinary(string directory)
+    {
+        _raw = new RingBufferCapture(Instance, RingBufferCapture.CpusOf(Instance), directory, Environment.SystemPageSize);
+        _raw.Start();
+        LeaveOwnThreadsOutAndStart();
+        return _raw;
+    }
+
+    private void LeaveOwnThreadsOutAndStart()
+    {
         // Not our own threads: reading trace_pipe wakes the reader for every event, which would fill the trace with
         // tracefx's own scheduling. The threads of this process are left out (commands it starts are not).
         Thread.Sleep(50);
@@ -170,6 +186,12 @@ public sealed class TracefsRecording : IDisposable
     /// where the recording ends), and returns the reader's error, if any.</summary>
     public Exception? Stop()
     {
+        if (_raw is { } raw)
+        {
+            _raw = null;
+            Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "0", out _);
+            return raw.Stop(TimeSpan.FromSeconds(30));
+        }
         if (_reader is null) return null;
         _stopping = true;
         if (!Tracefs.TryWrite(Path.Combine(Instance, "trace_marker"), EndMarker, out var err))
@@ -179,6 +201,27 @@ public sealed class TracefsRecording : IDisposable
         _reader = null;
         return _readerError;
     }
+
+    /// <summary>Sets the ring buffers' per-CPU size while recording (the kernel resizes them in place); false, with a
+    /// note, when it refuses.</summary>
+    public bool Resize(int kb)
+    {
+        if (Tracefs.TryWrite(Path.Combine(Instance, "buffer_size_kb"), kb.ToString(System.Globalization.CultureInfo.InvariantCulture), out var err)) return true;
+        Notes.Add($"buffer_size_kb {kb} refused ({err})");
+        return false;
+    }
+
+    /// <summary>A CPU's ring-buffer counters (<c>per_cpu/cpuN/stats</c>: entries, overrun, commit overrun, bytes,
+    /// oldest event ts, now ts, dropped events, read events), as the kernel prints them; empty when unreadable.</summary>
+    public string CpuStats(int cpu)
+    {
+        try { return File.ReadAllText(Path.Combine(Instance, "per_cpu", $"cpu{cpu.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "stats")); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
+    }
+
+    /// <summary>The instance's trace_clock file: the clocks, the one in use in brackets.</summary>
+    public string TraceClock =>
+        File.Exists(Path.Combine(Instance, "trace_clock")) ? File.ReadAllText(Path.Combine(Instance, "trace_clock")).Trim() : "[local]";
 
     /// <summary>Events the ring buffer dropped (per-cpu "overrun" counters).</summary>
     public long LostEvents()

@@ -15,19 +15,21 @@ internal static class RecordCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var output = new Option<string>("--output", "-o") { Description = "The trace file (.gz compresses)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "The trace file: .dat a trace-cmd trace.dat version 7, else text (.gz compresses)", Required = true };
         var duration = new Option<double?>("--duration") { Description = "Seconds to record (default: until the command exits or Ctrl-C)" };
         duration.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is double d && !(double.IsFinite(d) && d > 0 && d <= 7 * 24 * 3600))
                 r.AddError("--duration wants seconds greater than 0 (at most a week)");
         });
-        var buffer = new Option<int>("--buffer-kb") { Description = "Ring buffer per cpu, KiB", DefaultValueFactory = _ => 16384 };
+        var buffer = new Option<int?>("--buffer-kb") { Description = "Ring buffer per cpu, KiB (default: sized from the free memory and the event rate of the first second)" };
+        var compress = new Option<bool>("--zstd") { Description = "Compress the trace.dat's sections and pages with zstd (as trace-cmd record --compression zstd)" };
         var commandArgs = new Argument<string[]>("command") { Description = "A command to run while recording (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("record", """
             Record the events tracefx needs on this machine's kernel (as root), then analyse the file.
 
             Examples:
+              sudo tracefx record -o hang.dat --duration 60
               sudo tracefx record -o hang.txt.gz --duration 60
               sudo tracefx record -o fsync.txt -- dd if=/dev/zero of=/mnt/x bs=1M count=64 conv=fsync
               tracefx analyze hang.txt.gz hang.txt.gz.dmesg.txt hang.txt.gz.topology.txt
@@ -35,13 +37,14 @@ internal static class RecordCommand
         command.Add(output);
         command.Add(duration);
         command.Add(buffer);
+        command.Add(compress);
         command.Add(commandArgs);
         command.SetAction(parse => Run(parse.GetValue(output)!, parse.GetValue(duration), parse.GetValue(buffer),
-            parse.GetValue(commandArgs) ?? [], stdout, stderr));
+            parse.GetValue(commandArgs) ?? [], stdout, stderr, parse.GetValue(compress)));
         return command;
     }
 
-    public static int Run(string output, double? duration, int bufferKb, string[] commandLine, TextWriter stdout, TextWriter stderr)
+    public static int Run(string output, double? duration, int? bufferKbAsked, string[] commandLine, TextWriter stdout, TextWriter stderr, bool zstd = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -67,6 +70,10 @@ internal static class RecordCommand
         var signals = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
             .Select(sig => PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; stop.Set(); })).ToList();
         using var unregister = new Disposables(signals);
+        bool binary = TraceDatOutput.Wanted(output);
+        int cpus = Environment.ProcessorCount;
+        int ceilingKb = BufferSizing.CeilingKb(cpus);
+        int bufferKb = bufferKbAsked ?? (binary ? BufferSizing.InitialKb(cpus) : 16384);
         var recording = TracefsRecording.Arm(fs, RecordingPlan.Events, RecordingPlan.Triggers, RecordingPlan.Probes(Tracefs.HasBtf), bufferKb, out why);
         if (recording is null)
         {
@@ -78,6 +85,10 @@ internal static class RecordCommand
         int notesShown = 0;
         string? topology = null;
         long lost;
+        RingBufferCapture? raw = null;
+        TraceDatWriter? writer = null;
+        List<RecordedPages> perCpu = [];
+        var scratch = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.pages");
         try
         {
             stderr.WriteLine($"tracefx: recording {recording.Enabled.Count} events in {recording.Instance}" +
@@ -85,7 +96,12 @@ internal static class RecordCommand
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
             topology = SaveTopology(output + ".topology.txt", stderr);
-            recording.Start(tmp, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)); // tmp's name has no .gz
+            if (binary)
+            {
+                Directory.CreateDirectory(scratch);
+                raw = recording.StartBinary(scratch);
+            }
+            else recording.Start(tmp, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)); // tmp's name has no .gz
             Process? child = null;
             if (commandLine.Length > 0)
             {
@@ -101,7 +117,15 @@ internal static class RecordCommand
             }
             if (exit == Program.ExitOk)
             {
-                if (duration is double d) stop.Wait(TimeSpan.FromSeconds(d));
+                var started = Stopwatch.StartNew();
+                // The first second's rate sizes the ring buffers (unless --buffer-kb said the size).
+                if (raw is not null && bufferKbAsked is null && !stop.Wait(TimeSpan.FromSeconds(Math.Min(1, duration ?? 1))))
+                {
+                    double rate = raw.MostBytesReadOnOneCpu / Math.Max(0.001, started.Elapsed.TotalSeconds);
+                    int grown = BufferSizing.ForRate(rate, bufferKb, ceilingKb);
+                    if (grown > bufferKb && recording.Resize(grown)) bufferKb = grown;
+                }
+                if (duration is double d) stop.Wait(TimeSpan.FromSeconds(Math.Max(0, d - started.Elapsed.TotalSeconds)));
                 else if (child is not null || commandLine.Length == 0) stop.Wait();
             }
             if (child is { HasExited: false }) { try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
@@ -111,6 +135,11 @@ internal static class RecordCommand
                 exit = Program.ExitUsageOrNoInput;
             }
             lost = recording.LostEvents();
+            if (raw is not null && exit == Program.ExitOk)
+            {
+                // The formats are read while the instance and its probes still exist; the pages are already on disk.
+                writer = TraceDatOutput.Prepare(fs, recording, raw, zstd, out perCpu);
+            }
         }
         finally
         {
@@ -118,15 +147,38 @@ internal static class RecordCommand
             // What went wrong while stopping or undoing (an instance that could not be removed) is said, not dropped.
             foreach (var note in recording.Notes.Skip(notesShown)) stderr.WriteLine($"tracefx: {note}");
         }
-        if (exit != Program.ExitOk)
+        if (exit != Program.ExitOk || (binary && writer is null))
         {
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, true);
             File.Delete(tmp);
             if (topology is not null) File.Delete(topology);
             return exit;
         }
-        File.Move(tmp, output, overwrite: true);
+        string summary;
+        if (writer is not null)
+        {
+            try
+            {
+                OutputTarget.Write(output, s => writer.Write(s, scratch));
+            }
+            catch (IOException e)
+            {
+                stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {output}: {e.Message}"));
+                return Program.ExitUsageOrNoInput;
+            }
+            finally
+            {
+                Directory.Delete(scratch, true);
+            }
+            summary = TraceDatOutput.Summary(output, perCpu, bufferKb);
+        }
+        else
+        {
+            File.Move(tmp, output, overwrite: true);
+            summary = $"tracefx: recorded {recording.BytesWritten >> 10} KiB to {output}" + (lost > 0 ? $"; the ring buffer lost {lost} events (raise --buffer-kb)" : "");
+        }
         var dmesg = SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr);
-        stderr.WriteLine($"tracefx: recorded {recording.BytesWritten >> 10} KiB to {output}" + (lost > 0 ? $"; the ring buffer lost {lost} events (raise --buffer-kb)" : ""));
+        stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(summary));
         if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
         stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}{(topology is null ? "" : " " + topology)}");
         return Program.ExitOk;
