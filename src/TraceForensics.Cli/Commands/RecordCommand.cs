@@ -7,8 +7,9 @@ using TraceForensics.Cli.Output;
 
 namespace TraceForensics.Cli.Commands;
 
-/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [-- COMMAND ARGS...]</c>: arms tracefs in its own
-/// instance, streams trace_pipe to FILE until the duration ends, the command exits or Ctrl-C, saves the kernel log of
+/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [--zstd] [-- COMMAND ARGS...]</c>: arms tracefs in
+/// its own instance, reads the per-CPU ring buffers' pages (<see cref="RingBufferCapture"/>) until the duration ends,
+/// the command exits or Ctrl-C, then writes FILE: a trace.dat when it ends in .dat, else the trace.dat's text, saves the kernel log of
 /// the same period beside it (FILE.dmesg.txt) and the storage topology at its start (FILE.topology.txt: loop devices and
 /// their backing filesystems, mounts, device-mapper devices), and undoes everything it armed on every exit path.</summary>
 internal static class RecordCommand
@@ -70,22 +71,19 @@ internal static class RecordCommand
         var signals = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
             .Select(sig => PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; stop.Set(); })).ToList();
         using var unregister = new Disposables(signals);
-        bool binary = TraceDatOutput.Wanted(output);
         int cpus = Environment.ProcessorCount;
         int ceilingKb = BufferSizing.CeilingKb(cpus);
-        int bufferKb = bufferKbAsked ?? (binary ? BufferSizing.InitialKb(cpus) : 16384);
+        int bufferKb = bufferKbAsked ?? BufferSizing.InitialKb(cpus);
         var recording = TracefsRecording.Arm(fs, RecordingPlan.Events, RecordingPlan.Triggers, RecordingPlan.Probes(Tracefs.HasBtf), bufferKb, out why);
         if (recording is null)
         {
             stderr.WriteLine($"tracefx: {why}");
             return Program.ExitUsageOrNoInput;
         }
-        var tmp = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
         int exit = Program.ExitOk;
         int notesShown = 0;
         string? topology = null;
-        long lost;
-        RingBufferCapture? raw = null;
+        RingBufferCapture raw;
         TraceDatWriter? writer = null;
         List<RecordedPages> perCpu = [];
         var scratch = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.pages");
@@ -96,12 +94,8 @@ internal static class RecordCommand
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
             topology = SaveTopology(output + ".topology.txt", stderr);
-            if (binary)
-            {
-                Directory.CreateDirectory(scratch);
-                raw = recording.StartBinary(scratch);
-            }
-            else recording.Start(tmp, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)); // tmp's name has no .gz
+            Directory.CreateDirectory(scratch);
+            raw = recording.StartBinary(scratch);
             Process? child = null;
             if (commandLine.Length > 0)
             {
@@ -119,7 +113,7 @@ internal static class RecordCommand
             {
                 var started = Stopwatch.StartNew();
                 // The first second's rate sizes the ring buffers (unless --buffer-kb said the size).
-                if (raw is not null && bufferKbAsked is null && !stop.Wait(TimeSpan.FromSeconds(Math.Min(1, duration ?? 1))))
+                if (bufferKbAsked is null && !stop.Wait(TimeSpan.FromSeconds(Math.Min(1, duration ?? 1))))
                 {
                     double rate = raw.MostBytesReadOnOneCpu / Math.Max(0.001, started.Elapsed.TotalSeconds);
                     int grown = BufferSizing.ForRate(rate, bufferKb, ceilingKb);
@@ -131,11 +125,10 @@ internal static class RecordCommand
             if (child is { HasExited: false }) { try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
             if (recording.Stop() is { } error)
             {
-                stderr.WriteLine($"tracefx: reading trace_pipe failed: {error.Message}");
+                stderr.WriteLine($"tracefx: reading the ring buffers failed: {error.Message}");
                 exit = Program.ExitUsageOrNoInput;
             }
-            lost = recording.LostEvents();
-            if (raw is not null && exit == Program.ExitOk)
+            if (exit == Program.ExitOk)
             {
                 // The formats are read while the instance and its probes still exist; the pages are already on disk.
                 writer = TraceDatOutput.Prepare(fs, recording, raw, zstd, out perCpu);
@@ -147,36 +140,33 @@ internal static class RecordCommand
             // What went wrong while stopping or undoing (an instance that could not be removed) is said, not dropped.
             foreach (var note in recording.Notes.Skip(notesShown)) stderr.WriteLine($"tracefx: {note}");
         }
-        if (exit != Program.ExitOk || (binary && writer is null))
+        if (exit != Program.ExitOk || writer is null)
         {
             if (Directory.Exists(scratch)) Directory.Delete(scratch, true);
-            File.Delete(tmp);
             if (topology is not null) File.Delete(topology);
-            return exit;
+            return exit == Program.ExitOk ? Program.ExitUsageOrNoInput : exit;
         }
-        string summary;
-        if (writer is not null)
+        try
         {
-            try
+            // Text is made from the trace.dat after the capture (never on its path).
+            if (TraceDatOutput.Wanted(output)) OutputTarget.Write(output, s => writer.Write(s, scratch));
+            else
             {
-                OutputTarget.Write(output, s => writer.Write(s, scratch));
+                var dat = Path.Combine(scratch, "recording.dat");
+                using (var s = new FileStream(dat, FileMode.CreateNew, FileAccess.Write)) writer.Write(s, scratch);
+                OutputTarget.Write(output, s => TraceDatText.Write(dat, s, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)));
             }
-            catch (IOException e)
-            {
-                stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {output}: {e.Message}"));
-                return Program.ExitUsageOrNoInput;
-            }
-            finally
-            {
-                Directory.Delete(scratch, true);
-            }
-            summary = TraceDatOutput.Summary(output, perCpu, bufferKb);
         }
-        else
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            File.Move(tmp, output, overwrite: true);
-            summary = $"tracefx: recorded {recording.BytesWritten >> 10} KiB to {output}" + (lost > 0 ? $"; the ring buffer lost {lost} events (raise --buffer-kb)" : "");
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {output}: {e.Message}"));
+            return Program.ExitUsageOrNoInput;
         }
+        finally
+        {
+            Directory.Delete(scratch, true);
+        }
+        var summary = TraceDatOutput.Summary(output, perCpu, bufferKb);
         var dmesg = SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr);
         stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(summary));
         if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
