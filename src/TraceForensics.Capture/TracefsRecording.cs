@@ -1,10 +1,9 @@
-using System.IO.Compression;
-
 namespace TraceForensics.Capture;
 
 /// <summary>A recording in tracefs's own instance (<c>instances/tracefx-PID</c>, one per tracefx process, so other
-/// tracing on the machine, and another tracefx recording at the same time, is left alone): events enabled, stack triggers, page-lock probes where the kernel has kprobes, trace_pipe streamed to a
-/// file. Disposing undoes everything it armed (the instance is removed, probes deleted), on every exit path.</summary>
+/// tracing on the machine, and another tracefx recording at the same time, is left alone): events enabled, stack
+/// triggers, page-lock probes where the kernel has kprobes, the capture of the ring buffers (<see cref="StartBinary"/>).
+/// Disposing undoes everything it armed (the instance is removed, probes deleted), on every exit path.</summary>
 public sealed class TracefsRecording : IDisposable
 {
     /// <summary>The instance names' prefix; a process's own instance is <see cref="InstanceNameFor"/>.</summary>
@@ -12,13 +11,10 @@ public sealed class TracefsRecording : IDisposable
 
     /// <summary>The instance a tracefx process records in: <c>tracefx-PID</c>.</summary>
     public static string InstanceNameFor(int pid) => $"{InstancePrefix}-{pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-    private const string EndMarker = "tracefx: end of recording";
     private readonly Tracefs _fs;
     private readonly List<string> _probesAdded = new();
     private readonly List<(string Path, string Trigger)> _triggersSet = new();
-    private Thread? _reader;
-    private Exception? _readerError;
-    private volatile bool _stopping;
+    private RingBufferCapture? _raw;
 
     private TracefsRecording(Tracefs fs, string instance)
     {
@@ -30,7 +26,6 @@ public sealed class TracefsRecording : IDisposable
     public List<string> Enabled { get; } = new();
     public List<string> Missing { get; } = new();
     public List<string> Notes { get; } = new();
-    public long BytesWritten { get; private set; }
 
     /// <summary>Creates the instance and arms it; null with the reason when tracefs refuses.</summary>
     public static TracefsRecording? Arm(Tracefs fs, IEnumerable<string> events, IEnumerable<(string Event, string Trigger)> triggers,
@@ -113,15 +108,20 @@ public sealed class TracefsRecording : IDisposable
         else Notes.Add($"probe {name} refused ({err})");
     }
 
-    /// <summary>Starts tracing and streams the instance's trace_pipe to <paramref name="output"/> (gzip when
-    /// <paramref name="gzip"/>; the output is a temporary name, so the final name's .gz is the caller's to say) on a
-    /// background thread, until <see cref="Stop"/>.</summary>
-    public void Start(string output, bool gzip)
+    /// <summary>Starts tracing and the binary capture: each CPU's ring-buffer pages appended to a page file in
+    /// <paramref name="directory"/> (<see cref="RingBufferCapture"/>), until <see cref="Stop"/>.</summary>
+    public RingBufferCapture StartBinary(string directory)
     {
-        _reader = new Thread(() => Stream(output, gzip)) { IsBackground = true, Name = "tracefx trace_pipe" };
-        _reader.Start();
-        // Not our own threads: reading trace_pipe wakes the reader for every event, which would fill the trace with
-        // tracefx's own scheduling. The threads of this process are left out (commands it starts are not).
+        _raw = new RingBufferCapture(Instance, RingBufferCapture.CpusOf(Instance), directory, Environment.SystemPageSize);
+        _raw.Start();
+        LeaveOwnThreadsOutAndStart();
+        return _raw;
+    }
+
+    private void LeaveOwnThreadsOutAndStart()
+    {
+        // Not our own threads: their wakeups would fill the trace with tracefx's own scheduling. The threads of this
+        // process are left out (commands it starts are not).
         Thread.Sleep(50);
         var tids = Directory.Exists("/proc/self/task")
             ? string.Join(' ', Directory.GetDirectories("/proc/self/task").Select(Path.GetFileName))
@@ -131,54 +131,35 @@ public sealed class TracefsRecording : IDisposable
         Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "1", out _);
     }
 
-    private void Stream(string output, bool gzip)
-    {
-        try
-        {
-            using var pipe = new FileStream(Path.Combine(Instance, "trace_pipe"), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            using var file = new FileStream(output, FileMode.Create, FileAccess.Write);
-            using Stream sink = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
-            var buffer = new byte[1 << 20];
-            var marker = System.Text.Encoding.ASCII.GetBytes(EndMarker);
-            while (true)
-            {
-                int n = pipe.Read(buffer, 0, buffer.Length);
-                if (n == 0) break;
-                var chunk = buffer.AsSpan(0, n);
-                int end = _stopping ? chunk.IndexOf(marker) : -1;
-                if (end >= 0)
-                {
-                    int lineStart = chunk[..end].LastIndexOf((byte)'\n') + 1;
-                    sink.Write(chunk[..lineStart]);
-                    BytesWritten += lineStart;
-                    break;
-                }
-                sink.Write(chunk);
-                BytesWritten += n;
-                // Let events gather in the ring buffer: a reader woken for every event would fill the trace with its
-                // own scheduling (the idle task switching to it is traced even when tracefx's threads are not).
-                if (!_stopping) Thread.Sleep(100);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            _readerError = e;
-        }
-    }
-
-    /// <summary>Stops tracing, lets the reader drain what was recorded (a marker written into the buffer tells it
-    /// where the recording ends), and returns the reader's error, if any.</summary>
+    /// <summary>Stops tracing and lets the readers drain what the ring buffers hold; the readers' error, if any.</summary>
     public Exception? Stop()
     {
-        if (_reader is null) return null;
-        _stopping = true;
-        if (!Tracefs.TryWrite(Path.Combine(Instance, "trace_marker"), EndMarker, out var err))
-            Notes.Add($"the end marker could not be written ({err}); the reader may not finish");
+        if (_raw is not { } raw) return null;
+        _raw = null;
         Tracefs.TryWrite(Path.Combine(Instance, "tracing_on"), "0", out _);
-        if (!_reader.Join(TimeSpan.FromSeconds(10))) Notes.Add("the trace_pipe reader did not finish in 10 s; the file may end early");
-        _reader = null;
-        return _readerError;
+        return raw.Stop(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>Sets the ring buffers' per-CPU size while recording (the kernel resizes them in place); false, with a
+    /// note, when it refuses.</summary>
+    public bool Resize(int kb)
+    {
+        if (Tracefs.TryWrite(Path.Combine(Instance, "buffer_size_kb"), kb.ToString(System.Globalization.CultureInfo.InvariantCulture), out var err)) return true;
+        Notes.Add($"buffer_size_kb {kb} refused ({err})");
+        return false;
+    }
+
+    /// <summary>A CPU's ring-buffer counters (<c>per_cpu/cpuN/stats</c>: entries, overrun, commit overrun, bytes,
+    /// oldest event ts, now ts, dropped events, read events), as the kernel prints them; empty when unreadable.</summary>
+    public string CpuStats(int cpu)
+    {
+        try { return File.ReadAllText(Path.Combine(Instance, "per_cpu", $"cpu{cpu.ToString(System.Globalization.CultureInfo.InvariantCulture)}", "stats")); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
+    }
+
+    /// <summary>The instance's trace_clock file: the clocks, the one in use in brackets.</summary>
+    public string TraceClock =>
+        File.Exists(Path.Combine(Instance, "trace_clock")) ? File.ReadAllText(Path.Combine(Instance, "trace_clock")).Trim() : "[local]";
 
     /// <summary>Events the ring buffer dropped (per-cpu "overrun" counters).</summary>
     public long LostEvents()

@@ -7,27 +7,30 @@ using TraceForensics.Cli.Output;
 
 namespace TraceForensics.Cli.Commands;
 
-/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [-- COMMAND ARGS...]</c>: arms tracefs in its own
-/// instance, streams trace_pipe to FILE until the duration ends, the command exits or Ctrl-C, saves the kernel log of
+/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [--zstd] [-- COMMAND ARGS...]</c>: arms tracefs in
+/// its own instance, reads the per-CPU ring buffers' pages (<see cref="RingBufferCapture"/>) until the duration ends,
+/// the command exits or Ctrl-C, then writes FILE: a trace.dat when it ends in .dat, else the trace.dat's text, saves the kernel log of
 /// the same period beside it (FILE.dmesg.txt) and the storage topology at its start (FILE.topology.txt: loop devices and
 /// their backing filesystems, mounts, device-mapper devices), and undoes everything it armed on every exit path.</summary>
 internal static class RecordCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var output = new Option<string>("--output", "-o") { Description = "The trace file (.gz compresses)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "The trace file: .dat a trace-cmd trace.dat version 7, else text (.gz compresses)", Required = true };
         var duration = new Option<double?>("--duration") { Description = "Seconds to record (default: until the command exits or Ctrl-C)" };
         duration.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<double?>() is double d && !(double.IsFinite(d) && d > 0 && d <= 7 * 24 * 3600))
                 r.AddError("--duration wants seconds greater than 0 (at most a week)");
         });
-        var buffer = new Option<int>("--buffer-kb") { Description = "Ring buffer per cpu, KiB", DefaultValueFactory = _ => 16384 };
+        var buffer = new Option<int?>("--buffer-kb") { Description = "Ring buffer per cpu, KiB (default: sized from the free memory and the event rate of the first second)" };
+        var compress = new Option<bool>("--zstd") { Description = "Compress the trace.dat's sections and pages with zstd (as trace-cmd record --compression zstd)" };
         var commandArgs = new Argument<string[]>("command") { Description = "A command to run while recording (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("record", """
             Record the events tracefx needs on this machine's kernel (as root), then analyse the file.
 
             Examples:
+              sudo tracefx record -o hang.dat --duration 60
               sudo tracefx record -o hang.txt.gz --duration 60
               sudo tracefx record -o fsync.txt -- dd if=/dev/zero of=/mnt/x bs=1M count=64 conv=fsync
               tracefx analyze hang.txt.gz hang.txt.gz.dmesg.txt hang.txt.gz.topology.txt
@@ -35,13 +38,14 @@ internal static class RecordCommand
         command.Add(output);
         command.Add(duration);
         command.Add(buffer);
+        command.Add(compress);
         command.Add(commandArgs);
         command.SetAction(parse => Run(parse.GetValue(output)!, parse.GetValue(duration), parse.GetValue(buffer),
-            parse.GetValue(commandArgs) ?? [], stdout, stderr));
+            parse.GetValue(commandArgs) ?? [], stdout, stderr, parse.GetValue(compress)));
         return command;
     }
 
-    public static int Run(string output, double? duration, int bufferKb, string[] commandLine, TextWriter stdout, TextWriter stderr)
+    public static int Run(string output, double? duration, int? bufferKbAsked, string[] commandLine, TextWriter stdout, TextWriter stderr, bool zstd = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -67,17 +71,22 @@ internal static class RecordCommand
         var signals = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
             .Select(sig => PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; stop.Set(); })).ToList();
         using var unregister = new Disposables(signals);
+        int cpus = Environment.ProcessorCount;
+        int ceilingKb = BufferSizing.CeilingKb(cpus);
+        int bufferKb = bufferKbAsked ?? BufferSizing.InitialKb(cpus);
         var recording = TracefsRecording.Arm(fs, RecordingPlan.Events, RecordingPlan.Triggers, RecordingPlan.Probes(Tracefs.HasBtf), bufferKb, out why);
         if (recording is null)
         {
             stderr.WriteLine($"tracefx: {why}");
             return Program.ExitUsageOrNoInput;
         }
-        var tmp = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.tmp");
         int exit = Program.ExitOk;
         int notesShown = 0;
         string? topology = null;
-        long lost;
+        RingBufferCapture raw;
+        TraceDatWriter? writer = null;
+        List<RecordedPages> perCpu = [];
+        var scratch = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.pages");
         try
         {
             stderr.WriteLine($"tracefx: recording {recording.Enabled.Count} events in {recording.Instance}" +
@@ -85,7 +94,8 @@ internal static class RecordCommand
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
             topology = SaveTopology(output + ".topology.txt", stderr);
-            recording.Start(tmp, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)); // tmp's name has no .gz
+            Directory.CreateDirectory(scratch);
+            raw = recording.StartBinary(scratch);
             Process? child = null;
             if (commandLine.Length > 0)
             {
@@ -101,16 +111,28 @@ internal static class RecordCommand
             }
             if (exit == Program.ExitOk)
             {
-                if (duration is double d) stop.Wait(TimeSpan.FromSeconds(d));
+                var started = Stopwatch.StartNew();
+                // The first second's rate sizes the ring buffers (unless --buffer-kb said the size).
+                if (bufferKbAsked is null && !stop.Wait(TimeSpan.FromSeconds(Math.Min(1, duration ?? 1))))
+                {
+                    double rate = raw.MostBytesReadOnOneCpu / Math.Max(0.001, started.Elapsed.TotalSeconds);
+                    int grown = BufferSizing.ForRate(rate, bufferKb, ceilingKb);
+                    if (grown > bufferKb && recording.Resize(grown)) bufferKb = grown;
+                }
+                if (duration is double d) stop.Wait(TimeSpan.FromSeconds(Math.Max(0, d - started.Elapsed.TotalSeconds)));
                 else if (child is not null || commandLine.Length == 0) stop.Wait();
             }
             if (child is { HasExited: false }) { try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
             if (recording.Stop() is { } error)
             {
-                stderr.WriteLine($"tracefx: reading trace_pipe failed: {error.Message}");
+                stderr.WriteLine($"tracefx: reading the ring buffers failed: {error.Message}");
                 exit = Program.ExitUsageOrNoInput;
             }
-            lost = recording.LostEvents();
+            if (exit == Program.ExitOk)
+            {
+                // The formats are read while the instance and its probes still exist; the pages are already on disk.
+                writer = TraceDatOutput.Prepare(fs, recording, raw, zstd, out perCpu);
+            }
         }
         finally
         {
@@ -118,15 +140,35 @@ internal static class RecordCommand
             // What went wrong while stopping or undoing (an instance that could not be removed) is said, not dropped.
             foreach (var note in recording.Notes.Skip(notesShown)) stderr.WriteLine($"tracefx: {note}");
         }
-        if (exit != Program.ExitOk)
+        if (exit != Program.ExitOk || writer is null)
         {
-            File.Delete(tmp);
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, true);
             if (topology is not null) File.Delete(topology);
-            return exit;
+            return exit == Program.ExitOk ? Program.ExitUsageOrNoInput : exit;
         }
-        File.Move(tmp, output, overwrite: true);
+        try
+        {
+            // Text is made from the trace.dat after the capture (never on its path).
+            if (TraceDatOutput.Wanted(output)) OutputTarget.Write(output, s => writer.Write(s, scratch));
+            else
+            {
+                var dat = Path.Combine(scratch, "recording.dat");
+                using (var s = new FileStream(dat, FileMode.CreateNew, FileAccess.Write)) writer.Write(s, scratch);
+                OutputTarget.Write(output, s => TraceDatText.Write(dat, s, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {output}: {e.Message}"));
+            return Program.ExitUsageOrNoInput;
+        }
+        finally
+        {
+            Directory.Delete(scratch, true);
+        }
+        var summary = TraceDatOutput.Summary(output, perCpu, bufferKb);
         var dmesg = SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr);
-        stderr.WriteLine($"tracefx: recorded {recording.BytesWritten >> 10} KiB to {output}" + (lost > 0 ? $"; the ring buffer lost {lost} events (raise --buffer-kb)" : ""));
+        stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(summary));
         if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
         stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}{(topology is null ? "" : " " + topology)}");
         return Program.ExitOk;

@@ -69,12 +69,19 @@ public sealed class TraceDatRecordSource : IRecordSource
     public string Describe(ref RawRecord r)
     {
         string where = $"[cpu {_where.Cpu} page {_where.Page} offset {_where.Offset}]";
+        return r.Kind is RecordKind.Event or RecordKind.StackStart ? $"{ReportLine(ref r)} {where}" : ReportLine(ref r);
+    }
+
+    /// <summary>The record as <c>trace-cmd report</c> prints it (<c>comm-pid [cpu] seconds: name: payload</c>, a stack
+    /// frame <c>=&gt; name</c>, <c>CPU:N [n EVENTS DROPPED]</c>); a problem's text for the other kinds.</summary>
+    public static string ReportLine(ref RawRecord r)
+    {
         string Text(ReadOnlySpan<byte> s) => Encoding.Latin1.GetString(s);
         string time = $"{r.TimestampNs / 1_000_000_000}.{r.TimestampNs % 1_000_000_000:000000000}";
         return r.Kind switch
         {
-            RecordKind.Event => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: {Text(r.Payload)} {where}",
-            RecordKind.StackStart => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: <stack trace > {where}",
+            RecordKind.Event => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: {Text(r.Payload)}",
+            RecordKind.StackStart => $"{Text(r.Comm)}-{r.Pid} [{r.Cpu:000}] {time}: {Text(r.Event)}: <stack trace >",
             RecordKind.StackFrame => $"=> {Text(r.Frame)}",
             RecordKind.LostEvents => r.Count < 0 ? $"CPU:{r.Cpu} [EVENTS DROPPED]" : $"CPU:{r.Cpu} [{r.Count} EVENTS DROPPED]",
             _ => r.Problem ?? "",

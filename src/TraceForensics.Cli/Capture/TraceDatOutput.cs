@@ -1,0 +1,53 @@
+using System.Globalization;
+using TraceForensics.Capture;
+
+namespace TraceForensics.Cli.Capture;
+
+/// <summary>`tracefx record -o FILE.dat`: the binary capture's page files made into a trace.dat (after the capture,
+/// never on its path), and what the recording holds, per CPU, said in one line.</summary>
+internal static class TraceDatOutput
+{
+    public static bool Wanted(string output) => output.EndsWith(".dat", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The writer with everything it reads from tracefs (event formats of the armed events, probes included,
+    /// the CPUs' counters, the clock), read before the instance is removed; the pages counted per CPU.</summary>
+    public static TraceDatWriter Prepare(Tracefs fs, TracefsRecording recording, RingBufferCapture raw, bool zstd, out List<RecordedPages> perCpu)
+    {
+        var writer = new TraceDatWriter(raw.PageSize, zstd) { TraceClockOption = recording.TraceClock, Uname = Uname() };
+        var clock = recording.TraceClock;
+        int open = clock.IndexOf('['), close = clock.IndexOf(']');
+        if (open >= 0 && close > open) writer.Clock = clock[(open + 1)..close];
+        writer.AddMetadata(fs.Root, recording.Enabled);
+        perCpu = [];
+        foreach (var cpu in raw.Cpus)
+        {
+            writer.AddCpu(cpu, raw.PageFile(cpu), recording.CpuStats(cpu));
+            perCpu.Add(RecordedPages.Count(cpu, raw.PageFile(cpu), raw.PageSize));
+        }
+        return writer;
+    }
+
+    /// <summary>"recorded N events (P pages) to FILE", and the losses per CPU when there were any.</summary>
+    public static string Summary(string output, IReadOnlyList<RecordedPages> perCpu, int bufferKb)
+    {
+        long events = perCpu.Sum(c => c.Events);
+        long pages = perCpu.Sum(c => c.Pages);
+        var text = $"tracefx: recorded {events.ToString(CultureInfo.InvariantCulture)} events ({pages.ToString(CultureInfo.InvariantCulture)} pages, ring buffer {bufferKb.ToString(CultureInfo.InvariantCulture)} KiB per cpu) to {output}";
+        var lossy = perCpu.Where(c => c.Losses.Count > 0).ToList();
+        if (lossy.Count == 0) return text;
+        long lost = lossy.Sum(c => c.Lost);
+        int unknown = lossy.Sum(c => c.LossesWithoutCount);
+        return text + $"; the ring buffer lost {lost.ToString(CultureInfo.InvariantCulture)} events{(unknown > 0 ? $" (and {unknown} gaps without a count)" : "")}: "
+               + string.Join(", ", lossy.Select(c => $"cpu {c.Cpu} in {c.Losses.Count} gaps"));
+    }
+
+    private static string Uname()
+    {
+        try
+        {
+            string Read(string f) => File.ReadAllText(Path.Combine("/proc/sys/kernel", f)).Trim();
+            return $"Linux {Read("hostname")} {Read("osrelease")} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
+        }
+        catch (IOException) { return ""; }
+    }
+}
