@@ -17,10 +17,14 @@ public sealed class TaskTracker
 
     public TaskRecord? Get(int pid) => _live.GetValueOrDefault(pid);
 
+    /// <summary>Whether any task was ever given a held-locks entry (a kernel log's lock list): until then no wait can be
+    /// read as waiting for a lock another task is listed as holding.</summary>
+    public bool AnyHeldLocks { get; private set; }
+
     /// <summary>A deep copy, without the listener (for replay checkpoints).</summary>
     internal TaskTracker Clone()
     {
-        var clone = new TaskTracker();
+        var clone = new TaskTracker { AnyHeldLocks = AnyHeldLocks };
         foreach (var (pid, t) in _live)
         {
             var c = t.Clone();
@@ -163,7 +167,11 @@ public sealed class TaskTracker
     {
         var t = GetOrAdd(e.Pid, e.Comm);
         var held = e.Payload.HeldLock;
-        if (held.Class is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
+        if (held.Class is { } cls && t.HeldLocks.Count < 64)
+        {
+            t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
+            AnyHeldLocks = true;
+        }
     }
 
     /// <summary>The trace lost events: a sleeping task may have been woken unseen, so its state becomes unknown rather
