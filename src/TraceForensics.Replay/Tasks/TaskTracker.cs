@@ -10,7 +10,7 @@ namespace TraceForensics.Replay.Tasks;
 public sealed class TaskTracker
 {
     private readonly Dictionary<int, TaskRecord> _live = new();
-    private readonly HashSet<TaskRecord> _blocked = new();
+    private readonly HashSet<TaskRecord> _blocked = new(ByIdentity.Instance);
 
     public IEnumerable<TaskRecord> Tasks => _live.Values.OrderBy(t => t.Pid);
     public IReadOnlyCollection<TaskRecord> Blocked => _blocked;
@@ -212,5 +212,14 @@ public sealed class TaskTracker
         t.State = state;
         t.StateSinceNs = ts;
         StateChanged?.Invoke(t, state, ts);
+    }
+
+    /// <summary>A record is itself (reference equality), hashed by its pid: the runtime's identity hash was a tenth of
+    /// a run of 100k hung-task reports.</summary>
+    private sealed class ByIdentity : IEqualityComparer<TaskRecord>
+    {
+        public static readonly ByIdentity Instance = new();
+        public bool Equals(TaskRecord? x, TaskRecord? y) => ReferenceEquals(x, y);
+        public int GetHashCode(TaskRecord t) => t.Pid;
     }
 }
