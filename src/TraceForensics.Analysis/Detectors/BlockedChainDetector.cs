@@ -21,31 +21,31 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             Take(s, hung, force: true);
         if (e.TimestampNs < _nextCheckNs) return;
         _nextCheckNs = e.TimestampNs + options.CheckIntervalNs;
-        WaitForGraph? graph = null; // one graph for every task that crosses the threshold at this time
+        TaskChains? chains = null; // one reading of the graph for every task that crosses the threshold at this time
         foreach (var t in PastThreshold(s))
-            if (_taken.Add((t.Pid, t.StateSinceNs))) _candidates.Add(Candidate(s, t, graph ??= WaitForGraphBuilder.Build(s), s.NowNs));
+            if (_taken.Add((t.Pid, t.StateSinceNs))) _candidates.Add(Candidate(s, t, chains ??= TaskChains.At(s), s.NowNs));
     }
 
     private void Take(ReplayState s, TaskRecord t, bool force)
     {
         if (!t.IsBlocked && !force) return;
         if (!_taken.Add((t.Pid, t.StateSinceNs)) && !force) return;
-        _candidates.Add(Candidate(s, t, WaitForGraphBuilder.Build(s), s.NowNs));
+        _candidates.Add(Candidate(s, t, TaskChains.At(s), s.NowNs));
     }
 
     private IEnumerable<TaskRecord> PastThreshold(ReplayState s) =>
         s.Tasks.Blocked.Where(t => s.NowNs - t.StateSinceNs >= options.StallThresholdNs).OrderBy(t => t.Pid).ToList();
 
-    private static ChainCandidate Candidate(ReplayState s, TaskRecord t, WaitForGraph graph, long atNs)
+    private static ChainCandidate Candidate(ReplayState s, TaskRecord t, TaskChains chains, long atNs)
     {
         var node = WaitForGraphBuilder.Task(t);
-        var chain = graph.Chain(node, out bool cycle);
+        var chain = chains.Chain(node, out bool cycle);
         return new ChainCandidate(node, Describe(s, t), chain, cycle, atNs);
     }
 
     public void Report(ReplayState s, FindingSet findings)
     {
-        var graph = WaitForGraphBuilder.Build(s);
+        var graph = TaskChains.Of(WaitForGraphBuilder.Build(s), s);
         var candidates = new List<ChainCandidate>(_candidates);
         // Tasks past the threshold now that no periodic check has taken yet.
         foreach (var t in PastThreshold(s))
@@ -60,10 +60,11 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             var chain = graph.Chain(c.Node, out bool cycle);
             candidates[i] = c with { Chain = chain, Cycle = cycle };
         }
+        var closedAt = new CycleClosedAt(s);
         foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid))
         {
             var chain = graph.Chain(WaitForGraphBuilder.Task(t), out bool cycle);
-            if (cycle) candidates.Add(new ChainCandidate(WaitForGraphBuilder.Task(t), Describe(s, t), chain, true, CycleClosedAt(s, chain)));
+            if (cycle) candidates.Add(new ChainCandidate(WaitForGraphBuilder.Task(t), Describe(s, t), chain, true, closedAt.Of(chain)));
         }
         ReportDeadlocks(s, candidates, findings);
         ReportStalls(s, candidates, findings);
@@ -90,7 +91,22 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     /// <summary>One deadlock per distinct cycle, told from the task that blocked first.</summary>
     private static void ReportDeadlocks(ReplayState s, List<ChainCandidate> candidates, FindingSet findings)
     {
-        foreach (var group in candidates.Where(c => c.Cycle).GroupBy(c => WaitForGraph.CycleKey(c.Chain)))
+        // Grouped by the cycle's key, told apart by a number: a ring's key is as long as the ring, hashed once per cycle.
+        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
+        int KeyOf(IReadOnlyList<WaitEdge> chain)
+        {
+            var key = Graph.Cycle.Of(chain)?.Key ?? WaitForGraph.CycleKey(chain);
+            if (!keys.TryGetValue(key, out int id)) keys.Add(key, id = keys.Count);
+            return id;
+        }
+        var byCycle = new Dictionary<Graph.Cycle, int>(ReferenceEqualityComparer.Instance);
+        int IdOf(IReadOnlyList<WaitEdge> chain)
+        {
+            if (Graph.Cycle.Of(chain) is not { } shared) return KeyOf(chain);
+            if (!byCycle.TryGetValue(shared, out int id)) byCycle.Add(shared, id = KeyOf(chain));
+            return id;
+        }
+        foreach (var group in candidates.Where(c => c.Cycle).GroupBy(c => IdOf(c.Chain)))
         {
             var first = group.OrderBy(c => c.AtNs).First();
             // Only the tasks on the cycle: a task waiting behind it is not part of the deadlock.
@@ -113,9 +129,10 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             var tasks = members.Select(c => Current(s, c.Task)).GroupBy(t => t.Pid)
                 .Select(g => g.OrderByDescending(t => t.HangReport is not null).First()).OrderBy(t => t.BlockedSinceNs).ToList();
             var chain = new List<WaitEdge>();
+            var inChain = new HashSet<(WaitNode, WaitNode)>();
             foreach (var c in members)
                 foreach (var edge in c.Chain)
-                    if (!chain.Any(x => x.From.Equals(edge.From) && x.To.Equals(edge.To))) chain.Add(edge);
+                    if (inChain.Add((edge.From, edge.To))) chain.Add(edge);
             var kind = IsRootBlocker(group.Key, s) ? FindingKind.Stall : FindingKind.HungTask;
             findings.Add(kind, StallSummary(kind, tasks, group.Key, s), tasks.Min(t => t.BlockedSinceNs), tasks, chain, group.Key);
         }
@@ -183,7 +200,20 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     private static System.Collections.Immutable.ImmutableArray<string> HeldLockTexts(TaskRecord t) =>
         [.. t.HeldLocks.Select(h => h.Site is null ? $"({h.Class})" : $"({h.Class}) at {h.Site}")];
 
-    /// <summary>A cycle closes when its last edge appears: the latest evidence line on it.</summary>
-    private static long CycleClosedAt(ReplayState s, IReadOnlyList<WaitEdge> chain) =>
-        chain.SelectMany(e => e.Lines).Select(l => l.TimestampNs).DefaultIfEmpty(s.NowNs).Max();
+    /// <summary>A cycle closes when its last edge appears: the latest evidence line on it (found once per cycle: the
+    /// same from each of its nodes).</summary>
+    private sealed class CycleClosedAt(ReplayState s)
+    {
+        private readonly Dictionary<Graph.Cycle, long> _known = new(ReferenceEqualityComparer.Instance);
+
+        public long Of(IReadOnlyList<WaitEdge> chain)
+        {
+            if (Graph.Cycle.Of(chain) is not { } shared) return Latest(chain);
+            if (!_known.TryGetValue(shared, out long at)) _known.Add(shared, at = Latest(shared.Edges));
+            return at;
+        }
+
+        private long Latest(IReadOnlyList<WaitEdge> chain) =>
+            chain.SelectMany(e => e.Lines).Select(l => l.TimestampNs).DefaultIfEmpty(s.NowNs).Max();
+    }
 }

@@ -19,8 +19,18 @@ public static class WaitForGraphBuilder
     {
         var g = new WaitForGraph();
         var blocked = s.Tasks.Blocked.OrderBy(t => t.Pid).ToList();
-        foreach (var t in blocked) AddTask(g, s, t, blocked);
+        foreach (var t in blocked) AddTask(g, s, t, () => blocked);
         return g;
+    }
+
+    /// <summary>The edge out of blocked task <paramref name="t"/>, as <see cref="Build"/> would add it (only a task's own
+    /// wait adds an edge out of it). <paramref name="blocked"/> gives the blocked tasks by pid, asked for only by the
+    /// waits that look at other tasks.</summary>
+    public static WaitEdge? EdgeOut(ReplayState s, TaskRecord t, Func<List<TaskRecord>> blocked)
+    {
+        var g = new WaitForGraph();
+        AddTask(g, s, t, blocked);
+        return g.Out(Task(t)) is [var first, ..] ? first : null;
     }
 
     public static ImmutableArray<string> SleepStack(ReplayState s, TaskRecord t) => s.Stacks.Get(SleepStackId(t));
@@ -40,7 +50,7 @@ public static class WaitForGraphBuilder
     private static List<EvidenceLine> Lines(params EvidenceLine?[] lines) =>
         lines.Where(l => l is not null).Select(l => l!.Value).Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList();
 
-    private static void AddTask(WaitForGraph g, ReplayState s, TaskRecord t, List<TaskRecord> blocked)
+    private static void AddTask(WaitForGraph g, ReplayState s, TaskRecord t, Func<List<TaskRecord>> blocked)
     {
         var from = Task(t);
         var stackWait = SleepReading(s, t).Wait;
@@ -116,7 +126,7 @@ public static class WaitForGraphBuilder
                 // truncate, migration), that task is the only candidate holder; the row is the witness.
                 if (stackWait.Kind == WaitKind.PageLock)
                 {
-                    var holders = blocked.Where(o => o != t).Select(o => (Task: o, Row: SleepReading(s, o).PageLockHeld))
+                    var holders = blocked().Where(o => o != t).Select(o => (Task: o, Row: SleepReading(s, o).PageLockHeld))
                         .Where(h => h.Row is not null).Take(2).ToList();
                     if (holders.Count == 1)
                         g.Add(new WaitEdge(unknownPage, Task(holders[0].Task), Relation.HeldBy, new RuleUse(Rules.SolePageLockHolder, holders[0].Row!.Function),
@@ -383,7 +393,7 @@ public static class WaitForGraphBuilder
         return [.. chain.Take(i), confirmed, .. chain.Skip(i + 1)];
     }
 
-    private static void AddPageLock(WaitForGraph g, ReplayState s, PageKey key, List<TaskRecord> blocked)
+    private static void AddPageLock(WaitForGraph g, ReplayState s, PageKey key, Func<List<TaskRecord>> blocked)
     {
         var node = new PageLockNode(key);
         var page = s.Pages.Get(key);
@@ -392,7 +402,7 @@ public static class WaitForGraphBuilder
             g.Add(new WaitEdge(node, Task(s, holder), Relation.HeldBy, page.LockObserved ? null : RuleUse.Of(page.LockRule), Lines(page.LockLine)));
             return;
         }
-        foreach (var t in blocked)
+        foreach (var t in blocked())
         {
             if (t.FaultPage == key && SleepReading(s, t).FaultedPageHeld is { } row)
             {

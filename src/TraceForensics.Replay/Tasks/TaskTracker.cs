@@ -10,17 +10,21 @@ namespace TraceForensics.Replay.Tasks;
 public sealed class TaskTracker
 {
     private readonly Dictionary<int, TaskRecord> _live = new();
-    private readonly HashSet<TaskRecord> _blocked = new();
+    private readonly HashSet<TaskRecord> _blocked = new(ByIdentity.Instance);
 
     public IEnumerable<TaskRecord> Tasks => _live.Values.OrderBy(t => t.Pid);
     public IReadOnlyCollection<TaskRecord> Blocked => _blocked;
 
     public TaskRecord? Get(int pid) => _live.GetValueOrDefault(pid);
 
+    /// <summary>Whether any task was ever given a held-locks entry (a kernel log's lock list): until then no wait can be
+    /// read as waiting for a lock another task is listed as holding.</summary>
+    public bool AnyHeldLocks { get; private set; }
+
     /// <summary>A deep copy, without the listener (for replay checkpoints).</summary>
     internal TaskTracker Clone()
     {
-        var clone = new TaskTracker();
+        var clone = new TaskTracker { AnyHeldLocks = AnyHeldLocks };
         foreach (var (pid, t) in _live)
         {
             var c = t.Clone();
@@ -163,7 +167,11 @@ public sealed class TaskTracker
     {
         var t = GetOrAdd(e.Pid, e.Comm);
         var held = e.Payload.HeldLock;
-        if (held.Class is { } cls && t.HeldLocks.Count < 64) t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
+        if (held.Class is { } cls && t.HeldLocks.Count < 64)
+        {
+            t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
+            AnyHeldLocks = true;
+        }
     }
 
     /// <summary>The trace lost events: a sleeping task may have been woken unseen, so its state becomes unknown rather
@@ -204,5 +212,14 @@ public sealed class TaskTracker
         t.State = state;
         t.StateSinceNs = ts;
         StateChanged?.Invoke(t, state, ts);
+    }
+
+    /// <summary>A record is itself (reference equality), hashed by its pid: the runtime's identity hash was a tenth of
+    /// a run of 100k hung-task reports.</summary>
+    private sealed class ByIdentity : IEqualityComparer<TaskRecord>
+    {
+        public static readonly ByIdentity Instance = new();
+        public bool Equals(TaskRecord? x, TaskRecord? y) => ReferenceEquals(x, y);
+        public int GetHashCode(TaskRecord t) => t.Pid;
     }
 }

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Makes kernel logs that stress the detectors' own cost (issue #16 item 6), not the reader's:
+
+  ring N: N tasks in a wait-for ring. Task i is reported hung in __mutex_lock and khungtaskd names the owner
+          ("INFO: task t:P is blocked on a mutex likely owned by task t:Q.", kernel/hung_task.c
+          debug_show_blocker), the owner of the last task being the first: one deadlock of N tasks.
+  hung N: N hung-task reports in the syzkaller form of ../shared/corpus/syzkaller/hung (the p9_fd_close report's
+          stack, "[ time][   T41]" prefixes), each for its own pid, none naming a blocker: N hung tasks.
+
+usage: make-detector-trace.py ring|hung N OUT"""
+import sys
+
+def ring(n, out):
+    base = 1000
+    for i in range(n):
+        pid, owner = base + i, base + (i + 1) % n
+        ts = 100.0 + i * 1e-5
+        p = "[%12.6f][   T41] " % ts
+        out.write(f"{p}INFO: task t{i}:{pid} blocked for more than 120 seconds.\n")
+        out.write(f"{p}task:t{i} state:D stack:0 pid:{pid} tgid:{pid} ppid:1 flags:0x00004000\n")
+        out.write(f"{p}Call Trace:\n{p} <TASK>\n{p} __schedule+0x3dc/0xf60\n{p} schedule+0x23/0xa0\n")
+        out.write(f"{p} schedule_preempt_disabled+0x15/0x30\n{p} __mutex_lock+0x75f/0xeb0\n")
+        out.write(f"{p} ring_step+0x{i % 4096:x}/0x2000\n{p} </TASK>\n")
+        out.write(f"{p}INFO: task t{i}:{pid} is blocked on a mutex likely owned by task t{(i + 1) % n}:{owner}.\n")
+
+HUNG_STACK = """__schedule+0x10e9/0x6820
+? __pfx___schedule+0x10/0x10
+schedule+0xdd/0x390
+schedule_timeout+0x1b2/0x280
+? __pfx_schedule_timeout+0x10/0x10
+__wait_for_common+0x2e7/0x4c0
+? __pfx___wait_for_common+0x10/0x10
+__flush_work+0x7c7/0xcb0
+? __pfx___flush_work+0x10/0x10
+p9_fd_close+0x299/0x5a0
+p9_client_create+0x678/0xd40
+v9fs_session_init+0x3c/0xd20
+v9fs_get_tree+0xb8/0xb50
+vfs_get_tree+0x92/0x320
+path_mount+0x7d0/0x23d0
+__ia32_sys_mount+0x292/0x310
+__do_fast_syscall_32+0xe7/0x950
+do_fast_syscall_32+0x32/0x70
+entry_SYSENTER_compat_after_hwframe+0x84/0x8e""".split("\n")
+
+def hung(n, out):
+    for i in range(n):
+        pid = 10000 + i
+        ts = 1052.0 + i * 1e-4
+        p = "[%12.6f][   T41] " % ts
+        out.write(f"{p}INFO: task syz.{i % 8}.{i}:{pid} blocked for more than 143 seconds.\n")
+        out.write(f"{p}      Not tainted syzkaller #0\n")
+        out.write(f'{p}"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.\n')
+        out.write(f"{p}task:syz.{i % 8}.{i} state:D stack:25960 pid:{pid} tgid:{pid} ppid:5800  task_flags:0x400140 flags:0x08080002\n")
+        out.write(f"{p}Call Trace:\n{p} <TASK>\n")
+        for frame in HUNG_STACK:
+            out.write(f"{p} {frame}\n")
+        out.write(f"{p} </TASK>\n")
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] not in ("ring", "hung"):
+        sys.exit(__doc__)
+    with open(sys.argv[3], "w") as out:
+        (ring if sys.argv[1] == "ring" else hung)(int(sys.argv[2]), out)
