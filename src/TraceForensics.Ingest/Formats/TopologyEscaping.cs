@@ -10,7 +10,8 @@ namespace TraceForensics.Ingest.Formats;
 public static class TopologyEscaping
 {
     /// <summary>Bytes as topology-file text: space, backslash, DEL, every control character (C0 and C1), every format
-    /// character (bidi overrides such as U+202E) and every byte that is not part of valid UTF-8 as <c>\ooo</c>, byte by
+    /// character (bidi overrides such as U+202E), U+FFFD itself (so that a reader's replacement of invalid bytes and a
+    /// name that holds the character cannot be told apart only by the escaped form) and every byte that is not part of valid UTF-8 as <c>\ooo</c>, byte by
     /// byte; other valid UTF-8 as it is.</summary>
     public static string Escape(ReadOnlySpan<byte> raw)
     {
@@ -19,7 +20,8 @@ public static class TopologyEscaping
         {
             byte c = raw[i];
             if (c >= 0x80 && Rune.DecodeFromUtf8(raw[i..], out var rune, out int length) == OperationStatus.Done
-                && !Rune.IsControl(rune) && Rune.GetUnicodeCategory(rune) != System.Globalization.UnicodeCategory.Format)
+                && !Rune.IsControl(rune) && Rune.GetUnicodeCategory(rune) != System.Globalization.UnicodeCategory.Format
+                && rune != Rune.ReplacementChar)
             {
                 escaped.AddRange(raw.Slice(i, length));
                 i += length - 1;

@@ -28,5 +28,7 @@ public class TopologyEscapingTests
         Assert.Equal("/mnt/a b\tc\\d", TopologyEscaping.Unescape("/mnt/a\\040b\\011c\\134d"u8));
         Assert.Equal("C:\\x", TopologyEscaping.Unescape("C:\\x"u8));
         Assert.Equal("/mnt/a\\040b\\134\\033[31m", TopologyEscaping.Escape("/mnt/a b\\\u001b[31m"u8));
+        // a literal U+FFFD (EF BF BD) is escaped: found by the property above, which FsCheck shrank to these bytes
+        Assert.Equal("/x\\357\\277\\275", TopologyEscaping.Escape([.. "/x"u8, 0xEF, 0xBF, 0xBD]));
     }
 }
