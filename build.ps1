@@ -1,10 +1,12 @@
 #!/usr/bin/env pwsh
 # TraceForensics build script. Run through the local tool manifest:
-#   dotnet tool restore; dotnet pwsh build.ps1 [build|test|accept|bench|pack]
+#   dotnet tool restore; dotnet pwsh build.ps1 [build|test|accept|bench|pack|publish]
+# publish: the fast tool in artifacts/tracefx/: `tracefx` compiled ahead of time (Native AOT, for this machine's platform) for the trace
+#   commands, and in artifacts/tracefx/managed/ the managed build it hands tui, dotnet and .NET dumps to.
 # accept: rewrites the golden files (tests/golden) from the current output of `tracefx analyze`; review the diff.
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('build', 'test', 'accept', 'bench', 'pack')]
+    [ValidateSet('build', 'test', 'accept', 'bench', 'pack', 'publish')]
     [string]$Target = 'test',
     [string]$Configuration = 'Release'
 )
@@ -36,6 +38,16 @@ switch ($Target) {
     'bench' {
         Invoke-Step 'stats benchmark' { bash bench/bench.sh stats }
         Invoke-Step 'analyze benchmark' { bash bench/bench.sh analyze }
+    }
+    'publish' {
+        $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier # linux-x64 here
+        Invoke-Step 'publish the managed build (tui, dotnet, .NET dumps)' {
+            dotnet publish src/TraceForensics.Cli -c $Configuration -o artifacts/tracefx/managed
+        }
+        Invoke-Step 'publish the native build (Native AOT)' {
+            dotnet publish src/TraceForensics.Cli -c $Configuration -r $rid -p:TracefxNative=true -o artifacts/tracefx
+        }
+        Write-Host 'Run with: artifacts/tracefx/tracefx analyze FILE   (start-up: bash bench/startup-bench.sh)'
     }
     'pack' {
         Invoke-Step 'pack' { dotnet pack src/TraceForensics.Cli -c $Configuration -o artifacts }

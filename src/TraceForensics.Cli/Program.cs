@@ -43,6 +43,11 @@ public static class Program
         {
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
+        catch (Native.ManagedCompanion.Needed needed)
+        {
+            // The native build, at a command only the managed build runs (Terminal.Gui, ClrMD): hand it over.
+            return Native.ManagedCompanion.Run(args, needed.What, stdout, stderr);
+        }
         catch (Exception e)
         {
             var command = parse.CommandResult.Command.Name;

@@ -18,7 +18,7 @@ namespace TraceForensics.Tui;
 /// q quit. Everything drawn from the trace goes through UntrustedText.</summary>
 public sealed class TraceTui
 {
-    public const string Keys = "n/p step  [/] 10ms  g time  t/T task  c cycle  / search  f filter  v view  e export  q quit";
+    public const string Keys = TuiKeys.Line;
     public const string Help = "n/p step  [ ] 10 ms  g go to time  t/T next/prev event of the selected task  c where the cycle closed  " +
                                "/ search  f filter the log  v tasks|pages+bios  x expand chain  Enter on a trace line: log there  e export  q quit";
     private const int LogRadius = 60;

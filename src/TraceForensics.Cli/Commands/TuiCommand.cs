@@ -1,16 +1,10 @@
 using System.CommandLine;
-using TraceForensics.Analysis.Findings;
-using TraceForensics.Cli.Findings;
-using TraceForensics.Cli.Output;
-using TraceForensics.Cli.Reports;
-using TraceForensics.Events.Reading;
 using TraceForensics.Tui;
-using Terminal.Gui.App;
 
 namespace TraceForensics.Cli.Commands;
 
 /// <summary><c>tracefx tui &lt;input&gt;...</c>: the terminal UI.</summary>
-internal static class TuiCommand
+internal static partial class TuiCommand
 {
     public static Command Create(TextWriter stderr)
     {
@@ -19,7 +13,7 @@ internal static class TuiCommand
         var command = new Command("tui", $"""
             Browse findings, wait chains, and the state of tasks over time in the terminal.
 
-            Keys: {TraceTui.Keys}; x expands the chain.
+            Keys: {TuiKeys.Line}; x expands the chain.
 
             Examples:
               tracefx tui trace.txt dmesg.txt
@@ -27,76 +21,11 @@ internal static class TuiCommand
             """);
         common.AddTo(command);
         analysis.AddFindingOptionsTo(command);
-        command.SetAction(parse =>
-        {
-            if (analysis.Options(parse, stderr) is not { } options) return Program.ExitUsageOrNoInput;
-            if (Console.IsInputRedirected || Console.IsOutputRedirected)
-            {
-                // Keys come from stdin and the screen goes to stdout: without a terminal the UI would wait forever.
-                stderr.WriteLine("tracefx: tui needs a terminal on stdin and stdout; `tracefx analyze` prints the findings without one");
-                return Program.ExitUsageOrNoInput;
-            }
-            if (common.DotnetDump(parse) is { } dump)
-            {
-                // A .NET process dump: its lock findings and chains (no time to move through).
-                var dotnet = DotnetReport.FromDump(dump, stderr);
-                if (dotnet is null) return Program.ExitUsageOrNoInput;
-                using var dumpApp = Application.Create();
-                dumpApp.Init();
-                var dumpTui = new TraceTui(dumpApp, TuiModel.ForFindings(dotnet.Findings, [dump]), _ => "export a dump's findings with tracefx report");
-                dumpApp.Run(dumpTui.Window);
-                dumpTui.Window.Dispose();
-                return Program.ExitOk;
-            }
-            using var session = common.OpenSession(parse, stderr);
-            if (session is null) return Program.ExitUsageOrNoInput;
-            if (!session.AnyReadable)
-            {
-                DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
-                return Program.ExitUsageOrNoInput;
-            }
-            using var app = Application.Create();
-            app.Init();
-            var tui = new TraceTui(app, TuiModel.Empty(session.Inputs.Select(i => i.Path).ToList()), Exporter(session));
-            // Reading and replay run in the background; the views fill in when they are done. Quitting first stops them.
-            using var cancel = new CancellationTokenSource();
-            var loading = Task.Run(() =>
-            {
-                try
-                {
-                    var loaded = TuiModel.Load(session, options, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token);
-                    app.Invoke(() => tui.SetModel(loaded));
-                }
-                catch (OperationCanceledException) { } // quit before the load ended
-                catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException)
-                {
-                    app.Invoke(() => tui.LoadFailed(e.Message));
-                }
-            });
-            app.Run(tui.Window);
-            cancel.Cancel();
-            loading.Wait(); // the session is disposed after this: the load must be over (it stops at the next 64k events)
-            DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
-            tui.Window.Dispose();
-            return Program.ExitOk;
-        });
+        command.SetAction(parse => Run(parse, common, analysis, stderr));
         return command;
     }
 
-    /// <summary>Writes the finding as LKML text to tracefx-ID.txt in the current directory; the message for the status line.</summary>
-    public static Func<Finding, string> Exporter(TraceSession session, string directory = ".") => finding =>
-    {
-        var report = new AnalysisReport
-        {
-            Inputs = session.Inputs,
-            InputHashes = session.Inputs.Select(_ => "").ToList(),
-            Findings = [finding],
-            Diagnostics = session.Tables.Diagnostics,
-        };
-        var path = Path.Combine(directory, $"tracefx-{finding.Id}.txt");
-        var error = new StringWriter();
-        return CommandOutput.Emit(path, TextWriter.Null, error, CommandOutput.Text(w => LkmlReportWriter.Write(ReportContext.Build(report), w)))
-            ? $"exported {finding.Id} to {path}"
-            : error.ToString().Trim();
-    };
+    /// <summary>Runs the UI: in the managed build (TuiSession.cs) here, in the native build (Native/TuiCommand.cs) by
+    /// handing the command line to the managed companion.</summary>
+    private static partial int Run(ParseResult parse, CommonOptions common, AnalysisOptionSet analysis, TextWriter stderr);
 }

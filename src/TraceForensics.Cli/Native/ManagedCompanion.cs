@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace TraceForensics.Cli.Native;
+
+/// <summary>The native-compiled <c>tracefx</c> (Native AOT, <c>build.ps1 publish</c>) leaves the commands that need
+/// Terminal.Gui or ClrMD (<c>tui</c>, <c>dotnet</c>, a .NET process dump given to <c>analyze</c> or <c>report</c>)
+/// to its managed companion: the ordinary framework-dependent build, published beside it in <c>managed/</c>. Those
+/// libraries stay out of the native binary, so the trace commands start without their module initializers and
+/// without the size they add. The companion gets the same command line, the same standard streams (the terminal,
+/// for the UI) and the same environment, and its exit code is this one's.</summary>
+internal static class ManagedCompanion
+{
+    /// <summary>Thrown where the native build meets a command only the managed build can run, before it wrote any
+    /// output; <see cref="Program.Run"/> then hands the whole command line over.</summary>
+    public sealed class Needed(string what) : Exception($"{what} needs the managed build of tracefx")
+    {
+        public string What { get; } = what;
+    }
+
+    /// <summary>Where the companion is: <c>managed/tracefx</c> beside this executable.</summary>
+    public static string PathBeside(string baseDirectory) => Path.Combine(baseDirectory, "managed", "tracefx");
+
+    /// <summary>Runs the companion with <paramref name="args"/> and returns its exit code; 2 with a message when it is
+    /// not there. While it runs, Ctrl-C and Ctrl-\ (sent by the terminal to both processes) are left to the companion
+    /// and a SIGTERM sent to this process is passed on to it, so a recording or a UI ends as it would on its own.</summary>
+    public static int Run(string[] args, string what, TextWriter stdout, TextWriter stderr)
+    {
+        var path = PathBeside(AppContext.BaseDirectory);
+        if (!File.Exists(path))
+        {
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(
+                $"tracefx: {what} needs the managed build of tracefx, which is not beside this one ({path}); " +
+                "`dotnet pwsh build.ps1 publish` makes both"));
+            return Program.ExitUsageOrNoInput;
+        }
+        stdout.Flush();
+        stderr.Flush();
+        var start = new ProcessStartInfo(path) { UseShellExecute = false };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        Process? child = null;
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            if (child is { } running) _ = kill(running.Id, SigTerm);
+        });
+        using (child = Process.Start(start)!)
+        {
+            child.WaitForExit();
+            return child.ExitCode;
+        }
+    }
+
+    private const int SigTerm = 15; // asm-generic/signal.h
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}

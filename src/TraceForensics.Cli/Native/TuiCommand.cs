@@ -1,0 +1,11 @@
+using System.CommandLine;
+
+namespace TraceForensics.Cli.Commands;
+
+/// <summary><c>tracefx tui</c> in the native build: Terminal.Gui is not compiled in, the managed companion runs the
+/// UI (Native/ManagedCompanion.cs).</summary>
+internal static partial class TuiCommand
+{
+    private static partial int Run(ParseResult parse, CommonOptions common, AnalysisOptionSet analysis, TextWriter stderr) =>
+        throw new Native.ManagedCompanion.Needed("tracefx tui");
+}

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using TraceForensics.Tests.Golden;
+using TraceForensics.Tests.Support;
+
+namespace TraceForensics.Tests.Cli;
+
+/// <summary>The native build (<c>dotnet pwsh build.ps1 publish</c>: <c>artifacts/tracefx/tracefx</c>, Native AOT, with
+/// the managed build in <c>artifacts/tracefx/managed/</c>) gives the same output as the managed build: <c>analyze</c>
+/// of every golden case, text and JSON, byte for byte against the golden files (which the managed build is held to by
+/// <see cref="GoldenAnalyzeTests"/>), and hands the commands it leaves out (tui, dotnet) to the managed build. These
+/// run the published binary as a process; where it has not been published they skip. A stale publish fails them:
+/// publish again after a change of output.</summary>
+public class NativeBuildTests
+{
+    private static string Native => Path.Combine(TestPaths.RepoRoot, "artifacts", "tracefx", "tracefx");
+
+    public static TheoryData<string> Names() => GoldenAnalyzeTests.Names();
+
+    [SkippableTheory]
+    [MemberData(nameof(Names))]
+    public void Native_analyze_gives_the_golden_output(string name)
+    {
+        Skip.IfNot(File.Exists(Native), $"the native build is not published ({Native}): dotnet pwsh build.ps1 publish");
+        var inputs = GoldenAnalyzeTests.Cases[name];
+        var (exit, stdout, stderr) = RunNative(["analyze", .. inputs]);
+        var text = new StringBuilder()
+            .Append("$ tracefx analyze ").AppendJoin(' ', inputs).Append('\n')
+            .Append("exit: ").Append(exit).Append('\n')
+            .Append("stderr:").Append(stderr.Length == 0 ? " (empty)\n" : "\n" + stderr + (stderr.EndsWith('\n') ? "" : "\n"))
+            .Append("stdout:\n").Append(stdout).ToString();
+        Same(name + ".analyze.txt", text);
+        var json = RunNative(["analyze", "--format", "json", .. inputs]);
+        Assert.Equal(exit, json.Exit);
+        Same(name + ".analyze.json", json.Stdout);
+    }
+
+    [SkippableFact]
+    public void Native_tui_is_run_by_the_managed_build()
+    {
+        Skip.IfNot(File.Exists(Native), $"the native build is not published ({Native}): dotnet pwsh build.ps1 publish");
+        // Without a terminal the managed build's tui refuses with its own message: that it is printed shows the hand-over.
+        var (exit, stdout, stderr) = RunNative(["tui", "sample-traces/xfs-fsync.ftrace.txt"]);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("tui needs a terminal on stdin and stdout", stderr);
+        var (_, help, _) = RunNative(["tui", "--help"]);
+        Assert.Contains("Keys: n/p step", help);
+    }
+
+    [SkippableFact]
+    public void Native_dotnet_is_run_by_the_managed_build()
+    {
+        Skip.IfNot(File.Exists(Native), $"the native build is not published ({Native}): dotnet pwsh build.ps1 publish");
+        // No such process: ClrMD (in the managed build only) says so.
+        var (exit, _, stderr) = RunNative(["dotnet", "--pid", "2147483646"]);
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot read pid 2147483646 as a .NET process", stderr);
+    }
+
+    /// <summary>Runs the native tool in the repository root (inputs repo-relative, as the golden files name them).</summary>
+    private static (int Exit, string Stdout, string Stderr) RunNative(string[] args)
+    {
+        var start = new ProcessStartInfo(Native)
+        {
+            WorkingDirectory = TestPaths.RepoRoot,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = new UTF8Encoding(false),
+            StandardErrorEncoding = new UTF8Encoding(false),
+        };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var p = Process.Start(start)!;
+        p.StandardInput.Close();
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout, stderr.Result);
+    }
+
+    private static void Same(string goldenName, string actual)
+    {
+        var expected = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "tests", "golden", goldenName), new UTF8Encoding(false));
+        if (GoldenAnalyzeTests.FirstDifference(expected, actual) is { } d)
+            Assert.Fail($"the native build's output differs from tests/golden/{goldenName} at line {d.Line}:\n  expected: {d.Expected}\n" +
+                        $"  actual:   {d.Actual}\n(a stale publish? dotnet pwsh build.ps1 publish)");
+    }
+}
