@@ -9,7 +9,7 @@ internal sealed class PrintFormat
 {
     private readonly record struct Conversion(string Flags, int Width, int Precision, string Length, char Conv, string PointerKind);
 
-    private readonly List<(string? Literal, Conversion Spec, PrintExpr? Arg)> _pieces = [];
+    private readonly List<(byte[]? Literal, Conversion Spec, PrintExpr? Arg)> _pieces = []; // literals as Latin-1 bytes, made once
 
     /// <summary>Why the print format could not be parsed (the payload is then printed as its fields); null when it could.</summary>
     public string? Problem { get; private init; }
@@ -67,14 +67,22 @@ internal sealed class PrintFormat
                 while (i < fmt.Length && char.IsLetterOrDigit(fmt[i]) && "sSfFBKxhUMmIiRrEeDd4".Contains(fmt[i])) i++;
                 pointerKind = fmt[ps..i];
             }
-            if (literal.Length > 0) { _pieces.Add((literal.ToString(), default, null)); literal.Clear(); }
+            if (literal.Length > 0) { _pieces.Add((Latin1(literal.ToString()), default, null)); literal.Clear(); }
             if (width == -1) argIndex++;      // the width argument: consumed, not used
             if (precision == -2) { argIndex++; precision = -1; }
             var arg = argIndex < args.Count ? args[argIndex] : null;
             argIndex++;
             _pieces.Add((null, new Conversion(flags, Math.Max(0, width), precision, length, conv, pointerKind), arg));
         }
-        if (literal.Length > 0) _pieces.Add((literal.ToString(), default, null));
+        if (literal.Length > 0) _pieces.Add((Latin1(literal.ToString()), default, null));
+    }
+
+    /// <summary>A literal as PayloadBuffer.Append(string) writes it (a char past Latin-1 as '?').</summary>
+    private static byte[] Latin1(string s)
+    {
+        var b = new byte[s.Length];
+        for (int i = 0; i < s.Length; i++) b[i] = s[i] < 256 ? (byte)s[i] : (byte)'?';
+        return b;
     }
 
     public void Render(ref PrintContext c, PayloadBuffer output, Kallsyms kallsyms)

@@ -18,7 +18,7 @@ public sealed class TraceDatRecordSource : IRecordSource
     private readonly TraceDatFile? _file;
     private readonly List<RingBufferCpu> _cpus = [];
     private readonly PayloadBuffer _payload = new();
-    private readonly PayloadBuffer _name = new();
+    private readonly Dictionary<ulong, byte[]> _frameNames = [];
     private readonly Dictionary<int, byte[]> _comms = [];
     private readonly Dictionary<EventFormat, byte[]> _names = [];
     private readonly List<ulong> _frames = [];
@@ -88,8 +88,29 @@ public sealed class TraceDatRecordSource : IRecordSource
         };
     }
 
+    /// <summary>The whole input: read straight into an array of its length when the stream knows it (a plain file:
+    /// one copy, no growing buffer), else through a growing buffer.</summary>
     private static byte[] ReadAll(Stream s)
     {
+        long length = -1;
+        try { if (s.CanSeek) length = s.Length - s.Position; } catch (NotSupportedException) { }
+        if (length >= 0 && length <= Array.MaxLength)
+        {
+            var bytes = new byte[length];
+            int n = 0;
+            while (n < bytes.Length)
+            {
+                int got = s.Read(bytes, n, bytes.Length - n);
+                if (got == 0) break;
+                n += got;
+            }
+            if (n == bytes.Length && s.ReadByte() < 0) return bytes;
+            // The file changed under us: keep what was read and go on through the growing buffer.
+            using var rest = new MemoryStream();
+            rest.Write(bytes, 0, n);
+            s.CopyTo(rest);
+            return rest.ToArray();
+        }
         using var m = new MemoryStream();
         s.CopyTo(m);
         return m.ToArray();
@@ -114,8 +135,26 @@ public sealed class TraceDatRecordSource : IRecordSource
         // The size in the BUFFER option does not count the u32 chunk count before the chunks (files of trace-cmd 3.1).
         long compressedSize = Math.Min(size + 4, data.Length - cpu.Offset);
         var b = new TraceDatBytes(data.AsSpan((int)cpu.Offset, (int)compressedSize), file.BigEndian, $"cpu {cpu.Cpu} data", cpu.Offset);
-        using var plain = new MemoryStream();
         uint chunks = size >= 4 ? b.U32() : 0;
+        // The chunks' sizes first (headers only), so that the pages are decompressed into one array of their total.
+        long total = 0;
+        var scan = b;
+        try
+        {
+            for (uint i = 0; i < chunks; i++)
+            {
+                int compressed = scan.Size32();
+                uint length = scan.U32();
+                if (length > 1 << 30) break;
+                total += length;
+                scan.Take(compressed);
+            }
+        }
+        catch (TraceDatException) { } // reported by the pass below, at the chunk it concerns
+        // Sizes are the file's word: at most 32 times the compressed bytes up front, more only as chunks really decompress.
+        long capacity = Math.Min(total, Math.Min(32 * Math.Max(0, compressedSize) + (1 << 20), Array.MaxLength));
+        var bytes = new byte[Math.Max(0, capacity)];
+        int filled = 0;
         try
         {
             for (uint i = 0; i < chunks; i++)
@@ -123,7 +162,12 @@ public sealed class TraceDatRecordSource : IRecordSource
                 int compressed = b.Size32();
                 uint length = b.U32();
                 if (length > 1 << 30) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: size {length} is not plausible");
-                plain.Write(file.Compression.Decompress(b.Take(compressed), (int)length, $"cpu {cpu.Cpu} chunk {i}"));
+                var chunk = file.Compression.Decompress(b.Take(compressed), (int)length, $"cpu {cpu.Cpu} chunk {i}");
+                if (chunk.Length > bytes.Length - filled)
+                    Array.Resize(ref bytes, (int)Math.Min(Array.MaxLength, Math.Max(2L * bytes.Length, (long)filled + chunk.Length)));
+                if (chunk.Length > bytes.Length - filled) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: the CPU's data grows past {Array.MaxLength} bytes");
+                chunk.CopyTo(bytes, filled);
+                filled += chunk.Length;
             }
         }
         catch (TraceDatException ex)
@@ -131,8 +175,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             _notes.Enqueue(ex.Message + "; the pages before it are read");
             ReadError ??= ex.Message;
         }
-        var bytes = plain.ToArray();
-        return new RingBufferCpu(cpu.Cpu, bytes, 0, bytes.Length, file, buffer.PageSize, cpu.Offset);
+        return new RingBufferCpu(cpu.Cpu, bytes, 0, filled, file, buffer.PageSize, cpu.Offset);
     }
 
     public bool Read(ref RawRecord record)
@@ -156,11 +199,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             record.Kind = RecordKind.StackFrame;
             record.Cpu = _frameCpu;
             record.Pid = _framePid;
-            ulong address = _frames[_frameAt++];
-            _name.Clear();
-            if (_file.Kallsyms.Find(address) is { } sym) _name.Append(sym.Name);
-            else _name.Append("0x" + address.ToString("x"));
-            record.Frame = _name.Span;
+            record.Frame = FrameName(_frames[_frameAt++]);
             return true;
         }
         foreach (var c in _cpus)
@@ -289,6 +328,15 @@ public sealed class TraceDatRecordSource : IRecordSource
         string comm = pid == 0 ? "<idle>" : _file!.Comms.TryGetValue(pid, out var s) ? s : "<...>";
         b = Encoding.Latin1.GetBytes(comm);
         _comms[pid] = b;
+        return b;
+    }
+
+    /// <summary>A stack frame's function (kallsyms, by binary search once per address), or its address in hex.</summary>
+    private byte[] FrameName(ulong address)
+    {
+        if (_frameNames.TryGetValue(address, out var b)) return b;
+        string name = _file!.Kallsyms.Find(address) is { } sym ? sym.Name : "0x" + address.ToString("x");
+        _frameNames[address] = b = Encoding.Latin1.GetBytes(name);
         return b;
     }
 
