@@ -1,4 +1,5 @@
 using TraceForensics.Ingest.Formats;
+using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Events.Reading;
 
@@ -14,4 +15,7 @@ public sealed record TraceSessionOptions
     /// <summary>Hash each input file (SHA-256) while it is read, for the reports that print it (analyze, report);
     /// <see cref="InputSummary.Sha256"/> stays null without it.</summary>
     public bool HashInputs { get; init; }
+
+    /// <summary>The bounds on line length, stack frames, the events map, inputs and open files (one validated type).</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 }

@@ -13,10 +13,13 @@ public static class InputOpener
 
     /// <summary>Opens a path; with <paramref name="hash"/>, a file's bytes are hashed as they are read
     /// (<see cref="OpenedInput.Sha256"/>).</summary>
-    public static OpenedInput Open(string path, bool hash = false)
+    /// <remarks>With <paramref name="openFiles"/>, the file is read through a <see cref="ReopeningFileStream"/> that the
+    /// bound may close while the input waits, and opens again where it was.</remarks>
+    public static OpenedInput Open(string path, bool hash = false, OpenFileBound? openFiles = null)
     {
         if (path == "-") return Open(Console.OpenStandardInput());
-        Stream file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+        Stream file = openFiles is not null ? new ReopeningFileStream(path, openFiles)
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
         if (!hash) return Open(file);
         var hashing = new HashingStream(file);
         return Open(hashing, hashing);
@@ -25,6 +28,19 @@ public static class InputOpener
     public static OpenedInput Open(Stream raw) => Open(raw, null);
 
     private static OpenedInput Open(Stream raw, HashingStream? hashing)
+    {
+        try
+        {
+            return OpenSniffed(raw, hashing);
+        }
+        catch
+        {
+            raw.Dispose();
+            throw;
+        }
+    }
+
+    private static OpenedInput OpenSniffed(Stream raw, HashingStream? hashing)
     {
         var (magic, magicLength, stream) = PrefixedStream.Sniff(raw, 16);
         var compression = MagicBytes.DetectCompression(magic.AsSpan(0, magicLength));
@@ -37,7 +53,7 @@ public static class InputOpener
         };
         var (head, headLength, plain) = PrefixedStream.Sniff(
             new FaultTolerantStream(stream, compression == Compression.None ? int.MaxValue : FaultTolerantStream.DecompressorChunkBytes), SniffBytes);
-        return new OpenedInput(plain, compression, head, headLength) { Hashing = hashing };
+        return new OpenedInput(plain, compression, head, headLength) { Hashing = hashing, Raw = raw };
     }
 
     private static Stream GzipWithTrailerCheck(Stream compressed)
@@ -50,12 +66,32 @@ public static class InputOpener
 /// <summary>An opened input: the plain (decompressed) byte stream, and its first bytes for sniffing.</summary>
 public sealed class OpenedInput(Stream stream, Compression compression, byte[] head, int headLength) : IDisposable
 {
-    public Stream Stream { get; } = stream;
+    private byte[] _head = head;
+    private int _headLength = headLength;
+
+    public Stream Stream { get; private set; } = stream;
     public Compression Compression { get; } = compression;
-    public ReadOnlySpan<byte> Head => head.AsSpan(0, headLength);
+    public ReadOnlySpan<byte> Head => _head.AsSpan(0, _headLength);
 
     /// <summary>The error that ended reading early (a truncated or corrupt compressed input), if any.</summary>
-    public string? ReadError => (Stream as PrefixedStream)?.Inner is FaultTolerantStream f ? f.Error : null;
+    public string? ReadError => (Stream as PrefixedStream)?.Inner is FaultTolerantStream f ? f.Error : (Stream as FaultTolerantStream)?.Error;
+
+    /// <summary>The file's stream as opened (under the hashing, if any).</summary>
+    internal Stream? Raw { get; init; }
+
+    /// <summary>Lets go of the sniffed head (up to <see cref="InputOpener.SniffBytes"/>, held until the reading got past
+    /// it) once the format is known: a plain input that can seek is read again from its start instead (the bytes read
+    /// again are not hashed twice). A compressed input, a pipe or stdin keep it. <see cref="Head"/> is empty after.</summary>
+    public void ReleaseHead()
+    {
+        if (Compression != Compression.None || _headLength == 0) return;
+        if (Hashing is { } hashing) { if (!hashing.CanRewind) return; hashing.Rewind(); }
+        else if (Raw is { CanSeek: true } raw) raw.Seek(0, SeekOrigin.Begin);
+        else return;
+        Stream = new FaultTolerantStream(Hashing ?? Raw!, int.MaxValue);
+        _head = [];
+        _headLength = 0;
+    }
 
     internal HashingStream? Hashing { get; init; }
 
