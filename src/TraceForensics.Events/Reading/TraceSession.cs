@@ -92,9 +92,20 @@ public sealed class TraceSession : IDisposable
             input.Dispose();
             return;
         }
+        if (format is not (TraceFormat.Unknown or TraceFormat.TraceDat) && FormatDetector.NotText(input.Head) is { } notText)
+        {
+            // A format given for an input that is not text would read nothing and say nothing (issue 16, item 11).
+            Reject(summary, DiagnosticCodes.UnsupportedFormat, $"{notText}: not read as {format.Name()} text");
+            input.Dispose();
+            return;
+        }
         if (format == TraceFormat.Unknown)
         {
             var detection = FormatDetector.Detect(input.Head);
+            // Nothing recognised in a full sniff: a first line longer than the sniff or junk before the trace; look as far
+            // as the longest line read (issue 16, item 10).
+            if (detection.Format == TraceFormat.Unknown && input.ExtendHead(options.Limits.MaxLineBytes))
+                detection = FormatDetector.Detect(input.Head);
             if (detection.Format == TraceFormat.Unknown)
             {
                 string why = detection.Rejection ?? "unknown format";

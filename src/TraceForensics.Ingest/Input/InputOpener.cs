@@ -46,7 +46,7 @@ public static class InputOpener
         var compression = MagicBytes.DetectCompression(magic.AsSpan(0, magicLength));
         stream = compression switch
         {
-            Compression.Gzip => GzipWithTrailerCheck(stream),
+            Compression.Gzip => new GzipErrors(stream),
             Compression.Zstd => new DecompressionStream(stream),
             Compression.Xz => new XZStream(stream),
             _ => stream,
@@ -54,12 +54,6 @@ public static class InputOpener
         var (head, headLength, plain) = PrefixedStream.Sniff(
             new FaultTolerantStream(stream, compression == Compression.None ? int.MaxValue : FaultTolerantStream.DecompressorChunkBytes), SniffBytes);
         return new OpenedInput(plain, compression, head, headLength) { Hashing = hashing, Raw = raw };
-    }
-
-    private static Stream GzipWithTrailerCheck(Stream compressed)
-    {
-        var tail = new GzipTrailerCheck.TailStream(compressed);
-        return new GzipTrailerCheck(new GZipStream(tail, CompressionMode.Decompress), tail);
     }
 }
 
@@ -75,6 +69,28 @@ public sealed class OpenedInput(Stream stream, Compression compression, byte[] h
 
     /// <summary>The error that ended reading early (a truncated or corrupt compressed input), if any.</summary>
     public string? ReadError => (Stream as PrefixedStream)?.Inner is FaultTolerantStream f ? f.Error : (Stream as FaultTolerantStream)?.Error;
+
+    /// <summary>Sniffs on up to <paramref name="bytes"/> when the head sniffed is full and none of it has been read yet:
+    /// a trace that starts with a line longer than the sniff, or with junk, is still recognised. False when there is
+    /// nothing more to sniff.</summary>
+    public bool ExtendHead(int bytes)
+    {
+        if (_headLength < _head.Length || bytes <= _headLength || Stream is not PrefixedStream { Consumed: 0 } prefixed) return false;
+        var head = new byte[bytes];
+        _head.AsSpan(0, _headLength).CopyTo(head);
+        int total = _headLength;
+        while (total < bytes)
+        {
+            int n = prefixed.Inner.Read(head, total, bytes - total);
+            if (n == 0) break;
+            total += n;
+        }
+        if (total == _headLength) return false;
+        Stream = new PrefixedStream(head, total, prefixed.Inner);
+        _head = head;
+        _headLength = total;
+        return true;
+    }
 
     /// <summary>The file's stream as opened (under the hashing, if any).</summary>
     internal Stream? Raw { get; init; }

@@ -49,11 +49,12 @@ public sealed class ReopeningFileStream : Stream
         if (_file is null)
         {
             var file = OpenFile();
-            if (file.Length < _position)
+            long length = file.Length;
+            if (length < _position)
             {
                 file.Dispose();
                 _bound.Release(_node);
-                throw new IOException($"{_path} became shorter ({file.Length} bytes) than the {_position} bytes already read while it waited to be read on");
+                throw new IOException($"{_path} became shorter ({length} bytes) than the {_position} bytes already read while it waited to be read on");
             }
             file.Position = _position;
             _file = file;
