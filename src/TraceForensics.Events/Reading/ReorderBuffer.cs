@@ -9,7 +9,8 @@ namespace TraceForensics.Events.Reading;
 /// goes on, even when it is far older than the newest (time went back), because its stack may come next.</summary>
 internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000_000)
 {
-    private readonly TraceEvent[] _ring = new TraceEvent[capacity];
+    // The ring starts small and doubles up to the capacity: an input that waits in a merge of many holds little.
+    private TraceEvent[] _ring = new TraceEvent[Math.Min(capacity, 16)];
     private int _head;
     private long _newest = long.MinValue;
     private long _lastAddedLine = -1;
@@ -24,6 +25,7 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
 
     public void Add(in TraceEvent e)
     {
+        if (Count == _ring.Length) Grow();
         long ts = e.TimestampNs;
         if (Count > 0 && ts < Slot(0).TimestampNs)
         {
@@ -63,10 +65,18 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
     }
 
     /// <summary>True when no event can be added before one is taken.</summary>
-    public bool Full => Count >= _ring.Length;
+    public bool Full => Count >= capacity;
+
+    private void Grow()
+    {
+        var ring = new TraceEvent[Math.Min(capacity, 2 * _ring.Length)];
+        for (int i = 0; i < Count; i++) ring[i] = Slot(i);
+        _ring = ring;
+        _head = 0;
+    }
 
     /// <summary>True when the oldest event is ready to leave (or must, to make room).</summary>
-    public bool Ready => Count > 0 && (Count >= _ring.Length - 1
+    public bool Ready => Count > 0 && (Count >= capacity - 1
                                        || _newest - Slot(0).TimestampNs > WindowNs && Slot(0).Source.Line != _lastAddedLine);
 
     public TraceEvent TakeOldest()

@@ -38,20 +38,32 @@ public sealed class TraceSession : IDisposable
     /// <summary>True when at least one input could be opened and recognised.</summary>
     public bool AnyReadable => _readers.Count > 0;
 
+    /// <summary>A session over files (or "-", stdin). At most <see cref="InputLimits.MaxOpenFiles"/> of them are open
+    /// at once (<see cref="OpenFiles"/>): the others are closed while they wait and opened again where they were.</summary>
     public static TraceSession Open(IEnumerable<string> paths, TraceSessionOptions? options = null)
     {
         options ??= new TraceSessionOptions();
+        var list = paths as IReadOnlyList<string> ?? paths.ToList();
         var session = Create(options);
-        foreach (var path in paths) session.Add(path, () => InputOpener.Open(path, options.HashInputs), options);
+        session._inputCount = list.Count;
+        session.OpenFiles = new OpenFileBound(options.Limits.MaxOpenFiles);
+        foreach (var path in list) session.Add(path, () => InputOpener.Open(path, options.HashInputs, session.OpenFiles), options);
         return session;
     }
+
+    /// <summary>The bound on the input files open at once (null for a session over streams).</summary>
+    public OpenFileBound? OpenFiles { get; private set; }
+
+    private int _inputCount = 1;
 
     /// <summary>A session over streams (tests, stdin already opened).</summary>
     public static TraceSession Open(IEnumerable<(string Name, Func<Stream> Open)> inputs, TraceSessionOptions? options = null)
     {
         options ??= new TraceSessionOptions();
         var session = Create(options);
-        foreach (var (name, open) in inputs) session.Add(name, () => InputOpener.Open(open()), options);
+        var list = inputs as IReadOnlyList<(string Name, Func<Stream> Open)> ?? inputs.ToList();
+        session._inputCount = list.Count;
+        foreach (var (name, open) in list) session.Add(name, () => InputOpener.Open(open()), options);
         return session;
     }
 
@@ -68,6 +80,12 @@ public sealed class TraceSession : IDisposable
     {
         var summary = new InputSummary(path);
         _inputs.Add(summary);
+        if (_inputs.Count > options.Limits.MaxInputs)
+        {
+            Reject(summary, DiagnosticCodes.LimitReached,
+                $"not read: the run has more inputs than {InputLimits.Describe(nameof(InputLimits.MaxInputs), options.Limits.MaxInputs)}");
+            return;
+        }
         OpenedInput input;
         try
         {
@@ -87,9 +105,20 @@ public sealed class TraceSession : IDisposable
             input.Dispose();
             return;
         }
+        if (format is not (TraceFormat.Unknown or TraceFormat.TraceDat) && FormatDetector.NotText(input.Head) is { } notText)
+        {
+            // A format given for an input that is not text would read nothing and say nothing (issue 16, item 11).
+            Reject(summary, DiagnosticCodes.UnsupportedFormat, $"{notText}: not read as {format.Name()} text");
+            input.Dispose();
+            return;
+        }
         if (format == TraceFormat.Unknown)
         {
             var detection = FormatDetector.Detect(input.Head);
+            // Nothing recognised in a full sniff: a first line longer than the sniff or junk before the trace; look as far
+            // as the longest line read (issue 16, item 10).
+            if (detection.Format == TraceFormat.Unknown && input.ExtendHead(options.Limits.MaxLineBytes))
+                detection = FormatDetector.Detect(input.Head);
             if (detection.Format == TraceFormat.Unknown)
             {
                 string why = detection.Rejection ?? "unknown format";
@@ -100,7 +129,10 @@ public sealed class TraceSession : IDisposable
             }
             format = detection.Format;
         }
-        _readers.Add(new InputReader(input, format, _inputs.Count - 1, summary, Tables, _decodeWorkers, _parallelAfterBytes));
+        // The sniffed head is read again from the file rather than held while the input waits (see ReleaseHead).
+        if (format != TraceFormat.TraceDat) input.ReleaseHead();
+        _readers.Add(new InputReader(RecordSources.Open(input, format, options.Limits, _inputCount), input.Compression,
+            _inputs.Count - 1, summary, Tables, _decodeWorkers, _parallelAfterBytes));
     }
 
     private void Reject(InputSummary summary, string code, string message)

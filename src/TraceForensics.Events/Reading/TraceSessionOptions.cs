@@ -1,4 +1,5 @@
 using TraceForensics.Ingest.Formats;
+using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Events.Reading;
 
@@ -23,4 +24,7 @@ public sealed record TraceSessionOptions
     /// <summary>With <see cref="Parallelism"/> above 1, the bytes read one line after the other before the other threads
     /// start (an input, or the inputs together): a small input is read sooner without them.</summary>
     public long ParallelAfterBytes { get; init; } = 4 << 20;
+
+    /// <summary>The bounds on line length, stack frames, the events map, inputs and open files (one validated type).</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 }

@@ -23,6 +23,8 @@ public static class DiagnosticCodes
     /// <summary>A stack longer than the frames kept per stack: its outer frames are cut (and findings that would
     /// read them may differ).</summary>
     public const string StackCut = "stack-cut";
+    /// <summary>A bound of <see cref="Input.InputLimits"/> was reached (the message names the limit).</summary>
+    public const string LimitReached = "limit-reached";
     /// <summary>Info: a line of a kind this version does not read (a newer topology writer's fact), skipped.</summary>
     public const string UnknownLineKind = "unknown-line-kind";
     /// <summary>Info: a kernel log gives only wall-clock times (journalctl, syslog, <c>dmesg -T</c>); they are kept as such.</summary>

@@ -70,6 +70,23 @@ public static class FormatDetector
                        : "no trace lines found at its start: not ftrace text, trace-cmd report, perf script output or a kernel log");
     }
 
+    /// <summary>Why an input whose format was given (<c>--input-format</c>) is not text at all: a known binary format, or
+    /// mostly binary lines in its first bytes; null for text. (Detection rejects these itself.)</summary>
+    public static string? NotText(ReadOnlySpan<byte> head)
+    {
+        if (TraceDat.TraceDatFile.HasMagic(head)) return "a trace.dat file";
+        if (MagicBytes.DescribeBinary(head) is { } binary) return binary;
+        int lines = 0, binaryLines = 0;
+        for (var rest = head; !rest.IsEmpty && lines < 2000; lines++)
+        {
+            int nl = rest.IndexOf((byte)'\n');
+            var line = nl < 0 ? rest : rest[..nl];
+            rest = nl < 0 ? default : rest[(nl + 1)..];
+            if (AsciiSpan.LooksBinary(line)) binaryLines++;
+        }
+        return lines > 0 && binaryLines * 2 > lines ? "binary data, not trace text" : null;
+    }
+
     /// <summary>A kernel log however it arrived (<see cref="KernelLogLines"/> takes the wrapping off): the lines with
     /// a time, and the reports among them.</summary>
     private static void CountKernelLines(KernelLogLines lines, KernelLogTokenizer tokenizer, ref int dmesg, ref int reports)

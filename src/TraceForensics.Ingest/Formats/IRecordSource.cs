@@ -29,6 +29,10 @@ public interface IRecordSource : IDisposable
 /// <summary>Opens the record source of an input by its format.</summary>
 public static class RecordSources
 {
-    public static IRecordSource Open(Input.OpenedInput input, TraceFormat format) =>
-        format == TraceFormat.TraceDat ? new TraceDat.TraceDatRecordSource(input) : new TraceRecordReader(input, format);
+    public static IRecordSource Open(Input.OpenedInput input, TraceFormat format, Input.InputLimits? limits = null, int inputs = 1)
+    {
+        if (format == TraceFormat.TraceDat) return new TraceDat.TraceDatRecordSource(input);
+        limits ??= Input.InputLimits.Default;
+        return new TraceRecordReader(input, format, limits.MaxLineBytes, limits.LineBufferBytes(inputs));
+    }
 }

@@ -15,12 +15,12 @@ public sealed class TraceRecordReader : IRecordSource
     private RecordPosition? _heldPosition; // a kernel log's line is handed on after the line that may continue it
     private readonly TopologyTokenizer? _topology;
 
-    public TraceRecordReader(OpenedInput input, TraceFormat format, int maxLineBytes = 1 << 20)
+    public TraceRecordReader(OpenedInput input, TraceFormat format, int maxLineBytes = 1 << 20, int bufferBytes = 1 << 20)
     {
         if (format == TraceFormat.Unknown) throw new ArgumentException("a format is needed", nameof(format));
         _input = input;
         Format = format;
-        _lines = new LineReader(input.Stream, maxLineBytes);
+        _lines = new LineReader(input.Stream, maxLineBytes, bufferBytes);
         if (format == TraceFormat.Dmesg)
         {
             _kernelLog = new KernelLogTokenizer();

@@ -9,6 +9,8 @@ internal sealed class HashingStream(Stream inner) : ReadOnlyWrapperStream(inner)
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private bool _failed;
+    private long _position; // offset of the next byte read
+    private long _hashed;   // bytes hashed: those before it are not hashed again when read again after a rewind
 
     /// <summary>The SHA-256 of every byte, lower-case hex, once the end was read; null before that or after a read error.</summary>
     public string? Sha256 { get; private set; }
@@ -25,10 +27,29 @@ internal sealed class HashingStream(Stream inner) : ReadOnlyWrapperStream(inner)
             _failed = true;
             throw;
         }
+        long start = _position;
+        _position += n;
         if (Sha256 is not null || _failed) return n;
-        if (n > 0) _hash.AppendData(buffer[..n]);
+        if (n > 0)
+        {
+            if (_position > _hashed)
+            {
+                _hash.AppendData(buffer[(int)(Math.Max(_hashed, start) - start)..n]);
+                _hashed = _position;
+            }
+        }
         else if (buffer.Length > 0) Sha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
         return n;
+    }
+
+    /// <summary>True when the file under it can be read again from its start (<see cref="Rewind"/>).</summary>
+    public bool CanRewind => Inner.CanSeek;
+
+    /// <summary>Reads from the start again; the bytes read again are not hashed twice.</summary>
+    public void Rewind()
+    {
+        Inner.Seek(0, SeekOrigin.Begin);
+        _position = 0;
     }
 
     protected override void Dispose(bool disposing)

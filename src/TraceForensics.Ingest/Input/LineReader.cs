@@ -2,11 +2,12 @@ namespace TraceForensics.Ingest.Input;
 
 /// <summary>Splits a byte stream into lines without ever holding more than one buffer: a line is a span into
 /// that buffer, valid until the next call. Lines longer than <see cref="MaxLineBytes"/> are skipped (their
-/// first bytes are returned with <see cref="LineStatus.Overlong"/>), so a 100 MB line costs no memory.</summary>
+/// first bytes are returned with <see cref="LineStatus.Overlong"/>), so a 100 MB line costs no memory. The buffer may
+/// start smaller than the longest line and grow for one that does not fit.</summary>
 public sealed class LineReader : IDisposable
 {
     private readonly Stream _stream;
-    private readonly byte[] _buffer;
+    private byte[] _buffer;
     private int _start;
     private int _end;
     private bool _eof;
@@ -17,7 +18,8 @@ public sealed class LineReader : IDisposable
         if (maxLineBytes < 16) throw new ArgumentOutOfRangeException(nameof(maxLineBytes));
         _stream = stream;
         MaxLineBytes = maxLineBytes;
-        _buffer = new byte[Math.Max(bufferBytes, maxLineBytes + 1)];
+        // A buffer smaller than the longest line (many inputs, each with a small one) grows when a line does not fit.
+        _buffer = new byte[bufferBytes >= maxLineBytes ? Math.Max(bufferBytes, maxLineBytes + 1) : Math.Max(bufferBytes, 64)];
     }
 
     public int MaxLineBytes { get; }
@@ -144,6 +146,8 @@ public sealed class LineReader : IDisposable
             _start = 0;
             _end = keep;
         }
+        if (_end == _buffer.Length && _buffer.Length <= MaxLineBytes)
+            Array.Resize(ref _buffer, (int)Math.Min(2L * _buffer.Length, MaxLineBytes + 1L));
         while (_end < _buffer.Length)
         {
             int n = _stream.Read(_buffer, _end, _buffer.Length - _end);

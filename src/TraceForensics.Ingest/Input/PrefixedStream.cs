@@ -28,6 +28,9 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream res
         return n;
     }
 
+    /// <summary>Bytes read so far of the stream (prefix included).</summary>
+    public long Consumed => _position;
+
     /// <summary>Bytes read so far (the xz decoder reads it to find block padding); cannot be set.</summary>
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 

@@ -328,7 +328,7 @@ public class BadInputTests
     {
         var (session, events) = Run.Bytes(new byte[200_000]);
         Assert.Empty(events);
-        Assert.Equal("no line break in its first 65536 bytes (all NUL bytes): not trace text", session.Inputs[0].Rejection);
+        Assert.Equal("no line break in its first 200000 bytes (all NUL bytes): not trace text", session.Inputs[0].Rejection);
     }
 
     [Fact]
