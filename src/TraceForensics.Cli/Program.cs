@@ -4,7 +4,8 @@ using TraceForensics.Cli.Commands;
 namespace TraceForensics.Cli;
 
 /// <summary><c>tracefx &lt;command&gt; [options] &lt;input&gt;...</c>; exit codes: 0 done, 1 a finding at or above
-/// <c>--fail-on</c>, 2 usage error, no input could be read, or the command failed. Every command runs inside one
+/// <c>--fail-on</c>, 2 usage error, no input could be read, or the command failed, 3 done without such a finding but
+/// with error diagnostics (part of an input was lost: cut short, unreadable; what was read is analysed). Every command runs inside one
 /// error boundary (<see cref="Run"/>): an exception the command did not expect (a broken pipe, a vanished file, a
 /// bug) is a one-line message on stderr and exit 2; the .NET stack trace only with <c>--debug</c>.</summary>
 public static class Program
@@ -12,6 +13,7 @@ public static class Program
     public const int ExitOk = 0;
     public const int ExitFinding = 1;
     public const int ExitUsageOrNoInput = 2;
+    public const int ExitInputErrors = 3;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
 

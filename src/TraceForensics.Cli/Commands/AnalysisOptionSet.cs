@@ -78,16 +78,18 @@ internal sealed class AnalysisOptionSet
         };
     }
 
-    /// <summary>The exit code for a finished run: 1 when a finding reaches --fail-on, else 0.</summary>
+    /// <summary>The exit code for a finished run: 1 when a finding reaches --fail-on, else 3 when an input had error
+    /// diagnostics (the finding outranks them: it is what a script waits for), else 0.</summary>
     public int ExitCode(ParseResult parse, AnalysisReport report)
     {
-        return report.Worst is FindingKind k && parse.GetValue(FailOn) switch
+        if (report.Worst is FindingKind k && parse.GetValue(FailOn) switch
         {
             "none" => false,
             "potential" => k >= FindingKind.PotentialDeadlock,
             "stall" => k >= FindingKind.Stall,
             _ => k >= FindingKind.Deadlock,
-        } ? Program.ExitFinding : Program.ExitOk;
+        }) return Program.ExitFinding;
+        return report.Diagnostics.Errors > 0 ? Program.ExitInputErrors : Program.ExitOk;
     }
 
     private static long? ParseTime(string? text, TextWriter stderr, string option, out bool bad)

@@ -33,7 +33,8 @@ internal static class StatsCommand
             if (!CommandOutput.Emit(parse.GetValue(output), stdout, stderr,
                     json ? s => StatsJsonWriter.Write(stats, s) : CommandOutput.Text(w => StatsTextWriter.Write(stats, w))))
                 return Program.ExitUsageOrNoInput;
-            return session.AnyReadable ? Program.ExitOk : Program.ExitUsageOrNoInput;
+            return !session.AnyReadable ? Program.ExitUsageOrNoInput
+                : stats.Diagnostics.Errors > 0 ? Program.ExitInputErrors : Program.ExitOk;
         });
         return command;
     }

@@ -17,12 +17,16 @@ public sealed class DiagnosticLog
     /// <summary>Every diagnostic reported, including those not kept.</summary>
     public long Total { get; private set; }
 
+    /// <summary>Every diagnostic of error severity reported (what was lost from an input, not only doubted).</summary>
+    public long Errors { get; private set; }
+
     /// <summary>The kept diagnostics, in the order they were reported.</summary>
     public IReadOnlyList<Diagnostic> Kept => _kept;
 
     public void Report(string path, long line, DiagnosticSeverity severity, string code, string message)
     {
         Total++;
+        if (severity == DiagnosticSeverity.Error) Errors++;
         _perPath[path] = _perPath.GetValueOrDefault(path) + 1;
         var key = (path, code);
         long seen = _counts.GetValueOrDefault(key);

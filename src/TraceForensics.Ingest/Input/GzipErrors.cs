@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Reflection;
 
@@ -44,7 +45,13 @@ internal sealed class GzipErrors(Stream compressed) : ReadOnlyWrapperStream(new 
 
     private const string CutShort = "the gzip data ends before its trailer: the file is cut short";
 
-    /// <summary>Whether the decompressor finished its last member; null when this runtime does not say.</summary>
+    /// <summary>Whether the decompressor finished its last member; null when this runtime does not say. The
+    /// dependencies keep the private members for the native (trimmed, ahead-of-time) build, where reflection sees only
+    /// what is kept.</summary>
+    [DynamicDependency("_deflateStream", typeof(GZipStream))]
+    [DynamicDependency("_inflater", typeof(DeflateStream))]
+    [DynamicDependency("Finished", "System.IO.Compression.Inflater", "System.IO.Compression")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The members are kept by the DynamicDependency attributes above.")]
     private bool? LastMemberFinished()
     {
         if (DeflateField?.GetValue(Inner) is not DeflateStream deflate || InflaterField?.GetValue(deflate) is not { } inflater) return null;

@@ -84,4 +84,26 @@ public class InputFormTests
         Assert.Contains("not read as", session.Inputs[0].Rejection);
         Assert.Equal(1, session.Tables.Diagnostics.CountFor("test", DiagnosticCodes.UnsupportedFormat));
     }
+
+    [Fact]
+    public void A_cut_input_is_analysed_and_the_exit_code_says_part_was_lost()
+    {
+        var bytes = Gzip(Trace());
+        var path = Run.TempFile("");
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        try
+        {
+            foreach (var command in new[] { "analyze", "stats" })
+            {
+                var (exit, stdout, stderr) = Run.Cli(command, path);
+                Assert.Equal(3, exit);
+                Assert.Contains("the gzip data ends before its trailer", stderr);
+                Assert.Contains("[truncated-input]", stderr);
+                Assert.NotEqual("", stdout); // what was read is still printed
+            }
+            File.WriteAllBytes(path, bytes);
+            Assert.Equal(0, Run.Cli("analyze", path).Exit);
+        }
+        finally { File.Delete(path); }
+    }
 }
