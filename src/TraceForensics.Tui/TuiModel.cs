@@ -142,7 +142,14 @@ public sealed class TuiModel
     }
 
     /// <summary>Checkpoints kept for going back in time (each a copy of the live state; thinned when full).</summary>
-    public const int MaxCheckpoints = 64;
+    public const int MaxCheckpoints = 16;
+
+    /// <summary>Checkpoints taken on the way by the last replay longer than <see cref="NearEvents"/> x 2 events (the
+    /// load's checkpoints thin out on a long trace: hundreds of thousands of events apart), at most
+    /// <see cref="NearCheckpoints"/>: going back a little from there replays a little.</summary>
+    private readonly List<ReplayCheckpoint> _near = new();
+    private const int NearCheckpoints = 16;
+    private const int NearEvents = 1024;
 
     /// <summary>How many events the last <see cref="StateAt"/> applied to get there (for tests: going back does not
     /// replay from the start).</summary>
@@ -153,6 +160,9 @@ public sealed class TuiModel
     {
         cursor = Math.Clamp(cursor, -1, Events.Count - 1);
         var c = _checkpoints.AtEvent(cursor + 1);
+        // A checkpoint of the last long replay, if nearer (so that stepping back from there is not as long again).
+        foreach (var near in _near)
+            if (near.Applied <= cursor + 1 && (c is null || near.Applied > c.Applied)) c = near;
         if (cursor + 1 < _applied)
         {
             // Back in time: from the checkpoint before the cursor, not from the start.
@@ -166,7 +176,14 @@ public sealed class TuiModel
             _applied = (int)c.Applied;
         }
         long from = _applied;
-        while (_applied <= cursor) _cursorReplay.Apply(Events[_applied++]);
+        long every = cursor + 1 - from > NearEvents * 2 ? (cursor + 1 - from) / NearCheckpoints : 0;
+        if (every > 0) _near.Clear();
+        while (_applied <= cursor)
+        {
+            if (every > 0 && _applied > from && (_applied - from) % every == 0)
+                _near.Add(new ReplayCheckpoint(_cursorReplay.State.NowNs, _applied, _cursorReplay.State.Clone()));
+            _cursorReplay.Apply(Events[_applied++]);
+        }
         LastReplayed = _applied - from;
         return _cursorReplay.State;
     }

@@ -121,6 +121,14 @@ public class TuiLargeTraceTests
                 // Only the blocks around the cursor were decoded, not the trace.
                 Assert.True(model.Events.BlocksDecoded <= 4, $"{model.Events.BlocksDecoded} blocks decoded");
 
+                // Stepping back from the end: the first step replays from the load's checkpoint before it (thinned out on
+                // a long trace), the next ones from the checkpoints that replay left on its way.
+                app.InjectKey(new Key('p'));
+                long first = model.LastReplayed;
+                app.InjectKey(new Key('p'));
+                Assert.True(model.LastReplayed < Math.Max(first / 4, 2), $"second step back replayed {model.LastReplayed} events (the first {first})");
+                Assert.Contains($"({switches}/{switches + 2})", Screen());
+
                 app.InjectKey(new Key('H'));
                 cursorLine = Screen().Split('\n').Single(l => l.Contains("> "));
                 Assert.Contains("khungtaskd-60 sched_process_hang", cursorLine);
