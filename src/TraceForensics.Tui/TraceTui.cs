@@ -20,6 +20,7 @@ public sealed class TraceTui
 {
     public const string Keys = TuiKeys.Line;
     public const string Help = "n/p step  [ ] 10 ms  g go to time  t/T next/prev event of the selected task  c where the cycle closed  " +
+                               "G the last event  H the last hung-task report  " +
                                "/ search  f filter the log  v tasks|pages+bios  x expand chain  Enter on a trace line: log there  e export  q quit";
     private const int LogRadius = 60;
     private readonly IApplication _app;
@@ -123,6 +124,8 @@ public sealed class TraceTui
             case ']': JumpBy(10_000_000); break;
             case '[': JumpBy(-10_000_000); break;
             case 'c': JumpToCycle(); break;
+            case 'G': MoveTo(_model.Events.Count - 1); break;
+            case 'H': JumpToLastHangReport(); break;
             case 'e': Export(); break;
             case 'x': ExpandChain(); break;
             case 'v': _pagesView = !_pagesView; MoveTo(_cursor); break;
@@ -162,7 +165,7 @@ public sealed class TraceTui
     /// <summary>The event log at a trace line of the evidence.</summary>
     public void ShowEvidence(Replay.Evidence.EvidenceLine line)
     {
-        int i = _model.Events.FindIndex(e => e.Source.Input == line.Input && e.Source.Line == line.Line);
+        int i = _model.Events.Find(line.Input, line.Line, line.TimestampNs);
         if (i >= 0) MoveTo(i);
     }
 
@@ -211,6 +214,13 @@ public sealed class TraceTui
     public void JumpToCycle()
     {
         if (SelectedFinding is { } f) MoveTo(_model.IndexAt(f.AtNs + 1) - 1);
+    }
+
+    /// <summary>Moves the cursor to the trace's last hung-task report.</summary>
+    public void JumpToLastHangReport()
+    {
+        if (_model.Events.LastHangReport is int i and >= 0) MoveTo(i);
+        else { _message = "no hung-task report in the trace"; UpdateStatus(); }
     }
 
     /// <summary>Searches the event log forward from the cursor for <paramref name="text"/> (comm, event, pid, line).</summary>

@@ -31,6 +31,8 @@ wait_for "postgres:47211 D"
 wait_for "kworker/u8:9:47190 D"
 tmux send-keys -t "$session" / u n l o c k Enter
 wait_for "found 'unlock'"
+tmux send-keys -t "$session" G # the last event of the trace
+wait_for "(2434/2434)"
 tmux send-keys -t "$session" q
 for _ in $(seq 1 50); do tmux has-session -t "$session" 2>/dev/null || break; sleep 0.1; done
 if tmux has-session -t "$session" 2>/dev/null; then echo "FAIL: q did not quit" >&2; exit 1; fi

@@ -15,12 +15,24 @@ public sealed class EventTables
     {
         Dictionary = dictionary ?? new EventDictionary();
         Diagnostics = diagnostics ?? new DiagnosticLog();
+        Strings = new Utf8Interner();
+        Stacks = new StackTable();
+    }
+
+    /// <summary>Tables that decode into <paramref name="shared"/>'s strings, stacks and dictionary (a stack read again
+    /// gets the id it had), with diagnostics of their own: for reading part of an input again (the TUI's event log).</summary>
+    public EventTables(EventTables shared, DiagnosticLog diagnostics)
+    {
+        Dictionary = shared.Dictionary;
+        Diagnostics = diagnostics;
+        Strings = shared.Strings;
+        Stacks = shared.Stacks;
     }
 
     /// <summary>The session's interner. Records are decoded (on any thread) through fronts over it
     /// (<see cref="RentDecoder"/>), which lock it; nothing interns into it directly while a session reads.</summary>
-    public Utf8Interner Strings { get; } = new();
-    public StackTable Stacks { get; } = new();
+    public Utf8Interner Strings { get; }
+    public StackTable Stacks { get; }
     public EventDictionary Dictionary { get; }
     public DiagnosticLog Diagnostics { get; }
 

@@ -70,6 +70,7 @@ public sealed class TraceSession : IDisposable
     /// <summary>An empty session whose dictionary holds the user's events map, if any.</summary>
     private static TraceSession Create(TraceSessionOptions options)
     {
+        if (options.SharedTables is { } shared) return new TraceSession(new EventTables(shared, new DiagnosticLog()), options);
         var dictionary = new EventDictionary();
         var diagnostics = new DiagnosticLog();
         if (options.EventsMapPath is { } map) EventsMapFile.Load(map, dictionary, diagnostics);

@@ -25,6 +25,11 @@ public sealed record TraceSessionOptions
     /// start (an input, or the inputs together): a small input is read sooner without them.</summary>
     public long ParallelAfterBytes { get; init; } = 4 << 20;
 
+    /// <summary>When set, the session decodes into these tables' strings, stacks and dictionary (its stack ids are
+    /// theirs; <see cref="EventsMapPath"/> is then not read again), with diagnostics of its own: a reading again of part
+    /// of an input that was read before.</summary>
+    public EventTables? SharedTables { get; init; }
+
     /// <summary>The bounds on line length, stack frames, the events map, inputs and open files (one validated type).</summary>
     public InputLimits Limits { get; init; } = InputLimits.Default;
 }

@@ -1,0 +1,130 @@
+using TraceForensics.Events.Model;
+using TraceForensics.Events.Reading;
+
+namespace TraceForensics.Tui;
+
+/// <summary>The events the UI browses, all of them at any trace size: when every input can be opened again, only the
+/// <see cref="EventIndex"/> is kept and blocks of events are decoded on demand (a few kept, most recently used first);
+/// otherwise (stdin among the inputs) the first <c>maxEvents</c> events are kept in memory and the rest is marked
+/// truncated. Memory stays flat in the trace's length either way.</summary>
+public sealed class EventLog
+{
+    private const int CachedBlocks = 32;
+    private readonly EventIndex? _index;
+    private readonly List<TraceEvent>? _kept;
+    private readonly IReadOnlyList<InputSummary> _inputs;
+    private readonly EventTables? _tables;
+    private readonly LinkedList<(int Block, TraceEvent[] Events)> _cache = new();
+
+    private EventLog(EventIndex? index, List<TraceEvent>? kept, IReadOnlyList<InputSummary> inputs, EventTables? tables, bool truncated)
+    {
+        _index = index;
+        _kept = kept;
+        _inputs = inputs;
+        _tables = tables;
+        Truncated = truncated;
+    }
+
+    /// <summary>No events (a .NET dump's findings; the UI while loading).</summary>
+    public static EventLog None { get; } = new(null, [], [], null, truncated: false);
+
+    /// <summary>Decoded on demand from the inputs, located by <paramref name="index"/>.</summary>
+    public static EventLog Indexed(EventIndex index, IReadOnlyList<InputSummary> inputs, EventTables tables) =>
+        new(index, null, inputs, tables, truncated: false);
+
+    /// <summary>The events kept in memory (inputs that cannot be read again).</summary>
+    public static EventLog InMemory(List<TraceEvent> events, bool truncated, int lastHangReport) =>
+        new(null, events, [], null, truncated) { _lastHang = lastHangReport };
+
+    private int _lastHang = -1;
+
+    /// <summary>True when every readable input can be opened again, so the log can be decoded on demand.</summary>
+    public static bool CanIndex(IReadOnlyList<InputSummary> inputs) =>
+        inputs.Any(ReadingAgain.CanReopen) && inputs.All(i => i.Rejection is not null || ReadingAgain.CanReopen(i));
+
+    public int Count => _index?.Count ?? _kept!.Count;
+
+    /// <summary>True when the trace had more events than kept (stdin); the findings still cover all of them.</summary>
+    public bool Truncated { get; }
+
+    /// <summary>How the log is held, for the status line and the README: "indexed" or "in memory".</summary>
+    public string Mode => _index is null ? "in memory" : "indexed";
+
+    /// <summary>The last hung-task report (-1: none).</summary>
+    public int LastHangReport => _index?.LastHangReport ?? _lastHang;
+
+    /// <summary>Blocks decoded from the inputs so far (for tests: the log is read on demand).</summary>
+    public int BlocksDecoded { get; private set; }
+
+    public TraceEvent this[int i]
+    {
+        get
+        {
+            if (_kept is not null) return _kept[i];
+            if ((uint)i >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(i));
+            return Block(i / EventIndex.BlockEvents)[i % EventIndex.BlockEvents];
+        }
+    }
+
+    private TraceEvent[] Block(int block)
+    {
+        for (var node = _cache.First; node is not null; node = node.Next)
+            if (node.Value.Block == block)
+            {
+                if (node != _cache.First) { _cache.Remove(node); _cache.AddFirst(node); }
+                return node.Value.Events;
+            }
+        int count = Math.Min(EventIndex.BlockEvents, Count - block * EventIndex.BlockEvents);
+        var events = new TraceEvent[count];
+        using (var reading = ReadingAgain.At(_index!, block, _inputs, _tables!))
+        {
+            int n = 0;
+            while (reading is not null && n < count && reading.Read(out events[n])) n++;
+            // The inputs changed since they were read (or ended early): what could not be read shows as gaps.
+            for (; n < count; n++) events[n] = Unreadable(block * EventIndex.BlockEvents + n);
+        }
+        BlocksDecoded++;
+        _cache.AddFirst((block, events));
+        if (_cache.Count > CachedBlocks) _cache.RemoveLast();
+        return events;
+    }
+
+    private TraceEvent Unreadable(int i) => new()
+    {
+        TimestampNs = _index!.FirstNs(i / EventIndex.BlockEvents),
+        Cpu = -1, Pid = -1, Tgid = -1, Comm = "", Name = "(input changed since it was read)", Kind = EventKind.TraceGap,
+        Source = new SourceLocation(0, 0, 0),
+    };
+
+    /// <summary>The index of the first event at or after <paramref name="ns"/> (Count when none).</summary>
+    public int IndexAt(long ns)
+    {
+        int lo = 0, hi = Count;
+        if (_index is not null && _index.Blocks > 0)
+        {
+            // Within the blocks around the time: the merge is in time order.
+            int block = _index.BlockBefore(ns);
+            lo = block * EventIndex.BlockEvents;
+            hi = block + 1 < _index.Blocks ? Math.Min(Count, (block + 1) * EventIndex.BlockEvents) : Count;
+        }
+        while (lo < hi)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (this[mid].TimestampNs < ns) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>The index of the event read at <paramref name="input"/>:<paramref name="line"/> at time
+    /// <paramref name="ns"/> (-1: not found).</summary>
+    public int Find(int input, long line, long ns)
+    {
+        for (int i = Math.Max(0, IndexAt(ns) - EventIndex.BlockEvents); i < Count; i++)
+        {
+            var e = this[i];
+            if (e.Source.Input == input && e.Source.Line == line) return i;
+            if (e.TimestampNs > ns) break;
+        }
+        return -1;
+    }
+}
