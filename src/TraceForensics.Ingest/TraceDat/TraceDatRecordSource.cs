@@ -45,7 +45,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             var buffer = _file.Buffers[0];
             _tsc = buffer.Clock == "x86-tsc" && _file.Tsc2Nsec is not null;
             foreach (var note in _file.Notes) _notes.Enqueue(note);
-            foreach (var cpu in buffer.Cpus) _cpus.Add(OpenCpu(_file, buffer, cpu));
+            OpenCpus(_file, buffer);
             _metadataBytes = buffer.Cpus.Count > 0 ? buffer.Cpus.Min(c => c.Offset) : data.Length;
         }
         catch (TraceDatException ex)
@@ -116,18 +116,44 @@ public sealed class TraceDatRecordSource : IRecordSource
         return m.ToArray();
     }
 
+    /// <summary>Each CPU's pages (<see cref="OpenCpu"/>), the CPUs decompressed side by side (one zstd context each; the
+    /// decompression is most of the time before the first record of a compressed file), their notes, first problem and
+    /// first error then taken in CPU order, as a serial pass gives them.</summary>
+    private void OpenCpus(TraceDatFile file, TraceDatBuffer buffer)
+    {
+        var cpus = buffer.Cpus;
+        var opened = new RingBufferCpu?[cpus.Count];
+        var notes = new List<string>[cpus.Count];
+        var errors = new string?[cpus.Count];
+        var failures = new TraceDatException?[cpus.Count];
+        Parallel.For(0, cpus.Count, new ParallelOptions { MaxDegreeOfParallelism = buffer.Compressed ? Environment.ProcessorCount : 1 }, i =>
+        {
+            notes[i] = [];
+            try { opened[i] = OpenCpu(file, buffer, cpus[i], notes[i], out errors[i]); }
+            catch (TraceDatException ex) { failures[i] = ex; }
+        });
+        for (int i = 0; i < cpus.Count; i++)
+        {
+            if (failures[i] is { } failure) throw failure;
+            foreach (var note in notes[i]) _notes.Enqueue(note);
+            ReadError ??= errors[i];
+            _cpus.Add(opened[i]!);
+        }
+    }
+
     /// <summary>A CPU's pages: a slice of the file, or (compressed, trace-cmd.dat.v7.5 "COMPRESSION FORMAT OF THE TRACE
     /// DATA") u32 chunk count, then per chunk u32 compressed size, u32 size, data, decompressed in turn.</summary>
-    private RingBufferCpu OpenCpu(TraceDatFile file, TraceDatBuffer buffer, CpuData cpu)
+    private static RingBufferCpu OpenCpu(TraceDatFile file, TraceDatBuffer buffer, CpuData cpu, List<string> notes, out string? error)
     {
+        error = null;
         var data = file.Data;
         if (cpu.Offset < 0 || cpu.Offset > data.Length)
             throw new TraceDatException($"cpu {cpu.Cpu}: data offset {cpu.Offset} is outside the {data.Length}-byte file");
         long size = cpu.Size;
         if (cpu.Offset + size > data.Length)
         {
-            _notes.Enqueue($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages before that point are read");
-            ReadError ??= $"the trace.dat is cut off in the data of cpu {cpu.Cpu}";
+            notes.Add($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages before that point are read");
+            error ??= $"the trace.dat is cut off in the data of cpu {cpu.Cpu}";
             size = data.Length - cpu.Offset;
         }
         if (!buffer.Compressed)
@@ -172,8 +198,8 @@ public sealed class TraceDatRecordSource : IRecordSource
         }
         catch (TraceDatException ex)
         {
-            _notes.Enqueue(ex.Message + "; the pages before it are read");
-            ReadError ??= ex.Message;
+            notes.Add(ex.Message + "; the pages before it are read");
+            error ??= ex.Message;
         }
         return new RingBufferCpu(cpu.Cpu, bytes, 0, filled, file, buffer.PageSize, cpu.Offset);
     }
