@@ -44,17 +44,22 @@ internal ref struct PrintContext(ReadOnlySpan<byte> record, bool bigEndian, int 
 internal abstract class PrintExpr
 {
     public abstract PrintValue Eval(ref PrintContext c);
+    /// <summary>True when the value does not depend on the record (numbers, strings, names the file does not define,
+    /// and operators over those): a <c>__print_flags</c>/<c>__print_symbolic</c> table of such values is cached.</summary>
+    public virtual bool IsConstant => false;
 }
 
 internal sealed class NumberExpr(ulong n, bool unsigned) : PrintExpr
 {
     public override PrintValue Eval(ref PrintContext c) => PrintValue.Num((long)n, unsigned);
+    public override bool IsConstant => true;
 }
 
 internal sealed class StringExpr(string s) : PrintExpr
 {
     public string Value => s;
     public override PrintValue Eval(ref PrintContext c) => new(PrintValueKind.Text, 0, Text: s);
+    public override bool IsConstant => true;
 }
 
 /// <summary>A name the file does not define (a kernel enum or macro such as <c>I_DIRTY_SYNC</c>, <c>jiffies</c>).</summary>
@@ -62,6 +67,7 @@ internal sealed class UnknownExpr(string name) : PrintExpr
 {
     public string Name => name;
     public override PrintValue Eval(ref PrintContext c) => PrintValue.Unknown;
+    public override bool IsConstant => true;
 }
 
 /// <summary><c>REC->field</c>: a number by the field's size and signedness; a char array or dynamic string as bytes.</summary>
@@ -96,6 +102,8 @@ internal sealed class IndexExpr(EventField field, PrintExpr index) : PrintExpr
 
 internal sealed class UnaryExpr(string op, PrintExpr operand) : PrintExpr
 {
+    public override bool IsConstant => operand.IsConstant;
+
     public override PrintValue Eval(ref PrintContext c)
     {
         var v = operand.Eval(ref c);
@@ -120,6 +128,8 @@ internal sealed class UnaryExpr(string op, PrintExpr operand) : PrintExpr
 /// pointer casts keep the value.</summary>
 internal sealed class CastExpr(string type, PrintExpr operand, int longSize) : PrintExpr
 {
+    public override bool IsConstant => operand.IsConstant;
+
     public override PrintValue Eval(ref PrintContext c)
     {
         var v = operand.Eval(ref c);
@@ -148,6 +158,8 @@ internal sealed class CastExpr(string type, PrintExpr operand, int longSize) : P
 
 internal sealed class BinaryExpr(string op, PrintExpr left, PrintExpr right) : PrintExpr
 {
+    public override bool IsConstant => left.IsConstant && right.IsConstant;
+
     public override PrintValue Eval(ref PrintContext c)
     {
         var l = left.Eval(ref c);
@@ -181,6 +193,8 @@ internal sealed class BinaryExpr(string op, PrintExpr left, PrintExpr right) : P
 
 internal sealed class TernaryExpr(PrintExpr condition, PrintExpr then, PrintExpr otherwise) : PrintExpr
 {
+    public override bool IsConstant => condition.IsConstant && then.IsConstant && otherwise.IsConstant;
+
     public override PrintValue Eval(ref PrintContext c) =>
         UnaryExpr.Truth(condition.Eval(ref c)) ? then.Eval(ref c) : otherwise.Eval(ref c);
 }
@@ -199,6 +213,28 @@ internal sealed class CallExpr(string name, IReadOnlyList<PrintExpr> args) : Pri
     public string Name => name;
     public IReadOnlyList<PrintExpr> Args => args;
 
+    /// <summary>The text of each value seen, for a table whose entries are constants (the same value always prints the
+    /// same): at most <see cref="CacheLimit"/> values, so that a hostile file cannot grow it without bound.</summary>
+    private Dictionary<long, string>? _texts;
+    private bool? _tableConstant;
+    private const int CacheLimit = 4096;
+
+    private bool TableConstant(int from)
+    {
+        if (_tableConstant is { } known) return known;
+        bool constant = true;
+        for (int i = from; i < args.Count; i++)
+            if (!args[i].IsConstant && !(args[i] is BraceExpr b && b.Items.All(x => x.IsConstant))) constant = false;
+        _tableConstant = constant;
+        return constant;
+    }
+
+    private PrintValue Remember(long value, string text)
+    {
+        if (_tableConstant == true && (_texts ??= []).Count < CacheLimit) _texts[value] = text;
+        return new(PrintValueKind.Text, 0, Text: text);
+    }
+
     public override PrintValue Eval(ref PrintContext c)
     {
         switch (name)
@@ -212,10 +248,12 @@ internal sealed class CallExpr(string name, IReadOnlyList<PrintExpr> args) : Pri
             {
                 if (args.Count == 0) return PrintValue.Unknown;
                 var v = args[0].Eval(ref c);
+                if (TableConstant(1) && _texts is not null && _texts.TryGetValue(v.Number, out var known))
+                    return new(PrintValueKind.Text, 0, Text: known);
                 for (int i = 1; i < args.Count; i++)
                     if (args[i] is BraceExpr { Items: [var value, StringExpr s] } && value.Eval(ref c) is { IsKnownNumber: true } f && f.Number == v.Number)
-                        return new(PrintValueKind.Text, 0, Text: s.Value);
-                return new(PrintValueKind.Text, 0, Text: "0x" + v.Number.ToString("x"));
+                        return Remember(v.Number, s.Value);
+                return Remember(v.Number, "0x" + v.Number.ToString("x"));
             }
             case "__print_flags" or "__print_flags_u64":
                 return PrintFlags(ref c);
@@ -230,6 +268,9 @@ internal sealed class CallExpr(string name, IReadOnlyList<PrintExpr> args) : Pri
     {
         if (args.Count < 2) return PrintValue.Unknown;
         long val = args[0].Eval(ref c).Number;
+        long key = val;
+        if (TableConstant(1) && _texts is not null && _texts.TryGetValue(key, out var known))
+            return new(PrintValueKind.Text, 0, Text: known);
         string delim = args[1] is StringExpr d ? d.Value : "";
         var sb = new System.Text.StringBuilder();
         bool printed = false;
@@ -253,6 +294,6 @@ internal sealed class CallExpr(string name, IReadOnlyList<PrintExpr> args) : Pri
             if (printed) sb.Append(delim);
             sb.Append("0x").Append(val.ToString("x"));
         }
-        return new(PrintValueKind.Text, 0, Text: sb.ToString());
+        return Remember(key, sb.ToString());
     }
 }

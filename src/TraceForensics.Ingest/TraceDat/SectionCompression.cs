@@ -11,18 +11,32 @@ internal sealed class SectionCompression(string name)
     public string Name => name;
     public bool IsNone => name is "none" or "";
 
+    // One zstd context per thread for the file's blocks (a new one per block costs its context each time; the CPUs'
+    // data are decompressed side by side).
+    private readonly ThreadLocal<Decompressor> _zstd = new(() => new Decompressor());
+
     /// <summary>Decompresses one block to exactly <paramref name="size"/> bytes; throws <see cref="TraceDatException"/>
     /// when the data is bad or of another size.</summary>
     public byte[] Decompress(ReadOnlySpan<byte> data, int size, string what)
     {
         var output = new byte[size];
+        DecompressInto(data, output, what);
+        return output;
+    }
+
+    /// <summary>Decompresses one block into <paramref name="output"/>, which it must fill exactly (a CPU's chunk written
+    /// straight into the CPU's pages, no copy); throws <see cref="TraceDatException"/> when the data is bad or of
+    /// another size.</summary>
+    public void DecompressInto(ReadOnlySpan<byte> data, Span<byte> output, string what)
+    {
+        int size = output.Length;
         int n;
         try
         {
             switch (name)
             {
                 case "zstd":
-                    using (var z = new Decompressor()) n = z.Unwrap(data, output);
+                    n = _zstd.Value!.Unwrap(data, output);
                     break;
                 case "zlib":
                 {
@@ -30,7 +44,7 @@ internal sealed class SectionCompression(string name)
                     n = 0;
                     while (n < size)
                     {
-                        int r = zs.Read(output, n, size - n);
+                        int r = zs.Read(output[n..]);
                         if (r == 0) break;
                         n += r;
                     }
@@ -45,6 +59,5 @@ internal sealed class SectionCompression(string name)
             throw new TraceDatException($"{what}: {name} data does not decompress ({ex.Message})");
         }
         if (n != size) throw new TraceDatException($"{what}: {name} data gives {n} bytes, {size} expected");
-        return output;
     }
 }

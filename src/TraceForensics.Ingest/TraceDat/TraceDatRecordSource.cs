@@ -20,7 +20,7 @@ public sealed class TraceDatRecordSource : IRecordSource
     private readonly PayloadBuffer _payload = new();
     private readonly Dictionary<ulong, byte[]> _frameNames = [];
     private readonly Dictionary<int, byte[]> _comms = [];
-    private readonly Dictionary<EventFormat, byte[]> _names = [];
+    private EventDecoding?[] _decodings = []; // by event type id, made on the type's first record
     private readonly List<ulong> _frames = [];
     private int _frameAt;
     private RingBufferCpu? _pending; // an event to hand on after its lost-events mark
@@ -45,7 +45,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             var buffer = _file.Buffers[0];
             _tsc = buffer.Clock == "x86-tsc" && _file.Tsc2Nsec is not null;
             foreach (var note in _file.Notes) _notes.Enqueue(note);
-            foreach (var cpu in buffer.Cpus) _cpus.Add(OpenCpu(_file, buffer, cpu));
+            OpenCpus(_file, buffer);
             _metadataBytes = buffer.Cpus.Count > 0 ? buffer.Cpus.Min(c => c.Offset) : data.Length;
         }
         catch (TraceDatException ex)
@@ -116,18 +116,44 @@ public sealed class TraceDatRecordSource : IRecordSource
         return m.ToArray();
     }
 
+    /// <summary>Each CPU's pages (<see cref="OpenCpu"/>), the CPUs decompressed side by side (one zstd context each; the
+    /// decompression is most of the time before the first record of a compressed file), their notes, first problem and
+    /// first error then taken in CPU order, as a serial pass gives them.</summary>
+    private void OpenCpus(TraceDatFile file, TraceDatBuffer buffer)
+    {
+        var cpus = buffer.Cpus;
+        var opened = new RingBufferCpu?[cpus.Count];
+        var notes = new List<string>[cpus.Count];
+        var errors = new string?[cpus.Count];
+        var failures = new TraceDatException?[cpus.Count];
+        Parallel.For(0, cpus.Count, new ParallelOptions { MaxDegreeOfParallelism = buffer.Compressed ? Environment.ProcessorCount : 1 }, i =>
+        {
+            notes[i] = [];
+            try { opened[i] = OpenCpu(file, buffer, cpus[i], notes[i], out errors[i]); }
+            catch (TraceDatException ex) { failures[i] = ex; }
+        });
+        for (int i = 0; i < cpus.Count; i++)
+        {
+            if (failures[i] is { } failure) throw failure;
+            foreach (var note in notes[i]) _notes.Enqueue(note);
+            ReadError ??= errors[i];
+            _cpus.Add(opened[i]!);
+        }
+    }
+
     /// <summary>A CPU's pages: a slice of the file, or (compressed, trace-cmd.dat.v7.5 "COMPRESSION FORMAT OF THE TRACE
     /// DATA") u32 chunk count, then per chunk u32 compressed size, u32 size, data, decompressed in turn.</summary>
-    private RingBufferCpu OpenCpu(TraceDatFile file, TraceDatBuffer buffer, CpuData cpu)
+    private static RingBufferCpu OpenCpu(TraceDatFile file, TraceDatBuffer buffer, CpuData cpu, List<string> notes, out string? error)
     {
+        error = null;
         var data = file.Data;
         if (cpu.Offset < 0 || cpu.Offset > data.Length)
             throw new TraceDatException($"cpu {cpu.Cpu}: data offset {cpu.Offset} is outside the {data.Length}-byte file");
         long size = cpu.Size;
         if (cpu.Offset + size > data.Length)
         {
-            _notes.Enqueue($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages before that point are read");
-            ReadError ??= $"the trace.dat is cut off in the data of cpu {cpu.Cpu}";
+            notes.Add($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages before that point are read");
+            error ??= $"the trace.dat is cut off in the data of cpu {cpu.Cpu}";
             size = data.Length - cpu.Offset;
         }
         if (!buffer.Compressed)
@@ -162,18 +188,18 @@ public sealed class TraceDatRecordSource : IRecordSource
                 int compressed = b.Size32();
                 uint length = b.U32();
                 if (length > 1 << 30) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: size {length} is not plausible");
-                var chunk = file.Compression.Decompress(b.Take(compressed), (int)length, $"cpu {cpu.Cpu} chunk {i}");
-                if (chunk.Length > bytes.Length - filled)
-                    Array.Resize(ref bytes, (int)Math.Min(Array.MaxLength, Math.Max(2L * bytes.Length, (long)filled + chunk.Length)));
-                if (chunk.Length > bytes.Length - filled) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: the CPU's data grows past {Array.MaxLength} bytes");
-                chunk.CopyTo(bytes, filled);
-                filled += chunk.Length;
+                var input = b.Take(compressed);
+                if (length > bytes.Length - filled)
+                    Array.Resize(ref bytes, (int)Math.Min(Array.MaxLength, Math.Max(2L * bytes.Length, (long)filled + length)));
+                if (length > bytes.Length - filled) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: the CPU's data grows past {Array.MaxLength} bytes");
+                file.Compression.DecompressInto(input, bytes.AsSpan(filled, (int)length), $"cpu {cpu.Cpu} chunk {i}");
+                filled += (int)length;
             }
         }
         catch (TraceDatException ex)
         {
-            _notes.Enqueue(ex.Message + "; the pages before it are read");
-            ReadError ??= ex.Message;
+            notes.Add(ex.Message + "; the pages before it are read");
+            error ??= ex.Message;
         }
         return new RingBufferCpu(cpu.Cpu, bytes, 0, filled, file, buffer.PageSize, cpu.Offset);
     }
@@ -243,17 +269,19 @@ public sealed class TraceDatRecordSource : IRecordSource
         int type = (int)c.ReadNumber(0, 2, false);
         record.Cpu = cpu.Cpu;
         record.TimestampNs = Time(cpu.Timestamp);
-        if (!file.Events.TryGetValue(type, out var format))
+        var decoding = Decoding(type);
+        if (decoding is null)
         {
             record.Kind = RecordKind.Unrecognized;
             record.Problem = $"cpu {cpu.Cpu} page {cpu.Page} offset {cpu.OffsetInPage}: event type {type} has no format in the file";
             return;
         }
-        int pid = format.Field("common_pid") is { } pf ? (int)c.ReadNumber(pf.Offset, pf.Size, true) : -1;
+        var format = decoding.Format;
+        int pid = decoding.Pid is { } pf ? (int)c.ReadNumber(pf.Offset, pf.Size, true) : -1;
         record.Pid = pid;
         record.Comm = Comm(pid);
-        record.Event = Name(format);
-        if (format.System == "ftrace" && format.Name == "kernel_stack" && format.Field("caller") is { } caller)
+        record.Event = decoding.Name;
+        if (decoding.Caller is { } caller)
         {
             record.Kind = RecordKind.StackStart;
             _frames.Clear();
@@ -262,7 +290,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             _framePid = pid;
             // kernel/trace/trace.c __ftrace_trace_stack: size is the number of entries in caller[] (the array runs
             // past its nominal 8 to the end of the event).
-            long entries = format.Field("size") is { } sf ? c.ReadNumber(sf.Offset, sf.Size, true) : 0;
+            long entries = decoding.Size is { } sf ? c.ReadNumber(sf.Offset, sf.Size, true) : 0;
             int room = (data.Length - caller.Offset) / file.LongSize;
             for (int i = 0; i < Math.Min(entries, room); i++)
             {
@@ -340,10 +368,24 @@ public sealed class TraceDatRecordSource : IRecordSource
         return b;
     }
 
-    private ReadOnlySpan<byte> Name(EventFormat format)
+    /// <summary>What each record of an event type needs of its format, looked up once per type (not by name, field by
+    /// field, per record): the format, its name's bytes, the <c>common_pid</c> field and, for ftrace's
+    /// <c>kernel_stack</c>, its <c>caller</c> and <c>size</c> fields.</summary>
+    private sealed class EventDecoding(EventFormat format)
     {
-        if (!_names.TryGetValue(format, out var b)) _names[format] = b = Encoding.Latin1.GetBytes(format.Name);
-        return b;
+        public readonly EventFormat Format = format;
+        public readonly byte[] Name = Encoding.Latin1.GetBytes(format.Name);
+        public readonly EventField? Pid = format.Field("common_pid");
+        public readonly EventField? Caller = format.System == "ftrace" && format.Name == "kernel_stack" ? format.Field("caller") : null;
+        public readonly EventField? Size = format.Field("size");
+    }
+
+    private EventDecoding? Decoding(int type)
+    {
+        if ((uint)type < (uint)_decodings.Length && _decodings[type] is { } known) return known;
+        if (!_file!.Events.TryGetValue(type, out var format)) return null;
+        if (type >= _decodings.Length) Array.Resize(ref _decodings, Math.Max(type + 1, Math.Min(2 * _decodings.Length, 1 << 16)));
+        return _decodings[type] = new EventDecoding(format);
     }
 
     public void Dispose() => _input?.Dispose();

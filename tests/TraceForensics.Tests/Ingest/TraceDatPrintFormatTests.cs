@@ -64,6 +64,42 @@ public sealed class TraceDatPrintFormatTests
     }
 
     [Fact]
+    public void One_printer_over_many_records_gives_each_its_own_print_flags_text()
+    {
+        // The flags' text is cached per value: the same printer over records with other and repeated values.
+        var format = EventFormat.Parse("test", SchedSwitch)!;
+        var printer = PrintFormat.Parse(format, longSize: 8);
+        var seen = new List<string>();
+        foreach (long state in new long[] { 0x1, 0x2, 0x1, 0x82, 0x0, 0x2, 0x82 })
+        {
+            var output = new PayloadBuffer();
+            var c = new PrintContext(Switch(state), bigEndian: false, longSize: 8);
+            printer.Render(ref c, output, Kallsyms.Empty);
+            var text = output.ToString();
+            seen.Add(text[(text.IndexOf("prev_state=", StringComparison.Ordinal) + 11)..text.IndexOf(" ==>", StringComparison.Ordinal)]);
+        }
+        Assert.Equal(["S", "D", "S", "D|I", "R", "D", "D|I"], seen);
+    }
+
+    private const string Numbers = "name: numbers\nID: 9\nformat:\n" + Common +
+        "\tfield:int value;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:unsigned long word;\toffset:16;\tsize:8;\tsigned:0;\n\n" +
+        "print fmt: \"[%03d] [%5d] [%-5d] [%05d] [%+d] [%.4d] [%x] [%#x] [%#X] [%08lx] [%-6u] [%hhd] [%5.3d]\", " +
+        "REC->value, REC->value, REC->value, REC->value, REC->value, REC->value, REC->word, REC->word, REC->word, REC->word, REC->value, REC->value, REC->value\n";
+
+    [Theory]
+    [InlineData(7, 0x1fUL, "[007] [    7] [7    ] [00007] [+7] [0007] [1f] [0x1f] [0X1F] [0000001f] [7     ] [7] [  007]")]
+    [InlineData(-42, 0UL, "[-42] [  -42] [-42  ] [-0042] [-42] [-0042] [0] [0] [0] [00000000] [4294967254] [-42] [ -042]")]
+    // %x is an int (32 bits) as in C; %lx the file's long.
+    [InlineData(123456, 0xdeadbeefcafeUL, "[123456] [123456] [123456] [123456] [+123456] [123456] [beefcafe] [0xbeefcafe] [0XBEEFCAFE] [deadbeefcafe] [123456] [64] [123456]")]
+    public void Integers_with_flags_width_and_precision_print_as_printf_does(int value, ulong word, string printed)
+    {
+        var r = new byte[24];
+        BinaryPrimitives.WriteInt32LittleEndian(r.AsSpan(8), value);
+        BinaryPrimitives.WriteUInt64LittleEndian(r.AsSpan(16), word);
+        Assert.Equal(printed, Render(Numbers, r));
+    }
+
+    [Fact]
     public void Block_request_decodes_dev_data_loc_and_unknown_symbols_as_trace_cmd_does()
     {
         var r = new byte[72];
