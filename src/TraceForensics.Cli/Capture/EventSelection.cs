@@ -7,7 +7,7 @@ namespace TraceForensics.Cli.Capture;
 /// event meaning, named as the output names it: <c>sched-switch</c>, <c>writeback-wait</c>, <c>page-lock-wait</c>).
 /// LIST is comma-separated: a family adds it, <c>-family</c> removes it, <c>default</c> is what `record` records
 /// without the option (everything the replay uses), <c>all</c> every family tracefx knows a tracepoint or probe for.
-/// The items apply left to right, starting from nothing: <c>default,-workqueue-queued</c>, <c>default,page-alloc</c>.</summary>
+/// The items apply left to right, starting from nothing: <c>default,-work-queued</c>, <c>default,page-alloc</c>.</summary>
 internal static class EventSelection
 {
     /// <summary>Every family that has a tracepoint in the event dictionary or a probe in the plan.</summary>

@@ -17,12 +17,8 @@ internal sealed class PageDirectory : IDisposable
     /// <summary>Creates the directory for <paramref name="output"/>.</summary>
     public static PageDirectory For(string output)
     {
-        var full = System.IO.Path.GetFullPath(output);
-        var target = full;
-        try { target = File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full; }
-        catch (IOException) { }
-        if (UnixFile.Stat(target).Kind is UnixFile.Kind.Missing or UnixFile.Kind.Regular
-            && System.IO.Path.GetDirectoryName(target) is { } directory)
+        var target = Target(output);
+        if (IsFile(output) && System.IO.Path.GetDirectoryName(target) is { } directory)
         {
             var beside = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(target)}.{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}.pages");
             try
@@ -36,6 +32,17 @@ internal sealed class PageDirectory : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
         return InTemp();
+    }
+
+    /// <summary>Whether <paramref name="output"/> (its symlinks followed) is a regular file or a new one, not a device,
+    /// FIFO or socket: files beside it (the page files, FILE.topology.txt, FILE.dmesg.txt) belong beside it only then.</summary>
+    public static bool IsFile(string output) => UnixFile.Stat(Target(output)).Kind is UnixFile.Kind.Missing or UnixFile.Kind.Regular;
+
+    private static string Target(string output)
+    {
+        var full = System.IO.Path.GetFullPath(output);
+        try { return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full; }
+        catch (IOException) { return full; }
     }
 
     /// <summary>A new directory in $TMPDIR.</summary>

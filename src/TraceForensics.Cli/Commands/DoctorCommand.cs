@@ -30,7 +30,7 @@ internal static class DoctorCommand
             Examples:
               sudo tracefx doctor
               sudo tracefx doctor --events
-              sudo tracefx doctor --events default,-workqueue-queued --sample 5
+              sudo tracefx doctor --events default,-work-queued --sample 5
             """);
         command.Add(events);
         command.Add(sample);

@@ -33,7 +33,7 @@ internal static class RecordCommand
             Examples:
               sudo tracefx record -o hang.dat --duration 60
               sudo tracefx record -o hang.txt.gz --duration 60
-              sudo tracefx record -o hang.dat --events default,-workqueue-queued --duration 60
+              sudo tracefx record -o hang.dat --events default,-work-queued --duration 60
               sudo tracefx record -o fsync.txt -- dd if=/dev/zero of=/mnt/x bs=1M count=64 conv=fsync
               tracefx analyze hang.txt.gz hang.txt.gz.dmesg.txt hang.txt.gz.topology.txt
             """);
@@ -89,6 +89,7 @@ internal static class RecordCommand
         int ceilingKb = BufferSizing.CeilingKb(cpus);
         int bufferKb = bufferKbAsked ?? BufferSizing.InitialKb(cpus);
         // The page files' directory goes on every exit path, an exception included (using: a finally).
+        bool sideFiles = PageDirectory.IsFile(output);
         using var pages = PageDirectory.For(output);
         var scratch = pages.Path;
         var recording = TracefsRecording.Arm(fs, RecordingPlan.Events(families), RecordingPlan.Triggers(families),
@@ -110,7 +111,9 @@ internal static class RecordCommand
                              (recording.Missing.Count > 0 ? $" ({recording.Missing.Count} not on this kernel)" : ""));
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
-            topology = SaveTopology(output + ".topology.txt", stderr);
+            // The topology and the kernel log go beside a file, never beside a device (-o /dev/null: not /dev/null.topology.txt).
+            if (sideFiles) topology = SaveTopology(output + ".topology.txt", stderr);
+            else stderr.WriteLine($"tracefx: {Events.Model.UntrustedText.ForTerminal(output)} is not a regular file: the storage topology and the kernel log are not saved beside it");
             var raw = recording.StartBinary(scratch);
             pageFiles = raw.Cpus.Select(c => (c, raw.PageFile(c))).ToList();
             Process? child = null;
@@ -175,7 +178,7 @@ internal static class RecordCommand
             return Program.ExitUsageOrNoInput;
         }
         var summary = TraceDatOutput.Summary(output, perCpu, bufferKb);
-        var dmesg = SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr);
+        var dmesg = sideFiles ? SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr) : null;
         stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(summary));
         if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
         stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}{(topology is null ? "" : " " + topology)}");
