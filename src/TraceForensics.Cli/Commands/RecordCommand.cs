@@ -7,7 +7,7 @@ using TraceForensics.Cli.Output;
 
 namespace TraceForensics.Cli.Commands;
 
-/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [--zstd] [-- COMMAND ARGS...]</c>: arms tracefs in
+/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [--zstd] [--events LIST] [-- COMMAND ARGS...]</c>: arms tracefs in
 /// its own instance, reads the per-CPU ring buffers' pages (<see cref="RingBufferCapture"/>) until the duration ends,
 /// the command exits or Ctrl-C, then writes FILE: a trace.dat when it ends in .dat, else the trace.dat's text, saves the kernel log of
 /// the same period beside it (FILE.dmesg.txt) and the storage topology at its start (FILE.topology.txt: loop devices and

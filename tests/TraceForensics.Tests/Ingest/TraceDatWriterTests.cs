@@ -69,6 +69,21 @@ public sealed class TraceDatWriterTests
         return root;
     }
 
+    /// <summary>Two CPUs' page files in <paramref name="dir"/> and a writer of them over a tracefs-like directory.</summary>
+    private static (TraceDatWriter Writer, string Cpu0, string Cpu1) Writer(string dir, bool zstd, byte[] cpu0Pages, byte[] cpu1Pages)
+    {
+        var root = MakeTracefs(dir);
+        var cpu0 = Path.Combine(dir, "cpu0.pages");
+        var cpu1 = Path.Combine(dir, "cpu1.pages");
+        File.WriteAllBytes(cpu0, cpu0Pages);
+        File.WriteAllBytes(cpu1, cpu1Pages);
+        var writer = new TraceDatWriter(PageSize, zstd);
+        writer.AddMetadata(root, ["tfx/tfx_probe"], Path.Combine(root, "kallsyms"));
+        writer.AddCpu(0, cpu0, "CPU: 0\n");
+        writer.AddCpu(1, cpu1, "CPU: 1\n");
+        return (writer, cpu0, cpu1);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -77,22 +92,15 @@ public sealed class TraceDatWriterTests
         var dir = Directory.CreateTempSubdirectory("tracefx-writer-").FullName;
         try
         {
-            var root = MakeTracefs(dir);
             // cpu 0: 3 pages of 20 events, the second reporting 77 lost events before it; cpu 1: 2 pages of 5.
-            var cpu0 = Path.Combine(dir, "cpu0.pages");
-            var cpu1 = Path.Combine(dir, "cpu1.pages");
-            File.WriteAllBytes(cpu0, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 20, 4242, lost: 77), .. Page(3_000_000, 20, 4242)]);
-            File.WriteAllBytes(cpu1, [.. Page(1_500_000, 5, 4343), .. Page(2_500_000, 5, 4343)]);
+            var (writer, cpu0, cpu1) = Writer(dir, zstd, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 20, 4242, lost: 77), .. Page(3_000_000, 20, 4242)],
+                [.. Page(1_500_000, 5, 4343), .. Page(2_500_000, 5, 4343)]);
 
             var counted = RecordedPages.Count(0, cpu0, PageSize);
             Assert.Equal((3L, 60L, 77L), (counted.Pages, counted.Events, counted.Lost));
             Assert.Equal([(1L, 77L)], counted.Losses);
             Assert.Equal(10, RecordedPages.Count(1, cpu1, PageSize).Events);
 
-            var writer = new TraceDatWriter(PageSize, zstd);
-            writer.AddMetadata(root, ["tfx/tfx_probe"], Path.Combine(root, "kallsyms"));
-            writer.AddCpu(0, cpu0, "CPU: 0\n");
-            writer.AddCpu(1, cpu1, "CPU: 1\n");
             var dat = Path.Combine(dir, "t.dat");
             using (var s = File.Create(dat)) writer.Write(s, dir);
 
@@ -128,15 +136,8 @@ public sealed class TraceDatWriterTests
         var dir = Directory.CreateTempSubdirectory("tracefx-stream-").FullName;
         try
         {
-            var root = MakeTracefs(dir);
-            var cpu0 = Path.Combine(dir, "cpu0.pages");
-            var cpu1 = Path.Combine(dir, "cpu1.pages");
-            File.WriteAllBytes(cpu0, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 20, 4242, lost: 77), .. Page(3_000_000, 20, 4242)]);
-            File.WriteAllBytes(cpu1, [.. Page(1_500_000, 5, 4343), .. Page(2_500_000, 200, 4343), .. Page(9_000_000, 1, 4343)]);
-            var writer = new TraceDatWriter(PageSize, zstd);
-            writer.AddMetadata(root, ["tfx/tfx_probe"], Path.Combine(root, "kallsyms"));
-            writer.AddCpu(0, cpu0, "CPU: 0\n");
-            writer.AddCpu(1, cpu1, "CPU: 1\n");
+            var (writer, cpu0, cpu1) = Writer(dir, zstd, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 20, 4242, lost: 77), .. Page(3_000_000, 20, 4242)],
+                [.. Page(1_500_000, 5, 4343), .. Page(2_500_000, 200, 4343), .. Page(9_000_000, 1, 4343)]);
             var dat = Path.Combine(dir, "t.dat");
             using (var s = File.Create(dat)) writer.Write(s, dir);
 
