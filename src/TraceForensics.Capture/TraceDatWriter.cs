@@ -94,11 +94,23 @@ public sealed class TraceDatWriter
     public void AddCpu(int cpu, string pageFile, string stats) => _cpus.Add((cpu, pageFile, stats));
 
     /// <summary>Writes the file. <paramref name="scratch"/> is a directory for the compressed CPU data (zstd).</summary>
-    public void Write(Stream output, string scratch)
+    public void Write(Stream output, string scratch) => Write(output, scratch, withPages: true);
+
+    /// <summary>The file without its CPU data (a BUFFER option of no CPUs): the metadata a reader needs to render the
+    /// page files' events itself, page by page.</summary>
+    public byte[] Metadata()
     {
+        var m = new MemoryStream();
+        Write(m, "", withPages: false);
+        return m.ToArray();
+    }
+
+    private void Write(Stream output, string scratch, bool withPages)
+    {
+        _strings.SetLength(0); // each file names its own sections
         // CPU data: the page file as is, or its chunks compressed into a scratch file first (to know the sizes).
         var data = new List<(int Cpu, string File, long Length, long OptionSize, string Stats)>();
-        foreach (var (cpu, pageFile, stats) in _cpus)
+        foreach (var (cpu, pageFile, stats) in withPages ? _cpus : [])
         {
             long length = new FileInfo(pageFile).Length;
             if (!Zstd) { data.Add((cpu, pageFile, length, length, stats)); continue; }

@@ -27,7 +27,7 @@ public static class Program
             ReportCommand.Create(stdout, stderr),
             CompletionCommand.Create(stdout),
             RecordCommand.Create(stdout, stderr),
-            DoctorCommand.Create(stdout),
+            DoctorCommand.Create(stdout, stderr),
             TuiCommand.Create(stderr),
             DotnetCommand.Create(stdout, stderr),
             RulesCommand.Create(stdout, stderr),

@@ -16,7 +16,31 @@ internal static class TraceDatText
     public static void Write(string traceDat, Stream output, bool gzip)
     {
         using var input = InputOpener.Open(traceDat);
-        var source = new TraceDatRecordSource(input);
+        using var source = new TraceDatRecordSource(input);
+        Write(source, output, gzip);
+    }
+
+    /// <summary>The text of a recording made from its page files as they lie (one page per CPU in memory at a time,
+    /// merged by timestamp; <see cref="TraceDatRecordSource.ForPages"/>) and the trace.dat's metadata, so that memory
+    /// stays bounded however long the recording: no trace.dat is written or held for it.</summary>
+    public static void Write(byte[] metadata, IReadOnlyList<(int Cpu, string PageFile)> pageFiles, Stream output, bool gzip)
+    {
+        var streams = new List<(int, Stream)>();
+        try
+        {
+            foreach (var (cpu, file) in pageFiles)
+                streams.Add((cpu, new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16)));
+            using var source = TraceDatRecordSource.ForPages(metadata, streams);
+            Write(source, output, gzip);
+        }
+        finally
+        {
+            foreach (var (_, s) in streams) s.Dispose();
+        }
+    }
+
+    private static void Write(TraceDatRecordSource source, Stream output, bool gzip)
+    {
         if (source.ReadError is { } error) throw new IOException($"the recording's trace.dat cannot be read: {error}");
         using Stream sink = gzip ? new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true) : new NonClosing(output);
         using var w = new StreamWriter(sink, Encoding.Latin1, 1 << 16);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using TraceForensics.Capture;
+using TraceForensics.Cli.Capture;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
 
@@ -8,21 +9,59 @@ namespace TraceForensics.Cli.Commands;
 /// <summary><c>tracefx doctor</c>: what this kernel lets TraceForensics see, and what follows from what it cannot.</summary>
 internal static class DoctorCommand
 {
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, TextWriter stderr)
     {
+        var events = new Option<string?>("--events")
+        {
+            Description = "Also measure what recording these families costs now (as `record --events`; no list: the default), as root",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var sample = new Option<double>("--sample") { Description = "Seconds the --events measure records (default 2)", DefaultValueFactory = _ => 2 };
+        sample.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is var d && !(double.IsFinite(d) && d >= 0.2 && d <= 60)) r.AddError("--sample wants seconds between 0.2 and 60");
+        });
         var command = new Command("doctor", """
             Check what this machine's kernel lets tracefx record: tracefs, the events of each family, stack
             triggers, kprobes and BTF arguments, memory cgroups, hung-task reports, root; and what follows.
+            With --events: what recording a selection of families costs on this machine now, measured over a
+            short sample (events and bytes per second per family, the ring buffer it implies).
 
             Examples:
               sudo tracefx doctor
+              sudo tracefx doctor --events
+              sudo tracefx doctor --events default,-work-queued --sample 5
             """);
-        command.SetAction(_ =>
+        command.Add(events);
+        command.Add(sample);
+        command.SetAction(parse =>
         {
+            IReadOnlySet<EventKind>? families = null;
+            if (parse.GetResult(events) is not null)
+            {
+                families = EventSelection.Parse(parse.GetValue(events), out var error);
+                if (families is null)
+                {
+                    stderr.WriteLine($"tracefx: {error}");
+                    return Program.ExitUsageOrNoInput;
+                }
+            }
             Write(stdout);
+            if (families is not null) WriteCost(stdout, families, parse.GetValue(sample));
             return Program.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>The measured cost of recording <paramref name="families"/> (<see cref="SelectionCost"/>), when this
+    /// process may arm tracefs; else why not.</summary>
+    private static void WriteCost(TextWriter w, IReadOnlySet<EventKind> families, double seconds)
+    {
+        w.WriteLine();
+        var fs = Tracefs.Find(out var why);
+        if (!Environment.IsPrivilegedProcess) w.WriteLine($"cost of --events {EventSelection.Describe(families)}: not measured (arming tracefs needs root: sudo tracefx doctor --events)");
+        else if (fs is null) w.WriteLine($"cost of --events {EventSelection.Describe(families)}: not measured ({why})");
+        else SelectionCost.Measure(fs, families, seconds, w);
     }
 
     public static void Write(TextWriter w)

@@ -7,7 +7,7 @@ using TraceForensics.Cli.Output;
 
 namespace TraceForensics.Cli.Commands;
 
-/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [--zstd] [-- COMMAND ARGS...]</c>: arms tracefs in
+/// <summary><c>tracefx record -o FILE [--duration S] [--buffer-kb N] [--zstd] [--events LIST] [-- COMMAND ARGS...]</c>: arms tracefs in
 /// its own instance, reads the per-CPU ring buffers' pages (<see cref="RingBufferCapture"/>) until the duration ends,
 /// the command exits or Ctrl-C, then writes FILE: a trace.dat when it ends in .dat, else the trace.dat's text, saves the kernel log of
 /// the same period beside it (FILE.dmesg.txt) and the storage topology at its start (FILE.topology.txt: loop devices and
@@ -25,6 +25,7 @@ internal static class RecordCommand
         });
         var buffer = new Option<int?>("--buffer-kb") { Description = "Ring buffer per cpu, KiB (default: sized from the free memory and the event rate of the first second)" };
         var compress = new Option<bool>("--zstd") { Description = "Compress the trace.dat's sections and pages with zstd (as trace-cmd record --compression zstd)" };
+        var events = new Option<string?>("--events") { Description = "Families to record, comma-separated: default, all, a family, -family to leave one out (tracefx doctor --events prices a selection)" };
         var commandArgs = new Argument<string[]>("command") { Description = "A command to run while recording (after --)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("record", """
             Record the events tracefx needs on this machine's kernel (as root), then analyse the file.
@@ -32,6 +33,7 @@ internal static class RecordCommand
             Examples:
               sudo tracefx record -o hang.dat --duration 60
               sudo tracefx record -o hang.txt.gz --duration 60
+              sudo tracefx record -o hang.dat --events default,-work-queued --duration 60
               sudo tracefx record -o fsync.txt -- dd if=/dev/zero of=/mnt/x bs=1M count=64 conv=fsync
               tracefx analyze hang.txt.gz hang.txt.gz.dmesg.txt hang.txt.gz.topology.txt
             """);
@@ -39,14 +41,26 @@ internal static class RecordCommand
         command.Add(duration);
         command.Add(buffer);
         command.Add(compress);
+        command.Add(events);
         command.Add(commandArgs);
-        command.SetAction(parse => Run(parse.GetValue(output)!, parse.GetValue(duration), parse.GetValue(buffer),
-            parse.GetValue(commandArgs) ?? [], stdout, stderr, parse.GetValue(compress)));
+        command.SetAction(parse =>
+        {
+            var families = EventSelection.Parse(parse.GetValue(events), out var error);
+            if (families is null)
+            {
+                stderr.WriteLine($"tracefx: {error}");
+                return Program.ExitUsageOrNoInput;
+            }
+            return Run(parse.GetValue(output)!, parse.GetValue(duration), parse.GetValue(buffer),
+                parse.GetValue(commandArgs) ?? [], stdout, stderr, parse.GetValue(compress), families);
+        });
         return command;
     }
 
-    public static int Run(string output, double? duration, int? bufferKbAsked, string[] commandLine, TextWriter stdout, TextWriter stderr, bool zstd = false)
+    public static int Run(string output, double? duration, int? bufferKbAsked, string[] commandLine, TextWriter stdout, TextWriter stderr, bool zstd = false,
+                          IReadOnlySet<Events.Model.EventKind>? families = null)
     {
+        families ??= RecordingPlan.Default;
         if (!Environment.IsPrivilegedProcess)
         {
             stderr.WriteLine("tracefx: record needs root (tracefs control files are root's); run it with sudo");
@@ -74,7 +88,12 @@ internal static class RecordCommand
         int cpus = Environment.ProcessorCount;
         int ceilingKb = BufferSizing.CeilingKb(cpus);
         int bufferKb = bufferKbAsked ?? BufferSizing.InitialKb(cpus);
-        var recording = TracefsRecording.Arm(fs, RecordingPlan.Events, RecordingPlan.Triggers, RecordingPlan.Probes(Tracefs.HasBtf), bufferKb, out why);
+        // The page files' directory goes on every exit path, an exception included (using: a finally).
+        bool sideFiles = PageDirectory.IsFile(output);
+        using var pages = PageDirectory.For(output);
+        var scratch = pages.Path;
+        var recording = TracefsRecording.Arm(fs, RecordingPlan.Events(families), RecordingPlan.Triggers(families),
+            RecordingPlan.Probes(Tracefs.HasBtf, families), bufferKb, out why);
         if (recording is null)
         {
             stderr.WriteLine($"tracefx: {why}");
@@ -83,19 +102,20 @@ internal static class RecordCommand
         int exit = Program.ExitOk;
         int notesShown = 0;
         string? topology = null;
-        RingBufferCapture raw;
         TraceDatWriter? writer = null;
         List<RecordedPages> perCpu = [];
-        var scratch = Path.Combine(directory, $".{Path.GetFileName(output)}.{Environment.ProcessId}.pages");
+        List<(int Cpu, string PageFile)> pageFiles = [];
         try
         {
             stderr.WriteLine($"tracefx: recording {recording.Enabled.Count} events in {recording.Instance}" +
                              (recording.Missing.Count > 0 ? $" ({recording.Missing.Count} not on this kernel)" : ""));
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
-            topology = SaveTopology(output + ".topology.txt", stderr);
-            Directory.CreateDirectory(scratch);
-            raw = recording.StartBinary(scratch);
+            // The topology and the kernel log go beside a file, never beside a device (-o /dev/null: not /dev/null.topology.txt).
+            if (sideFiles) topology = SaveTopology(output + ".topology.txt", stderr);
+            else stderr.WriteLine($"tracefx: {Events.Model.UntrustedText.ForTerminal(output)} is not a regular file: the storage topology and the kernel log are not saved beside it");
+            var raw = recording.StartBinary(scratch);
+            pageFiles = raw.Cpus.Select(c => (c, raw.PageFile(c))).ToList();
             Process? child = null;
             if (commandLine.Length > 0)
             {
@@ -142,32 +162,23 @@ internal static class RecordCommand
         }
         if (exit != Program.ExitOk || writer is null)
         {
-            if (Directory.Exists(scratch)) Directory.Delete(scratch, true);
             if (topology is not null) File.Delete(topology);
             return exit == Program.ExitOk ? Program.ExitUsageOrNoInput : exit;
         }
         try
         {
-            // Text is made from the trace.dat after the capture (never on its path).
+            // Text is made after the capture (never on its path), from the trace.dat's metadata and the page files
+            // streamed a page at a time, so memory stays bounded however long the recording.
             if (TraceDatOutput.Wanted(output)) OutputTarget.Write(output, s => writer.Write(s, scratch));
-            else
-            {
-                var dat = Path.Combine(scratch, "recording.dat");
-                using (var s = new FileStream(dat, FileMode.CreateNew, FileAccess.Write)) writer.Write(s, scratch);
-                OutputTarget.Write(output, s => TraceDatText.Write(dat, s, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)));
-            }
+            else OutputTarget.Write(output, s => TraceDatText.Write(writer.Metadata(), pageFiles, s, gzip: output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: {output}: {e.Message}"));
             return Program.ExitUsageOrNoInput;
         }
-        finally
-        {
-            Directory.Delete(scratch, true);
-        }
         var summary = TraceDatOutput.Summary(output, perCpu, bufferKb);
-        var dmesg = SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr);
+        var dmesg = sideFiles ? SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr) : null;
         stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(summary));
         if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
         stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}{(topology is null ? "" : " " + topology)}");

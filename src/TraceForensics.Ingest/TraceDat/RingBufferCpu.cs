@@ -13,6 +13,15 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
     private const int TypePadding = 29, TypeTimeExtend = 30, TypeTimeStamp = 31;
     private const uint MissingEvents = 1u << 31, MissingStored = 1u << 30, CommitMask = (1u << 27) - 1;
 
+    /// <summary>One CPU's pages streamed from <paramref name="pages"/> (whole pages, as trace_pipe_raw hands them
+    /// over), one page in memory at a time: <see cref="Data"/> holds the current page only.</summary>
+    public RingBufferCpu(int cpu, Stream pages, TraceDatFile file, int pageSize) : this(cpu, new byte[pageSize], 0, 0, file, pageSize, 0)
+    {
+        _pages = pages;
+    }
+
+    private readonly Stream? _pages;
+
     public int Cpu => cpu;
     public byte[] Data => data;
     private int _page = -1;
@@ -33,9 +42,9 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
     public int OffsetInPage => _eventHeader - _pageStart;
     /// <summary>Where the current event's header is in the file (for a compressed file: the CPU data's offset in the
     /// file plus the header's offset in the CPU's decompressed pages).</summary>
-    public long FileOffset => fileOffset + (_eventHeader - start);
+    public long FileOffset => _pages is null ? fileOffset + (_eventHeader - start) : (long)_page * pageSize + _eventHeader;
     private int _eventHeader;
-    public long Consumed => Math.Max(0, _next - start);
+    public long Consumed => _pages is null ? Math.Max(0, _next - start) : Math.Max(0, (long)_page * pageSize + _next);
 
     /// <summary>Moves to the next data event; false at the end of the CPU's data.</summary>
     public bool Advance()
@@ -116,8 +125,15 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
         while (true)
         {
             _page++;
-            _pageStart = start + _page * pageSize;
-            if ((long)_page * pageSize >= size) return false;
+            if (_pages is not null)
+            {
+                if (!ReadStreamedPage()) return false;
+            }
+            else
+            {
+                _pageStart = start + _page * pageSize;
+                if ((long)_page * pageSize >= size) return false;
+            }
             int available = Math.Min(pageSize, start + size - _pageStart);
             int headerSize = file.PageDataOffset;
             if (available < headerSize)
@@ -143,5 +159,16 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
             }
             return true;
         }
+    }
+
+    /// <summary>Streamed: the next page read into <see cref="Data"/> (a short last page as far as it goes); false at the
+    /// end of the stream.</summary>
+    private bool ReadStreamedPage()
+    {
+        int n = _pages!.ReadAtLeast(data, pageSize, throwOnEndOfStream: false);
+        if (n == 0) return false;
+        _pageStart = 0;
+        size = n;
+        return true;
     }
 }

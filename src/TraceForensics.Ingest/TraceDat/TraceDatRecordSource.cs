@@ -56,6 +56,30 @@ public sealed class TraceDatRecordSource : IRecordSource
         }
     }
 
+    /// <summary>A recording's events read without holding its pages: the metadata of a trace.dat (<paramref name="metadata"/>,
+    /// its CPU data left out) and each CPU's ring-buffer pages streamed from <paramref name="cpus"/>, one page per CPU in
+    /// memory at a time, merged by timestamp as for a whole file. The streams are the caller's to close.</summary>
+    public static TraceDatRecordSource ForPages(byte[] metadata, IReadOnlyList<(int Cpu, Stream Pages)> cpus) => new(metadata, cpus);
+
+    private TraceDatRecordSource(byte[] metadata, IReadOnlyList<(int Cpu, Stream Pages)> cpus)
+    {
+        try
+        {
+            _file = TraceDatFile.Read(metadata);
+            var buffer = _file.Buffers[0];
+            _tsc = buffer.Clock == "x86-tsc" && _file.Tsc2Nsec is not null;
+            foreach (var note in _file.Notes) _notes.Enqueue(note);
+            foreach (var (cpu, pages) in cpus) _cpus.Add(new RingBufferCpu(cpu, pages, _file, buffer.PageSize));
+            _metadataBytes = metadata.Length;
+        }
+        catch (TraceDatException ex)
+        {
+            ReadError = ex.Message;
+            _file = null;
+            _cpus.Clear();
+        }
+    }
+
     public TraceFormat Format => TraceFormat.TraceDat;
     public RecordPosition Position => new(_ordinal, _offset, IsLine: false);
     public long BytesRead => _file is null ? 0 : Math.Min(_file.Data.Length, _metadataBytes + _cpus.Sum(c => c.Consumed));

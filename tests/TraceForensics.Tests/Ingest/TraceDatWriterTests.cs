@@ -69,6 +69,21 @@ public sealed class TraceDatWriterTests
         return root;
     }
 
+    /// <summary>Two CPUs' page files in <paramref name="dir"/> and a writer of them over a tracefs-like directory.</summary>
+    private static (TraceDatWriter Writer, string Cpu0, string Cpu1) Writer(string dir, bool zstd, byte[] cpu0Pages, byte[] cpu1Pages)
+    {
+        var root = MakeTracefs(dir);
+        var cpu0 = Path.Combine(dir, "cpu0.pages");
+        var cpu1 = Path.Combine(dir, "cpu1.pages");
+        File.WriteAllBytes(cpu0, cpu0Pages);
+        File.WriteAllBytes(cpu1, cpu1Pages);
+        var writer = new TraceDatWriter(PageSize, zstd);
+        writer.AddMetadata(root, ["tfx/tfx_probe"], Path.Combine(root, "kallsyms"));
+        writer.AddCpu(0, cpu0, "CPU: 0\n");
+        writer.AddCpu(1, cpu1, "CPU: 1\n");
+        return (writer, cpu0, cpu1);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -77,22 +92,15 @@ public sealed class TraceDatWriterTests
         var dir = Directory.CreateTempSubdirectory("tracefx-writer-").FullName;
         try
         {
-            var root = MakeTracefs(dir);
             // cpu 0: 3 pages of 20 events, the second reporting 77 lost events before it; cpu 1: 2 pages of 5.
-            var cpu0 = Path.Combine(dir, "cpu0.pages");
-            var cpu1 = Path.Combine(dir, "cpu1.pages");
-            File.WriteAllBytes(cpu0, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 20, 4242, lost: 77), .. Page(3_000_000, 20, 4242)]);
-            File.WriteAllBytes(cpu1, [.. Page(1_500_000, 5, 4343), .. Page(2_500_000, 5, 4343)]);
+            var (writer, cpu0, cpu1) = Writer(dir, zstd, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 20, 4242, lost: 77), .. Page(3_000_000, 20, 4242)],
+                [.. Page(1_500_000, 5, 4343), .. Page(2_500_000, 5, 4343)]);
 
             var counted = RecordedPages.Count(0, cpu0, PageSize);
             Assert.Equal((3L, 60L, 77L), (counted.Pages, counted.Events, counted.Lost));
             Assert.Equal([(1L, 77L)], counted.Losses);
             Assert.Equal(10, RecordedPages.Count(1, cpu1, PageSize).Events);
 
-            var writer = new TraceDatWriter(PageSize, zstd);
-            writer.AddMetadata(root, ["tfx/tfx_probe"], Path.Combine(root, "kallsyms"));
-            writer.AddCpu(0, cpu0, "CPU: 0\n");
-            writer.AddCpu(1, cpu1, "CPU: 1\n");
             var dat = Path.Combine(dir, "t.dat");
             using (var s = File.Create(dat)) writer.Write(s, dir);
 
@@ -113,6 +121,58 @@ public sealed class TraceDatWriterTests
                 Assert.Equal(70, report.Split('\n').Count(l => l.Contains("tfx_probe:", StringComparison.Ordinal)));
                 Assert.Contains("CPU:0 [77 EVENTS DROPPED]", report);
             }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>`record -o x.txt`: the text made from the metadata and the page files streamed a page at a time is, byte
+    /// for byte, the text of the whole trace.dat read at once (events merged across CPUs by time, the lost-events mark
+    /// in its place, comms from the saved cmdlines), gzip or not.</summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Text_streamed_from_the_page_files_equals_the_text_of_the_whole_trace_dat(bool zstd, bool gzip)
+    {
+        var dir = Directory.CreateTempSubdirectory("tracefx-stream-").FullName;
+        try
+        {
+            var (writer, cpu0, cpu1) = Writer(dir, zstd, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 20, 4242, lost: 77), .. Page(3_000_000, 20, 4242)],
+                [.. Page(1_500_000, 5, 4343), .. Page(2_500_000, 200, 4343), .. Page(9_000_000, 1, 4343)]);
+            var dat = Path.Combine(dir, "t.dat");
+            using (var s = File.Create(dat)) writer.Write(s, dir);
+
+            var whole = new MemoryStream();
+            TraceForensics.Cli.Capture.TraceDatText.Write(dat, whole, gzip);
+            var streamed = new MemoryStream();
+            TraceForensics.Cli.Capture.TraceDatText.Write(writer.Metadata(), [(0, cpu0), (1, cpu1)], streamed, gzip);
+            Assert.Equal(whole.ToArray(), streamed.ToArray());
+
+            var text = gzip ? new StreamReader(new System.IO.Compression.GZipStream(new MemoryStream(streamed.ToArray()), System.IO.Compression.CompressionMode.Decompress)).ReadToEnd()
+                            : System.Text.Encoding.Latin1.GetString(streamed.ToArray());
+            var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(60 + 206 + 1, lines.Length);
+            Assert.Equal("CPU:0 [77 EVENTS DROPPED]", lines.Single(l => l.StartsWith("CPU:", StringComparison.Ordinal)));
+            Assert.StartsWith("writer-4242 [000] 0.001000000: tfx_probe: value=0", lines[0]);
+            Assert.StartsWith("flusher-4343 [001] 0.009000000: tfx_probe: value=0", lines[^1]);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>doctor --events counts a sample's events and ring-buffer bytes per event type: 16 bytes each here (a
+    /// 4-byte header and 12 bytes of data); padding and the lost-count word are not events.</summary>
+    [Fact]
+    public void The_page_census_counts_events_and_bytes_per_event_type()
+    {
+        var dir = Directory.CreateTempSubdirectory("tracefx-census-").FullName;
+        try
+        {
+            var pages = Path.Combine(dir, "cpu0.pages");
+            File.WriteAllBytes(pages, [.. Page(1_000_000, 20, 4242), .. Page(2_000_000, 3, 4242, lost: 77)]);
+            var census = new PageCensus();
+            census.Add(pages, PageSize);
+            Assert.Equal(2, census.Pages);
+            Assert.Equal((23L, 23L * 16), Assert.Single(census.ByType, kv => kv.Key == EventId).Value);
+            Assert.Single(census.ByType);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
