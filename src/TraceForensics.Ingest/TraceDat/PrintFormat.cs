@@ -137,48 +137,19 @@ internal sealed class PrintFormat
                 if (v.Kind is PrintValueKind.Text) { text = v.Text!; break; }
                 if (spec.Plain && output.TryAppendInteger(Truncate(spec, v.Number), spec.Conv))
                     return; // the common case, written in place
-                if (spec.Conv is 'd' or 'i' or 'u' or 'x' or 'X' && IntegerInto(output, spec, v.Number))
-                    return; // flags, width or precision: written in place too
-                text = Integer(spec, v.Number, c.LongSize);
+                if (spec.Conv is 'd' or 'i' or 'u' or 'x' or 'X' or 'o')
+                {
+                    IntegerInto(output, spec, v.Number); // flags, width or precision: written in place too
+                    return;
+                }
+                text = v.Number.ToString(CultureInfo.InvariantCulture);
                 break;
         }
         Padded(output, text, spec);
     }
 
-    /// <summary>A printf integer: the length modifier fixes the width (none: int, l: long of the file, ll: 64 bits, h:
-    /// short, hh: char), the conversion the signedness and base.</summary>
-    private static string Integer(Conversion spec, long n, int longSize)
-    {
-        n = Truncate(spec, n, longSize);
-        bool signedConv = spec.Conv is 'd' or 'i';
-        string digits = spec.Conv switch
-        {
-            'd' or 'i' => n.ToString(CultureInfo.InvariantCulture),
-            'u' => ((ulong)n).ToString(CultureInfo.InvariantCulture),
-            'x' => ((ulong)n).ToString("x", CultureInfo.InvariantCulture),
-            'X' => ((ulong)n).ToString("X", CultureInfo.InvariantCulture),
-            'o' => Convert.ToString(n, 8),
-            _ => n.ToString(CultureInfo.InvariantCulture),
-        };
-        if (spec.Flags.Contains('#') && spec.Conv is 'x' or 'X' && n != 0) digits = (spec.Conv == 'x' ? "0x" : "0X") + digits;
-        if (spec.Flags.Contains('+') && signedConv && n >= 0) digits = "+" + digits;
-        if (spec.Precision > 0 && digits.TrimStart('-').Length < spec.Precision)
-        {
-            bool neg = digits.StartsWith('-');
-            digits = (neg ? "-" : "") + digits.TrimStart('-').PadLeft(spec.Precision, '0');
-        }
-        if (spec.Flags.Contains('0') && !spec.Flags.Contains('-') && spec.Width > digits.Length)
-        {
-            bool neg = digits.StartsWith('-');
-            digits = (neg ? "-" : "") + digits.TrimStart('-').PadLeft(spec.Width - (neg ? 1 : 0), '0');
-        }
-        return digits;
-    }
-
     /// <summary>The value cut to the width the length modifier gives (none: int, l: the file's long, ll: 64 bits, h:
     /// short, hh: char), sign-extended for %d/%i, zero-extended for the others.</summary>
-    private static long Truncate(Conversion spec, long n, int longSize) => Truncate(spec, n);
-
     private static long Truncate(Conversion spec, long n)
     {
         int bits = spec.Bits;
@@ -196,54 +167,48 @@ internal sealed class PrintFormat
         _ => 64,
     };
 
-    /// <summary><see cref="Integer"/> for %d/%i/%u/%x/%X, step by step the same, written into a scratch span instead of
-    /// strings, then padded into the output. False (the caller goes the string way) for a width or precision past 256.</summary>
-    private static bool IntegerInto(PayloadBuffer output, Conversion spec, long n)
+    /// <summary>A printf integer (%d %i %u %x %X %o with flags, width and precision) written in place, as C's printf
+    /// writes it (C11 7.21.6.1; libtraceevent hands the format to the C library, so `trace-cmd report` prints it so):
+    /// the length modifier fixes the value's width (none: int, l: the file's long, ll: 64 bits, h: short, hh: char), the
+    /// conversion its signedness and base; the sign ('-', or '+'/' ' by flag) and the '#' prefix ("0x", "0X"; for %o a
+    /// leading 0) come first, then the digits, at least the precision's many (precision 0 and value 0: none); the '0'
+    /// flag, without '-' and without a precision, fills the width with zeros between the prefix and the digits; spaces
+    /// fill the rest of the width.</summary>
+    private static void IntegerInto(PayloadBuffer output, Conversion spec, long n)
     {
-        if (spec.Width > 256 || spec.Precision > 256) return false;
         n = Truncate(spec, n);
-        Span<byte> b = stackalloc byte[600];
-        int len;
-        bool ok = spec.Conv switch
-        {
-            'd' or 'i' => n.TryFormat(b, out len, default, CultureInfo.InvariantCulture),
-            'u' => ((ulong)n).TryFormat(b, out len, default, CultureInfo.InvariantCulture),
-            'x' => ((ulong)n).TryFormat(b, out len, "x", CultureInfo.InvariantCulture),
-            _ => ((ulong)n).TryFormat(b, out len, "X", CultureInfo.InvariantCulture),
-        };
-        if (!ok) return false;
         string flags = spec.Flags;
-        if (flags.Contains('#') && spec.Conv is 'x' or 'X' && n != 0) len = Prepend(b, len, spec.Conv == 'x' ? "0x"u8 : "0X"u8);
-        if (flags.Contains('+') && spec.Conv is 'd' or 'i' && n >= 0) len = Prepend(b, len, "+"u8);
-        if (spec.Precision > 0) len = ZeroPad(b, len, spec.Precision, false);
-        if (flags.Contains('0') && !spec.LeftAlign && spec.Width > len) len = ZeroPad(b, len, spec.Width, true);
-        int pad = spec.Width - len;
+        bool signedConv = spec.Conv is 'd' or 'i';
+        bool negative = signedConv && n < 0;
+        ulong magnitude = negative ? (ulong)(-(n + 1)) + 1 : (ulong)n;
+        int size = Math.Max(spec.Width, Math.Max(spec.Precision, 0)) + 32;
+        Span<byte> b = size <= 512 ? stackalloc byte[size] : new byte[size];
+        int head = 0;
+        if (negative) b[head++] = (byte)'-';
+        else if (signedConv && flags.Contains('+')) b[head++] = (byte)'+';
+        else if (signedConv && flags.Contains(' ')) b[head++] = (byte)' ';
+        if (flags.Contains('#') && spec.Conv is 'x' or 'X' && magnitude != 0)
+        {
+            b[head++] = (byte)'0';
+            b[head++] = (byte)spec.Conv;
+        }
+        Span<byte> digits = stackalloc byte[24];
+        int count = 0;
+        if (!(spec.Precision == 0 && magnitude == 0))
+        {
+            int radix = spec.Conv switch { 'x' or 'X' => 16, 'o' => 8, _ => 10 };
+            var alphabet = spec.Conv == 'X' ? "0123456789ABCDEF"u8 : "0123456789abcdef"u8;
+            do { digits[count++] = alphabet[(int)(magnitude % (ulong)radix)]; magnitude /= (ulong)radix; } while (magnitude != 0);
+        }
+        int zeros = Math.Max(spec.Precision, 0) - count;
+        if (spec.Conv == 'o' && flags.Contains('#') && zeros <= 0 && (count == 0 || digits[count - 1] != (byte)'0')) zeros = 1;
+        if (spec.Precision < 0 && flags.Contains('0') && !spec.LeftAlign) zeros = Math.Max(zeros, spec.Width - head - count);
+        if (zeros > 0) { b.Slice(head, zeros).Fill((byte)'0'); head += zeros; }
+        for (int i = count - 1; i >= 0; i--) b[head++] = digits[i];
+        int pad = spec.Width - head;
         if (pad > 0 && !spec.LeftAlign) output.Pad(pad, (byte)' ');
-        output.Append(b[..len]);
+        output.Append(b[..head]);
         if (pad > 0 && spec.LeftAlign) output.Pad(pad, (byte)' ');
-        return true;
-    }
-
-    private static int Prepend(Span<byte> b, int len, ReadOnlySpan<byte> prefix)
-    {
-        b[..len].CopyTo(b[prefix.Length..]);
-        prefix.CopyTo(b);
-        return len + prefix.Length;
-    }
-
-    /// <summary>Integer's zero padding: the text after a leading '-' padded with zeros on the left to
-    /// <paramref name="target"/> characters (less one for the '-' when <paramref name="countSign"/>).</summary>
-    private static int ZeroPad(Span<byte> b, int len, int target, bool countSign)
-    {
-        bool neg = len > 0 && b[0] == (byte)'-';
-        int start = neg ? 1 : 0;
-        int body = len - start;
-        int want = countSign && neg ? target - 1 : target;
-        if (body >= want) return len;
-        int zeros = want - body;
-        b.Slice(start, body).CopyTo(b[(start + zeros)..]);
-        b.Slice(start, zeros).Fill((byte)'0');
-        return len + zeros;
     }
 
     /// <summary>The kernel's %p forms as libtraceevent prints them: %ps/%pf the function name, %pS/%pF name+0xoffset,

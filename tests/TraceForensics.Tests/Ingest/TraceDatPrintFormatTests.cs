@@ -99,6 +99,25 @@ public sealed class TraceDatPrintFormatTests
         Assert.Equal(printed, Render(Numbers, r));
     }
 
+    private const string Prefixes = "name: prefixes\nID: 10\nformat:\n" + Common +
+        "\tfield:int value;\toffset:8;\tsize:4;\tsigned:1;\n\n" +
+        "print fmt: \"[%#08x] [%#o] [%.0d] [%+05d] [%-#6x] [% d] [%#.3o] [%08.3d] [%#x]\", " +
+        "REC->value, REC->value, REC->value, REC->value, REC->value, REC->value, REC->value, REC->value, REC->value\n";
+
+    /// <summary>The zeros of '0' go after the sign and the "0x" prefix, a precision turns '0' off, precision 0 prints
+    /// no digit for 0, %#o has one leading 0: the expected text is what the C library's printf prints (bash's printf
+    /// builtin, 2026-12-03), as libtraceevent's does for `trace-cmd report`.</summary>
+    [Theory]
+    [InlineData(7, "[0x000007] [07] [7] [+0007] [0x7   ] [ 7] [007] [     007] [0x7]")]
+    [InlineData(-7, "[0xfffffff9] [037777777771] [-7] [-0007] [0xfffffff9] [-7] [037777777771] [    -007] [0xfffffff9]")]
+    [InlineData(0, "[00000000] [0] [] [+0000] [0     ] [ 0] [000] [     000] [0]")]
+    public void Signs_prefixes_and_zeros_go_where_printf_puts_them(int value, string printed)
+    {
+        var r = new byte[12];
+        BinaryPrimitives.WriteInt32LittleEndian(r.AsSpan(8), value);
+        Assert.Equal(printed, Render(Prefixes, r));
+    }
+
     [Fact]
     public void Block_request_decodes_dev_data_loc_and_unknown_symbols_as_trace_cmd_does()
     {
