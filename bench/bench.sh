@@ -65,6 +65,6 @@ fi
 
 big=bench/out/memcg-${size_mb}mb.ftrace.txt
 [ -f "$big" ] || python3 bench/make-big-trace.py "$big" --size-mb "$size_mb"
-bench_file "$command (threads: $(nproc))" "$big" "$command"
+bench_file "$command (TRACEFX_THREADS=$(nproc))" "$big" "$command" TRACEFX_THREADS="$(nproc)"
 bench_file "$command (TRACEFX_THREADS=1)" "$big" "$command" TRACEFX_THREADS=1
 head -1 "bench/out/$command.txt"

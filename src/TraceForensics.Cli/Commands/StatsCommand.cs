@@ -25,7 +25,7 @@ internal static class StatsCommand
         command.Add(output);
         command.SetAction(parse =>
         {
-            using var session = common.OpenSession(parse, stderr);
+            using var session = common.OpenSession(parse, stderr, readsOnly: true);
             if (session is null) return Program.ExitUsageOrNoInput;
             var stats = TraceStatistics.Collect(session);
             DiagnosticsPrinter.Print(stats.Diagnostics, stderr);
