@@ -14,9 +14,22 @@ internal sealed class GzipErrors(Stream compressed) : ReadOnlyWrapperStream(new 
 {
     // .NET keeps whether the inflater reached the end of its member (zlib's Z_STREAM_END) private: GZipStream._deflateStream,
     // DeflateStream._inflater, Inflater.Finished(). Tests (a gzip cut in half, cut inside its trailer) fail if that changes.
-    private static readonly FieldInfo? DeflateField = typeof(GZipStream).GetField("_deflateStream", BindingFlags.NonPublic | BindingFlags.Instance);
-    private static readonly FieldInfo? InflaterField = typeof(DeflateStream).GetField("_inflater", BindingFlags.NonPublic | BindingFlags.Instance);
-    private static readonly MethodInfo? FinishedMethod = InflaterField?.FieldType.GetMethod("Finished", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes);
+    // The dependencies keep these private members in the native (trimmed, ahead-of-time) build, where reflection sees
+    // only what is kept; NativeBuildTests checks that a cut gzip is still found there.
+    private static readonly FieldInfo? DeflateField;
+    private static readonly FieldInfo? InflaterField;
+    private static readonly MethodInfo? FinishedMethod;
+
+    [DynamicDependency("_deflateStream", typeof(GZipStream))]
+    [DynamicDependency("_inflater", typeof(DeflateStream))]
+    [DynamicDependency("Finished", "System.IO.Compression.Inflater", "System.IO.Compression")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The members are kept by the DynamicDependency attributes.")]
+    static GzipErrors()
+    {
+        DeflateField = typeof(GZipStream).GetField("_deflateStream", BindingFlags.NonPublic | BindingFlags.Instance);
+        InflaterField = typeof(DeflateStream).GetField("_inflater", BindingFlags.NonPublic | BindingFlags.Instance);
+        FinishedMethod = InflaterField?.FieldType.GetMethod("Finished", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes);
+    }
 
     private bool _ended;
     private long _output;
@@ -45,13 +58,7 @@ internal sealed class GzipErrors(Stream compressed) : ReadOnlyWrapperStream(new 
 
     private const string CutShort = "the gzip data ends before its trailer: the file is cut short";
 
-    /// <summary>Whether the decompressor finished its last member; null when this runtime does not say. The
-    /// dependencies keep the private members for the native (trimmed, ahead-of-time) build, where reflection sees only
-    /// what is kept.</summary>
-    [DynamicDependency("_deflateStream", typeof(GZipStream))]
-    [DynamicDependency("_inflater", typeof(DeflateStream))]
-    [DynamicDependency("Finished", "System.IO.Compression.Inflater", "System.IO.Compression")]
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The members are kept by the DynamicDependency attributes above.")]
+    /// <summary>Whether the decompressor finished its last member; null when this runtime does not say.</summary>
     private bool? LastMemberFinished()
     {
         if (DeflateField?.GetValue(Inner) is not DeflateStream deflate || InflaterField?.GetValue(deflate) is not { } inflater) return null;
