@@ -239,12 +239,11 @@ public static class WaitForGraphBuilder
             return;
         }
         var bio = new BioNode(io.Dev, io.SectorKnown ? io.StartSector : null, io.BuilderPid);
-        int i = io.Pages.IndexOf(key);
         // With a disk address (iomap) the page's place in the bio is observed; without (ext4's writepages, a probe) the
         // page joins the bio its writeback task is building.
         // A page whose writeback start named no device was placed on the device of the inode its task writes back: that
         // rule (which includes the joining of the builder's bio) and the line that named the inode's bdi.
-        var pageLine = i >= 0 ? io.PageLines[i] : io.FirstLine;
+        var pageLine = io.Pages.LineOf(key) ?? io.FirstLine;
         if (page.WritebackDeviceFrom is { } from)
             g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, new RuleUse(from.Rule), Lines(from.Line, pageLine)));
         else
