@@ -201,15 +201,16 @@ public static class WaitForGraphBuilder
     {
         var wanted = waiter.HeldLocks[^1];
         if (wanted.Address is not ulong addr) return null;
-        foreach (var other in s.Tasks.Tasks)
+        // The entries naming the address, in pid order (TaskTracker.HoldersOf): the first usable one, as a walk over every
+        // task in pid order would find.
+        foreach (var (other, i) in s.Tasks.HoldersOf(addr))
         {
             if (other == waiter) continue;
             var held = other.HeldLocks;
             // Its own last entry is what it may itself be waiting for when it is blocked on a lock.
-            int usable = other.IsBlocked && SleepReading(s, other).Wait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore
-                ? held.Count - 1 : held.Count;
-            for (int i = 0; i < usable; i++)
-                if (held[i].Address == addr) return (other, held[i].Line);
+            if (i == held.Count - 1 && other.IsBlocked
+                && SleepReading(s, other).Wait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore) continue;
+            return (other, held[i].Line);
         }
         return null;
     }
