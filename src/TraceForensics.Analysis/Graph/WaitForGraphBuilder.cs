@@ -360,6 +360,12 @@ public static class WaitForGraphBuilder
         return null;
     }
 
+    /// <summary>Whether <see cref="Refine"/> may change this chain or a tail of it: it has a loop-served edge, or ends at a
+    /// frozen filesystem not named.</summary>
+    public static bool Refinable(IReadOnlyList<WaitEdge> chain) =>
+        (chain.Count > 0 && chain[^1].To is FrozenFsNode { Dev: null })
+        || chain.Any(e => e is { Relation: Relation.ServedBy, Rule.Rule: var r } && r == Rules.LoopDeviceServedByLoopWorker);
+
     /// <summary>A chain taken while its worker was stuck, told with what the input showed since: a hung-task report's
     /// "Workqueue: loopN" line of the worker's same blocked interval confirms (or contradicts, and then cuts) a loop
     /// device served by the stack rule; a frozen filesystem left unknown is named once the worker's loop is seen writing
