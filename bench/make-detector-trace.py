@@ -15,17 +15,22 @@
 usage: make-detector-trace.py ring|line|hung|held N OUT"""
 import sys
 
+def hung_in_mutex(out, i, pid):
+    """Task i's hung-task report, hung in __mutex_lock; returns the line prefix."""
+    p = "[%12.6f][   T41] " % (100.0 + i * 1e-5)
+    out.write(f"{p}INFO: task t{i}:{pid} blocked for more than 120 seconds.\n")
+    out.write(f"{p}task:t{i} state:D stack:0 pid:{pid} tgid:{pid} ppid:1 flags:0x00004000\n")
+    out.write(f"{p}Call Trace:\n{p} <TASK>\n{p} __schedule+0x3dc/0xf60\n{p} schedule+0x23/0xa0\n")
+    out.write(f"{p} schedule_preempt_disabled+0x15/0x30\n{p} __mutex_lock+0x75f/0xeb0\n")
+    out.write(f"{p} ring_step+0x{i % 4096:x}/0x2000\n{p} </TASK>\n")
+    return p
+
+
 def ring(n, out, closed=True):
     base = 1000
     for i in range(n):
         pid, owner = base + i, base + ((i + 1) % n if closed else i + 1)
-        ts = 100.0 + i * 1e-5
-        p = "[%12.6f][   T41] " % ts
-        out.write(f"{p}INFO: task t{i}:{pid} blocked for more than 120 seconds.\n")
-        out.write(f"{p}task:t{i} state:D stack:0 pid:{pid} tgid:{pid} ppid:1 flags:0x00004000\n")
-        out.write(f"{p}Call Trace:\n{p} <TASK>\n{p} __schedule+0x3dc/0xf60\n{p} schedule+0x23/0xa0\n")
-        out.write(f"{p} schedule_preempt_disabled+0x15/0x30\n{p} __mutex_lock+0x75f/0xeb0\n")
-        out.write(f"{p} ring_step+0x{i % 4096:x}/0x2000\n{p} </TASK>\n")
+        p = hung_in_mutex(out, i, pid)
         out.write(f"{p}INFO: task t{i}:{pid} is blocked on a mutex likely owned by task t{owner - base}:{owner}.\n")
 
 
@@ -37,14 +42,7 @@ def held(n, out):
     base = 1000
     lock = lambda i: 0xffff888000000000 + (i % n) * 0x40
     for i in range(n):
-        pid = base + i
-        ts = 100.0 + i * 1e-5
-        p = "[%12.6f][   T41] " % ts
-        out.write(f"{p}INFO: task t{i}:{pid} blocked for more than 120 seconds.\n")
-        out.write(f"{p}task:t{i} state:D stack:0 pid:{pid} tgid:{pid} ppid:1 flags:0x00004000\n")
-        out.write(f"{p}Call Trace:\n{p} <TASK>\n{p} __schedule+0x3dc/0xf60\n{p} schedule+0x23/0xa0\n")
-        out.write(f"{p} schedule_preempt_disabled+0x15/0x30\n{p} __mutex_lock+0x75f/0xeb0\n")
-        out.write(f"{p} ring_step+0x{i % 4096:x}/0x2000\n{p} </TASK>\n")
+        hung_in_mutex(out, i, base + i)
     p = "[%12.6f][   T41] " % (100.0 + n * 1e-5)
     out.write(f"{p}\n{p}Showing all locks held in the system:\n")
     for i in range(n):
