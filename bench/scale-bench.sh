@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): does the detectors' own cost grow with the input, not faster (issue #16 item 6)? Runs
-# `tracefx analyze` on kernel logs made by make-detector-trace.py: a wait-for ring of N tasks (one deadlock of N) and N
-# hung-task reports in the syzkaller form, for each N. Each figure is the median of RUNS runs (wall, cpu = user+sys,
+# `tracefx analyze` on kernel logs made by make-detector-trace.py: a wait-for ring of N tasks (one deadlock of N), a
+# line of N tasks each waiting for the next, a ring of N found through the held-locks list, and N hung-task reports in
+# the syzkaller form, for each N. Each figure is the median of RUNS runs (wall, cpu = user+sys,
 # peak RSS), printed beside `wc -l` of the same file from the same runs and the ratio of the two, and beside the
 # previous N's cpu figure scaled to this N (linear cost: ratio at most 1; below 1 while start-up still weighs).
 # usage: bench/scale-bench.sh [RUNS] [TRACEFX_DLL] [N...]   (defaults: 3, a Release build of this checkout,
@@ -39,7 +40,7 @@ print("%.3f %.3f %.0f" % (statistics.median(r[0] for r in rows), statistics.medi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tracefx: $tracefx; median of $runs runs"
-for kind in ring hung; do
+for kind in ring line held hung; do
   prev_n=; prev_cpu=
   for n in "${sizes[@]}"; do
     file=$out/$kind-$n.log

@@ -75,8 +75,17 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     private static void RefineFrozenWaits(ReplayState s, List<ChainCandidate> candidates)
     {
         var named = new Dictionary<TaskNode, WaitEdge>();
+        // Arrays of chains shared by several tasks (TaskChains) that Refine leaves alone, and so every tail of them: no
+        // loop-served edge, not ending at an unnamed frozen filesystem.
+        var untouched = new Dictionary<WaitEdge[], bool>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < candidates.Count; i++)
         {
+            if (candidates[i].Chain is ArraySegment<WaitEdge> { Array: { } shared } tail && tail.Offset + tail.Count == shared.Length)
+            {
+                if (!untouched.TryGetValue(shared, out bool alone))
+                    untouched[shared] = alone = !WaitForGraphBuilder.Refinable(shared);
+                if (alone) continue;
+            }
             var refined = WaitForGraphBuilder.Refine(candidates[i].Chain, s);
             if (ReferenceEquals(refined, candidates[i].Chain)) continue;
             candidates[i] = candidates[i] with { Chain = refined };
@@ -130,9 +139,19 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
                 .Select(g => g.OrderByDescending(t => t.HangReport is not null).First()).OrderBy(t => t.BlockedSinceNs).ToList();
             var chain = new List<WaitEdge>();
             var inChain = new HashSet<(WaitNode, WaitNode)>();
+            // A chain that is a tail of one already merged (TaskChains shares one array among the tasks of a line) adds
+            // nothing: it is skipped instead of being walked again, so a line of N tasks costs N, not N squared.
+            var mergedFrom = new Dictionary<WaitEdge[], int>(ReferenceEqualityComparer.Instance);
             foreach (var c in members)
+            {
+                if (c.Chain is ArraySegment<WaitEdge> { Array: { } shared } tail && tail.Offset + tail.Count == shared.Length)
+                {
+                    if (mergedFrom.TryGetValue(shared, out int from) && from <= tail.Offset) continue;
+                    mergedFrom[shared] = tail.Offset;
+                }
                 foreach (var edge in c.Chain)
                     if (inChain.Add((edge.From, edge.To))) chain.Add(edge);
+            }
             var kind = IsRootBlocker(group.Key, s) ? FindingKind.Stall : FindingKind.HungTask;
             findings.Add(kind, StallSummary(kind, tasks, group.Key, s), tasks.Min(t => t.BlockedSinceNs), tasks, chain, group.Key);
         }

@@ -15,6 +15,11 @@ public sealed class TaskChains
     private WaitForGraph? _graph;
     private List<TaskRecord>? _blocked;
     private readonly Dictionary<WaitNode, (Cycle Cycle, int At)> _onCycle = new();
+    /// <summary>Every node on a chain already read that ends at a root (no cycle): the edges of that chain and where
+    /// the node's own chain starts in them. A node's chain is the same wherever the walk came from (each node has one
+    /// next edge), so the tasks of a line of N tasks each waiting for the next share one array of N edges instead of
+    /// holding N chains of up to N edges.</summary>
+    private readonly Dictionary<WaitNode, (WaitEdge[] Edges, int At)> _toRoot = new();
 
     private TaskChains(ReplayState s, WaitForGraph? graph) => (_s, _graph) = (s, graph);
 
@@ -25,7 +30,9 @@ public sealed class TaskChains
     public static TaskChains Of(WaitForGraph graph, ReplayState s) => new(s, graph);
 
     /// <summary>As <see cref="WaitForGraph.Chain"/>: the chain from <paramref name="start"/> to its root blocker, or
-    /// the cycle it runs into (<paramref name="cycle"/> true), starting at the first of its nodes the chain reaches.</summary>
+    /// the cycle it runs into (<paramref name="cycle"/> true), starting at the first of its nodes the chain reaches. A
+    /// chain to a root is an <see cref="ArraySegment{T}"/> running to the end of its array: chains sharing a tail share
+    /// the array.</summary>
     public IReadOnlyList<WaitEdge> Chain(WaitNode start, out bool cycle)
     {
         var chain = new List<WaitEdge>();
@@ -39,7 +46,9 @@ public sealed class TaskChains
                 cycle = true;
                 return known.Cycle.From(known.At);
             }
-            if (Next(node) is not { } edge) return chain;
+            if (_toRoot.TryGetValue(node, out var tail))
+                return chain.Count == 0 ? Tail(tail.Edges, tail.At) : ToRoot([.. chain, .. tail.Edges.AsSpan(tail.At)]);
+            if (Next(node) is not { } edge) return ToRoot([.. chain]);
             chain.Add(edge);
             if (onChain.TryGetValue(edge.To, out int at))
             {
@@ -52,6 +61,14 @@ public sealed class TaskChains
             node = edge.To;
         }
     }
+
+    private IReadOnlyList<WaitEdge> ToRoot(WaitEdge[] edges)
+    {
+        for (int i = 0; i < edges.Length; i++) _toRoot.TryAdd(edges[i].From, (edges, i));
+        return Tail(edges, 0);
+    }
+
+    private static ArraySegment<WaitEdge> Tail(WaitEdge[] edges, int at) => new(edges, at, edges.Length - at);
 
     /// <summary>The first edge out of <paramref name="node"/> in the graph of the state now.</summary>
     private WaitEdge? Next(WaitNode node)

@@ -201,15 +201,16 @@ public static class WaitForGraphBuilder
     {
         var wanted = waiter.HeldLocks[^1];
         if (wanted.Address is not ulong addr) return null;
-        foreach (var other in s.Tasks.Tasks)
+        // The entries naming the address, in pid order (TaskTracker.HoldersOf): the first usable one, as a walk over every
+        // task in pid order would find.
+        foreach (var (other, i) in s.Tasks.HoldersOf(addr))
         {
             if (other == waiter) continue;
             var held = other.HeldLocks;
             // Its own last entry is what it may itself be waiting for when it is blocked on a lock.
-            int usable = other.IsBlocked && SleepReading(s, other).Wait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore
-                ? held.Count - 1 : held.Count;
-            for (int i = 0; i < usable; i++)
-                if (held[i].Address == addr) return (other, held[i].Line);
+            if (i == held.Count - 1 && other.IsBlocked
+                && SleepReading(s, other).Wait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore) continue;
+            return (other, held[i].Line);
         }
         return null;
     }
@@ -239,12 +240,11 @@ public static class WaitForGraphBuilder
             return;
         }
         var bio = new BioNode(io.Dev, io.SectorKnown ? io.StartSector : null, io.BuilderPid);
-        int i = io.Pages.IndexOf(key);
         // With a disk address (iomap) the page's place in the bio is observed; without (ext4's writepages, a probe) the
         // page joins the bio its writeback task is building.
         // A page whose writeback start named no device was placed on the device of the inode its task writes back: that
         // rule (which includes the joining of the builder's bio) and the line that named the inode's bdi.
-        var pageLine = i >= 0 ? io.PageLines[i] : io.FirstLine;
+        var pageLine = io.Pages.LineOf(key) ?? io.FirstLine;
         if (page.WritebackDeviceFrom is { } from)
             g.Add(new WaitEdge(new WritebackNode(key), bio, Relation.InBio, new RuleUse(from.Rule), Lines(from.Line, pageLine)));
         else
@@ -359,6 +359,12 @@ public static class WaitForGraphBuilder
             return (reported, line);
         return null;
     }
+
+    /// <summary>Whether <see cref="Refine"/> may change this chain or a tail of it: it has a loop-served edge, or ends at a
+    /// frozen filesystem not named.</summary>
+    public static bool Refinable(IReadOnlyList<WaitEdge> chain) =>
+        (chain.Count > 0 && chain[^1].To is FrozenFsNode { Dev: null })
+        || chain.Any(e => e is { Relation: Relation.ServedBy, Rule.Rule: var r } && r == Rules.LoopDeviceServedByLoopWorker);
 
     /// <summary>A chain taken while its worker was stuck, told with what the input showed since: a hung-task report's
     /// "Workqueue: loopN" line of the worker's same blocked interval confirms (or contradicts, and then cuts) a loop

@@ -74,8 +74,7 @@ public sealed class BioTracker
             _unsubmitted.Add(ioend);
         }
         _unsubmitted.Grow(ioend, Math.Max(ioend.EndSector, sector + Math.Max(sectors, 1)));
-        ioend.Pages.Add(page);
-        ioend.PageLines.Add(EvidenceLine.Of(e));
+        ioend.Pages.Add(page, EvidenceLine.Of(e));
         return ioend;
     }
 
@@ -91,8 +90,7 @@ public sealed class BioTracker
             ioend = new IoendRecord(_nextId++, dev, 0, e.Pid, e.Comm, EvidenceLine.Of(e)) { SectorKnown = false };
             _unsubmitted.Add(ioend);
         }
-        ioend.Pages.Add(page);
-        ioend.PageLines.Add(EvidenceLine.Of(e));
+        ioend.Pages.Add(page, EvidenceLine.Of(e));
         return ioend;
     }
 

@@ -21,8 +21,8 @@ public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int
     public int BuilderPid { get; } = builderPid;
     public string BuilderComm { get; } = builderComm;
     public EvidenceLine FirstLine { get; } = firstLine;
-    public List<PageKey> Pages { get; private set; } = new();
-    public List<EvidenceLine> PageLines { get; private set; } = new();
+    /// <summary>The pages in it, in the order they were added, each with the line that added it.</summary>
+    public IoendPages Pages { get; private set; } = new();
     public EvidenceLine? Submitted { get; internal set; }
     public EvidenceLine? Completed { get; internal set; }
 
@@ -32,8 +32,7 @@ public sealed class IoendRecord(int id, DeviceNumber dev, ulong startSector, int
     internal IoendRecord Clone()
     {
         var c = (IoendRecord)MemberwiseClone();
-        c.Pages = new(Pages);
-        c.PageLines = new(PageLines);
+        c.Pages = Pages.Clone();
         return c;
     }
     public bool Overlaps(ulong start, ulong end) => start < EndSector && end > StartSector;

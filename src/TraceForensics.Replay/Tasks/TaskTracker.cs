@@ -21,10 +21,23 @@ public sealed class TaskTracker
     /// read as waiting for a lock another task is listed as holding.</summary>
     public bool AnyHeldLocks { get; private set; }
 
+    /// <summary>Held-locks entries by lock address: (pid, place in that task's list), in pid order then list order, kept
+    /// as the entries arrive, so the holder of an address is found without going over every task.</summary>
+    private Dictionary<ulong, SortedSet<(int Pid, int Index)>> _heldByAddress = new();
+
+    /// <summary>The held-locks entries naming a lock address, in pid order and, within a task, list order; each with
+    /// its task.</summary>
+    public IEnumerable<(TaskRecord Task, int Index)> HoldersOf(ulong address)
+    {
+        if (!_heldByAddress.TryGetValue(address, out var entries)) yield break;
+        foreach (var (pid, index) in entries) yield return (_live[pid], index);
+    }
+
     /// <summary>A deep copy, without the listener (for replay checkpoints).</summary>
     internal TaskTracker Clone()
     {
         var clone = new TaskTracker { AnyHeldLocks = AnyHeldLocks };
+        foreach (var (address, entries) in _heldByAddress) clone._heldByAddress[address] = new(entries);
         foreach (var (pid, t) in _live)
         {
             var c = t.Clone();
@@ -103,7 +116,11 @@ public sealed class TaskTracker
         if (e.Payload.OtherPid is not int child) return;
         var old = _live.GetValueOrDefault(child);
         var t = new TaskRecord(child, old is null ? 0 : old.Generation + 1, e.Payload.OtherComm ?? e.Comm);
-        if (old is not null) _blocked.Remove(old);
+        if (old is not null)
+        {
+            _blocked.Remove(old);
+            ForgetHeldLocks(old);
+        }
         _live[child] = t;
         SetState(t, TaskRunState.Runnable, e.TimestampNs);
     }
@@ -169,9 +186,23 @@ public sealed class TaskTracker
         var held = e.Payload.HeldLock;
         if (held.Class is { } cls && t.HeldLocks.Count < 64)
         {
+            if (held.Address is ulong address)
+            {
+                if (!_heldByAddress.TryGetValue(address, out var entries)) _heldByAddress[address] = entries = new();
+                entries.Add((t.Pid, t.HeldLocks.Count));
+            }
             t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
             AnyHeldLocks = true;
         }
+    }
+
+    /// <summary>Drops a replaced task's held-locks entries from the index by address.</summary>
+    private void ForgetHeldLocks(TaskRecord t)
+    {
+        for (int i = 0; i < t.HeldLocks.Count; i++)
+            if (t.HeldLocks[i].Address is ulong address && _heldByAddress.TryGetValue(address, out var entries)
+                && entries.Remove((t.Pid, i)) && entries.Count == 0)
+                _heldByAddress.Remove(address);
     }
 
     /// <summary>The trace lost events: a sleeping task may have been woken unseen, so its state becomes unknown rather

@@ -1,0 +1,50 @@
+using TraceForensics.Replay.Evidence;
+using TraceForensics.Replay.Pages;
+
+namespace TraceForensics.Replay.Bios;
+
+/// <summary>The pages of an ioend in the order they were added, each with the line that added it, held as runs of
+/// consecutive pages of one inode added by one line (an iomap_add_to_ioend names a whole extent: one run), so that an
+/// ioend of many pages costs a few records, not one per page.</summary>
+public sealed class IoendPages : IEnumerable<PageKey>
+{
+    private readonly record struct Run(PageKey First, int Count, EvidenceLine Line);
+
+    private List<Run> _runs = new(1);
+
+    public int Count { get; private set; }
+
+    public void Add(PageKey page, EvidenceLine line)
+    {
+        Count++;
+        if (_runs.Count > 0)
+        {
+            var last = _runs[^1];
+            if (last.Line == line && last.First with { Index = last.First.Index + last.Count } == page)
+            {
+                _runs[^1] = last with { Count = last.Count + 1 };
+                return;
+            }
+        }
+        _runs.Add(new Run(page, 1, line));
+    }
+
+    /// <summary>The line that first added <paramref name="page"/>, or null when it is not in the ioend.</summary>
+    public EvidenceLine? LineOf(PageKey page)
+    {
+        foreach (var r in _runs)
+            if (r.First with { Index = page.Index } == page && page.Index >= r.First.Index && page.Index - r.First.Index < r.Count)
+                return r.Line;
+        return null;
+    }
+
+    internal IoendPages Clone() => new() { _runs = new(_runs), Count = Count };
+
+    public IEnumerator<PageKey> GetEnumerator()
+    {
+        foreach (var r in _runs)
+            for (int i = 0; i < r.Count; i++) yield return r.First with { Index = r.First.Index + i };
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
