@@ -34,10 +34,17 @@ public sealed class TracefsRecording : IDisposable
         why = null;
         if (!fs.HasInstances) { why = "this kernel's tracefs has no instances directory"; return null; }
         RemoveStaleInstances(fs);
+        // tracefx-PID; when this process's earlier recording left it busy (tracefs refuses to remove an instance whose
+        // files are still open), tracefx-PID-N, so one process can record again at once.
         var dir = Path.Combine(fs.Root, "instances", InstanceNameFor(Environment.ProcessId));
-        if (Directory.Exists(dir))
+        for (int n = 1; Directory.Exists(dir); n++)
         {
-            try { Directory.Delete(dir); } catch (IOException e) { why = $"{dir} exists and cannot be removed: {e.Message}"; return null; }
+            try { Directory.Delete(dir); }
+            catch (IOException e)
+            {
+                if (n > 8) { why = $"{dir} exists and cannot be removed: {e.Message}"; return null; }
+                dir = Path.Combine(fs.Root, "instances", $"{InstanceNameFor(Environment.ProcessId)}-{n}");
+            }
         }
         try
         {
@@ -90,13 +97,16 @@ public sealed class TracefsRecording : IDisposable
         {
             bool stale = name == InstancePrefix
                 || (name.StartsWith(InstancePrefix + "-", StringComparison.Ordinal)
-                    && int.TryParse(name.AsSpan(InstancePrefix.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                    && int.TryParse(PidPart(name.AsSpan(InstancePrefix.Length + 1)), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
                     && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"));
             if (!stale) continue;
             try { Directory.Delete(Path.Combine(instances, name)); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
+
+    /// <summary>The pid of an instance name's <c>PID</c> or <c>PID-N</c>.</summary>
+    private static ReadOnlySpan<char> PidPart(ReadOnlySpan<char> s) => s.IndexOf('-') is int dash and >= 0 ? s[..dash] : s;
 
     /// <summary>A kprobe (global: kprobe_events has no instances), remembered so that it is deleted at the end.</summary>
     private void AddProbe(string name, string definition)
