@@ -21,22 +21,7 @@ if [ -z "$tracefx" ]; then
   tracefx=$out/tracefx/tracefx.dll
 fi
 
-# median wall seconds, median cpu (user+sys) seconds and median peak RSS (MB) of RUNS runs of a command
-measure() {
-  for run in $(seq "$runs"); do
-    set +e
-    /usr/bin/time -f '%e %U %S %M' -o "$out/time.txt" "$@" > "$out/last.out" 2>/dev/null
-    rc=$?
-    set -e
-    # analyze exits 1 when it finds something at or above --fail-on; that is not a failure of the benchmark
-    [ "$rc" -le 1 ] || { echo "$* exited $rc" >&2; exit "$rc"; }
-    tail -n1 "$out/time.txt"
-  done | python3 -c '
-import statistics, sys
-rows = [tuple(map(float, l.split())) for l in sys.stdin if l.strip()]
-print("%.3f %.3f %.0f" % (statistics.median(r[0] for r in rows), statistics.median(r[1] + r[2] for r in rows),
-                          statistics.median(r[3] for r in rows) / 1024))'
-}
+. bench/median-of-runs.sh
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%d), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tracefx: $tracefx; median of $runs runs"

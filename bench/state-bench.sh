@@ -24,22 +24,7 @@ for kind in large small; do
   [ -f "$out/$kind-preamble.txt" ] || python3 bench/make-state-trace.py "$out/$kind-preamble.txt" --size-mb 0 $flag
 done
 
-# median wall seconds and median cpu (user+sys) seconds of RUNS runs of a command
-measure() {
-  local f=$1; shift
-  for run in $(seq "$runs"); do
-    set +e
-    /usr/bin/time -f '%e %U %S' -o "$out/time.txt" "$@" > "$out/last.out" 2>/dev/null
-    rc=$?
-    set -e
-    # analyze exits 1 when it finds something at or above --fail-on; that is not a failure of the benchmark
-    [ "$rc" -le 1 ] || { echo "$* exited $rc" >&2; exit "$rc"; }
-    cat "$out/time.txt"
-  done | python3 -c '
-import statistics, sys
-rows = [tuple(map(float, l.split())) for l in sys.stdin if l.strip()]
-print("%.3f %.3f" % (statistics.median(r[0] for r in rows), statistics.median(r[1] + r[2] for r in rows)))'
-}
+. bench/median-of-runs.sh
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%d)"
 echo "tracefx: $tracefx; median of $runs runs; wall MB/s (cpu MB/s = per second of user+sys time)"
@@ -48,8 +33,8 @@ for f in large-${size_mb}mb small-${size_mb}mb large-preamble small-preamble; do
   file=$out/$f.txt
   cat "$file" > /dev/null # warm the page cache
   bytes[$f]=$(stat -c %s "$file")
-  read -r wc_wall _ < <(measure "$f" wc -l "$file")
-  read -r w c < <(measure "$f" dotnet "$tracefx" analyze "$file")
+  read -r wc_wall _ _ < <(measure wc -l "$file")
+  read -r w c _ < <(measure dotnet "$tracefx" analyze "$file")
   wall[$f]=$w; cpu[$f]=$c
   lines=$(wc -l < "$file")
   awk -v f="$f" -v b="${bytes[$f]}" -v n="$lines" -v w="$w" -v c="$c" -v wc="$wc_wall" 'BEGIN {
