@@ -105,6 +105,22 @@ public sealed class TracefsRecording : IDisposable
         }
     }
 
+    /// <summary>This process's open files inside <paramref name="dir"/> (tracefs refuses to remove an instance while one
+    /// of its files is open: kernel/trace/trace.c <c>__remove_instance</c> returns -EBUSY while <c>tr->ref</c> or
+    /// <c>tr->trace_ref</c> is held), as "; open here: ..."; empty when none is found.</summary>
+    private static string OpenFilesIn(string dir)
+    {
+        var open = new List<string>();
+        try
+        {
+            foreach (var fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith(dir + "/", StringComparison.Ordinal))
+                    open.Add(target[(dir.Length + 1)..]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return open.Count == 0 ? "" : "; open here: " + string.Join(", ", open.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>The pid of an instance name's <c>PID</c> or <c>PID-N</c>.</summary>
     private static ReadOnlySpan<char> PidPart(ReadOnlySpan<char> s) => s.IndexOf('-') is int dash and >= 0 ? s[..dash] : s;
 
@@ -195,7 +211,11 @@ public sealed class TracefsRecording : IDisposable
         foreach (var (file, trigger) in _triggersSet) Tracefs.TryWrite(file, "!" + trigger, out _);
         _triggersSet.Clear();
         foreach (var path in Enabled) Tracefs.TryWrite(Path.Combine(Instance, "events", path, "enable"), "0", out _);
-        try { Directory.Delete(Instance); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Notes.Add($"instance not removed: {e.Message}"); }
+        try { Directory.Delete(Instance); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Notes.Add($"instance not removed: {e.Message}{OpenFilesIn(Instance)}");
+        }
         foreach (var probe in _probesAdded)
             Tracefs.TryWrite(Path.Combine(_fs.Root, "kprobe_events"), "-:" + probe, out _, append: true);
         _probesAdded.Clear();

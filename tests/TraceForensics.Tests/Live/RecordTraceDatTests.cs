@@ -35,7 +35,7 @@ public class RecordTraceDatTests
             int exit = TraceForensics.Cli.Commands.RecordCommand.Run(trace, null, null,
                 ["dd", "if=/dev/urandom", $"of={fs.Mount}/f", "bs=1M", "count=16", "conv=fsync", "status=none"], new StringWriter(), e, zstd);
             Assert.True(exit == 0, e.ToString());
-            Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceNameFor(Environment.ProcessId))), "instance left behind");
+            Assert.False(Directory.Exists(Path.Combine(Tracefs.DefaultMount, "instances", TracefsRecording.InstanceNameFor(Environment.ProcessId))), "instance left behind: " + e);
             Assert.Empty(Directory.GetDirectories(work, ".*.pages"));
 
             // tracefx's own count: "recorded N events (...)".
