@@ -74,7 +74,10 @@ public sealed class RingBufferCapture
         int fd = -1;
         try
         {
-            fd = open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ONonBlock);
+            // O_CLOEXEC: a child started while the reader runs (the workload, or any process a host starts) must not
+            // inherit the fd; an inherited trace_pipe_raw keeps the instance busy (tr->trace_ref) for as long as that
+            // child lives, and tracefs then refuses to remove the instance (kernel/trace/trace.c __remove_instance).
+            fd = open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ONonBlock | OCloExec);
             if (fd < 0) throw new IOException($"cannot open {path}: errno {Marshal.GetLastPInvokeError()}");
             using var file = new FileStream(PageFile(cpu), FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             var page = new byte[PageSize];
@@ -121,7 +124,8 @@ public sealed class RingBufferCapture
         return _errors.FirstOrDefault(e => e is not null);
     }
 
-    private const int ORdOnly = 0, ONonBlock = 0x800; // include/uapi/asm-generic/fcntl.h O_NONBLOCK 00004000
+    // include/uapi/asm-generic/fcntl.h: O_NONBLOCK 00004000, O_CLOEXEC 02000000 (octal).
+    private const int ORdOnly = 0, ONonBlock = 0x800, OCloExec = 0x80000;
     private const int EAgain = 11, EIntr = 4;
 
     [DllImport("libc", SetLastError = true)]

@@ -45,6 +45,33 @@ public class RecordSelectionTests
         }
     }
 
+    /// <summary>The workload, and whatever it leaves running, must not inherit the ring-buffer readers' trace_pipe_raw
+    /// files: an inherited one keeps the instance busy for as long as that process lives, so the recording could not
+    /// remove it (this was the instance a test process left behind).</summary>
+    [SkippableFact]
+    public void A_workload_that_leaves_a_process_running_inherits_no_ring_buffer_file_and_the_instance_goes()
+    {
+        RequireTracefs();
+        var work = Directory.CreateTempSubdirectory("tfx-cloexec-").FullName;
+        var fds = Path.Combine(work, "fds");
+        var pidFile = Path.Combine(work, "pid");
+        try
+        {
+            var e = new StringWriter();
+            int exit = TraceForensics.Cli.Commands.RecordCommand.Run(Path.Combine(work, "w.dat"), null, 1024,
+                ["sh", "-c", $"sleep 0.3; ls -l /proc/$$/fd > '{fds}'; sleep 60 & echo $! > '{pidFile}'"], new StringWriter(), e);
+            Assert.True(exit == 0, e.ToString());
+            Assert.DoesNotContain("trace_pipe_raw", File.ReadAllText(fds));
+            Assert.False(Directory.Exists(Instance), "instance left behind: " + e);
+        }
+        finally
+        {
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+                try { System.Diagnostics.Process.GetProcessById(pid).Kill(); } catch (Exception x) when (x is ArgumentException or InvalidOperationException) { }
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     [SkippableFact]
     public void A_selection_records_only_its_families_with_the_d_state_stacks()
     {
