@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace TraceForensics.Events.Model;
@@ -61,11 +63,33 @@ public sealed class Utf8Interner
     /// <summary>Interns a string that is already a string (decoded elsewhere).</summary>
     public string Intern(string s) => Intern(Encoding.UTF8.GetBytes(s));
 
+    /// <summary>A hash of the bytes read eight at a time (comms are at most 16 bytes, event names a few dozen): one
+    /// multiply per word instead of <see cref="HashCode.AddBytes"/>'s per-four-byte rounds, which were a tenth of a
+    /// parallel read's time. Only equality decides a match, so the hash needs to spread, not to resist attack: a
+    /// table that degrades still answers right, and the table's size is bounded.</summary>
     private static int Hash(ReadOnlySpan<byte> bytes)
     {
-        var h = new HashCode();
-        h.AddBytes(bytes);
-        return h.ToHashCode();
+        const ulong K = 0x9E3779B97F4A7C15;
+        ref byte start = ref MemoryMarshal.GetReference(bytes);
+        int n = bytes.Length;
+        ulong h = (ulong)n * K;
+        if (n >= 8)
+        {
+            int i = 0;
+            for (; i + 8 <= n; i += 8)
+                h = (h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i))) * K;
+            if (i < n) // the last eight bytes, overlapping the words read
+                h = (h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, n - 8))) * K;
+        }
+        else
+        {
+            ulong w = 0;
+            for (int i = 0; i < n; i++) w = (w << 8) | Unsafe.Add(ref start, i);
+            h = (h ^ w) * K;
+        }
+        h ^= h >> 29;
+        h *= K;
+        return (int)(h ^ (h >> 32));
     }
 
     private void Rehash()

@@ -79,13 +79,15 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
     public bool Ready => Count > 0 && (Count >= capacity - 1
                                        || _newest - Slot(0).TimestampNs > WindowNs && Slot(0).Source.Line != _lastAddedLine);
 
-    public TraceEvent TakeOldest()
+    /// <summary>Moves the oldest event out into <paramref name="e"/> (the caller's slot: one copy of the large event,
+    /// not two through a return value).</summary>
+    public void TakeOldest(out TraceEvent e)
     {
-        var e = Slot(0);
-        Slot(0) = default;
+        ref var slot = ref Slot(0);
+        e = slot;
+        slot = default;
         _head = (_head + 1) % _ring.Length;
         Count--;
-        return e;
     }
 
     /// <summary>Position of the newest event of this cpu and task (either may be -1: any) among the last
