@@ -19,7 +19,7 @@ internal static class PayloadFields
             if (i == 0 || IsSpace(payload[i - 1]) || payload[i - 1] == (byte)'(')
             {
                 var rest = payload[(i + key.Length)..];
-                int end = rest.IndexOfAny((byte)' ', (byte)'\t');
+                int end = IndexOfSpace(rest);
                 value = end < 0 ? rest : rest[..end];
                 return true;
             }

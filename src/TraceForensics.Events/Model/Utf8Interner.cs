@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace TraceForensics.Events.Model;
@@ -29,22 +31,30 @@ public sealed class Utf8Interner
 
     private struct Entry
     {
-        public byte[] Bytes;
+        /// <summary>A slice of at most 16 bytes kept as two words (see <see cref="Words"/>), compared without reading
+        /// another object; a longer one is kept in <see cref="Bytes"/>.</summary>
+        public ulong W0, W1;
+        public byte[]? Bytes;
         public string Value;
         public int Hash;
+        public int Length;
     }
 
     public string Intern(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.IsEmpty) return string.Empty;
-        int hash = Hash(bytes);
+        int n = bytes.Length;
+        if (n == 0) return string.Empty;
+        ulong w0 = 0, w1 = 0;
+        int hash = n <= 16 ? Words(bytes, out w0, out w1) : Hash(bytes);
         int b = hash & (_buckets.Length - 1);
         while (true)
         {
             int i = _buckets[b];
             if (i == 0) break;
             ref var e = ref _entries[i - 1];
-            if (e.Hash == hash && bytes.SequenceEqual(e.Bytes)) return e.Value;
+            if (e.Hash == hash && e.Length == n
+                && (n <= 16 ? e.W0 == w0 && e.W1 == w1 : bytes.SequenceEqual(e.Bytes)))
+                return e.Value;
             b = (b + 1) & (_buckets.Length - 1);
         }
         string value;
@@ -52,7 +62,7 @@ public sealed class Utf8Interner
         else lock (_shared) value = _shared.Intern(bytes);
         if (_count >= MaxEntries) return value;
         if (_count == _entries.Length) Array.Resize(ref _entries, _count * 2);
-        _entries[_count] = new Entry { Bytes = bytes.ToArray(), Value = value, Hash = hash };
+        _entries[_count] = new Entry { W0 = w0, W1 = w1, Bytes = n <= 16 ? null : bytes.ToArray(), Value = value, Hash = hash, Length = n };
         _buckets[b] = ++_count;
         if (_count * 2 > _buckets.Length) Rehash();
         return value;
@@ -61,11 +71,49 @@ public sealed class Utf8Interner
     /// <summary>Interns a string that is already a string (decoded elsewhere).</summary>
     public string Intern(string s) => Intern(Encoding.UTF8.GetBytes(s));
 
+    private const ulong K = 0x9E3779B97F4A7C15;
+
+    /// <summary>A slice of 1 to 16 bytes (every comm: TASK_COMM_LEN is 16 with its NUL) as two words that, with its length,
+    /// say exactly which bytes it holds: from 8 bytes on, the first eight and the last eight (overlapping); below, the
+    /// bytes packed into the first. Returns their hash.</summary>
+    private static int Words(ReadOnlySpan<byte> bytes, out ulong w0, out ulong w1)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(bytes);
+        int n = bytes.Length;
+        if (n >= 8)
+        {
+            w0 = Unsafe.ReadUnaligned<ulong>(ref start);
+            w1 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, n - 8));
+        }
+        else
+        {
+            ulong w = 0;
+            for (int i = 0; i < n; i++) w = (w << 8) | Unsafe.Add(ref start, i);
+            w0 = w;
+            w1 = 0;
+        }
+        return Finish((((ulong)n * K ^ w0) * K ^ w1) * K);
+    }
+
+    /// <summary>A hash of a longer slice read eight bytes at a time: one multiply per word instead of
+    /// <see cref="HashCode.AddBytes"/>'s rounds per four bytes, which were a tenth of a parallel read's time. Only
+    /// equality decides a match, so the hash needs to spread, not to resist attack: the table is bounded.</summary>
     private static int Hash(ReadOnlySpan<byte> bytes)
     {
-        var h = new HashCode();
-        h.AddBytes(bytes);
-        return h.ToHashCode();
+        ref byte start = ref MemoryMarshal.GetReference(bytes);
+        int n = bytes.Length;
+        ulong h = (ulong)n * K;
+        int i = 0;
+        for (; i + 8 <= n; i += 8) h = (h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i))) * K;
+        if (i < n) h = (h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, n - 8))) * K; // the last eight, overlapping
+        return Finish(h);
+    }
+
+    private static int Finish(ulong h)
+    {
+        h ^= h >> 29;
+        h *= K;
+        return (int)(h ^ (h >> 32));
     }
 
     private void Rehash()

@@ -76,7 +76,7 @@ public sealed class InputReader : IDisposable
                 break;
             }
         }
-        e = _window.TakeOldest();
+        _window.TakeOldest(out e);
         if (e.TimestampNs < _lastReleasedNs)
             Report(e.Source.Line, DiagnosticSeverity.Warning, DiagnosticCodes.TimeWentBack,
                 $"timestamp {TraceTime.Format(e.TimestampNs)} is earlier than {TraceTime.Format(_lastReleasedNs)}, beyond the " +

@@ -77,7 +77,8 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
     /// name. For a kprobe, <paramref name="payload"/> becomes its arguments.</summary>
     private EventKind Resolve(string name, ReadOnlySpan<byte> subsystem, ref ReadOnlySpan<byte> payload, ref EventPayload p)
     {
-        if (dictionary.IsUserMapped(name)) return dictionary.ByName(name);
+        var (userMapped, byName) = NameKind(name);
+        if (userMapped) return byName;
         bool perfProbe = subsystem.StartsWith("probe"u8);
         if ((perfProbe || (payload.Length > 0 && payload[0] == (byte)'('))
             && KprobeHeader.TryParse(payload, out var function, out var returnSite, out bool isReturn, out var args))
@@ -100,6 +101,21 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
             payload = args;
             return dictionary.ByProbedFunction(func, isReturn);
         }
-        return dictionary.ByName(name);
+        return byName;
     }
+
+    /// <summary>The dictionary's answers for an event name, kept per interned name (the same bytes give the same string
+    /// object): two string-hashing lookups a record otherwise. Bounded: past <see cref="MaxNames"/> names (an interner
+    /// that is full gives new strings), it starts again.</summary>
+    private (bool UserMapped, EventKind Kind) NameKind(string name)
+    {
+        if (_names.TryGetValue(name, out var known)) return known;
+        if (_names.Count >= MaxNames) _names.Clear();
+        var kind = (dictionary.IsUserMapped(name), dictionary.ByName(name));
+        _names.Add(name, kind);
+        return kind;
+    }
+
+    private const int MaxNames = 4096;
+    private readonly Dictionary<string, (bool, EventKind)> _names = new(ReferenceEqualityComparer.Instance);
 }

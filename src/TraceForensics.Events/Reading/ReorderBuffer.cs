@@ -9,8 +9,9 @@ namespace TraceForensics.Events.Reading;
 /// goes on, even when it is far older than the newest (time went back), because its stack may come next.</summary>
 internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000_000)
 {
-    // The ring starts small and doubles up to the capacity: an input that waits in a merge of many holds little.
-    private TraceEvent[] _ring = new TraceEvent[Math.Min(capacity, 16)];
+    // The ring starts small and doubles up to the capacity: an input that waits in a merge of many holds little. Its
+    // length is a power of two, so a position wraps with a mask, not a division (several per event).
+    private TraceEvent[] _ring = new TraceEvent[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(capacity, 16))];
     private int _head;
     private long _newest = long.MinValue;
     private long _lastAddedLine = -1;
@@ -18,7 +19,7 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
     public int Count { get; private set; }
     public long WindowNs { get; } = windowNs;
 
-    private ref TraceEvent Slot(int logical) => ref _ring[(_head + logical) % _ring.Length];
+    private ref TraceEvent Slot(int logical) => ref _ring[(_head + logical) & (_ring.Length - 1)];
 
     /// <summary>The event at a position from the oldest (0) to the newest (Count-1).</summary>
     public ref TraceEvent At(int logical) => ref Slot(logical);
@@ -30,7 +31,7 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
         if (Count > 0 && ts < Slot(0).TimestampNs)
         {
             // Older than everything held (per-cpu sections one after another): goes first, no shifting.
-            _head = (_head - 1 + _ring.Length) % _ring.Length;
+            _head = (_head - 1) & (_ring.Length - 1);
             Slot(0) = e;
         }
         else
@@ -50,7 +51,7 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
             if (pos < Count / 2)
             {
                 // Nearer the front: move the earlier events down one place (stragglers land here).
-                _head = (_head - 1 + _ring.Length) % _ring.Length;
+                _head = (_head - 1) & (_ring.Length - 1);
                 for (int i = 0; i < pos; i++) Slot(i) = Slot(i + 1);
             }
             else
@@ -69,7 +70,7 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
 
     private void Grow()
     {
-        var ring = new TraceEvent[Math.Min(capacity, 2 * _ring.Length)];
+        var ring = new TraceEvent[2 * _ring.Length];
         for (int i = 0; i < Count; i++) ring[i] = Slot(i);
         _ring = ring;
         _head = 0;
@@ -79,13 +80,14 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
     public bool Ready => Count > 0 && (Count >= capacity - 1
                                        || _newest - Slot(0).TimestampNs > WindowNs && Slot(0).Source.Line != _lastAddedLine);
 
-    public TraceEvent TakeOldest()
+    /// <summary>Moves the oldest event out into <paramref name="e"/> (the caller's slot: one copy of the large event,
+    /// not two through a return value). The slot is not cleared: it is written again before it is read, and what it
+    /// still references (interned strings, a rare payload object) is bounded by the ring's length.</summary>
+    public void TakeOldest(out TraceEvent e)
     {
-        var e = Slot(0);
-        Slot(0) = default;
-        _head = (_head + 1) % _ring.Length;
+        e = Slot(0);
+        _head = (_head + 1) & (_ring.Length - 1);
         Count--;
-        return e;
     }
 
     /// <summary>Position of the newest event of this cpu and task (either may be -1: any) among the last

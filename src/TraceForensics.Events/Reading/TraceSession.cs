@@ -159,7 +159,7 @@ public sealed class TraceSession : IDisposable
         if (_workers > 1 && (_taken++ & 4095) == 0 && BytesRead >= _parallelAfterBytes && _readers.Count > 0 && !_stopped)
         {
             // From here the reading goes on on the pump's thread, where it stands.
-            _pump = new EventPump(ReadMerged, _stopAfterNs);
+            _pump = new EventPump(_readers.Count == 1 && _stopAfterNs == long.MaxValue ? ReadOnly : ReadMerged, _stopAfterNs);
             return _pump.Read(out e);
         }
         if (_stopped) { e = default; return false; }
@@ -192,6 +192,28 @@ public sealed class TraceSession : IDisposable
         e = _heads[best];
         _hasHead[best] = _readers[best].Read(out _heads[best]);
         return true;
+    }
+
+    /// <summary>The merge of one input read to its end (the pump's, with no <see cref="StopAfter"/>): the input's events
+    /// straight into the pump's batch, without the head each input keeps for the merge (an event of several hundred
+    /// bytes copied once more). The head already taken (before the pump started) goes first. What is read is the same:
+    /// the pump reads to the end whoever takes the events, so reading one event less ahead changes no summary.</summary>
+    private bool ReadOnly(out TraceEvent e)
+    {
+        if (!_started)
+        {
+            _started = true;
+            _heads = new TraceEvent[1];
+            _hasHead = new bool[1];
+        }
+        else if (_hasHead[0])
+        {
+            e = _heads[0];
+            _heads[0] = default;
+            _hasHead[0] = false;
+            return true;
+        }
+        return _readers[0].Read(out e);
     }
 
     /// <summary>Bytes read so far from all inputs (decompressed), for progress.</summary>

@@ -47,7 +47,7 @@ public static class FtraceLineTokenizer
         var rest = TrimStart(t[(at + "entries-in-buffer/entries-written:"u8.Length)..]);
         int slash = rest.IndexOf((byte)'/');
         if (slash < 0) return;
-        int end = rest.IndexOfAny((byte)' ', (byte)'\t');
+        int end = IndexOfSpace(rest);
         if (end < 0) end = rest.Length;
         if (end <= slash) return;
         if (TryParseDecimal(rest[..slash], out long inBuffer) && TryParseDecimal(rest[(slash + 1)..end], out long written))
@@ -126,14 +126,14 @@ public static class FtraceLineTokenizer
 
         // Right of the cpu field: [flags] timestamp ':' then event.
         var rest = TrimStart(line[(cpuClose + 1)..]);
-        int sp = rest.IndexOfAny((byte)' ', (byte)'\t');
+        int sp = IndexOfSpace(rest);
         var tok = sp < 0 ? rest : rest[..sp];
         if (tok.Length < 2 || tok[^1] != (byte)':' || !TryParseTimestamp(tok[..^1], out long ts))
         {
             if (sp < 0) { Fail(ref r, "no timestamp"); return; }
             r.Flags = tok;
             rest = TrimStart(rest[sp..]);
-            sp = rest.IndexOfAny((byte)' ', (byte)'\t');
+            sp = IndexOfSpace(rest);
             tok = sp < 0 ? rest : rest[..sp];
             if (tok.Length < 2 || tok[^1] != (byte)':' || !TryParseTimestamp(tok[..^1], out ts))
             {
