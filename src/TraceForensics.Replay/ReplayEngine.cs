@@ -58,11 +58,14 @@ public sealed class ReplayEngine
                 return;
             case EventKind.SchedSwitch:
                 tasks.SchedSwitch(e);
+                State.Fuse.Switched(e.Pid);
                 // Freezing lasts from a sleep inside freeze_super to its next sleep that is not (or whose stack is not seen).
                 if (tasks.Get(e.Pid) is { } sleeper && (e.Payload.PrevState & (TaskState.Uninterruptible | TaskState.Sleeping)) != 0)
                     sleeper.FreezingSince = e.StackId != 0 && ShowsFreezing(e.StackId) ? EvidenceLine.Of(e) : null;
                 return;
             case EventKind.SchedWaking:
+                State.Fuse.Waking(e);
+                tasks.Touch(e); tasks.SchedWakeup(e); return;
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;
             case EventKind.ProcessFork:
                 tasks.Touch(e);
@@ -143,6 +146,8 @@ public sealed class ReplayEngine
             case EventKind.WritebackEnd:
                 if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);
                 break;
+            case EventKind.FuseRequestSend: State.Fuse.Send(e); break;
+            case EventKind.FuseRequestEnd: State.Fuse.End(e); break;
             case EventKind.WorkStart: State.Workqueues.WorkStart(e); break;
             case EventKind.WorkEnd: State.Workqueues.WorkEnd(e); break;
             case EventKind.BlockMap: State.BlockMaps.Map(e); break;

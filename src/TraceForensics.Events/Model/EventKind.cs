@@ -84,6 +84,13 @@ public enum EventKind : byte
     WorkStart,
     /// <summary>workqueue_execute_end: it is done with it.</summary>
     WorkEnd,
+    // FUSE (fs/fuse/fuse_trace.h)
+    /// <summary>fuse_request_send: a request (unique <see cref="EventPayload.Count"/>) queued for the daemon of connection
+    /// <see cref="EventPayload.Dev"/> (the filesystem's anonymous device), by the task that queues it.</summary>
+    FuseRequestSend,
+    /// <summary>fuse_request_end: request <see cref="EventPayload.Count"/> of connection <see cref="EventPayload.Dev"/>
+    /// ended, in the context of the task that ended it (the daemon thread writing its answer to /dev/fuse).</summary>
+    FuseRequestEnd,
     // allocation
     PageAlloc,
     /// <summary>A function-tracer entry (<c>func &lt;-parent</c>).</summary>
