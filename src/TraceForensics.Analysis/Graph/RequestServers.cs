@@ -24,8 +24,12 @@ public static class RequestServers
         dev is { IsNamed: false, Major: 0 } && (s.Fuse.IsConnection(dev) || FuseMount(s, dev) is not null);
 
     private static MountRecordText? FuseMount(ReplayState s, DeviceNumber dev) =>
-        s.Topology.MountsOf(dev).FirstOrDefault(m => m.FsType == "fuse" || m.FsType.StartsWith("fuse.", StringComparison.Ordinal) || m.FsType == "fuseblk")
+        s.Topology.MountsOf(dev).FirstOrDefault(m => IsFuseType(m.FsType))
             is { } m ? new MountRecordText($"{m.FsType} on {m.MountPoint}", m.Evidence) : null;
+
+    /// <summary>A FUSE filesystem type as mountinfo shows it: fuse, fuse.SUBTYPE, fuseblk (fs/fuse/inode.c fuse_fs_type,
+    /// fuseblk_fs_type; the subtype from the mount's subtype= option).</summary>
+    private static bool IsFuseType(string type) => type is "fuse" or "fuseblk" || type.StartsWith("fuse.", StringComparison.Ordinal);
 
     private sealed record MountRecordText(string Text, EvidenceLine Line);
 
@@ -69,8 +73,17 @@ public static class RequestServers
             return;
         }
         if (s.Fuse.AnswerersOf(conn.Dev) is { Count: 1 } answerers && answerers.First() is var only)
+        {
             AddServedBy(g, conn, Task(s, only.Key), new RuleUse(Rules.ServerHoldsQueuedRequest, "sole-answerer"),
                 Lines(oldest?.Sent, only.Value, s.Tasks.Get(only.Key)?.SleepLine));
+            return;
+        }
+        if (s.Fuse.AnswerersOf(conn.Dev).Count > 0) return;
+        // Nothing in the trace: the capture-time topology's one FUSE mount and one process holding /dev/fuse.
+        var fuseMounts = s.Topology.Mounts.Where(m => IsFuseType(m.FsType)).Select(m => m.Dev).Distinct().Take(2).ToList();
+        if (fuseMounts is [var mounted] && mounted == conn.Dev && s.Topology.FuseDevHolders is [var holder])
+            AddServedBy(g, conn, Task(s, holder.Pid), new RuleUse(Rules.ServerHoldsQueuedRequest, "dev-fuse-holder"),
+                Lines(oldest?.Sent, FuseMount(s, conn.Dev)?.Line, holder.Evidence, s.Tasks.Get(holder.Pid)?.SleepLine));
     }
 
     /// <summary>What the trace shows of a server at the end of a chain: asleep since T (its last switch, in which function

@@ -85,6 +85,7 @@ internal static class KernelEventNames
         (EventKind.DmDevice, ["topology_dm"]),
         (EventKind.Filesystem, ["topology_fs"]),
         (EventKind.BtrfsFilesystem, ["topology_btrfs"]),
+        (EventKind.FuseDevHolder, ["topology_fusedev"]),
     ];
 
     /// <summary>Functions users put kprobes on, by what the entry of the function means.</summary>

@@ -109,6 +109,9 @@ public enum EventKind : byte
     /// <summary>A btrfs filesystem: its anonymous device when mounted (<see cref="EventPayload.Dev"/>), its fsid, bdi and
     /// block devices (<see cref="EventPayload.Topology"/>).</summary>
     BtrfsFilesystem,
+    /// <summary>A process holding /dev/fuse open (<see cref="EventPayload.OtherPid"/>, <see cref="EventPayload.OtherComm"/>):
+    /// a FUSE daemon.</summary>
+    FuseDevHolder,
     /// <summary>Not a kernel event: the ring buffer lost events here (<c>[LOST N EVENTS]</c>); state built across it is
     /// uncertain. Named <c>lost_events</c>; not counted as an event.</summary>
     TraceGap,

@@ -155,10 +155,12 @@ public static class InferenceRules
         "a request/response server (a FUSE daemon for its connection; the same shape as a loop device's worker for its bios, a dm or nbd worker, " +
         "an io_uring worker) holds the oldest request queued to it: for FUSE, the task the request's sender woke right after queueing it (the " +
         "witness woken-reader: the first sched_waking by the sender after fuse_request_send in the same run), else the one task seen answering " +
-        "that connection (witness sole-answerer: fuse_request_end in its context); with two or more answerers and no waking, none is named",
+        "that connection (witness sole-answerer: fuse_request_end in its context), else, when the trace shows no answer at all, the one process the " +
+        "capture-time topology shows holding /dev/fuse while it has one FUSE mount, that connection's (witness dev-fuse-holder); with two or more " +
+        "answerers and no waking, none is named",
         "fs/fuse/dev.c fuse_dev_queue_req (list_add_tail(&req->list, &fiq->pending), fuse_dev_wake_and_unlock -> wake_up(&fiq->waitq): one " +
         "exclusive reader), fuse_dev_do_read (wait_event_interruptible_exclusive on fiq->waitq, takes the first pending request), " +
-        "fuse_dev_do_write (request_find, fuse_request_end in the answering task)");
+        "fuse_dev_do_write (request_find, fuse_request_end in the answering task), fuse_dev_open (/dev/fuse, the daemon's file)");
 
     /// <summary>All rules, by id.</summary>
     public static IReadOnlyList<InferenceRule> All { get; } =
