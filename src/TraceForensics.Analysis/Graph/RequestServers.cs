@@ -87,7 +87,8 @@ public static class RequestServers
     }
 
     /// <summary>What the trace shows of a server at the end of a chain: asleep since T (its last switch, in which function
-    /// if a stack says), stopped, dead, or running and not answering. Null for a task that is no server of the chain.</summary>
+    /// if a stack says), stopped, dead, or running and not answering. Null for a task that is no server of the chain, and
+    /// for a server blocked in D: the chain goes on through its wait, or, where it cannot, ends at a hung task.</summary>
     public static string? ServerState(ReplayState s, IReadOnlyList<WaitEdge> chain)
     {
         if (chain is not [.., { Relation: Relation.ServedBy, To: TaskNode server }]) return null;
@@ -99,7 +100,8 @@ public static class RequestServers
             TaskRunState.Sleeping => $"asleep (S) since {since}{(where is null ? "" : $" in {where}")}",
             TaskRunState.Stopped => $"stopped (T) since {since}",
             TaskRunState.Dead => $"dead since {since}",
-            TaskRunState.Blocked => $"blocked (D) since {since} in {where ?? "an unknown wait"}",
+            // A server in D whose wait the graph could not follow stays a hung task ("itself blocked in ..."), as before.
+            TaskRunState.Blocked => null,
             TaskRunState.Running or TaskRunState.Runnable => $"running since {since}",
             _ => "not seen since the request was queued",
         };
