@@ -23,11 +23,14 @@ namespace TraceForensics.Capture;
 /// prints it, as btrfs tracepoints do), its <c>bdi</c> link (fs/btrfs/disk-io.c <c>open_ctree()</c> ->
 /// <c>super_setup_bdi()</c>, named <c>btrfs-N</c>, fs/super.c) and <c>devices/*</c>, and the anonymous device of the
 /// mounted filesystem (fs/super.c <c>set_anon_super()</c>: mountinfo's and mm_filemap_* events' <c>0:NN</c>).</item>
+/// <item>fusedev (v3): each process with <c>/dev/fuse</c> open (a link of <c>/proc/PID/fd/</c> to it,
+/// Documentation/filesystems/proc.rst), its pid and <c>/proc/PID/comm</c>: the FUSE daemons (fs/fuse/dev.c: a daemon
+/// reads requests from and writes answers to that file); the device is <c>/dev/fuse</c>'s (misc 10:229).</item>
 /// </list>
 /// Paths are escaped as mountinfo escapes them (<c>\ooo</c> octal), and so are all other control characters.</summary>
 public sealed class StorageTopology
 {
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>A bound loop device: its MAJ:MIN, the backing file's path (raw bytes, as sysfs printed them), and the
     /// MAJ:MIN of the filesystem the file lives on (null when it cannot be stat'ed, e.g. deleted).</summary>
@@ -64,12 +67,17 @@ public sealed class StorageTopology
     public List<Filesystem> Filesystems { get; } = new();
     public List<Btrfs> BtrfsFilesystems { get; } = new();
 
+    /// <summary>A process holding /dev/fuse open: the device's MAJ:MIN, the pid, its comm (raw bytes).</summary>
+    public sealed record FuseDevHolder(string Dev, int Pid, byte[] Comm);
+
+    public List<FuseDevHolder> FuseDevHolders { get; } = new();
+
     /// <summary>What could not be read (a device that went away while being read), for the caller to say.</summary>
     public List<string> Notes { get; } = new();
 
     /// <summary>Reads this machine's topology. Never throws for a missing or unreadable entry: it is skipped, with a note.</summary>
     public static StorageTopology Read(string sysBlock = "/sys/block", string mountinfo = "/proc/self/mountinfo",
-                                       string sysFsBtrfs = "/sys/fs/btrfs", string sysDevBlock = "/sys/dev/block")
+                                       string sysFsBtrfs = "/sys/fs/btrfs", string sysDevBlock = "/sys/dev/block", string proc = "/proc")
     {
         var t = new StorageTopology();
         if (Directory.Exists(sysBlock))
@@ -117,6 +125,7 @@ public sealed class StorageTopology
         NameBackingFsByMount(t);
         ReadBtrfs(t, sysFsBtrfs);
         ReadFilesystems(t, sysDevBlock);
+        ReadFuseDevHolders(t, proc);
         return t;
     }
 
@@ -183,6 +192,29 @@ public sealed class StorageTopology
             long? blockSize = btrfs is not null || FsOf(m.MountPoint) == m.Dev ? BlockSizeOf(m.MountPoint) : null;
             string? bdi = btrfs is not null ? btrfs.Bdi : BlockBdi(sysDevBlock, m.Dev);
             t.Filesystems.Add(new Filesystem(m.Dev, m.FsType, blockSize, bdi));
+        }
+    }
+
+    /// <summary>The processes with <c>/dev/fuse</c> open, in pid order; none when no FUSE filesystem is mounted (the
+    /// mounts say), so a capture without FUSE does not walk every process's file table.</summary>
+    private static void ReadFuseDevHolders(StorageTopology t, string proc)
+    {
+        if (!t.Mounts.Any(m => m.FsType is "fuse" or "fuseblk" || m.FsType.StartsWith("fuse.", StringComparison.Ordinal)) || !Directory.Exists(proc)) return;
+        var fuse = Statx.Of(Encoding.UTF8.GetBytes("/dev/fuse")) is { } st ? $"{st.RdevMajor}:{st.RdevMinor}" : "10:229";
+        var pids = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories(proc))
+            if (int.TryParse(Path.GetFileName(dir), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)) pids.Add(pid);
+        pids.Sort();
+        foreach (var pid in pids)
+        {
+            try
+            {
+                var fdDir = Path.Combine(proc, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "fd");
+                if (!Directory.EnumerateFileSystemEntries(fdDir).Any(fd => new FileInfo(fd).LinkTarget == "/dev/fuse")) continue;
+                var comm = Line(ReadSysfs(Path.Combine(proc, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "comm")));
+                t.FuseDevHolders.Add(new FuseDevHolder(fuse, pid, comm));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // gone, or not ours to read
         }
     }
 
@@ -283,6 +315,9 @@ public sealed class StorageTopology
              .Append(f.Bdi is { } bdi ? " bdi=" + Escape(Encoding.UTF8.GetBytes(bdi)) : "")
              .Append(f.Anon is { } anon ? " anon=" + anon : "")
              .Append(" devices=").Append(string.Join(',', f.Devices)).Append('\n');
+        foreach (var h in FuseDevHolders)
+            b.Append("fusedev ").Append(h.Dev).Append(" pid=").Append(h.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+             .Append(" comm=").Append(Escape(h.Comm)).Append('\n');
         return b.ToString();
     }
 

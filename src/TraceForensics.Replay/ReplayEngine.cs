@@ -58,11 +58,14 @@ public sealed class ReplayEngine
                 return;
             case EventKind.SchedSwitch:
                 tasks.SchedSwitch(e);
+                State.Fuse.Switched(e.Pid);
                 // Freezing lasts from a sleep inside freeze_super to its next sleep that is not (or whose stack is not seen).
                 if (tasks.Get(e.Pid) is { } sleeper && (e.Payload.PrevState & (TaskState.Uninterruptible | TaskState.Sleeping)) != 0)
                     sleeper.FreezingSince = e.StackId != 0 && ShowsFreezing(e.StackId) ? EvidenceLine.Of(e) : null;
                 return;
             case EventKind.SchedWaking:
+                State.Fuse.Waking(e);
+                tasks.Touch(e); tasks.SchedWakeup(e); return;
             case EventKind.SchedWakeup: tasks.Touch(e); tasks.SchedWakeup(e); return;
             case EventKind.ProcessFork:
                 tasks.Touch(e);
@@ -93,6 +96,7 @@ public sealed class ReplayEngine
             case EventKind.DmDevice: State.Topology.DmDevice(e); return;
             case EventKind.Filesystem: State.Topology.Filesystem(e); return;
             case EventKind.BtrfsFilesystem: State.Topology.Btrfs(e); return;
+            case EventKind.FuseDevHolder: State.Topology.FuseDevHolder(e); return;
             case EventKind.ProcessHang:
                 if (e.Name != "hung_task") tasks.Touch(e);
                 tasks.ProcessHang(e);
@@ -143,6 +147,8 @@ public sealed class ReplayEngine
             case EventKind.WritebackEnd:
                 if (pages.Resolve(e.Payload) is PageKey ended) pages.WritebackEnd(ended);
                 break;
+            case EventKind.FuseRequestSend: State.Fuse.Send(e); break;
+            case EventKind.FuseRequestEnd: State.Fuse.End(e); break;
             case EventKind.WorkStart: State.Workqueues.WorkStart(e); break;
             case EventKind.WorkEnd: State.Workqueues.WorkEnd(e); break;
             case EventKind.BlockMap: State.BlockMaps.Map(e); break;

@@ -2,6 +2,7 @@ using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
 using TraceForensics.Replay.Devices;
 using TraceForensics.Replay.Filesystems;
+using TraceForensics.Replay.Fuse;
 using TraceForensics.Replay.Pages;
 using TraceForensics.Replay.Tasks;
 using TraceForensics.Replay.Workqueues;
@@ -14,11 +15,12 @@ public sealed class ReplayState
 {
     public ReplayState(StackTable stacks)
         : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new WorkqueueTracker(), new TopologyTracker(),
-               new BlockMapTracker()) { }
+               new BlockMapTracker(), new FuseTracker()) { }
 
     private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes, WorkqueueTracker workqueues,
-                        TopologyTracker topology, BlockMapTracker blockMaps)
+                        TopologyTracker topology, BlockMapTracker blockMaps, FuseTracker fuse)
     {
+        Fuse = fuse;
         BlockMaps = blockMaps;
         Stacks = stacks;
         StackReadings = new StackReadings(stacks);
@@ -39,6 +41,8 @@ public sealed class ReplayState
     /// <summary>The storage topology at capture time (loop backings, mounts, dm devices), from a topology input.</summary>
     public TopologyTracker Topology { get; }
     public StackTable Stacks { get; }
+    /// <summary>FUSE connections: requests queued and not answered, the daemon threads that read and answer them.</summary>
+    public FuseTracker Fuse { get; }
     /// <summary>Where filesystems said file blocks are on disk (ext4's block mappers), and their block sizes.</summary>
     public BlockMapTracker BlockMaps { get; }
 
@@ -60,6 +64,6 @@ public sealed class ReplayState
     public ReplayState Clone()
     {
         var bios = Bios.Clone(out var ioends);
-        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone(), Topology.Clone(), BlockMaps.Clone()) { NowNs = NowNs };
+        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone(), Topology.Clone(), BlockMaps.Clone(), Fuse.Clone()) { NowNs = NowNs };
     }
 }

@@ -40,7 +40,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     {
         var node = WaitForGraphBuilder.Task(t);
         var chain = chains.Chain(node, out bool cycle);
-        return new ChainCandidate(node, Describe(s, t), chain, cycle, atNs);
+        return new ChainCandidate(node, Describe(s, t), chain, cycle, atNs) { RootState = RequestServers.ServerState(s, chain) };
     }
 
     public void Report(ReplayState s, FindingSet findings)
@@ -58,7 +58,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             var c = candidates[i];
             if (s.Tasks.Get(c.Task.Pid) is not { IsBlocked: true } t || t.StateSinceNs != c.Task.BlockedSinceNs) continue;
             var chain = graph.Chain(c.Node, out bool cycle);
-            candidates[i] = c with { Chain = chain, Cycle = cycle };
+            candidates[i] = c with { Chain = chain, Cycle = cycle, RootState = RequestServers.ServerState(s, chain) };
         }
         var closedAt = new CycleClosedAt(s);
         foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid))
@@ -152,8 +152,17 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
                 foreach (var edge in c.Chain)
                     if (inChain.Add((edge.From, edge.To))) chain.Add(edge);
             }
-            var kind = IsRootBlocker(group.Key, s) ? FindingKind.Stall : FindingKind.HungTask;
-            findings.Add(kind, StallSummary(kind, tasks, group.Key, s), tasks.Min(t => t.BlockedSinceNs), tasks, chain, group.Key);
+            // A request server at the end of the chain (a FUSE daemon, a loop worker) is the root blocker, in whatever state.
+            var serverState = members.Select(c => c.RootState).FirstOrDefault(r => r is not null);
+            var kind = serverState is not null || IsRootBlocker(group.Key, s) ? FindingKind.Stall : FindingKind.HungTask;
+            var summary = StallSummary(kind, tasks, group.Key, s);
+            if (serverState is not null)
+            {
+                // Every waiter has left the wait it was taken in: the server did answer, late.
+                bool cleared = tasks.All(t => s.Tasks.Get(t.Pid) is not { } r || r.Generation != t.Generation || !r.IsBlocked || r.StateSinceNs != t.BlockedSinceNs);
+                summary += $" (its server, {serverState}{(cleared ? "; the stall cleared: the server answered late" : ", not answering")})";
+            }
+            findings.Add(kind, summary, tasks.Min(t => t.BlockedSinceNs), tasks, chain, group.Key);
         }
     }
 

@@ -27,6 +27,8 @@ public enum Relation : byte
     WaitsForMonitor,
     /// <summary>A .NET wait with no owner to name.</summary>
     WaitsFor,
+    /// <summary>A task waits for the answer to a request it queued to a userspace server (a FUSE daemon).</summary>
+    WaitsForAnswer,
 
     // an object waits for another object or a task
     InBio,
@@ -35,6 +37,8 @@ public enum Relation : byte
     UnsubmittedBioOwnedBy,
     InFlightOn,
     PluggedBy,
+    /// <summary>A page's writeback is in a request queued to a userspace server (a FUSE WRITE) not answered.</summary>
+    InRequestTo,
     ServedBy,
     HeldBy,
 

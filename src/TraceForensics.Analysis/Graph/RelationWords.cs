@@ -27,6 +27,8 @@ public sealed record RelationWords(string Id, string Verb, string Clause, string
         [Relation.WaitsForLockOwner] = Waits("waits-for-lock-owner"),
         [Relation.WaitsForMonitor] = Waits("waits-for-monitor"),
         [Relation.WaitsFor] = Waits("waits-for"),
+        [Relation.WaitsForAnswer] = new("waits-for-answer", "waits for the answer of", "which waits for the answer of", null),
+        [Relation.InRequestTo] = new("in-request-to", "is in a request (not answered) to", "which is in a request, not answered, to", ", in a request (not answered) to {0}"),
         [Relation.InBio] = new("in-bio", "is in", "which is in", ", in {0}"),
         [Relation.InOneOf] = new("in-one-of", "is in", "which is in", ", in {0}"),
         [Relation.UnsubmittedBioOwnedBy] = new("unsubmitted-bio-owned-by", "(not submitted) was built by", "which is not submitted, built by", " (not submitted), built by {0}", "build"),

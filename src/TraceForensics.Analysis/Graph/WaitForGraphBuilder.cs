@@ -47,7 +47,7 @@ public static class WaitForGraphBuilder
     /// <summary>The node of the task with <paramref name="pid"/> now (labelled by pid alone if the input never showed it).</summary>
     public static TaskNode Task(ReplayState s, int pid) => s.Tasks.Get(pid) is { } t ? Task(t) : new TaskNode(pid, 0, null);
 
-    private static List<EvidenceLine> Lines(params EvidenceLine?[] lines) =>
+    internal static List<EvidenceLine> Lines(params EvidenceLine?[] lines) =>
         lines.Where(l => l is not null).Select(l => l!.Value).Distinct().OrderBy(l => l.Input).ThenBy(l => l.Line).ToList();
 
     private static void AddTask(WaitForGraph g, ReplayState s, TaskRecord t, Func<List<TaskRecord>> blocked)
@@ -107,6 +107,7 @@ public static class WaitForGraphBuilder
             AddBioInFlight(g, s, bio, own.Bio, own.Dev);
             return;
         }
+        if (RequestServers.AddFuseRequestWait(g, s, t, from)) return;
         if (wait is { Kind: WaitKind.KernelLock, LockAddress: ulong addr })
         {
             g.Add(new WaitEdge(from, KernelLockNode.At(addr), Relation.WaitsForLock, null, Lines(wait.Line, t.SleepLine)));
@@ -217,6 +218,7 @@ public static class WaitForGraphBuilder
 
     private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, TaskRecord waiter)
     {
+        if (RequestServers.AddFuseWriteback(g, s, key)) return;
         var page = s.Pages.Get(key);
         // No bio known for the page (writeback began before the trace, its events were not traced, or its filesystem names
         // no sector), or the one the replay matched it to has completed while the task still waits (a bio matched to a
@@ -327,11 +329,11 @@ public static class WaitForGraphBuilder
         foreach (var worker in workers)
         {
             if (ServedLoop(s, worker) is not { } served || served.Dev != dev) continue;
-            g.Add(new WaitEdge(new DeviceNode(dev), Task(worker), Relation.ServedBy, Rules.LoopWorkqueueServesItsDevice, Lines(served.Line, worker.SleepLine)));
+            RequestServers.AddServedBy(g, new DeviceNode(dev), Task(worker), Rules.LoopWorkqueueServesItsDevice, Lines(served.Line, worker.SleepLine));
             return;
         }
         if (StackPairing(s) is { } pair && pair.Dev == dev)
-            g.Add(new WaitEdge(new DeviceNode(dev), Task(pair.Worker), Relation.ServedBy, Rules.LoopDeviceServedByLoopWorker, Lines(pair.Worker.SleepLine)));
+            RequestServers.AddServedBy(g, new DeviceNode(dev), Task(pair.Worker), Rules.LoopDeviceServedByLoopWorker, Lines(pair.Worker.SleepLine));
     }
 
     /// <summary>The stack rule, when nothing names a worker's loop: it pairs the one stuck loop device (bios in flight)

@@ -63,6 +63,15 @@ public sealed record DeviceNode(DeviceNumber Dev) : WaitNode
     public override string Label => $"device {Dev}";
 }
 
+/// <summary>A FUSE connection (the filesystem's anonymous device, fc->dev), with the mount the topology recorded for it
+/// (type and mount point) when it did.</summary>
+public sealed record FuseConnectionNode(DeviceNumber Dev, string? Mount) : WaitNode
+{
+    public override string Label => Mount is null ? $"FUSE connection {Dev}" : $"FUSE connection {Dev} ({Mount})";
+    public bool Equals(FuseConnectionNode? other) => other is not null && other.Dev == Dev;
+    public override int GetHashCode() => Dev.GetHashCode();
+}
+
 /// <summary>A kernel lock: by address (<c>0xffff...</c>), by lockdep class (<c>&amp;sb-&gt;s_type-&gt;i_mutex_key#10</c>), or
 /// by the function a stack shows waiting, when nothing names the lock.</summary>
 public sealed record KernelLockNode(string Name) : WaitNode

@@ -50,11 +50,12 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         EventKind.ReclaimShrinkInactive => MemoryPayloads.ShrinkInactive(payload, ref p),
         EventKind.ReclaimWrite or EventKind.PageAlloc => MemoryPayloads.PageAndGfp(payload, ref p, strings),
 
+        EventKind.FuseRequestSend or EventKind.FuseRequestEnd => FusePayloads.Request(payload, ref p),
         EventKind.LockContentionBegin or EventKind.LockContentionEnd => LockPayloads.Contention(payload, ref p, strings),
         // The kernel-log reports come typed (Decode's KernelLogReport overload); as text they carry nothing to decode.
         EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail => false,
         // So do the topology facts (Decode's TopologyFact overload).
-        EventKind.LoopBacking or EventKind.Mount or EventKind.DmDevice or EventKind.Filesystem or EventKind.BtrfsFilesystem => false,
+        EventKind.LoopBacking or EventKind.Mount or EventKind.DmDevice or EventKind.Filesystem or EventKind.BtrfsFilesystem or EventKind.FuseDevHolder => false,
         _ => true,
     };
 }

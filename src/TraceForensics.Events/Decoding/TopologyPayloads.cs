@@ -44,6 +44,10 @@ internal static class TopologyPayloads
                     Devices = f.Devices is { } devices ? [.. devices.Select(d => new DeviceNumber(d.Major, d.Minor))] : [],
                 };
                 return true;
+            case EventKind.FuseDevHolder when f.Kind == TopologyFactKind.FuseDevHolder:
+                p.OtherPid = f.Pid;
+                p.OtherComm = Intern(strings, f.Comm);
+                return true;
             default:
                 return false;
         }

@@ -63,6 +63,9 @@ internal static class KernelEventNames
         (EventKind.FilemapFault, ["mm_filemap_fault"]),
         (EventKind.FsFault, ["xfs_read_fault", "xfs_write_fault", "xfs_filemap_fault", "xfs_filemap_page_mkwrite",
                              "xfs_filemap_pfn_mkwrite", "ext4_page_mkwrite"]),
+        // fs/fuse/dev.c: fuse_send_one (trace_fuse_request_send, then fiq->ops->send_req) and fuse_request_end.
+        (EventKind.FuseRequestSend, ["fuse_request_send"]),
+        (EventKind.FuseRequestEnd, ["fuse_request_end"]),
         (EventKind.LockContentionBegin, ["contention_begin"]),
         (EventKind.LockContentionEnd, ["contention_end"]),
         (EventKind.LockOwner, ["hung_task_blocker"]),
@@ -82,6 +85,7 @@ internal static class KernelEventNames
         (EventKind.DmDevice, ["topology_dm"]),
         (EventKind.Filesystem, ["topology_fs"]),
         (EventKind.BtrfsFilesystem, ["topology_btrfs"]),
+        (EventKind.FuseDevHolder, ["topology_fusedev"]),
     ];
 
     /// <summary>Functions users put kprobes on, by what the entry of the function means.</summary>

@@ -84,6 +84,13 @@ public enum EventKind : byte
     WorkStart,
     /// <summary>workqueue_execute_end: it is done with it.</summary>
     WorkEnd,
+    // FUSE (fs/fuse/fuse_trace.h)
+    /// <summary>fuse_request_send: a request (unique <see cref="EventPayload.Count"/>) queued for the daemon of connection
+    /// <see cref="EventPayload.Dev"/> (the filesystem's anonymous device), by the task that queues it.</summary>
+    FuseRequestSend,
+    /// <summary>fuse_request_end: request <see cref="EventPayload.Count"/> of connection <see cref="EventPayload.Dev"/>
+    /// ended, in the context of the task that ended it (the daemon thread writing its answer to /dev/fuse).</summary>
+    FuseRequestEnd,
     // allocation
     PageAlloc,
     /// <summary>A function-tracer entry (<c>func &lt;-parent</c>).</summary>
@@ -102,6 +109,9 @@ public enum EventKind : byte
     /// <summary>A btrfs filesystem: its anonymous device when mounted (<see cref="EventPayload.Dev"/>), its fsid, bdi and
     /// block devices (<see cref="EventPayload.Topology"/>).</summary>
     BtrfsFilesystem,
+    /// <summary>A process holding /dev/fuse open (<see cref="EventPayload.OtherPid"/>, <see cref="EventPayload.OtherComm"/>):
+    /// a FUSE daemon.</summary>
+    FuseDevHolder,
     /// <summary>Not a kernel event: the ring buffer lost events here (<c>[LOST N EVENTS]</c>); state built across it is
     /// uncertain. Named <c>lost_events</c>; not counted as an event.</summary>
     TraceGap,

@@ -1,6 +1,6 @@
 namespace TraceForensics.Ingest.Formats;
 
-/// <summary>The kinds of fact a topology file (<c>tracefx record</c>'s <c>FILE.topology.txt</c>, format v2) states.</summary>
+/// <summary>The kinds of fact a topology file (<c>tracefx record</c>'s <c>FILE.topology.txt</c>, format v3) states.</summary>
 public enum TopologyFactKind : byte
 {
     None,
@@ -22,6 +22,11 @@ public enum TopologyFactKind : byte
     /// (<c>/sys/fs/btrfs/FSID</c>, fs/btrfs/sysfs.c), its bdi, the anonymous device of its mount (its <c>s_dev</c>,
     /// fs/super.c <c>set_anon_super()</c>) and its devices (<c>/sys/fs/btrfs/FSID/devices/*</c>).</summary>
     Btrfs,
+    /// <summary><c>fusedev MAJ:MIN pid=PID comm=COMM</c> (v3): a process holding <c>/dev/fuse</c> (MAJ:MIN, misc 10:229)
+    /// open, read from <c>/proc/PID/fd/*</c> (links to <c>/dev/fuse</c>; Documentation/filesystems/proc.rst, "/proc/&lt;pid&gt;/fd")
+    /// and <c>/proc/PID/comm</c>: a FUSE daemon serves its connection through that file (fs/fuse/dev.c fuse_dev_read,
+    /// fuse_dev_write).</summary>
+    FuseDevHolder,
 }
 
 /// <summary>The typed facts of one topology line, as <see cref="TopologyTokenizer"/> parsed them: handed to the Events
@@ -60,6 +65,9 @@ public sealed class TopologyFact
     public string? Fsid;
     /// <summary>btrfs: its block devices, as MAJ:MIN pairs.</summary>
     public (int Major, int Minor)[]? Devices;
+    /// <summary>fusedev: the holder's pid (its thread group id) and comm.</summary>
+    public int? Pid;
+    public string? Comm;
 
     public void Reset()
     {
@@ -73,5 +81,7 @@ public sealed class TopologyFact
         BackingFsMajor = BackingFsMinor = null;
         MountPoint = FsType = DmName = DmTable = LoopName = null;
         Slaves = null;
+        Pid = null;
+        Comm = null;
     }
 }

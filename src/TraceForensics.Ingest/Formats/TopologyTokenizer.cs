@@ -5,7 +5,7 @@ namespace TraceForensics.Ingest.Formats;
 
 /// <summary>Reads a topology file (README, "The topology file"): the first line <c># tracefx topology vN</c>, then one
 /// fact per line, <c>KIND MAJ:MIN</c> (a btrfs line: <c>btrfs FSID</c>) and the kind's fields separated by single spaces.
-/// Version 2 added the kinds <c>fs</c> and <c>btrfs</c>; they are read whatever the version line says (a v1 file of a
+/// Version 2 added the kinds <c>fs</c> and <c>btrfs</c>, version 3 <c>fusedev</c>; they are read whatever the version line says (a v1 file of a
 /// writer that had them is read the same), and a version-1 reader skips them as unknown kinds. Bytes a path may hold that would
 /// break a line or a field (space, tab, newline, backslash, other control characters) are written as <c>\ooo</c>
 /// octal, the escaping of /proc/self/mountinfo (fs/proc_namespace.c, <c>show_mountinfo()</c> -&gt; <c>seq_path_root()</c>
@@ -19,7 +19,7 @@ public sealed class TopologyTokenizer
     public static ReadOnlySpan<byte> Magic => "# tracefx topology v"u8;
 
     /// <summary>The version this reader knows.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     private readonly TopologyFact _fact = new();
 
@@ -51,6 +51,7 @@ public sealed class TopologyTokenizer
         else if (kind.SequenceEqual("dm"u8)) { fact.Kind = TopologyFactKind.DmDevice; r.Event = "topology_dm"u8; }
         else if (kind.SequenceEqual("fs"u8)) { fact.Kind = TopologyFactKind.Filesystem; r.Event = "topology_fs"u8; }
         else if (kind.SequenceEqual("btrfs"u8)) { fact.Kind = TopologyFactKind.Btrfs; r.Event = "topology_btrfs"u8; }
+        else if (kind.SequenceEqual("fusedev"u8)) { fact.Kind = TopologyFactKind.FuseDevHolder; r.Event = "topology_fusedev"u8; }
         else
         {
             r.Kind = RecordKind.Skipped;
@@ -79,6 +80,7 @@ public sealed class TopologyTokenizer
             TopologyFactKind.Mount => Mount(rest, fact),
             TopologyFactKind.Filesystem => Filesystem(rest, fact),
             TopologyFactKind.Btrfs => Btrfs(rest, fact),
+            TopologyFactKind.FuseDevHolder => FuseDev(rest, fact),
             _ => Dm(rest, fact),
         };
         if (problem is not null) { Bad(ref r, problem); return; }
@@ -158,6 +160,22 @@ public sealed class TopologyTokenizer
             }
         }
         return fact.Devices is null ? "btrfs: no devices=" : null;
+    }
+
+    private static string? FuseDev(ReadOnlySpan<byte> rest, TopologyFact fact)
+    {
+        while (!rest.IsEmpty)
+        {
+            var field = Next(ref rest);
+            if (!TryField(field, out var key, out var value)) continue;
+            if (key.SequenceEqual("pid"u8))
+            {
+                if (!TryParseInt(value, out int pid) || pid <= 0) return "fusedev: pid= is not a pid";
+                fact.Pid = pid;
+            }
+            else if (key.SequenceEqual("comm"u8)) fact.Comm = Unescape(value);
+        }
+        return fact.Pid is null ? "fusedev: no pid=" : null;
     }
 
     /// <summary><c>MAJ:MIN,MAJ:MIN,...</c> (empty: none); null when an item is not MAJ:MIN.</summary>

@@ -29,7 +29,7 @@ public sealed class TopologyTracker
     public IReadOnlyCollection<DmRecord> DmDevices => _dm.Values;
 
     /// <summary>True when the input held any topology.</summary>
-    public bool IsKnown => _loops.Count > 0 || _mounts.Count > 0 || _dm.Count > 0 || _filesystems.Count > 0 || _btrfs.Count > 0;
+    public bool IsKnown => _loops.Count > 0 || _mounts.Count > 0 || _dm.Count > 0 || _filesystems.Count > 0 || _btrfs.Count > 0 || _fuseDevHolders.Count > 0;
 
     /// <summary>The mounted filesystem whose device (<c>st_dev</c>) is <paramref name="dev"/>, or, for a named device (a
     /// bdi name, a btrfs fsid), the filesystem it names (<see cref="FilesystemNamed"/>); null when the topology has none.</summary>
@@ -144,6 +144,17 @@ public sealed class TopologyTracker
         _btrfs.Add(new BtrfsRecord(fsid, facts.Bdi, e.Payload.Dev, facts.Devices, EvidenceLine.Of(e)));
     }
 
+    private List<(int Pid, string? Comm, EvidenceLine Evidence)> _fuseDevHolders = new();
+
+    /// <summary>The processes that held /dev/fuse open at capture time (FUSE daemons), in input order.</summary>
+    public IReadOnlyList<(int Pid, string? Comm, EvidenceLine Evidence)> FuseDevHolders => _fuseDevHolders;
+
+    /// <summary>A <see cref="EventKind.FuseDevHolder"/> event.</summary>
+    public void FuseDevHolder(in TraceEvent e)
+    {
+        if (e.Payload.OtherPid is int pid) _fuseDevHolders.Add((pid, e.Payload.OtherComm, EvidenceLine.Of(e)));
+    }
+
     /// <summary>A deep copy (records are immutable).</summary>
     internal TopologyTracker Clone()
     {
@@ -154,6 +165,7 @@ public sealed class TopologyTracker
         foreach (var (name, dev) in _loopByName) clone._loopByName[name] = dev;
         foreach (var (dev, f) in _filesystems) clone._filesystems[dev] = f;
         clone._btrfs.AddRange(_btrfs);
+        clone._fuseDevHolders = [.. _fuseDevHolders];
         return clone;
     }
 }

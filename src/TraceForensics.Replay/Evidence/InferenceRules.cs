@@ -136,12 +136,39 @@ public static class InferenceRules
         "a .NET thread waits on an object whose owner a dump cannot name (a wait handle, a task): the chain ends there, its root unknown",
         "dotnet/runtime src/coreclr/vm/syncblk.cpp (only Monitor and System.Threading.Lock record an owner thread)");
 
+    public static readonly InferenceRule FuseWritebackInConnectionRequest = new("fuse-writeback-in-connection-request",
+        "a page under writeback on a FUSE filesystem (its bdi 0:NN is a FUSE connection: the trace shows requests of connection NN, or the topology " +
+        "a fuse mount of 0:NN) is in a WRITE request queued to that connection's daemon: its writeback ends only when the daemon answers (or the " +
+        "connection is aborted). A wait on it waits for the connection's oldest request not answered",
+        "fs/fuse/file.c fuse_writepages -> fuse_writepages_send -> fuse_flush_writepages -> fuse_send_writepage -> fuse_simple_background " +
+        "(WRITE queued in the background), fuse_writepage_end -> fuse_writepage_finish (folio_end_writeback only at the answer), fuse_fsync -> " +
+        "file_write_and_wait_range (fdatawait), fuse_launder_folio, fuse_wait_on_page_writeback; fs/fuse/inode.c fuse_bdi_init " +
+        "(bdi named \"%u:%u\" of fc->dev, the superblock's anonymous s_dev); fs/fuse/dev.c fuse_request_end (trace_fuse_request_end)");
+
+    public static readonly InferenceRule FuseRequestWaitsForAnswer = new("fuse-request-waits-for-answer",
+        "a task asleep in a FUSE request (its stack in request_wait_answer, under fuse_simple_request) waits for the answer to the request it " +
+        "queued last on that connection and has not seen ended",
+        "fs/fuse/dev.c __fuse_request_send -> fuse_send_one (trace_fuse_request_send), request_wait_answer (wait_event_interruptible, then " +
+        "wait_event_killable on FR_FINISHED), fuse_request_end");
+
+    public static readonly InferenceRule ServerHoldsQueuedRequest = new("server-holds-queued-request",
+        "a request/response server (a FUSE daemon for its connection; the same shape as a loop device's worker for its bios, a dm or nbd worker, " +
+        "an io_uring worker) holds the oldest request queued to it: for FUSE, the task the request's sender woke right after queueing it (the " +
+        "witness woken-reader: the first sched_waking by the sender after fuse_request_send in the same run), else the one task seen answering " +
+        "that connection (witness sole-answerer: fuse_request_end in its context), else, when the trace shows no answer at all, the one process the " +
+        "capture-time topology shows holding /dev/fuse while it has one FUSE mount, that connection's (witness dev-fuse-holder); with two or more " +
+        "answerers and no waking, none is named",
+        "fs/fuse/dev.c fuse_dev_queue_req (list_add_tail(&req->list, &fiq->pending), fuse_dev_wake_and_unlock -> wake_up(&fiq->waitq): one " +
+        "exclusive reader), fuse_dev_do_read (wait_event_interruptible_exclusive on fiq->waitq, takes the first pending request), " +
+        "fuse_dev_do_write (request_find, fuse_request_end in the answering task), fuse_dev_open (/dev/fuse, the daemon's file)");
+
     /// <summary>All rules, by id.</summary>
     public static IReadOnlyList<InferenceRule> All { get; } =
     [
         BlockedStack, FaultHoldsFaultedPage, LoopWorkqueueServesItsDevice, LoopDeviceServedByLoopWorker, PercpuRwsemIsSbFreeze, FreezeIoNamesFrozenFs, LoopBackingFileFsIsFrozen, LoopWorkItemIoNamesBackingFs, WritebackJoinsBuildersBio,
         InodeWritebackNamesPageDevice, BuilderSubmitsItsBio, HungTaskLikelyOwner, HeldLocksList, SolePageLockHolder, UnsubmittedBioHoldsWriteback, ManagedWaitWithoutOwner,
         WritebackInStalledDeviceBios, Ext4BlockSizeFromMappedBio, ExtentMapNamesPageSector, BufferIoWaitsOwnBio,
+        FuseWritebackInConnectionRequest, FuseRequestWaitsForAnswer, ServerHoldsQueuedRequest,
     ];
 
     /// <summary>The rule an id names; a cited <c>rule:witness</c> names its rule.</summary>

@@ -21,6 +21,16 @@ public sealed class RecordPlanTests
         Assert.Equal(["folio_wait_writeback", "wait_on_page_writeback"], RecordingPlan.Events(EventSelection.Parse("writeback-wait", out _)!));
     }
 
+    [Fact]
+    public void The_default_records_the_fuse_request_tracepoints()
+    {
+        // fs/fuse/fuse_trace.h: what ties a FUSE writeback wait to the daemon holding the request (issue 20).
+        var events = RecordingPlan.Events(RecordingPlan.Default).ToList();
+        Assert.Contains("fuse_request_send", events);
+        Assert.Contains("fuse_request_end", events);
+        Assert.Equal(["fuse_request_end", "fuse_request_send"], RecordingPlan.Events(EventSelection.Parse("fuse-request-send,fuse-request-end", out _)!));
+    }
+
     [Theory]
     [InlineData("sched-swtch", "\"sched-swtch\" is not a family")]
     [InlineData("sched-switch,-sched-switch", "the selection is empty")]
