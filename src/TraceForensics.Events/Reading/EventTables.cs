@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Events.Reading;
 
@@ -11,12 +12,13 @@ public sealed class EventTables
 {
     private readonly ConcurrentBag<RecordDecoder> _decoders = new();
 
-    public EventTables(EventDictionary? dictionary = null, DiagnosticLog? diagnostics = null)
+    /// <summary>New tables; <paramref name="limits"/> bounds the frames kept per stack (the defaults when null).</summary>
+    public EventTables(EventDictionary? dictionary = null, DiagnosticLog? diagnostics = null, InputLimits? limits = null)
     {
         Dictionary = dictionary ?? new EventDictionary();
         Diagnostics = diagnostics ?? new DiagnosticLog();
         Strings = new Utf8Interner();
-        Stacks = new StackTable();
+        Stacks = new StackTable((limits ?? InputLimits.Default).MaxStackFrames);
     }
 
     /// <summary>Tables that decode into <paramref name="shared"/>'s strings, stacks and dictionary (a stack read again

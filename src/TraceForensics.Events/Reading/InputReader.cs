@@ -265,8 +265,8 @@ public sealed class InputReader : IDisposable
         if (_stackTargetLine < 0) return;
         if (_tables.Stacks.Cut > 0)
             Report(_stackTargetLine, DiagnosticSeverity.Warning, DiagnosticCodes.StackCut,
-                $"the stack of this event has {StackTable.MaxFrames + _tables.Stacks.Cut} frames; only the innermost {StackTable.MaxFrames} are kept " +
-                "(findings that would read the outer ones may differ)");
+                $"the stack of this event has {_tables.Stacks.MaxFrames + _tables.Stacks.Cut} frames; only the innermost {_tables.Stacks.MaxFrames} are kept " +
+                $"({InputLimits.Describe(nameof(InputLimits.MaxStackFrames), _tables.Stacks.MaxFrames)}; findings that would read the outer ones may differ)");
         int id = _tables.Stacks.Complete();
         int target = _window.FindByLine(_stackTargetLine, _window.Count);
         if (target >= 0 && id != 0)
