@@ -41,7 +41,6 @@ public sealed class InputReader : IDisposable
         Summary = summary;
         Summary.Format = records.Format;
         Summary.Compression = compression;
-        _decoder = tables.RentDecoder();
         if (workers is not null && records is TraceRecordReader { ReadsLineRuns: true })
         {
             _workers = workers;
@@ -49,7 +48,6 @@ public sealed class InputReader : IDisposable
         }
     }
 
-    private readonly RecordDecoder _decoder; // reading one record at a time
     private DecodedRecord _decoded;
     private readonly Lazy<DecodeWorkers>? _workers;
     private readonly long _parallelAfterBytes;
@@ -105,7 +103,7 @@ public sealed class InputReader : IDisposable
             var record = new RawRecord();
             if (!_records.Read(ref record)) return false;
             _line = _records.Position.Ordinal;
-            _decoder.Decode(ref record, _records.Position.ByteOffset, ref _decoded);
+            _tables.ThreadDecoder.Decode(ref record, _records.Position.ByteOffset, ref _decoded);
             TakeIn(ref _decoded);
             return true;
         }
@@ -293,7 +291,6 @@ public sealed class InputReader : IDisposable
     public void Dispose()
     {
         _runs?.Dispose();
-        _tables.ReturnDecoder(_decoder);
         _records.Dispose();
     }
 }

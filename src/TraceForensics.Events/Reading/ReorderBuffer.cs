@@ -10,7 +10,7 @@ namespace TraceForensics.Events.Reading;
 internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000_000)
 {
     // The ring starts small and doubles up to the capacity: an input that waits in a merge of many holds little.
-    private TraceEvent[] _ring = new TraceEvent[Math.Min(capacity, 16)];
+    private TraceEvent[] _ring = new TraceEvent[Math.Min(capacity, 4)];
     private int _head;
     private long _newest = long.MinValue;
     private long _lastAddedLine = -1;
