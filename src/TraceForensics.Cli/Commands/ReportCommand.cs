@@ -105,19 +105,7 @@ internal static class ReportCommand
             stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot create {dir}: {e.Message}"));
             return false;
         }
-        var written = new List<string>();
-        foreach (var (name, write) in CsvReportWriter.Tables(ctx, events))
-        {
-            if (!CommandOutput.Emit(Path.Combine(dir, name), TextWriter.Null, stderr, write))
-            {
-                // Each table is replaced atomically, the set is not: say which tables are new and which are not.
-                if (written.Count > 0)
-                    stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(
-                        $"tracefx: {string.Join(", ", written)} in {dir} were written before that; the other tables were not"));
-                return false;
-            }
-            written.Add(name);
-        }
-        return true;
+        // The tables are one set: all written beside their targets first, then put in place (a full disk changes none).
+        return CommandOutput.EmitSet(dir, CsvReportWriter.Tables(ctx, events), stderr);
     }
 }

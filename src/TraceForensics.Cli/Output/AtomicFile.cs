@@ -9,18 +9,28 @@ public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
+        using var pending = Prepare(path, write);
+        pending.Commit();
+    }
+
+    /// <summary>Writes the new content into a temporary beside <paramref name="path"/> (with its mode and owner) and
+    /// flushes it to the disk; nothing of <paramref name="path"/> changes until <see cref="Pending.Commit"/>. Disposing
+    /// an uncommitted one removes the temporary. Several files replaced as one (<see cref="OutputTarget.WriteSet"/>) are
+    /// all prepared before any is committed: a full disk fails while preparing, when no target has changed.</summary>
+    public static Pending Prepare(string path, Action<Stream> write)
+    {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full) ?? ".";
         // A name nobody can guess, created exclusively (O_EXCL): in a shared directory a symlink planted at the
         // temporary's name must not redirect the write.
         var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var old = UnixFile.Stat(full);
-        bool created = false;
+        var pending = new Pending(full, tmp);
         try
         {
             using (var s = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                created = true;
+                pending.Created = true;
                 write(s);
                 s.Flush(flushToDisk: true);
             }
@@ -28,20 +38,44 @@ public static class AtomicFile
             {
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, (UnixFileMode)old.Mode);
                 var mine = UnixFile.Stat(tmp);
-                if ((mine.Uid != old.Uid || mine.Gid != old.Gid) && !UnixFile.Chown(tmp, old.Uid, old.Gid))
-                {
-                    using var source = File.OpenRead(tmp);
-                    using var target = new FileStream(full, FileMode.Truncate, FileAccess.Write, FileShare.None);
-                    source.CopyTo(target);
-                    target.Flush(flushToDisk: true);
-                    return;
-                }
+                pending.CopyIntoOld = (mine.Uid != old.Uid || mine.Gid != old.Gid) && !UnixFile.Chown(tmp, old.Uid, old.Gid);
             }
-            File.Move(tmp, full, overwrite: true);
+            return pending;
         }
-        finally
+        catch
         {
-            if (created && File.Exists(tmp)) File.Delete(tmp);
+            pending.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A new content written beside its target, not yet in place.</summary>
+    public sealed class Pending(string target, string temporary) : IDisposable
+    {
+        internal bool Created { get; set; }
+        internal bool CopyIntoOld { get; set; }
+
+        /// <summary>The file this replaces.</summary>
+        public string Target => target;
+
+        /// <summary>Puts the new content in place: renamed over the target, or copied into it when its owner could not
+        /// be given to the temporary.</summary>
+        public void Commit()
+        {
+            if (CopyIntoOld)
+            {
+                using var source = File.OpenRead(temporary);
+                using var old = new FileStream(target, FileMode.Truncate, FileAccess.Write, FileShare.None);
+                source.CopyTo(old);
+                old.Flush(flushToDisk: true);
+                return;
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+
+        public void Dispose()
+        {
+            if (Created && File.Exists(temporary)) File.Delete(temporary);
         }
     }
 }

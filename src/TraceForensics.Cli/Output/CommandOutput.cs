@@ -13,15 +13,7 @@ internal static class CommandOutput
     /// disk): the old file, if any, is left as it was.</summary>
     public static bool Emit(string? path, TextWriter stdout, TextWriter stderr, Action<Stream> render)
     {
-        using var buffer = new MemoryStream();
-        render(buffer);
-        var bytes = buffer.ToArray();
-        var text = System.Text.Encoding.UTF8.GetString(bytes);
-        if (!Events.Model.UntrustedText.IsSafeOutput(text))
-        {
-            text = Events.Model.UntrustedText.GuardOutput(text);
-            bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        }
+        var bytes = Render(render);
         if (path is not null)
         {
             try
@@ -35,9 +27,45 @@ internal static class CommandOutput
                 return false;
             }
         }
-        stdout.Write(text);
+        stdout.Write(System.Text.Encoding.UTF8.GetString(bytes));
         stdout.Flush();
         return true;
+    }
+
+    /// <summary>Renders several files into directory <paramref name="dir"/> and writes them as one set
+    /// (<see cref="OutputTarget.WriteSet"/>): on a full disk no file of the set is replaced. False, after a message on
+    /// stderr that says which files are new and which are not, when one cannot be written.</summary>
+    public static bool EmitSet(string dir, IEnumerable<(string Name, Action<Stream> Render)> files, TextWriter stderr)
+    {
+        var rendered = files.Select(f =>
+        {
+            var bytes = Render(f.Render);
+            return (Path.Combine(dir, f.Name), (Action<Stream>)(s => s.Write(bytes)));
+        }).ToList();
+        var replaced = new List<string>();
+        try
+        {
+            OutputTarget.WriteSet(rendered, replaced);
+            return true;
+        }
+        catch (OutputSetException e)
+        {
+            var names = replaced.Select(Path.GetFileName).ToList();
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(names.Count == 0
+                ? $"tracefx: cannot write {e.Path}: {e.Message}; no file in {dir} was written or replaced"
+                : $"tracefx: cannot write {e.Path}: {e.Message}; {string.Join(", ", names)} in {dir} were replaced before that, the others were not"));
+            return false;
+        }
+    }
+
+    /// <summary>The bytes <paramref name="render"/> writes, passed through <see cref="Events.Model.UntrustedText.GuardOutput"/>.</summary>
+    private static byte[] Render(Action<Stream> render)
+    {
+        using var buffer = new MemoryStream();
+        render(buffer);
+        var bytes = buffer.ToArray();
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        return Events.Model.UntrustedText.IsSafeOutput(text) ? bytes : System.Text.Encoding.UTF8.GetBytes(Events.Model.UntrustedText.GuardOutput(text));
     }
 
     /// <summary>Renders text through a writer with "\n" line ends (the same bytes on every platform).</summary>

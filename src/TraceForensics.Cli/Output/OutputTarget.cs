@@ -28,6 +28,62 @@ public static class OutputTarget
         }
     }
 
+    /// <summary>Writes several files as one set (the tables of <c>report --format csv</c>): every regular file's content is
+    /// first written into its temporary (<see cref="AtomicFile.Prepare"/>); only when all are written are devices and
+    /// FIFOs written through and then the temporaries renamed over their targets. A failure while writing (a full disk)
+    /// leaves every target as it was; one while putting them in place (rare: a rename) leaves those named in
+    /// <paramref name="replaced"/> new and the others old. The failure is an <see cref="OutputSetException"/> naming
+    /// the file.</summary>
+    public static void WriteSet(IReadOnlyList<(string Path, Action<Stream> Write)> files, List<string> replaced)
+    {
+        var pending = new List<(string Path, AtomicFile.Pending? File, Action<Stream> Write)>();
+        try
+        {
+            foreach (var (path, write) in files)
+            {
+                var target = FinalTarget(path);
+                switch (UnixFile.Stat(target).Kind)
+                {
+                    case UnixFile.Kind.Missing:
+                    case UnixFile.Kind.Regular:
+                        pending.Add((path, Failing(path, () => AtomicFile.Prepare(target, write)), write));
+                        break;
+                    case UnixFile.Kind.Directory:
+                        throw new OutputSetException(path, new IOException("it is a directory"));
+                    default:
+                        pending.Add((path, null, write));
+                        break;
+                }
+            }
+            foreach (var (path, _, write) in pending.Where(p => p.File is null))
+            {
+                Failing(path, () => { Write(path, write); return 0; });
+                replaced.Add(path);
+            }
+            foreach (var (path, file, _) in pending.Where(p => p.File is not null))
+            {
+                Failing(path, () => { file!.Commit(); return 0; });
+                replaced.Add(path);
+            }
+        }
+        finally
+        {
+            foreach (var (_, file, _) in pending) file?.Dispose();
+        }
+    }
+
+    private static T Failing<T>(string path, Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not OutputSetException)
+        {
+            throw new OutputSetException(path, e);
+        }
+    }
+
     /// <summary>The path with every symlink followed (a dangling one names the file it would create).</summary>
     private static string FinalTarget(string path)
     {

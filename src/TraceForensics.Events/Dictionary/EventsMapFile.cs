@@ -1,5 +1,6 @@
 using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Events.Dictionary;
 
@@ -8,24 +9,26 @@ namespace TraceForensics.Events.Dictionary;
 /// comments. Bad lines are diagnostics; good ones still apply.</summary>
 public static class EventsMapFile
 {
-    /// <summary>The largest events map read (a map names a few hundred events; /dev/zero would be gigabytes).</summary>
-    public const int MaxBytes = 1 << 20;
-
-    /// <summary>Loads the map; the number of mappings, or -1 (after an error diagnostic at line 0) when the file cannot
-    /// be read or is over <see cref="MaxBytes"/>: nothing of it applies then.</summary>
-    public static int Load(string path, EventDictionary dictionary, DiagnosticLog diagnostics)
+    /// <summary>Loads the map; the number of mappings, or -1 after an error diagnostic when the file cannot be read (at
+    /// line 0) or is over <paramref name="maxBytes"/> (at the line the bound falls in): nothing of it applies then. The
+    /// bound is <see cref="InputLimits.MaxEventsMapBytes"/> (the default when not given): a map names a few hundred
+    /// events; /dev/zero would be gigabytes.</summary>
+    public static int Load(string path, EventDictionary dictionary, DiagnosticLog diagnostics, int? maxBytes = null)
     {
+        int bound = maxBytes ?? InputLimits.Default.MaxEventsMapBytes;
         string[] lines;
         try
         {
             // Read with a bound, never by the file's length: a FIFO or /proc file has none, a device never ends.
             using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
-            var buffer = new byte[MaxBytes + 1];
+            var buffer = new byte[bound + 1];
             int n = f.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            if (n > MaxBytes)
+            if (n > bound)
             {
-                diagnostics.Report(path, 0, DiagnosticSeverity.Error, DiagnosticCodes.BadEventsMap,
-                    $"the events map is over {MaxBytes >> 20} MiB (a map names events, one a line): not read");
+                int line = buffer.AsSpan(0, bound).Count((byte)'\n') + 1;
+                diagnostics.Report(path, line, DiagnosticSeverity.Error, DiagnosticCodes.BadEventsMap,
+                    $"the events map is over {Size(bound)} (a map names events, one a line; " +
+                    $"{InputLimits.Describe(nameof(InputLimits.MaxEventsMapBytes), bound)}, reached in this line): not read");
                 return -1;
             }
             lines = System.Text.Encoding.UTF8.GetString(buffer, 0, n).TrimStart('\uFEFF').Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
@@ -54,4 +57,6 @@ public static class EventsMapFile
         }
         return mapped;
     }
+
+    private static string Size(int bytes) => bytes % (1 << 20) == 0 ? $"{bytes >> 20} MiB" : $"{bytes} bytes";
 }

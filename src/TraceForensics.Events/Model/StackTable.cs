@@ -30,9 +30,15 @@ public sealed class StackTable
         Cut = 0;
     }
 
+    /// <summary>A table that keeps at most <paramref name="maxFrames"/> frames per stack
+    /// (<see cref="TraceForensics.Ingest.Input.InputLimits.MaxStackFrames"/>; the default when not given).</summary>
+    public StackTable(int? maxFrames = null) =>
+        MaxFrames = maxFrames ?? TraceForensics.Ingest.Input.InputLimits.Default.MaxStackFrames;
+
     /// <summary>Frames kept per stack: the innermost ones (a kernel stack is at most THREAD_SIZE, 16 KiB on x86-64,
-    /// which holds far fewer real frames; more is a looping unwinder or crafted input).</summary>
-    public const int MaxFrames = 512;
+    /// which holds far fewer real frames; more is a looping unwinder or crafted input). Validated where it is set, in
+    /// <see cref="TraceForensics.Ingest.Input.InputLimits"/>.</summary>
+    public int MaxFrames { get; }
 
     /// <summary>Frames of the stack being built that were past <see cref="MaxFrames"/> and not kept.</summary>
     public int Cut { get; private set; }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Events.Reading;
 
@@ -11,12 +12,14 @@ public sealed class EventTables
 {
     private readonly ConcurrentBag<RecordDecoder> _decoders = new();
 
-    public EventTables(EventDictionary? dictionary = null, DiagnosticLog? diagnostics = null)
+    /// <summary>New tables; <paramref name="limits"/> bounds the frames kept per stack (the defaults when null).</summary>
+    public EventTables(EventDictionary? dictionary = null, DiagnosticLog? diagnostics = null, InputLimits? limits = null)
     {
         Dictionary = dictionary ?? new EventDictionary();
         Diagnostics = diagnostics ?? new DiagnosticLog();
         Strings = new Utf8Interner();
-        Stacks = new StackTable();
+        Stacks = new StackTable((limits ?? InputLimits.Default).MaxStackFrames);
+        _threadDecoders = new(() => new RecordDecoder(Dictionary, new Utf8Interner(Strings)));
     }
 
     /// <summary>Tables that decode into <paramref name="shared"/>'s strings, stacks and dictionary (a stack read again
@@ -27,6 +30,7 @@ public sealed class EventTables
         Diagnostics = diagnostics;
         Strings = shared.Strings;
         Stacks = shared.Stacks;
+        _threadDecoders = new(() => new RecordDecoder(Dictionary, new Utf8Interner(Strings)));
     }
 
     /// <summary>The session's interner. Records are decoded (on any thread) through fronts over it
@@ -41,4 +45,11 @@ public sealed class EventTables
         _decoders.TryTake(out var decoder) ? decoder : new RecordDecoder(Dictionary, new Utf8Interner(Strings));
 
     internal void ReturnDecoder(RecordDecoder decoder) => _decoders.Add(decoder);
+
+    private readonly ThreadLocal<RecordDecoder> _threadDecoders;
+
+    /// <summary>The decoder of the calling thread, for inputs read one record at a time: every input one thread reads
+    /// (the merge takes them in turn) uses it, so an input waiting for its turn holds no decoder, whose interner front
+    /// alone is some 28 KB (issue 16: memory per waiting input).</summary>
+    internal RecordDecoder ThreadDecoder => _threadDecoders.Value!;
 }

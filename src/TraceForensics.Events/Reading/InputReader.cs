@@ -41,7 +41,6 @@ public sealed class InputReader : IDisposable
         Summary = summary;
         Summary.Format = records.Format;
         Summary.Compression = compression;
-        _decoder = tables.RentDecoder();
         if (workers is not null && records is TraceRecordReader { ReadsLineRuns: true })
         {
             _workers = workers;
@@ -49,7 +48,6 @@ public sealed class InputReader : IDisposable
         }
     }
 
-    private readonly RecordDecoder _decoder; // reading one record at a time
     private DecodedRecord _decoded;
     private readonly Lazy<DecodeWorkers>? _workers;
     private readonly long _parallelAfterBytes;
@@ -105,7 +103,7 @@ public sealed class InputReader : IDisposable
             var record = new RawRecord();
             if (!_records.Read(ref record)) return false;
             _line = _records.Position.Ordinal;
-            _decoder.Decode(ref record, _records.Position.ByteOffset, ref _decoded);
+            _tables.ThreadDecoder.Decode(ref record, _records.Position.ByteOffset, ref _decoded);
             TakeIn(ref _decoded);
             return true;
         }
@@ -265,8 +263,8 @@ public sealed class InputReader : IDisposable
         if (_stackTargetLine < 0) return;
         if (_tables.Stacks.Cut > 0)
             Report(_stackTargetLine, DiagnosticSeverity.Warning, DiagnosticCodes.StackCut,
-                $"the stack of this event has {StackTable.MaxFrames + _tables.Stacks.Cut} frames; only the innermost {StackTable.MaxFrames} are kept " +
-                "(findings that would read the outer ones may differ)");
+                $"the stack of this event has {_tables.Stacks.MaxFrames + _tables.Stacks.Cut} frames; only the innermost {_tables.Stacks.MaxFrames} are kept " +
+                $"({InputLimits.Describe(nameof(InputLimits.MaxStackFrames), _tables.Stacks.MaxFrames)}; findings that would read the outer ones may differ)");
         int id = _tables.Stacks.Complete();
         int target = _window.FindByLine(_stackTargetLine, _window.Count);
         if (target >= 0 && id != 0)
@@ -293,7 +291,6 @@ public sealed class InputReader : IDisposable
     public void Dispose()
     {
         _runs?.Dispose();
-        _tables.ReturnDecoder(_decoder);
         _records.Dispose();
     }
 }

@@ -11,7 +11,7 @@ internal sealed class ReorderBuffer(int capacity = 8192, long windowNs = 100_000
 {
     // The ring starts small and doubles up to the capacity: an input that waits in a merge of many holds little. Its
     // length is a power of two, so a position wraps with a mask, not a division (several per event).
-    private TraceEvent[] _ring = new TraceEvent[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(capacity, 16))];
+    private TraceEvent[] _ring = new TraceEvent[System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Min(capacity, 4))];
     private int _head;
     private long _newest = long.MinValue;
     private long _lastAddedLine = -1;

@@ -73,8 +73,8 @@ public sealed class TraceSession : IDisposable
         if (options.SharedTables is { } shared) return new TraceSession(new EventTables(shared, new DiagnosticLog()), options);
         var dictionary = new EventDictionary();
         var diagnostics = new DiagnosticLog();
-        if (options.EventsMapPath is { } map) EventsMapFile.Load(map, dictionary, diagnostics);
-        return new TraceSession(new EventTables(dictionary, diagnostics), options);
+        if (options.EventsMapPath is { } map) EventsMapFile.Load(map, dictionary, diagnostics, options.Limits.MaxEventsMapBytes);
+        return new TraceSession(new EventTables(dictionary, diagnostics, options.Limits), options);
     }
 
     private void Add(string path, Func<OpenedInput> open, TraceSessionOptions options)

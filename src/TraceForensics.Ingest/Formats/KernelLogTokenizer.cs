@@ -44,6 +44,7 @@ public sealed class KernelLogTokenizer
     private string? _thisLock; // the lock of an irq-inversion report ("just changed the state of lock:")
     private LockdepReportKind _lockdepKind = LockdepReportKind.Circular;
     private readonly List<string> _chain = new();
+    private bool _chainCut; // the chain went past MaxChainLinks (said once)
 
     /// <summary>The lockdep report as one event: the task, the held and the wanted class, the kind of report, and
     /// lockdep's existing dependency chain (printed in reverse order: #N first).</summary>
@@ -59,6 +60,7 @@ public sealed class KernelLogTokenizer
         _mode = Mode.None;
         _wanted = _held = null;
         _chain.Clear();
+        _chainCut = false;
     }
 
     /// <summary>lockdep's report banners that name a held and a wanted lock.</summary>
@@ -170,6 +172,7 @@ public sealed class KernelLogTokenizer
         if (IsLockdepHeader(t))
         {
             _chain.Clear();
+            _chainCut = false;
             _lockdepKind = t.IndexOf("recursive"u8) >= 0 ? LockdepReportKind.Recursive
                 : t.IndexOf("circular"u8) >= 0 ? LockdepReportKind.Circular
                 : t.IndexOf("irq lock inversion"u8) >= 0 ? LockdepReportKind.IrqInversion
@@ -474,6 +477,13 @@ public sealed class KernelLogTokenizer
         if (t.StartsWith("-> #"u8) && TryLockClass(t, out var link, out _))
         {
             if (_chain.Count < MaxChainLinks) _chain.Add(link);
+            else if (!_chainCut)
+            {
+                // Said once, at the first link dropped; the chain keeps its first MaxChainLinks links.
+                _chainCut = true;
+                r.Kind = RecordKind.Unrecognized;
+                r.Problem = $"a lockdep chain of more than {MaxChainLinks} links (lockdep prints at most MAX_LOCKDEP_DEPTH, 48): the links from here on are dropped";
+            }
             return true;
         }
         if ((t.StartsWith("other info that might help us debug this"u8) || t.StartsWith("Possible unsafe locking scenario"u8)

@@ -46,7 +46,7 @@ public static class InputOpener
         var compression = MagicBytes.DetectCompression(magic.AsSpan(0, magicLength));
         stream = compression switch
         {
-            Compression.Gzip => new GzipErrors(stream),
+            Compression.Gzip => new GzipMemberReader(stream),
             Compression.Zstd => new DecompressionStream(stream),
             Compression.Xz => new XZStream(stream),
             _ => stream,

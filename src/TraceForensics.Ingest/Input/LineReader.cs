@@ -53,6 +53,9 @@ public sealed class LineReader : IDisposable
             {
                 if (pending.Length == 0)
                 {
+                    // Nothing more can come: the buffer goes (an input that ended holds none while the merge drains it).
+                    _buffer = [];
+                    _start = _end = 0;
                     line = default;
                     return LineStatus.End;
                 }

@@ -2,6 +2,7 @@ using System.Text;
 using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Diagnostics;
 using TraceForensics.Ingest.Formats;
+using TraceForensics.Ingest.Input;
 using TraceForensics.Tests.Support;
 
 namespace TraceForensics.Tests.Hostile;
@@ -95,23 +96,23 @@ public class HostileNumberTests
     public void A_stack_over_the_frame_limit_is_cut_with_a_diagnostic()
     {
         var sb = new StringBuilder($"{Sleeper}\n              dd-3685    [000] d..2.   338.777811: <stack trace>\n");
-        for (int i = 0; i < StackTable.MaxFrames + 88; i++) sb.Append($" => frame_{i}\n");
+        for (int i = 0; i < InputLimits.Default.MaxStackFrames + 88; i++) sb.Append($" => frame_{i}\n");
         sb.Append(Later).Append('\n');
         var (session, events) = Run.Text(sb.ToString());
         var sleep = Assert.Single(events, e => e.Source.Line == 1);
         var stack = session.Tables.Stacks.Get(sleep.StackId);
-        Assert.Equal(StackTable.MaxFrames, stack.Length);
+        Assert.Equal(InputLimits.Default.MaxStackFrames, stack.Length);
         Assert.Equal("frame_0", stack[0]); // the innermost frames are kept
         var d = Assert.Single(Codes(session, DiagnosticCodes.StackCut));
         Assert.Equal(1, d.Line);
-        Assert.Contains($"has {StackTable.MaxFrames + 88} frames; only the innermost {StackTable.MaxFrames} are kept", d.Message);
+        Assert.Contains($"has {InputLimits.Default.MaxStackFrames + 88} frames; only the innermost {InputLimits.Default.MaxStackFrames} are kept", d.Message);
     }
 
     [Fact]
     public void A_stack_at_the_frame_limit_is_not_cut()
     {
         var sb = new StringBuilder($"{Sleeper}\n              dd-3685    [000] d..2.   338.777811: <stack trace>\n");
-        for (int i = 0; i < StackTable.MaxFrames; i++) sb.Append($" => frame_{i}\n");
+        for (int i = 0; i < InputLimits.Default.MaxStackFrames; i++) sb.Append($" => frame_{i}\n");
         var (session, _) = Run.Text(sb.ToString());
         Assert.Empty(Codes(session, DiagnosticCodes.StackCut));
     }
