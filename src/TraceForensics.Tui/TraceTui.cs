@@ -125,8 +125,10 @@ public sealed class TraceTui
     /// <summary>What the load found so far: the findings (marked provisional) and the tasks at the point reached.</summary>
     public void Loading(LoadProgress progress)
     {
+        // The findings list and the chain are made again only when the findings changed.
+        if (!_loading || _shown.Count != progress.Findings.Count || _shown.Zip(progress.Findings).Any(p => p.First.Id != p.Second.Id || p.First.Summary != p.Second.Summary))
+            ShowFindings(progress.Findings, "(loading: nothing found yet)", provisional: true);
         _loading = true;
-        ShowFindings(progress.Findings, "(loading: nothing found yet)", provisional: true);
         _tasksFrame.Title = $"Tasks at {TraceTime.Format(progress.NowNs)} (loading)";
         _taskPids.Clear();
         _taskPids.AddRange(progress.Tasks.Select(t => t.Pid));

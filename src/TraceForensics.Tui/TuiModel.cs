@@ -66,7 +66,7 @@ public sealed class TuiModel
         bool truncated = false;
         ReplayState? live = null;
         Analyzer? analyzer = null;
-        var every = partialEvery ?? TimeSpan.FromSeconds(0.5);
+        var every = partialEvery ?? TimeSpan.FromSeconds(1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var next = every;
         long read = 0;

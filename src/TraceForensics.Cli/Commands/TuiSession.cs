@@ -52,8 +52,9 @@ internal static partial class TuiCommand
         {
             try
             {
-                model = TuiModel.Load(session, options, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token,
-                                      partial: p => app.Invoke(() => tui.Loading(p)));
+                // The count of events read comes with the findings so far (every second): each update redraws the screen,
+                // on the cpus the load runs on.
+                model = TuiModel.Load(session, options, cancel: cancel.Token, partial: p => app.Invoke(() => tui.Loading(p)));
                 app.Invoke(() => tui.SetModel(model));
             }
             catch (OperationCanceledException) { } // quit before the load ended
