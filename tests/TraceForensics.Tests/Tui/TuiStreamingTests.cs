@@ -1,13 +1,9 @@
-using System.Collections.Concurrent;
 using System.IO.Compression;
 using TraceForensics.Analysis;
-using TraceForensics.Events.Model;
 using TraceForensics.Events.Reading;
 using TraceForensics.Tests.Support;
 using TraceForensics.Tui;
-using Terminal.Gui.App;
 using Terminal.Gui.Input;
-using Terminal.Gui.Testing;
 
 namespace TraceForensics.Tests.Tui;
 
@@ -20,126 +16,79 @@ public class TuiStreamingTests
     [Fact]
     public void Findings_and_tasks_show_while_the_load_goes_on_marked_provisional()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
-        var app = Application.Create();
-        try
-        {
-            const int switches = 60_000;
-            var path = TuiLargeTraceTests.Generate(switches, dir); // a hung-task report two thirds in
-            var partials = new List<LoadProgress>();
-            using var session = TraceSession.Open([path]);
-            var model = TuiModel.Load(session, new AnalysisOptions(), partial: partials.Add, partialEvery: TimeSpan.Zero);
-            // Every 4096 events, from the one analysis: the report's finding appears from its event on, not before.
-            Assert.True(partials.Count >= switches / 4096 - 1, $"{partials.Count} partial results");
-            Assert.All(partials, p => Assert.True(p.Events < switches + 2));
-            Assert.Empty(partials.First().Findings);
-            Assert.Contains(partials, p => p.Events < switches * 2 / 3 && p.Findings.Count == 0);
-            var found = partials.Where(p => p.Findings.Count > 0).ToList();
-            Assert.NotEmpty(found);
-            Assert.All(found, p => Assert.True(p.Events > switches * 2 / 3));
-            Assert.Equal(model.Findings.Select(f => f.Kind), found[^1].Findings.Select(f => f.Kind));
-            Assert.Contains(partials[^1].Tasks, t => t.Line.Contains("task10"));
+        using var dir = new TempDirectory();
+        const int switches = 60_000;
+        var path = TuiLargeTraceTests.Generate(switches, dir.Path); // a hung-task report two thirds in
+        var partials = new List<LoadProgress>();
+        using var session = TraceSession.Open([path]);
+        var model = TuiModel.Load(session, new AnalysisOptions(), partial: partials.Add, partialEvery: TimeSpan.Zero);
+        // Every 4096 events, from the one analysis: the report's finding appears from its event on, not before.
+        Assert.True(partials.Count >= switches / 4096 - 1, $"{partials.Count} partial results");
+        Assert.All(partials, p => Assert.True(p.Events < switches + 2));
+        Assert.Empty(partials.First().Findings);
+        Assert.Contains(partials, p => p.Events < switches * 2 / 3 && p.Findings.Count == 0);
+        var found = partials.Where(p => p.Findings.Count > 0).ToList();
+        Assert.NotEmpty(found);
+        Assert.All(found, p => Assert.True(p.Events > switches * 2 / 3));
+        Assert.Equal(model.Findings.Select(f => f.Kind), found[^1].Findings.Select(f => f.Kind));
+        Assert.Contains(partials[^1].Tasks, t => t.Line.Contains("task10"));
 
-            app.Init("ansi");
-            var tui = new TraceTui(app, TuiModel.Empty([path]), _ => "", _ => { });
-            var token = app.Begin(tui.Window);
-            try
-            {
-                string Screen() { app.LayoutAndDraw(true); return app.Driver!.ToString() ?? ""; }
-                tui.Loading(found[^1]);
-                var screen = Screen();
-                Assert.Contains("F1 hung-task (provisional)", screen);
-                Assert.Contains($"loading: {found[^1].Events:N0} events read", screen);
-                Assert.Contains("(loading)", screen); // the tasks at the point the load reached
-                Assert.Contains(found[^1].Tasks[0].Line[..20], screen);
-                tui.SetModel(model);
-                screen = Screen();
-                Assert.Contains("F1 hung-task ", screen);
-                Assert.DoesNotContain("provisional", screen);
-                Assert.Contains("log: offsets", screen);
-            }
-            finally
-            {
-                app.End(token!);
-                tui.Window.Dispose();
-            }
-        }
-        finally
-        {
-            app.Dispose();
-            Directory.Delete(dir, true);
-        }
+        using var ui = new HeadlessTui(TuiModel.Empty([path]));
+        ui.Tui.Loading(found[^1]);
+        var screen = ui.Screen();
+        Assert.Contains("F1 hung-task (provisional)", screen);
+        Assert.Contains($"loading: {found[^1].Events:N0} events read", screen);
+        Assert.Contains("(loading)", screen); // the tasks at the point the load reached
+        Assert.Contains(found[^1].Tasks[0].Line[..20], screen);
+        ui.Tui.SetModel(model);
+        screen = ui.Screen();
+        Assert.Contains("F1 hung-task ", screen);
+        Assert.DoesNotContain("provisional", screen);
+        Assert.Contains("log: offsets", screen);
     }
 
     [Fact]
     public void Search_and_filter_stream_over_a_large_log_with_progress_and_Esc_cancels()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
-        var app = Application.Create();
-        try
-        {
-            const int switches = 300_000;
-            var path = TuiLargeTraceTests.Generate(switches, dir);
-            using var session = TraceSession.Open([path]);
-            var model = TuiModel.Load(session, new AnalysisOptions());
-            app.Init("ansi");
-            app.Driver!.SetScreenSize(200, 50); // room for the progress on the status line
-            var onUiThread = new ConcurrentQueue<Action>();
-            var tui = new TraceTui(app, model, _ => "", onUiThread.Enqueue);
-            var token = app.Begin(tui.Window);
-            try
-            {
-                string Screen() { app.LayoutAndDraw(true); return app.Driver!.ToString() ?? ""; }
-                void Type(string text) { foreach (char ch in text) app.InjectKey(new Key(ch)); app.InjectKey(Key.Enter); }
+        using var dir = new TempDirectory();
+        const int switches = 300_000;
+        var path = TuiLargeTraceTests.Generate(switches, dir.Path);
+        using var session = TraceSession.Open([path]);
+        var model = TuiModel.Load(session, new AnalysisOptions());
+        using var ui = new HeadlessTui(model, 200, 50); // room for the progress on the status line
 
-                // The search reads the log in the background: progress on the status line, then the cursor on the last event.
-                app.InjectKey(new Key('/'));
-                Type("lasttask");
-                Assert.Contains("searching 'lasttask'... (Esc cancels)", Screen());
-                app.InjectKey(new Key('n')); // other keys wait for it
-                TraceTuiTests.WaitForScan(tui);
-                Assert.True(onUiThread.TryDequeue(out var first));
-                first();
-                Assert.Contains($"searching 'lasttask': 65,536 of {switches + 2:N0} events read", Screen());
-                TraceTuiTests.Settle(tui, onUiThread);
-                var screen = Screen();
-                Assert.Contains("found 'lasttask'", screen);
-                Assert.Contains($"({switches + 2}/{switches + 2})", screen);
-                Assert.True(model.Events.BlocksDecoded <= 4, $"{model.Events.BlocksDecoded} blocks decoded"); // streamed, not cached
+        // The search reads the log in the background: progress on the status line, then the cursor on the last event.
+        ui.Key('/');
+        ui.Type("lasttask");
+        Assert.Contains("searching 'lasttask'... (Esc cancels)", ui.Screen());
+        ui.Key('n'); // other keys wait for it
+        TraceTuiTests.WaitForScan(ui.Tui);
+        Assert.True(ui.OnUiThread.TryDequeue(out var first));
+        first();
+        Assert.Contains($"searching 'lasttask': 65,536 of {switches + 2:N0} events read", ui.Screen());
+        var screen = ui.Settled();
+        Assert.Contains("found 'lasttask'", screen);
+        Assert.Contains($"({switches + 2}/{switches + 2})", screen);
+        Assert.True(model.Events.BlocksDecoded <= 4, $"{model.Events.BlocksDecoded} blocks decoded"); // streamed, not cached
 
-                // Esc cancels a search that reads the whole log for nothing.
-                tui.MoveTo(0);
-                app.InjectKey(new Key('/'));
-                Type("no such text");
-                app.InjectKey(Key.Esc);
-                TraceTuiTests.Settle(tui, onUiThread);
-                screen = Screen();
-                Assert.Contains("searching 'no such text': cancelled", screen);
-                Assert.Contains($"(1/{switches + 2})", screen);
+        // Esc cancels a search that reads the whole log for nothing.
+        ui.Tui.MoveTo(0);
+        ui.Key('/');
+        ui.Type("no such text");
+        ui.Esc();
+        screen = ui.Settled();
+        Assert.Contains("searching 'no such text': cancelled", screen);
+        Assert.Contains($"(1/{switches + 2})", screen);
 
-                // The filter reads on from the cursor until it has the lines the log shows: the last event's task from the start.
-                app.InjectKey(new Key('f'));
-                Type("lasttask");
-                TraceTuiTests.Settle(tui, onUiThread);
-                var log = Screen().Split('\n').Where(l => l.Contains("big.ftrace.txt:")).ToList();
-                Assert.Equal(2, log.Count); // the cursor's line and the one match, 300k events on
-                Assert.Contains(log, l => l.Contains("lasttask-999 sched_switch"));
-                // Moving within what was read keeps the matches; G shows the match at the cursor.
-                app.InjectKey(new Key('G'));
-                TraceTuiTests.Settle(tui, onUiThread);
-                Assert.Contains("> ", Screen().Split('\n').Single(l => l.Contains("lasttask-999 sched_switch")));
-            }
-            finally
-            {
-                app.End(token!);
-                tui.Window.Dispose();
-            }
-        }
-        finally
-        {
-            app.Dispose();
-            Directory.Delete(dir, true);
-        }
+        // The filter reads on from the cursor until it has the lines the log shows: the last event's task from the start.
+        ui.Key('f');
+        ui.Type("lasttask");
+        var log = ui.Settled().Split('\n').Where(l => l.Contains("big.ftrace.txt:")).ToList();
+        Assert.Equal(2, log.Count); // the cursor's line and the one match, 300k events on
+        Assert.Contains(log, l => l.Contains("lasttask-999 sched_switch"));
+        // Moving within what was read keeps the matches; G shows the match at the cursor.
+        ui.Key('G');
+        Assert.Contains("> ", ui.Settled().Split('\n').Single(l => l.Contains("lasttask-999 sched_switch")));
     }
 
     private const string Reclaim =
@@ -162,41 +111,23 @@ public class TuiStreamingTests
         Assert.Equal("==M==|=WWWW", model.Strip(4005, 100_004_500_000, 11, 1_000_000));
         Assert.Equal("....|=M==", model.Strip(4005, 99_999_000_000 + 500_000, 9, 1_000_000));
 
-        var app = Application.Create();
-        try
-        {
-            app.Init("ansi");
-            app.Driver!.SetScreenSize(200, 40);
-            var tui = new TraceTui(app, model, _ => "", _ => { });
-            var token = app.Begin(tui.Window);
-            try
-            {
-                string Screen() { app.LayoutAndDraw(true); return app.Driver!.ToString() ?? ""; }
-                Screen();
-                tui.MoveTo(model.IndexAt(100_007_010_000));
-                var screen = Screen();
-                // A wide terminal: more than the 11 columns of a narrow one.
-                var strip = System.Text.RegularExpressions.Regex.Match(screen.Split('\n').Single(l => l.Contains("dd:4005")), @"([.=RSDTXWMF|]{12,}) dd:4005").Groups[1].Value;
-                Assert.True(strip.Length > 101, strip);
-                Assert.Contains("1 ms a column", screen);
-                Assert.Matches(@"M=*\|W+", strip);
-                app.InjectKey(new Key('z'));
-                screen = Screen();
-                Assert.True(screen.Contains("500 us a column"), screen);
-                app.InjectKey(new Key('Z'));
-                app.InjectKey(new Key('Z'));
-                Assert.Contains("2 ms a column", Screen());
-                app.InjectKey(new Key('?'));
-                screen = Screen();
-                Assert.Contains("z/Z zoom", screen);
-            }
-            finally
-            {
-                app.End(token!);
-                tui.Window.Dispose();
-            }
-        }
-        finally { app.Dispose(); }
+        using var ui = new HeadlessTui(model, 200, 40);
+        ui.Screen();
+        ui.Tui.MoveTo(model.IndexAt(100_007_010_000));
+        var screen = ui.Screen();
+        // A wide terminal: more than the 11 columns of a narrow one.
+        var strip = System.Text.RegularExpressions.Regex.Match(screen.Split('\n').Single(l => l.Contains("dd:4005")), @"([.=RSDTXWMF|]{12,}) dd:4005").Groups[1].Value;
+        Assert.True(strip.Length > 101, strip);
+        Assert.Contains("1 ms a column", screen);
+        Assert.Matches(@"M=*\|W+", strip);
+        ui.Key('z');
+        screen = ui.Screen();
+        Assert.True(screen.Contains("500 us a column"), screen);
+        ui.Key('Z');
+        ui.Key('Z');
+        Assert.Contains("2 ms a column", ui.Screen());
+        ui.Key('?');
+        Assert.Contains("z/Z zoom", ui.Screen());
     }
 
     /// <summary>A compressed input is decompressed once into a spill file (unlinked at once, so nothing is left in TMPDIR);
@@ -204,37 +135,33 @@ public class TuiStreamingTests
     [Fact]
     public void A_compressed_input_is_read_again_from_a_spill_file_or_from_its_start()
     {
-        var dir = Directory.CreateTempSubdirectory().FullName;
+        using var dir = new TempDirectory();
         var before = Directory.GetFiles(Path.GetTempPath(), "tracefx-tui-*").Length;
+        var plain = TuiLargeTraceTests.Generate(5_000, dir.Path);
+        var gz = plain + ".gz";
+        using (var from = File.OpenRead(plain))
+        using (var to = new GZipStream(File.Create(gz), CompressionLevel.Fastest))
+            from.CopyTo(to);
+        var expected = TuiLargeTraceTests.ReadAll(gz).Select(e => TuiLargeTraceTests.Key(e)).ToList();
+        using var session = TraceSession.Open([gz]);
+        var model = TuiModel.Load(session, new AnalysisOptions());
+        Assert.Equal("spill file pending", model.Events.Reading);
+        Assert.Equal(expected[^1], TuiLargeTraceTests.Key(model.Events[^1]));
+        Assert.Equal("spill file in TMPDIR, 0 MB, removed on exit", model.Events.Reading);
+        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "tracefx-tui-*").Length);
+        for (int i = model.Events.Count - 1; i >= 0; i -= 97)
+            Assert.Equal(expected[i], TuiLargeTraceTests.Key(model.Events[i]));
+        model.Events.Dispose();
+
+        Environment.SetEnvironmentVariable("TRACEFX_TUI_SPILL_MAX", "1000");
         try
         {
-            var plain = TuiLargeTraceTests.Generate(5_000, dir);
-            var gz = plain + ".gz";
-            using (var from = File.OpenRead(plain))
-            using (var to = new GZipStream(File.Create(gz), CompressionLevel.Fastest))
-                from.CopyTo(to);
-            var expected = TuiLargeTraceTests.ReadAll(gz).Select(e => TuiLargeTraceTests.Key(e)).ToList();
-            using var session = TraceSession.Open([gz]);
-            var model = TuiModel.Load(session, new AnalysisOptions());
-            Assert.Equal("spill file pending", model.Events.Reading);
-            Assert.Equal(expected[^1], TuiLargeTraceTests.Key(model.Events[^1]));
-            Assert.Equal($"spill file in TMPDIR, 0 MB, removed on exit", model.Events.Reading);
-            Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "tracefx-tui-*").Length);
-            for (int i = model.Events.Count - 1; i >= 0; i -= 97)
-                Assert.Equal(expected[i], TuiLargeTraceTests.Key(model.Events[i]));
-            model.Events.Dispose();
-
-            Environment.SetEnvironmentVariable("TRACEFX_TUI_SPILL_MAX", "1000");
-            try
-            {
-                using var again = TraceSession.Open([gz]);
-                var over = TuiModel.Load(again, new AnalysisOptions());
-                Assert.Equal(expected[1000], TuiLargeTraceTests.Key(over.Events[1000]));
-                Assert.Equal("re-read from the start (over the spill bound)", over.Events.Reading);
-            }
-            finally { Environment.SetEnvironmentVariable("TRACEFX_TUI_SPILL_MAX", null); }
+            using var again = TraceSession.Open([gz]);
+            var over = TuiModel.Load(again, new AnalysisOptions());
+            Assert.Equal(expected[1000], TuiLargeTraceTests.Key(over.Events[1000]));
+            Assert.Equal("re-read from the start (over the spill bound)", over.Events.Reading);
         }
-        finally { Directory.Delete(dir, true); }
+        finally { Environment.SetEnvironmentVariable("TRACEFX_TUI_SPILL_MAX", null); }
     }
 
     /// <summary>A kernel log and a trace.dat are browsed like a text trace: every event read again as the analysis read it.</summary>
