@@ -18,9 +18,11 @@ internal sealed class ReadingAgain : IDisposable
 
     private ReadingAgain() { }
 
-    /// <summary>True when the input's file can be opened again (not stdin, not rejected).</summary>
+    /// <summary>True when the input's file can be opened again (not stdin, not rejected, not a pipe: a FIFO or a
+    /// process substitution, /dev/fd/N, is read once; a pipe's size is 0 (fs/pipe.c: pipe inodes have no i_size), a
+    /// regular file with events is not empty).</summary>
     public static bool CanReopen(InputSummary input) =>
-        input.Rejection is null && input.Path != "-" && File.Exists(input.Path);
+        input.Rejection is null && input.Path != "-" && File.Exists(input.Path) && new FileInfo(input.Path).Length > 0;
 
     /// <summary>True when the input can be opened again at a byte offset (a plain text file).</summary>
     public static bool Seekable(InputSummary input) =>

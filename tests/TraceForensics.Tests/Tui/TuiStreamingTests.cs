@@ -3,7 +3,6 @@ using TraceForensics.Analysis;
 using TraceForensics.Events.Reading;
 using TraceForensics.Tests.Support;
 using TraceForensics.Tui;
-using Terminal.Gui.Input;
 
 namespace TraceForensics.Tests.Tui;
 
@@ -162,6 +161,28 @@ public class TuiStreamingTests
             Assert.Equal("re-read from the start (over the spill bound)", over.Events.Reading);
         }
         finally { Environment.SetEnvironmentVariable("TRACEFX_TUI_SPILL_MAX", null); }
+    }
+
+    /// <summary>A named pipe is read once: the UI keeps its events in memory (not an index of a file it could not read
+    /// again), and says so.</summary>
+    [SkippableFact]
+    public void A_pipe_is_kept_in_memory_not_read_again()
+    {
+        Skip.IfNot(File.Exists("/usr/bin/mkfifo"), "no mkfifo");
+        using var dir = new TempDirectory();
+        var sample = Path.Combine(TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt");
+        var fifo = Path.Combine(dir.Path, "trace.pipe");
+        using (var mk = System.Diagnostics.Process.Start("/usr/bin/mkfifo", [fifo])) mk.WaitForExit();
+        var writer = new Thread(() => File.WriteAllBytes(fifo, File.ReadAllBytes(sample)));
+        writer.Start();
+        var expected = TuiLargeTraceTests.ReadAll(sample).Select(e => TuiLargeTraceTests.Key(e)).ToList();
+        using var session = TraceSession.Open([fifo]);
+        var model = TuiModel.Load(session, new AnalysisOptions());
+        Assert.True(writer.Join(TimeSpan.FromMinutes(1)));
+        Assert.Equal("in memory", model.Events.Mode);
+        Assert.Equal("in memory", model.Events.Reading);
+        Assert.Equal(expected.Count, model.Events.Count);
+        Assert.Equal(expected[^1], TuiLargeTraceTests.Key(model.Events[^1]));
     }
 
     /// <summary>A kernel log and a trace.dat are browsed like a text trace: every event read again as the analysis read it.</summary>
