@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): the terminal UI on a large trace beside `tracefx analyze` on the same file: seconds until
-# the findings are shown (the UI in tmux, its screen polled every 0.1 s) and peak RSS (the UI's VmHWM read from /proc
-# just before it quits; analyze's from /usr/bin/time), then G (the last event) shown.
+# the first findings are shown while the load goes on (provisional), until the load's end (the final findings and the
+# event log; the UI in tmux, its screen polled every 0.1 s), peak RSS (the UI's VmHWM read from /proc just before it
+# quits; analyze's from /usr/bin/time), then G (the last event) shown. CPU time (user+sys) of both from /proc.
 # usage: bench/tui-bench.sh FILE [PATH/TO/tracefx.dll]   (default dll: the Release build of src/TraceForensics.Cli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,21 +14,27 @@ echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "file: $file ($(stat -L -c %s "$file") bytes)"
 cat "$file" > /dev/null # warm the page cache
 
-/usr/bin/time -f '%e %M' -o /tmp/tfx-bench-time.$$ dotnet "$dll" analyze "$file" > /dev/null || true
-read -r asecs arss < /tmp/tfx-bench-time.$$
+/usr/bin/time -f '%e %M %U %S' -o /tmp/tfx-bench-time.$$ dotnet "$dll" analyze "$file" > /dev/null || true
+read -r asecs arss auser asys < /tmp/tfx-bench-time.$$
 rm -f /tmp/tfx-bench-time.$$
-echo "analyze: ${asecs} s, peak RSS $((arss / 1024)) MB"
+acpu=$(awk -v u="$auser" -v s="$asys" 'BEGIN { printf "%.1f", u + s }')
+echo "analyze: ${asecs} s (cpu ${acpu} s), peak RSS $((arss / 1024)) MB"
 
 start=$(date +%s.%N)
 tmux new-session -d -s "$session" -x 160 -y 50 "exec dotnet $dll tui $file"
 pid=$(tmux display -p -t "$session" '#{pane_pid}')
 until tmux capture-pane -p -t "$session" | grep -qE '^.{0,3}(F[0-9]+ |no deadlock, stall or hung task found|could not load)'; do sleep 0.1; done
+first=$(date +%s.%N)
+# The load's end: the status line names how the event log is read again once there is one.
+until tmux capture-pane -p -t "$session" | grep -qE '\(0/[1-9][0-9]*\) log: |could not load'; do sleep 0.1; done
 end=$(date +%s.%N)
+tcpu=$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat")
 tmux send-keys -t "$session" G
 until tmux capture-pane -p -t "$session" | grep -qE 'cursor .* \(([0-9]+)/\1\)'; do sleep 0.1; done
 gend=$(date +%s.%N)
 hwm=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$pid/status")
 tmux capture-pane -p -t "$session" | grep -E '^.{0,3}F[0-9]+ |cursor ' | cut -c1-150
 tmux send-keys -t "$session" q
+fsecs=$(awk -v a="$start" -v b="$first" 'BEGIN { printf "%.1f", b - a }')
 tsecs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-echo "tui: findings after ${tsecs} s ($(awk -v t="$tsecs" -v a="$asecs" 'BEGIN { printf "%.2f", t / a }')x analyze), G shown $(awk -v a="$end" -v b="$gend" 'BEGIN { printf "%.1f", b - a }') s later, peak RSS ${hwm} MB"
+echo "tui: first findings after ${fsecs} s (provisional), load done after ${tsecs} s ($(awk -v t="$tsecs" -v a="$asecs" 'BEGIN { printf "%.2f", t / a }')x analyze; cpu ${tcpu} s, $(awk -v t="$tcpu" -v a="$acpu" 'BEGIN { printf "%.2f", t / a }')x), G shown $(awk -v a="$end" -v b="$gend" 'BEGIN { printf "%.1f", b - a }') s later, peak RSS ${hwm} MB"

@@ -8,6 +8,9 @@ namespace TraceForensics.Analysis;
 public sealed class AnalysisHooks
 {
     public Action<ReplayState>? Started { get; init; }
+    /// <summary>The analyzer of the run, when it starts: a view that shows findings while the run goes on (the TUI)
+    /// asks it for the findings up to then, between events (on the run's thread).</summary>
+    public Action<Analyzer>? Analyzing { get; init; }
     /// <summary>Before the replay applies the event (the state holds the events before it: a checkpoint's moment).</summary>
     public Action<TraceEvent, ReplayState>? Applying { get; init; }
     /// <summary>After the replay and the detectors took the event.</summary>

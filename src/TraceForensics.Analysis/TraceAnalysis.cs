@@ -19,6 +19,7 @@ public static class TraceAnalysis
     {
         var analyzer = new Analyzer(session.Tables.Stacks, options);
         hooks?.Started?.Invoke(analyzer.State);
+        hooks?.Analyzing?.Invoke(analyzer);
         long n = 0;
         if (options.UntilNs is long stop) session.StopAfter(stop);
         while (session.Read(out var e))

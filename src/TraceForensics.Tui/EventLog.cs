@@ -6,8 +6,10 @@ namespace TraceForensics.Tui;
 /// <summary>The events the UI browses, all of them at any trace size: when every input can be opened again, only the
 /// <see cref="EventIndex"/> is kept and blocks of events are decoded on demand (a few kept, most recently used first);
 /// otherwise (stdin among the inputs) the first <c>maxEvents</c> events are kept in memory and the rest is marked
-/// truncated. Memory stays flat in the trace's length either way.</summary>
-public sealed class EventLog
+/// truncated. Memory stays flat in the trace's length either way. A compressed input is decompressed once into a
+/// bounded <see cref="SpillFile"/> when first read again (then read at offsets as a plain file); a trace.dat, or a
+/// compressed input too large to spill, is read again from its start. <see cref="Reading"/> says which.</summary>
+public sealed class EventLog : IDisposable
 {
     private const int CachedBlocks = 32;
     private readonly EventIndex? _index;
@@ -15,6 +17,7 @@ public sealed class EventLog
     private readonly IReadOnlyList<InputSummary> _inputs;
     private readonly EventTables? _tables;
     private readonly LinkedList<(int Block, TraceEvent[] Events)> _cache = new();
+    private readonly Lazy<SpillFile?>[] _spills = [];
 
     private EventLog(EventIndex? index, List<TraceEvent>? kept, IReadOnlyList<InputSummary> inputs, EventTables? tables, bool truncated)
     {
@@ -23,6 +26,34 @@ public sealed class EventLog
         _inputs = inputs;
         _tables = tables;
         Truncated = truncated;
+        _spills = inputs.Select(i => new Lazy<SpillFile?>(() =>
+            ReadingAgain.CanReopen(i) && i.Compression != TraceForensics.Ingest.Input.Compression.None && i.Format != TraceForensics.Ingest.Formats.TraceFormat.TraceDat
+                ? SpillFile.Of(i.Path, SpillFile.MaxBytes) : null, LazyThreadSafetyMode.ExecutionAndPublication)).ToArray();
+    }
+
+    private SpillFile? SpillOf(int input) => _spills[input].Value;
+
+    /// <summary>How the log is read again, for the status line: "offsets" (plain files), "spill file" (a compressed
+    /// input decompressed into TMPDIR once; "spill file pending" until the first reading needs it), "re-read from the
+    /// start" (trace.dat, or a compressed input over the spill bound), "in memory" (stdin).</summary>
+    public string Reading
+    {
+        get
+        {
+            if (_index is null) return Truncated ? $"in memory, first {Count:N0} events (input cannot be read again)" : "in memory";
+            var words = new List<string>();
+            for (int i = 0; i < _inputs.Count; i++)
+            {
+                var input = _inputs[i];
+                if (!ReadingAgain.CanReopen(input)) continue;
+                if (ReadingAgain.Seekable(input)) words.Add("offsets");
+                else if (input.Format == TraceForensics.Ingest.Formats.TraceFormat.TraceDat) words.Add("re-read from the start (trace.dat)");
+                else if (!_spills[i].IsValueCreated) words.Add("spill file pending");
+                else if (_spills[i].Value is { } spill) words.Add($"spill file in TMPDIR, {spill.Length / (1 << 20):N0} MB, removed on exit");
+                else words.Add("re-read from the start (over the spill bound)");
+            }
+            return string.Join(", ", words.Distinct());
+        }
     }
 
     /// <summary>No events (a .NET dump's findings; the UI while loading).</summary>
@@ -76,7 +107,7 @@ public sealed class EventLog
             }
         int count = Math.Min(EventIndex.BlockEvents, Count - block * EventIndex.BlockEvents);
         var events = new TraceEvent[count];
-        using (var reading = ReadingAgain.At(_index!, block, _inputs, _tables!))
+        using (var reading = ReadingAgain.At(_index!, block, _inputs, _tables!, SpillOf))
         {
             int n = 0;
             while (reading is not null && n < count && reading.Read(out events[n])) n++;
@@ -87,6 +118,39 @@ public sealed class EventLog
         _cache.AddFirst((block, events));
         if (_cache.Count > CachedBlocks) _cache.RemoveLast();
         return events;
+    }
+
+    /// <summary>The events [<paramref name="from"/>, <paramref name="to"/>) read in one go (a search, a filter), on any
+    /// thread: a reading of its own from the block of <paramref name="from"/>, not the blocks kept for the view.</summary>
+    public IEnumerable<(int Index, TraceEvent Event)> Stream(int from, int to, CancellationToken cancel = default)
+    {
+        from = Math.Max(0, from);
+        to = Math.Min(to, Count);
+        if (from >= to) yield break;
+        if (_kept is not null)
+        {
+            for (int k = from; k < to; k++)
+            {
+                if ((k & 0x3FF) == 0) cancel.ThrowIfCancellationRequested();
+                yield return (k, _kept[k]);
+            }
+            yield break;
+        }
+        int block = from / EventIndex.BlockEvents;
+        cancel.ThrowIfCancellationRequested();
+        using var reading = ReadingAgain.At(_index!, block, _inputs, _tables!, SpillOf);
+        for (int i = block * EventIndex.BlockEvents; i < to; i++)
+        {
+            if ((i & 0x3FF) == 0) cancel.ThrowIfCancellationRequested();
+            if (reading is null || !reading.Read(out var e)) e = Unreadable(i);
+            if (i >= from) yield return (i, e);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var spill in _spills)
+            if (spill.IsValueCreated) spill.Value?.Dispose();
     }
 
     private TraceEvent Unreadable(int i) => new()

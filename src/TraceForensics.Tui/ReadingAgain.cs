@@ -7,9 +7,9 @@ namespace TraceForensics.Tui;
 
 /// <summary>The merged events read again from a block of the <see cref="EventIndex"/> on: each input is opened again
 /// on its own (into the first reading's tables, so stack ids are the same) and merged as the session merged them (time,
-/// then input order). A plain text file is opened at the block's byte offset; an input that cannot be read from an
-/// offset (compressed, trace.dat) is read again from its start; the events before the block are skipped up to the
-/// block's first event. The events keep the places (input, line, byte offset) of the first reading.</summary>
+/// then input order). A plain text file, or a compressed one's <see cref="SpillFile"/>, is opened at the block's byte
+/// offset; an input that cannot be read from an offset (trace.dat, a compressed input too large to spill) is read again
+/// from its start; the events before the block are skipped up to the block's first event. The events keep the places (input, line, byte offset) of the first reading.</summary>
 internal sealed class ReadingAgain : IDisposable
 {
     private readonly List<(TraceSession Session, int Input, long LineBase, long OffsetBase)> _readers = new();
@@ -18,9 +18,11 @@ internal sealed class ReadingAgain : IDisposable
 
     private ReadingAgain() { }
 
-    /// <summary>True when the input's file can be opened again (not stdin, not rejected).</summary>
+    /// <summary>True when the input's file can be opened again (not stdin, not rejected, not a pipe: a FIFO or a
+    /// process substitution, /dev/fd/N, is read once; a pipe's size is 0 (fs/pipe.c: pipe inodes have no i_size), a
+    /// regular file with events is not empty).</summary>
     public static bool CanReopen(InputSummary input) =>
-        input.Rejection is null && input.Path != "-" && File.Exists(input.Path);
+        input.Rejection is null && input.Path != "-" && File.Exists(input.Path) && new FileInfo(input.Path).Length > 0;
 
     /// <summary>True when the input can be opened again at a byte offset (a plain text file).</summary>
     public static bool Seekable(InputSummary input) =>
@@ -28,7 +30,8 @@ internal sealed class ReadingAgain : IDisposable
 
     /// <summary>Opens the inputs at block <paramref name="block"/> and skips to its first event; null when that event is
     /// not met (the input changed since the first reading).</summary>
-    public static ReadingAgain? At(EventIndex index, int block, IReadOnlyList<InputSummary> inputs, EventTables tables)
+    public static ReadingAgain? At(EventIndex index, int block, IReadOnlyList<InputSummary> inputs, EventTables tables,
+                                   Func<int, SpillFile?>? spillOf = null)
     {
         var r = new ReadingAgain();
         for (int i = 0; i < inputs.Count; i++)
@@ -37,11 +40,13 @@ internal sealed class ReadingAgain : IDisposable
             if (!CanReopen(input)) continue;
             var start = index.StartOf(block, i);
             if (start == EventIndex.Start.Nowhere) continue; // nothing of this input from the block on
-            bool seek = Seekable(input);
+            var spill = spillOf?.Invoke(i);
+            bool seek = spill is not null || Seekable(input);
             var options = new TraceSessionOptions { Format = input.Format, Parallelism = 1, SharedTables = tables };
             string path = input.Path;
             long offset = seek ? start.ByteOffset : 0;
-            var session = TraceSession.Open([(path, (Func<Stream>)(() => FileFromOffset.Open(path, offset)))], options);
+            Func<Stream> open = spill is not null ? () => spill.OpenAt(offset) : () => FileFromOffset.Open(path, offset);
+            var session = TraceSession.Open([(path, open)], options);
             r._readers.Add((session, i, seek ? start.Line - 1 : 0, offset));
         }
         r._heads = new TraceEvent[r._readers.Count];

@@ -15,17 +15,30 @@ namespace TraceForensics.Tui;
 /// <summary>The terminal UI: findings (deadlocks first), the selected finding's wait chain as a tree with evidence,
 /// the tasks at the time cursor (state, blocked for, waiting on), the event log around the cursor, and keys to move
 /// the cursor: n/p step, [ ] jump 10 ms, c to where the selected finding's cycle closed, / search, e export, ? keys,
-/// q quit. Everything drawn from the trace goes through UntrustedText.</summary>
+/// q quit. While the trace loads, the findings so far (provisional) and the tasks at the point reached are shown.
+/// Search and filter read the log in the background, with progress; Esc cancels them. Everything drawn from the trace
+/// goes through UntrustedText.</summary>
 public sealed class TraceTui
 {
     public const string Keys = TuiKeys.Line;
-    public const string Help = "n/p step  [ ] 10 ms  g go to time  t/T next/prev event of the selected task  c where the cycle closed  " +
-                               "G the last event  H the last hung-task report  " +
-                               "/ search  f filter the log  v tasks|pages+bios  x expand chain  Enter on a trace line: log there  e export  q quit";
+    public const string Help = "n/p step  [ ] 10 ms  z/Z zoom the strips in/out  g go to time  t/T next/prev event of the selected task  " +
+                               "c where the cycle closed  G the last event  H the last hung-task report  " +
+                               "/ search  f filter the log  Esc cancel a search/filter  v tasks|pages+bios  x expand chain  " +
+                               "Enter on a trace line: log there  e export  q quit  " + TaskTimelines.Legend;
     private const int LogRadius = 60;
     private readonly IApplication _app;
     private TuiModel _model;
     private readonly Func<Finding, string> _export;
+    private readonly Action<Action> _post; // runs an action on the UI thread (app.Invoke; a queue in tests)
+    /// <summary>The findings listed: the model's, or while loading the provisional ones so far.</summary>
+    private IReadOnlyList<Finding> _shown = [];
+    private bool _loading;
+    /// <summary>The background search or filter going on (null: none); Esc cancels it.</summary>
+    private CancellationTokenSource? _scanCancel;
+    /// <summary>The strips' time per column (z and Z zoom).</summary>
+    private long _slotNs = TuiModel.StripSlotNs;
+    /// <summary>The filter's matches over the events [From, To) (the log shows those around the cursor).</summary>
+    private (int From, int To, List<(int Index, string Line)> Matches)? _filtered;
     private readonly ListView _findings = new() { Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly TreeView _chain = new() { Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly ListView _tasks = new() { Width = Dim.Fill(), Height = Dim.Fill() };
@@ -41,11 +54,12 @@ public sealed class TraceTui
     /// <summary>The status line's message, raw: sanitized once, when the status line is drawn.</summary>
     private string? _message;
 
-    public TraceTui(IApplication app, TuiModel model, Func<Finding, string> export)
+    public TraceTui(IApplication app, TuiModel model, Func<Finding, string> export, Action<Action>? post = null)
     {
         _app = app;
         _model = model;
         _export = export;
+        _post = post ?? (a => app.Invoke(a));
         Window = new Window { Title = "tracefx", Width = Dim.Fill(), Height = Dim.Fill() };
         var findingsFrame = new FrameView { Title = "Findings", Width = Dim.Percent(40), Height = Dim.Percent(40) };
         findingsFrame.Add(_findings);
@@ -69,17 +83,33 @@ public sealed class TraceTui
     public void SetModel(TuiModel model)
     {
         _model = model;
-        _findings.SetSource(new ObservableCollection<string>(model.Findings.Count == 0
-            ? [model.Events.Count == 0 ? "(loading...)" : "no deadlock, stall or hung task found"]
-            : model.Findings.Select(f => Clean($"{f.Id} {f.Kind.Name()} {TraceTime.Format(f.AtNs)} {f.Summary}"))));
-        if (model.Findings.Count > 0) _findings.SelectedItem = 0;
-        ShowChain();
+        _loading = false;
+        _filtered = null;
+        ShowFindings(model.Findings, model.Events.Count == 0 ? "(loading...)" : "no deadlock, stall or hung task found", provisional: false);
         MoveTo(-1);
+    }
+
+    private void ShowFindings(IReadOnlyList<Finding> findings, string none, bool provisional)
+    {
+        var selectedId = SelectedFinding?.Id;
+        _shown = findings;
+        // Found while the load goes on: a cycle may break (a task woken) before the end, so it is not final yet.
+        var mark = provisional ? " (provisional)" : "";
+        _findings.SetSource(new ObservableCollection<string>(findings.Count == 0
+            ? [none]
+            : findings.Select(f => Clean($"{f.Id} {f.Kind.Name()}{mark} {TraceTime.Format(f.AtNs)} {f.Summary}"))));
+        if (findings.Count > 0)
+        {
+            int keep = selectedId is null ? -1 : findings.ToList().FindIndex(f => f.Id == selectedId);
+            _findings.SelectedItem = Math.Max(keep, 0);
+        }
+        ShowChain();
     }
 
     /// <summary>The background load failed: say so instead of "loading" forever.</summary>
     public void LoadFailed(string why)
     {
+        _loading = false;
         _findings.SetSource(new ObservableCollection<string>([Clean($"could not load: {why}")]));
         _message = $"could not load: {why}";
         UpdateStatus();
@@ -92,12 +122,37 @@ public sealed class TraceTui
         UpdateStatus();
     }
 
+    /// <summary>What the load found so far: the findings (marked provisional) and the tasks at the point reached.</summary>
+    public void Loading(LoadProgress progress)
+    {
+        // The findings list and the chain are made again only when the findings changed.
+        if (!_loading || _shown.Count != progress.Findings.Count || _shown.Zip(progress.Findings).Any(p => p.First.Id != p.Second.Id || p.First.Summary != p.Second.Summary))
+            ShowFindings(progress.Findings, "(loading: nothing found yet)", provisional: true);
+        _loading = true;
+        _tasksFrame.Title = $"Tasks at {TraceTime.Format(progress.NowNs)} (loading)";
+        _taskPids.Clear();
+        _taskPids.AddRange(progress.Tasks.Select(t => t.Pid));
+        _tasks.SetSource(new ObservableCollection<string>(progress.Tasks.Select(t => t.Line)));
+        Loading(progress.Events);
+    }
+
     public Window Window { get; }
     public int Cursor => _cursor;
-    public Finding? SelectedFinding => _findings.SelectedItem is int i && i >= 0 && i < _model.Findings.Count ? _model.Findings[i] : null;
+    public Finding? SelectedFinding => _findings.SelectedItem is int i && i >= 0 && i < _shown.Count ? _shown[i] : null;
+
+    /// <summary>The search or filter reading the log in the background (null: none), for tests.</summary>
+    public Task? Scan { get; private set; }
 
     private void OnKey(object? sender, Key key)
     {
+        if (_scanCancel is not null)
+        {
+            // A search or filter reads the log: Esc cancels it, q quits; other keys wait for it.
+            if (key == Key.Esc) _scanCancel.Cancel();
+            else if (key.AsRune.Value == 'q') { _scanCancel.Cancel(); _app.RequestStop(); }
+            key.Handled = true;
+            return;
+        }
         if (_search.Visible)
         {
             // Input mode: the line at the bottom takes the typing; Enter applies it, Esc cancels.
@@ -119,6 +174,8 @@ public sealed class TraceTui
         switch (c)
         {
             case 'q': _app.RequestStop(); break;
+            case 'z': Zoom(0.5); break;
+            case 'Z': Zoom(2); break;
             case 'n': MoveTo(_cursor + 1); break;
             case 'p': MoveTo(_cursor - 1); break;
             case ']': JumpBy(10_000_000); break;
@@ -158,9 +215,20 @@ public sealed class TraceTui
     public void Filter(string text)
     {
         _filter = text.Trim();
+        _filtered = null;
         _message = _filter.Length == 0 ? "filter off" : $"filter '{_filter}'";
         MoveTo(_cursor);
     }
+
+    /// <summary>Halves (0.5) or doubles (2) the time a column of the strips shows: 1 us to 10 s.</summary>
+    public void Zoom(double factor)
+    {
+        _slotNs = Math.Clamp((long)(_slotNs * factor), 1_000, 10_000_000_000);
+        MoveTo(_cursor);
+    }
+
+    /// <summary>Stops the search or filter going on (quitting).</summary>
+    public void CancelScan() => _scanCancel?.Cancel();
 
     /// <summary>The event log at a trace line of the evidence.</summary>
     public void ShowEvidence(Replay.Evidence.EvidenceLine line)
@@ -184,22 +252,147 @@ public sealed class TraceTui
     public void MoveTo(int index)
     {
         _cursor = Math.Clamp(index, -1, _model.Events.Count - 1);
+        if (_loading) { UpdateStatus(); return; } // the tasks view shows the load's point until it ends
         var state = _model.StateAt(_cursor);
         long now = _cursor >= 0 ? _model.Events[_cursor].TimestampNs : (_model.Events.Count > 0 ? _model.Events[0].TimestampNs : 0);
-        _tasksFrame.Title = _pagesView ? "Pages and bios at cursor" : "Tasks at cursor";
-        _tasks.SetSource(new ObservableCollection<string>(_pagesView ? PageAndBioLines(state) : TaskLines(state, now)));
+        int slots = StripSlots();
+        _tasksFrame.Title = _pagesView ? "Pages and bios at cursor" : $"Tasks at cursor (strips: {Span(_slotNs)} a column, {Span(_slotNs * (slots / 2))} either side)";
+        if (_pagesView) _tasks.SetSource(new ObservableCollection<string>(PageAndBioLines(state)));
+        else
+        {
+            var lines = TaskLines.Of(state, now, pid => _model.Strip(pid, now, slots, _slotNs));
+            _taskPids.Clear();
+            _taskPids.AddRange(lines.Select(l => l.Pid));
+            _tasks.SetSource(new ObservableCollection<string>(lines.Select(l => l.Line)));
+        }
+        if (_filter.Length > 0) { ShowFiltered(); return; }
         var rows = new List<string>();
         int selected = -1;
         for (int i = Math.Max(0, _cursor - LogRadius); i < Math.Min(_model.Events.Count, Math.Max(_cursor, 0) + LogRadius); i++)
         {
-            var text = _model.Line(_model.Events[i]);
-            if (_filter.Length > 0 && i != _cursor && !text.Contains(_filter, StringComparison.OrdinalIgnoreCase)) continue;
             if (i == _cursor) selected = rows.Count;
-            rows.Add((i == _cursor ? "> " : "  ") + text);
+            rows.Add((i == _cursor ? "> " : "  ") + _model.Line(_model.Events[i]));
         }
+        ShowLog(rows, selected);
+    }
+
+    private void ShowLog(List<string> rows, int selected)
+    {
         _log.SetSource(new ObservableCollection<string>(rows));
         if (selected >= 0) _log.SelectedItem = selected;
         UpdateStatus();
+    }
+
+    /// <summary>A wide terminal shows more time: the strip takes what the task's words leave of the view's width.</summary>
+    private int StripSlots()
+    {
+        int width = _tasks.Viewport.Width;
+        return Math.Clamp((width - 72) | 1, TuiModel.StripSlots, 201);
+    }
+
+    private static string Span(long ns) =>
+        ns >= 1_000_000_000 ? $"{ns / 1e9:0.###} s" : ns >= 1_000_000 ? $"{ns / 1e6:0.###} ms" : $"{ns / 1e3:0.###} us";
+
+    /// <summary>The log with the filter on: the matching events around the cursor, found by reading the log in the
+    /// background from the cursor back and forth (<see cref="FilterAround"/>), kept while the cursor stays within what
+    /// was read.</summary>
+    private void ShowFiltered()
+    {
+        if (_filtered is not { } f || _cursor < f.From || _cursor >= Math.Max(f.To, f.From + 1))
+        {
+            FilterAround(_cursor, _filter);
+            return;
+        }
+        var rows = new List<string>();
+        int selected = -1;
+        int at = f.Matches.FindIndex(m => m.Index >= _cursor);
+        if (at < 0) at = f.Matches.Count;
+        for (int k = Math.Max(0, at - LogRadius); k < at; k++) rows.Add("  " + f.Matches[k].Line);
+        if (_cursor >= 0)
+        {
+            selected = rows.Count;
+            rows.Add("> " + _model.Line(_model.Events[_cursor]));
+        }
+        for (int k = at; k < Math.Min(f.Matches.Count, at + LogRadius); k++)
+            if (f.Matches[k].Index != _cursor) rows.Add("  " + f.Matches[k].Line);
+        ShowLog(rows, selected);
+    }
+
+    /// <summary>Reads the log around <paramref name="cursor"/> for the events whose line contains <paramref name="text"/>:
+    /// back a block at a time until <see cref="LogRadius"/> are found (or the start), then on (to as many, or the end).</summary>
+    private void FilterAround(int cursor, string text)
+    {
+        var model = _model;
+        int start = Math.Max(cursor, 0);
+        StartScan($"filtering '{text}'", (cancel, progress) =>
+        {
+            var before = new List<(int, string)>();
+            long seen = 0;
+            int from = start;
+            for (int block = start / EventIndex.BlockEvents; block >= 0 && before.Count < LogRadius; block--)
+            {
+                int blockStart = block * EventIndex.BlockEvents;
+                var found = new List<(int, string)>();
+                foreach (var (i, e) in model.Events.Stream(blockStart, from, cancel))
+                {
+                    if (++seen % 4096 == 0) progress(seen);
+                    var line = model.Line(e);
+                    if (line.Contains(text, StringComparison.OrdinalIgnoreCase)) found.Add((i, line));
+                }
+                before.InsertRange(0, found);
+                from = blockStart;
+            }
+            var matches = before;
+            int to = start;
+            int after = 0;
+            foreach (var (i, e) in model.Events.Stream(start, model.Events.Count, cancel))
+            {
+                to = i + 1;
+                if (++seen % 4096 == 0) progress(seen);
+                var line = model.Line(e);
+                if (line.Contains(text, StringComparison.OrdinalIgnoreCase)) { matches.Add((i, line)); if (++after > LogRadius) break; }
+            }
+            if (to >= model.Events.Count) to = model.Events.Count;
+            return (from, to, matches);
+        }, result =>
+        {
+            if (!ReferenceEquals(model, _model) || _filter != text) return;
+            _filtered = result;
+            ShowFiltered();
+        });
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a thread of its own (reading the log there, the UI stays live), its
+    /// progress on the status line; Esc cancels it. <paramref name="done"/> runs on the UI thread.</summary>
+    private void StartScan<T>(string what, Func<CancellationToken, Action<long>, T> work, Action<T> done)
+    {
+        var cancel = new CancellationTokenSource();
+        _scanCancel = cancel;
+        long total = _model.Events.Count;
+        _message = $"{what}... (Esc cancels)";
+        UpdateStatus();
+        Scan = Task.Run(() =>
+        {
+            try
+            {
+                var result = work(cancel.Token, n => _post(() =>
+                {
+                    if (_scanCancel != cancel) return;
+                    _message = $"{what}: {n:N0} of {total:N0} events read (Esc cancels)";
+                    UpdateStatus();
+                }));
+                _post(() => { _scanCancel = null; done(result); });
+            }
+            catch (OperationCanceledException)
+            {
+                _post(() =>
+                {
+                    _scanCancel = null;
+                    _message = $"{what}: cancelled";
+                    UpdateStatus();
+                });
+            }
+        });
     }
 
     public void JumpBy(long ns)
@@ -224,21 +417,30 @@ public sealed class TraceTui
     }
 
     /// <summary>Searches the event log forward from the cursor for <paramref name="text"/> (comm, event, pid, line).</summary>
+    /// <summary>Searches the event log forward from the cursor (then from the start) for <paramref name="text"/> (comm,
+    /// event, pid, line), reading it in the background; Esc cancels.</summary>
     public void Search(string text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return;
-        for (int k = 1; k <= _model.Events.Count; k++)
+        if (string.IsNullOrWhiteSpace(text) || _model.Events.Count == 0) return;
+        var model = _model;
+        int from = _cursor + 1;
+        StartScan($"searching '{text}'", (cancel, progress) =>
         {
-            int i = (_cursor + k + _model.Events.Count) % _model.Events.Count;
-            if (_model.Line(_model.Events[i]).Contains(text, StringComparison.OrdinalIgnoreCase))
-            {
-                _message = $"found '{text}'";
-                MoveTo(i);
-                return;
-            }
-        }
-        _message = $"'{text}' not found";
-        UpdateStatus();
+            long seen = 0;
+            foreach (var (lo, hi) in new[] { (from, model.Events.Count), (0, from) })
+                foreach (var (i, e) in model.Events.Stream(lo, hi, cancel))
+                {
+                    if (++seen % 65536 == 0) progress(seen);
+                    if (model.Line(e).Contains(text, StringComparison.OrdinalIgnoreCase)) return i;
+                }
+            return -1;
+        }, found =>
+        {
+            if (!ReferenceEquals(model, _model)) return;
+            if (found < 0) { _message = $"'{text}' not found"; UpdateStatus(); return; }
+            _message = $"found '{text}'";
+            MoveTo(found);
+        });
     }
 
     public void Export()
@@ -288,34 +490,11 @@ public sealed class TraceTui
             .Select(Clean);
     }
 
-    private IEnumerable<string> TaskLines(ReplayState state, long now)
-    {
-        _taskPids.Clear();
-        var interesting = state.Tasks.Tasks.Where(t => t.Pid != 0 && t.State != TaskRunState.Unknown)
-            // Blocked tasks first (longest first), then the most recently active.
-            .OrderBy(t => t.State == TaskRunState.Blocked ? 0 : 1).ThenBy(t => t.State == TaskRunState.Blocked ? t.StateSinceNs : -t.LastSeenNs)
-            .ThenBy(t => t.Pid).Take(200);
-        foreach (var t in interesting)
-        {
-            var state1 = t.State switch
-            {
-                TaskRunState.Blocked => $"D {(now - t.StateSinceNs) / 1e6:0.000} ms",
-                TaskRunState.Running => "running",
-                TaskRunState.Runnable => "runnable",
-                TaskRunState.Sleeping => "S",
-                _ => t.State.ToString().ToLowerInvariant(),
-            };
-            var waits = t.Wait is { Page: { } p } w ? $" waits for {(w.Kind == WaitKind.PageLock ? "lock" : "writeback")} of page {p.Dev} ino {p.Ino} index {p.Index}" : "";
-            var reclaim = t.ReclaimDepth > 0 ? " (in reclaim)" : "";
-            _taskPids.Add(t.Pid);
-            yield return Clean($"{_model.Strip(t.Pid, now)} {t.Comm}:{t.Pid} {state1}{waits}{reclaim}");
-        }
-    }
-
     private void UpdateStatus()
     {
         var at = _cursor >= 0 ? TraceTime.Format(_model.Events[_cursor].TimestampNs) : "start";
-        _status.Text = Clean($"cursor {at} ({_cursor + 1}/{_model.Events.Count}){(_model.Truncated ? " (trace truncated)" : "")}  {_message ?? Keys}");
+        var log = _model.Events.Count == 0 ? "" : $" log: {_model.Events.Reading}";
+        _status.Text = Clean($"cursor {at} ({_cursor + 1}/{_model.Events.Count}){(_model.Truncated ? " (trace truncated)" : "")}{log}  {_message ?? Keys}");
         _message = null;
     }
 

@@ -5,5 +5,5 @@ namespace TraceForensics.Tui;
 /// compile it in and print the same help.</summary>
 public static class TuiKeys
 {
-    public const string Line = "n/p step  [/] 10ms  g time  t/T task  c cycle  G end  H hang  / search  f filter  v view  e export  q quit";
+    public const string Line = "n/p step  [/] 10ms  g time  t/T task  c cycle  G end  H hang  z/Z zoom  / search  f filter  Esc cancel  v view  e export  ? help  q quit";
 }

@@ -32,9 +32,9 @@ public sealed class TuiModel
     /// <summary>Every event of the trace, decoded on demand from the inputs (<see cref="EventLog"/>).</summary>
     public EventLog Events { get; }
 
-    /// <summary>Per task, when its scheduling state changed: '=' on a cpu, 'R' runnable, 'S' sleeping, 'D' blocked,
-    /// 'T' stopped, 'X' gone, '.' unknown (before it was seen, or after lost events); for the timeline strips. Taken from the replay's task tracker as the load goes.</summary>
-    public Dictionary<int, List<(long Ns, char State)>> Timelines { get; } = new();
+    /// <summary>Per task, what it did when (scheduling states and the reclaim, fault and writeback-wait spans), for
+    /// the timeline strips; taken from the replay's task tracker as the load goes.</summary>
+    public TaskTimelines Timelines { get; private init; } = new();
     public IReadOnlyList<Finding> Findings { get; }
     public StackTable Stacks { get; }
     public IReadOnlyList<string> Paths { get; }
@@ -53,93 +53,77 @@ public sealed class TuiModel
     /// indexing the events for browsing (<see cref="EventIndex"/>: all of them, decoded again on demand) and keeping
     /// each task's state changes for the timelines. When an input cannot be opened again (stdin), the first
     /// <paramref name="maxEvents"/> events are kept in memory instead. <paramref name="progress"/> is told the number
-    /// of events read now and then.</summary>
+    /// of events read now and then; <paramref name="partial"/>, about every <paramref name="partialEvery"/>, the
+    /// findings and tasks so far (on the load's thread, between events).</summary>
     public static TuiModel Load(TraceSession session, AnalysisOptions options, int maxEvents = 1_000_000, Action<long>? progress = null,
-                                CancellationToken cancel = default)
+                                CancellationToken cancel = default, Action<LoadProgress>? partial = null, TimeSpan? partialEvery = null)
     {
         bool indexed = EventLog.CanIndex(session.Inputs);
         var index = new EventIndex(session.Inputs.Count);
         var kept = indexed ? null : new List<TraceEvent>();
-        var timelines = new Dictionary<int, List<(long, char)>>();
+        var timelines = new TaskTimelines();
         var checkpoints = ReplayTimeline.ByEvents(CheckpointEvents, MaxCheckpoints);
         bool truncated = false;
         ReplayState? live = null;
+        Analyzer? analyzer = null;
+        var every = partialEvery ?? TimeSpan.FromSeconds(1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var next = every;
+        long read = 0;
         var hooks = new AnalysisHooks
         {
             Started = state =>
             {
                 live = state;
-                state.Tasks.StateChanged += (t, runState, ns) =>
-                {
-                    if (!truncated && t.Pid > 0) Track(timelines, t.Pid, Letter(runState), ns);
-                };
+                state.Tasks.StateChanged += (t, _, ns) => { if (!truncated) timelines.Track(t, ns); };
             },
+            Analyzing = a => analyzer = a,
             // The analysis replays the events exactly as the cursor will: its state is the cursor's checkpoint.
             Applying = (e, state) =>
             {
                 if (!truncated) checkpoints.BeforeEvent(state, e, index.Count);
             },
-            Applied = (e, _) =>
+            Applied = (e, state) =>
             {
-                if (kept is null) { index.Add(e); return; }
-                if (kept.Count < maxEvents) { kept.Add(e); index.Add(e); }
+                read++;
+                // The spans (reclaim, fault, writeback wait) change with the task's own events, not only its state.
+                if (!truncated && e.Pid > 0 && state.Tasks.Get(e.Pid) is { } t) timelines.Track(t, e.TimestampNs);
+                if (kept is null) index.Add(e);
+                else if (kept.Count < maxEvents) { kept.Add(e); index.Add(e); }
                 else truncated = true;
+                if (partial is not null && (read & 0xFFF) == 0 && clock.Elapsed >= next)
+                {
+                    var asked = clock.Elapsed;
+                    var findings = analyzer!.Findings();
+                    long now = e.TimestampNs;
+                    partial(new LoadProgress(read, findings, TaskLines.Of(state, now, pid => timelines.Strip(pid, now, StripSlots, StripSlotNs)), now));
+                    // Asking costs a little: at most a tenth of the load's time, however long the answer takes (every
+                    // 4096 events when no interval is asked for: the tests).
+                    var took = clock.Elapsed - asked;
+                    next = every == TimeSpan.Zero ? TimeSpan.Zero : clock.Elapsed + (took * 10 > every ? took * 10 : every);
+                }
             },
         };
         var result = TraceAnalysis.Run(session, options, progress, hooks, cancel);
         // The state at the end, so that the end of the trace (G) is reached without a replay.
         if (live is not null && !truncated) checkpoints.End(live, index.Count);
         var events = indexed ? EventLog.Indexed(index, session.Inputs, session.Tables) : EventLog.InMemory(kept!, truncated, index.LastHangReport);
-        var model = new TuiModel(events, result.Findings, session.Tables.Stacks, result.Inputs.Select(i => i.Path).ToList(), checkpoints);
-        foreach (var (pid, changes) in timelines) model.Timelines[pid] = changes;
-        return model;
+        return new TuiModel(events, result.Findings, session.Tables.Stacks, result.Inputs.Select(i => i.Path).ToList(), checkpoints)
+        {
+            Timelines = timelines,
+        };
     }
 
     /// <summary>Events between the first checkpoints (the interval doubles as the trace goes on).</summary>
     public const int CheckpointEvents = 256;
 
-    private static char Letter(TaskRunState state) => state switch
-    {
-        TaskRunState.Running => '=',
-        TaskRunState.Runnable => 'R',
-        TaskRunState.Sleeping => 'S',
-        TaskRunState.Blocked => 'D',
-        TaskRunState.Stopped => 'T',
-        TaskRunState.Dead => 'X',
-        _ => '.',
-    };
+    /// <summary>The strip's default: 11 columns (5 either side of the cursor) of 1 ms.</summary>
+    public const int StripSlots = 11;
+    public const long StripSlotNs = 1_000_000;
 
-    private static void Track(Dictionary<int, List<(long, char)>> timelines, int pid, char state, long ns)
-    {
-        if (!timelines.TryGetValue(pid, out var list)) timelines[pid] = list = new();
-        if (list.Count == 0 || list[^1].Item2 != state) list.Add((ns, state));
-    }
-
-    /// <summary>The strip of a task's states over <paramref name="slots"/> slots of <paramref name="slotNs"/> centred on
-    /// <paramref name="now"/>, with '|' at the cursor; '.' where the trace does not say.</summary>
-    public string Strip(int pid, long now, int slots = 11, long slotNs = 1_000_000)
-    {
-        var b = new System.Text.StringBuilder(slots);
-        Timelines.TryGetValue(pid, out var changes);
-        for (int i = 0; i < slots; i++)
-        {
-            if (i == slots / 2) { b.Append('|'); continue; }
-            long t = now + (i - slots / 2) * slotNs;
-            char c = '.';
-            if (changes is not null)
-            {
-                int lo = 0, hi = changes.Count - 1, found = -1;
-                while (lo <= hi)
-                {
-                    int mid = (lo + hi) / 2;
-                    if (changes[mid].Ns <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
-                }
-                if (found >= 0) c = changes[found].State;
-            }
-            b.Append(c);
-        }
-        return b.ToString();
-    }
+    /// <summary>The strip of a task's states over <paramref name="slots"/> columns of <paramref name="slotNs"/> centred on
+    /// <paramref name="now"/>, with '|' at the cursor (<see cref="TaskTimelines"/>).</summary>
+    public string Strip(int pid, long now, int slots = StripSlots, long slotNs = StripSlotNs) => Timelines.Strip(pid, now, slots, slotNs);
 
     /// <summary>Checkpoints kept for going back in time (each a copy of the live state; thinned when full).</summary>
     public const int MaxCheckpoints = 16;

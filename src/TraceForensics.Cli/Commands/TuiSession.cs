@@ -44,14 +44,18 @@ internal static partial class TuiCommand
         using var app = Application.Create();
         app.Init();
         var tui = new TraceTui(app, TuiModel.Empty(session.Inputs.Select(i => i.Path).ToList()), Exporter(session));
-        // Reading and replay run in the background; the views fill in when they are done. Quitting first stops them.
+        // Reading and replay run in the background; the findings so far and the tasks at the point reached show as they
+        // go, the event log and the time cursor when the load is done. Quitting first stops them.
         using var cancel = new CancellationTokenSource();
+        TuiModel? model = null;
         var loading = Task.Run(() =>
         {
             try
             {
-                var loaded = TuiModel.Load(session, options, progress: n => app.Invoke(() => tui.Loading(n)), cancel: cancel.Token);
-                app.Invoke(() => tui.SetModel(loaded));
+                // The count of events read comes with the findings so far (every second): each update redraws the screen,
+                // on the cpus the load runs on.
+                model = TuiModel.Load(session, options, cancel: cancel.Token, partial: p => app.Invoke(() => tui.Loading(p)));
+                app.Invoke(() => tui.SetModel(model));
             }
             catch (OperationCanceledException) { } // quit before the load ended
             catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException)
@@ -61,7 +65,10 @@ internal static partial class TuiCommand
         });
         app.Run(tui.Window);
         cancel.Cancel();
+        tui.CancelScan();
         loading.Wait(); // the session is disposed after this: the load must be over (it stops at the next 64k events)
+        tui.Scan?.ContinueWith(_ => { }).Wait();
+        model?.Events.Dispose(); // a spill file's handle (the file itself was unlinked when made)
         DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
         tui.Window.Dispose();
         return Program.ExitOk;

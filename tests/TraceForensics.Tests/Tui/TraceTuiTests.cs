@@ -21,11 +21,13 @@ public class TraceTuiTests
         var exportDir = Directory.CreateTempSubdirectory().FullName;
         var app = Application.Create();
         app.Init("ansi");
-        var tui = new TraceTui(app, model, TraceForensics.Cli.Commands.TuiCommand.Exporter(session, exportDir));
+        app.Driver!.SetScreenSize(160, 40); // the log lines whole, with the page they name at their end
+        var onUiThread = new System.Collections.Concurrent.ConcurrentQueue<Action>();
+        var tui = new TraceTui(app, model, TraceForensics.Cli.Commands.TuiCommand.Exporter(session, exportDir), onUiThread.Enqueue);
         var token = app.Begin(tui.Window);
         try
         {
-            string Screen() { app.LayoutAndDraw(true); return app.Driver!.ToString() ?? ""; }
+            string Screen() { Settle(tui, onUiThread); app.LayoutAndDraw(true); return app.Driver!.ToString() ?? ""; }
 
             // The deadlock finding is listed first and its chain shown.
             var screen = Screen();
@@ -48,9 +50,10 @@ public class TraceTuiTests
             Assert.Contains("postgres:47211 D", screen);
             Assert.Contains("kworker/u8:9:47190 D", screen);
             Assert.Contains("waits for writeback of page 8:16", screen);
-            // The timeline strip: blocked (D) from the cursor (|) on; before it the trace had not seen the task yet (.).
+            // The timeline strip: blocked waiting for the page's writeback (W) from the cursor (|) on; before it the trace
+            // had not seen the task yet (.).
             var postgres = screen.Split('\n').First(l => l.Contains("postgres:47211 D"));
-            Assert.Matches(@"\|D{5} postgres:47211", postgres);
+            Assert.Matches(@"\|W+ postgres:47211", postgres);
 
             // / searches the event log.
             app.InjectKey(new Key('/'));
@@ -103,6 +106,21 @@ public class TraceTuiTests
             tui.Window.Dispose();
             app.Dispose();
             Directory.Delete(exportDir, true);
+        }
+    }
+
+    /// <summary>Waits for the background search or filter to end (what it left for the UI thread is not run).</summary>
+    internal static void WaitForScan(TraceTui tui) => Assert.True(tui.Scan?.Wait(TimeSpan.FromMinutes(5)) ?? false, "no search or filter ended");
+
+    /// <summary>Runs what the background search or filter left for the UI thread, once it is over.</summary>
+    internal static void Settle(TraceTui tui, System.Collections.Concurrent.ConcurrentQueue<Action> onUiThread)
+    {
+        while (true)
+        {
+            var scan = tui.Scan;
+            scan?.Wait();
+            while (onUiThread.TryDequeue(out var action)) action();
+            if (tui.Scan == scan) return;
         }
     }
 

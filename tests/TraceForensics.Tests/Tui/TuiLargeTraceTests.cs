@@ -19,7 +19,7 @@ public class TuiLargeTraceTests
     /// <summary>A trace of <paramref name="switches"/> context switches between tasks of two cpus, a little out of order
     /// within a cpu pair (as ftrace's per-cpu buffers merge), one hung-task report two thirds in, and a last event of a
     /// task of its own, "lasttask-999".</summary>
-    private static string Generate(int switches, string directory)
+    internal static string Generate(int switches, string directory)
     {
         var path = Path.Combine(directory, "big.ftrace.txt");
         var b = new StringBuilder("# tracer: nop\n#\n");
@@ -39,7 +39,7 @@ public class TuiLargeTraceTests
         return path;
     }
 
-    private static List<TraceEvent> ReadAll(string path)
+    internal static List<TraceEvent> ReadAll(string path)
     {
         using var session = TraceSession.Open([path]);
         var all = new List<TraceEvent>();
@@ -47,7 +47,7 @@ public class TuiLargeTraceTests
         return all;
     }
 
-    private static string Key(in TraceEvent e) => $"{e.TimestampNs} {e.Cpu} {e.Pid} {e.Comm} {e.Name} {e.Kind} {e.StackId} {e.Source}";
+    internal static string Key(in TraceEvent e) => $"{e.TimestampNs} {e.Cpu} {e.Pid} {e.Comm} {e.Name} {e.Kind} {e.StackId} {e.Source}";
 
     [Fact]
     public void Every_event_is_decoded_again_exactly_as_the_analysis_read_it()
