@@ -14,19 +14,23 @@ public sealed class IoendPages : IEnumerable<PageKey>
 
     public int Count { get; private set; }
 
-    public void Add(PageKey page, EvidenceLine line)
+    public void Add(PageKey page, EvidenceLine line) => Add(page, 1, line);
+
+    /// <summary>Adds <paramref name="count"/> consecutive pages from <paramref name="first"/>: the same as adding each in turn.</summary>
+    public void Add(PageKey first, int count, EvidenceLine line)
     {
-        Count++;
+        if (count <= 0) return;
+        Count += count;
         if (_runs.Count > 0)
         {
             var last = _runs[^1];
-            if (last.Line == line && last.First with { Index = last.First.Index + last.Count } == page)
+            if (last.Line == line && last.First with { Index = last.First.Index + last.Count } == first)
             {
-                _runs[^1] = last with { Count = last.Count + 1 };
+                _runs[^1] = last with { Count = last.Count + count };
                 return;
             }
         }
-        _runs.Add(new Run(page, 1, line));
+        _runs.Add(new Run(first, count, line));
     }
 
     /// <summary>The line that first added <paramref name="page"/>, or null when it is not in the ioend.</summary>

@@ -114,6 +114,19 @@ internal sealed class IoendSet(bool byBuilder)
         _endingAtOne.TryGetValue((builder, dev, endSector), out var one) ? one.Io
         : _endingAtMany.Count > 0 && _endingAtMany.TryGetValue((builder, dev, endSector), out var many) ? _inOrder[many.Max] : null;
 
+    /// <summary>How many ioends a task is building.</summary>
+    public int CountBuiltBy(int builder) => _byBuilder.TryGetValue(builder, out var orders) ? orders.Count : 0;
+
+    /// <summary>The last added of a task's ioends with no sector known yet on a device, or null.</summary>
+    public IoendRecord? LastPendingBuiltBy(int builder, DeviceNumber dev)
+    {
+        if (!_pendingByBuilder.TryGetValue(builder, out var orders)) return null;
+        if (orders.Count == 1) return _inOrder[orders.Min] is { } only && only.Dev == dev ? only : null;
+        foreach (long order in orders.Reverse())
+            if (_inOrder[order] is { } io && io.Dev == dev) return io;
+        return null;
+    }
+
     /// <summary>A task's ioends with no sector known yet, last added first.</summary>
     public IEnumerable<(long Order, IoendRecord Io)> PendingBuiltBy(int builder)
     {

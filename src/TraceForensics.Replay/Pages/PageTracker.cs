@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
 using TraceForensics.Replay.Evidence;
@@ -83,8 +84,8 @@ public sealed class PageTracker
 
     public PageRecord GetOrAdd(PageKey key)
     {
-        if (!_pages.TryGetValue(key, out var page)) _pages[key] = page = new PageRecord(key);
-        return page;
+        ref var page = ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, key, out _); // one lookup, found or added
+        return page ??= new PageRecord(key);
     }
 
     public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, InferenceRule? rule)
@@ -108,22 +109,30 @@ public sealed class PageTracker
         DropIfIdle(page);
     }
 
-    public void WritebackStart(PageKey key, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom = null)
+    public void WritebackStart(PageKey key, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom = null) =>
+        WritebackStart(key, 1, pid, ioend, deviceFrom);
+
+    /// <summary><paramref name="count"/> consecutive pages from <paramref name="first"/> under writeback by a task.</summary>
+    public void WritebackStart(PageKey first, int count, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom)
     {
-        var page = GetOrAdd(key);
-        page.UnderWriteback = true;
-        page.WritebackBy = pid;
-        page.WritebackDeviceFrom = deviceFrom;
-        if (ioend is not null) page.Ioend = ioend;
+        for (int i = 0; i < count; i++)
+        {
+            var page = GetOrAdd(i == 0 ? first : first with { Index = first.Index + i });
+            page.UnderWriteback = true;
+            page.WritebackBy = pid;
+            page.WritebackDeviceFrom = deviceFrom;
+            if (ioend is not null) page.Ioend = ioend;
+        }
     }
 
     public void WritebackEnd(PageKey key)
     {
-        if (!_pages.TryGetValue(key, out var page)) return;
+        // Taken out, and put back only when something else keeps it (its lock): one lookup for the usual page.
+        if (!_pages.Remove(key, out var page)) return;
         page.UnderWriteback = false;
         page.Ioend = null;
         page.WritebackDeviceFrom = null;
-        DropIfIdle(page);
+        if (!page.Idle) _pages[key] = page;
     }
 
     private void DropIfIdle(PageRecord page)
