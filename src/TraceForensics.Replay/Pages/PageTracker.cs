@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
@@ -11,7 +12,7 @@ namespace TraceForensics.Replay.Pages;
 /// indexed by the task, so asking for them does not scan every live page.</summary>
 public sealed class PageTracker
 {
-    private readonly Dictionary<PageKey, PageRecord> _pages = new();
+    private readonly Dictionary<PageKey, PageState> _pages = new();
     private readonly Dictionary<ulong, PageKey> _byPfn = new();
     private readonly Dictionary<ulong, PageKey> _byFolio = new();
     private readonly Dictionary<(ulong Ino, long Index), PageKey> _byInoIndex = new();
@@ -31,15 +32,15 @@ public sealed class PageTracker
     }
 
     /// <summary>The live pages in key order (dev, ino, index).</summary>
-    public IEnumerable<PageRecord> Live => _pages.Values.Order(ByKey);
+    public IEnumerable<PageRecord> Live => _pages.Keys.Order(KeyOrder).Select(k => new PageRecord(k, _pages[k]));
 
-    private static readonly Comparer<PageRecord> ByKey = Comparer<PageRecord>.Create((a, b) => Compare(a.Key, b.Key));
     private static readonly Comparer<PageKey> KeyOrder = Comparer<PageKey>.Create(Compare);
 
-    public PageRecord? Get(PageKey key) => _pages.GetValueOrDefault(key);
+    /// <summary>The page's state now (a copy: it does not follow later events), or null when the page is idle.</summary>
+    public PageRecord? Get(PageKey key) => _pages.TryGetValue(key, out var page) ? new PageRecord(key, page) : null;
 
     /// <summary>A page whose lock this task holds (the lowest key when several, for determinism), or null.</summary>
-    public PageRecord? HeldBy(int pid) => _heldBy.TryGetValue(pid, out var held) ? _pages[held.Min] : null;
+    public PageRecord? HeldBy(int pid) => _heldBy.TryGetValue(pid, out var held) ? Get(held.Min) : null;
 
     private void Holds(int? pid, PageKey key, bool held)
     {
@@ -82,31 +83,25 @@ public sealed class PageTracker
         if (p.Folio is ulong folio) _byFolio.Remove(folio);
     }
 
-    public PageRecord GetOrAdd(PageKey key)
-    {
-        ref var page = ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, key, out _); // one lookup, found or added
-        return page ??= new PageRecord(key);
-    }
+    /// <summary>The stored state of a page, added (idle) when absent: one lookup, found or added. The reference is good
+    /// until the table next changes.</summary>
+    private ref PageState GetOrAdd(PageKey key) => ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, key, out _);
 
     public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, InferenceRule? rule)
     {
-        var page = GetOrAdd(key);
-        Holds(page.LockHolder, key, held: false);
+        int? holder = _pages.TryGetValue(key, out var known) ? known.LockHolder : null;
+        Holds(holder, key, held: false);
         Holds(pid, key, held: true);
-        page.LockHolder = pid;
-        page.LockLine = line;
-        page.LockObserved = observed;
-        page.LockRule = rule;
+        GetOrAdd(key).SetLock(pid, line, observed, rule);
     }
 
     public void PageUnlock(PageKey key)
     {
-        if (!_pages.TryGetValue(key, out var page)) return;
+        ref var page = ref CollectionsMarshal.GetValueRefOrNullRef(_pages, key);
+        if (Unsafe.IsNullRef(ref page)) return;
         Holds(page.LockHolder, key, held: false);
-        page.LockHolder = null;
-        page.LockLine = null;
-        page.LockRule = null;
-        DropIfIdle(page);
+        page.ClearLock();
+        if (page.Idle) _pages.Remove(key);
     }
 
     public void WritebackStart(PageKey key, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom = null) =>
@@ -117,10 +112,11 @@ public sealed class PageTracker
     {
         for (int i = 0; i < count; i++)
         {
-            var page = GetOrAdd(i == 0 ? first : first with { Index = first.Index + i });
+            ref var page = ref GetOrAdd(i == 0 ? first : first with { Index = first.Index + i });
             page.UnderWriteback = true;
             page.WritebackBy = pid;
-            page.WritebackDeviceFrom = deviceFrom;
+            page.HasWritebackBy = true;
+            page.SetWritebackDeviceFrom(deviceFrom);
             if (ioend is not null) page.Ioend = ioend;
         }
     }
@@ -131,12 +127,7 @@ public sealed class PageTracker
         if (!_pages.Remove(key, out var page)) return;
         page.UnderWriteback = false;
         page.Ioend = null;
-        page.WritebackDeviceFrom = null;
+        page.SetWritebackDeviceFrom(null);
         if (!page.Idle) _pages[key] = page;
-    }
-
-    private void DropIfIdle(PageRecord page)
-    {
-        if (page.Idle) _pages.Remove(page.Key);
     }
 }
