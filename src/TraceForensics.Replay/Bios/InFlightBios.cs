@@ -9,7 +9,7 @@ namespace TraceForensics.Replay.Bios;
 /// keeps its number, so its place in the order.</summary>
 public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
 {
-    private SortedDictionary<long, InFlightBio> _inOrder = new();
+    private InOrder<InFlightBio> _inOrder = new();
     private SectorRanges<InFlightBio> _ranges = new();
     /// <summary>By queue line: the one bio in flight queued by it (nearly always one), and where several are, all in
     /// order; no list per bio, so 100k bios in flight are not 200k more objects for the collector.</summary>
@@ -18,7 +18,7 @@ public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
     private long _next;
 
     public int Count => _inOrder.Count;
-    public IEnumerator<InFlightBio> GetEnumerator() => _inOrder.Values.GetEnumerator();
+    public IEnumerator<InFlightBio> GetEnumerator() => _inOrder.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Appends a bio; returns its order number.</summary>
@@ -93,7 +93,7 @@ public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
     internal InFlightBios Clone()
     {
         var c = new InFlightBios { _next = _next };
-        foreach (var (order, b) in _inOrder)
+        foreach (var (order, b) in _inOrder.Pairs)
         {
             var copy = b with { };
             c._inOrder.Add(order, copy);

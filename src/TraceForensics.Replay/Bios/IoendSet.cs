@@ -10,7 +10,7 @@ internal sealed class IoendSet(bool byBuilder)
 {
     /// <summary>Whether the builder indexes are kept (ioends being built are looked up by builder; submitted ones only by sector).</summary>
     private readonly bool _byBuilderKept = byBuilder;
-    private SortedDictionary<long, IoendRecord> _inOrder = new();
+    private InOrder<IoendRecord> _inOrder = new();
     private Dictionary<IoendRecord, long> _order = new(ReferenceEqualityComparer.Instance);
     private Dictionary<int, SortedSet<long>> _byBuilder = new();
     private Dictionary<int, SortedSet<long>> _pendingByBuilder = new();
@@ -23,7 +23,7 @@ internal sealed class IoendSet(bool byBuilder)
 
     public int Count => _inOrder.Count;
     /// <summary>In the order they were added.</summary>
-    public IReadOnlyCollection<IoendRecord> InOrder => _inOrder.Values;
+    public IReadOnlyCollection<IoendRecord> InOrder => _inOrder;
 
     public void Add(IoendRecord io) => Insert(_next++, io);
 
@@ -143,7 +143,7 @@ internal sealed class IoendSet(bool byBuilder)
     public IoendSet Clone(Func<IoendRecord, IoendRecord> copy)
     {
         var c = new IoendSet(_byBuilderKept) { _next = _next };
-        foreach (var (order, io) in _inOrder) c.Insert(order, copy(io));
+        foreach (var (order, io) in _inOrder.Pairs) c.Insert(order, copy(io));
         return c;
     }
 
