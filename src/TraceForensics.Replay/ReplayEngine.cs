@@ -228,15 +228,20 @@ public sealed class ReplayEngine
         // it, and the builder's next write bio is taken as its submission (BioTracker.BioQueue, rule builder-submits-its-bio).
         // A page named only by a string (a btrfs fsid without a topology) joins nothing.
         bool intoPendingBio = !e.Name.StartsWith("iomap_", StringComparison.Ordinal) && e.Name != "xfs_writepage" && !start.Dev.IsNamed;
-        for (int i = 0; i < count; i++)
+        // The pages go into ioends a run at a time (BioTracker.AddToIoend: the pages one ioend takes), each page then
+        // under writeback with its ioend: the same as page after page, without an index update per page.
+        for (int i = 0; i < count;)
         {
             var key = start with { Index = start.Index + i };
             Bios.IoendRecord? ioend = null;
+            int run = count - i;
             if (p.Sector is ulong sector)
-                ioend = State.Bios.AddToIoend(e, start.Dev, sector + ((ulong)i << KernelPage.SectorsPerPageShift), 1UL << KernelPage.SectorsPerPageShift, key);
+                ioend = State.Bios.AddToIoend(e, start.Dev, sector + ((ulong)i << KernelPage.SectorsPerPageShift), 1UL << KernelPage.SectorsPerPageShift, key,
+                    run, out run);
             else if (intoPendingBio)
-                ioend = State.Bios.AddToPendingBio(e, start.Dev, key);
-            State.Pages.WritebackStart(key, e.Pid, ioend, deviceFrom);
+                ioend = State.Bios.AddToPendingBio(e, start.Dev, key, run);
+            State.Pages.WritebackStart(key, run, e.Pid, ioend, deviceFrom);
+            i += run;
         }
     }
 }

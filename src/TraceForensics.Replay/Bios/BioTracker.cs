@@ -65,32 +65,52 @@ public sealed class BioTracker
         _lastQueued.TryGetValue(pid, out var q) && Device(q.Dev)?.InFlight.QueuedAt(q.Line, last: true) is { } bio ? (q.Dev, bio.Bio) : null;
 
     /// <summary>A page added to the ioend its task is building; contiguous pages extend the same ioend.</summary>
-    public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page)
+    public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page) =>
+        AddToIoend(e, dev, sector, sectors, page, 1, out _);
+
+    /// <summary>Consecutive pages from <paramref name="page"/>, each <paramref name="sectors"/> long on disk from
+    /// <paramref name="sector"/>, added one after the other as <see cref="AddToIoend(in TraceEvent, DeviceNumber, ulong, ulong, PageKey)"/>
+    /// adds one: returns the ioend of the first, which took the first <paramref name="added"/> of them (the rest go
+    /// through another call). When the builder has no other ioend, the pages after the first extend the same one (each
+    /// would find it ending at its sector), so an extent of many pages costs one index update, not one per page.</summary>
+    public IoendRecord AddToIoend(in TraceEvent e, DeviceNumber dev, ulong sector, ulong sectors, PageKey page, int pages, out int added)
     {
+        var line = EvidenceLine.Of(e);
+        ulong step = Math.Max(sectors, 1);
         var ioend = _unsubmitted.LastBuiltByEndingAt(e.Pid, dev, sector);
         if (ioend is null)
         {
-            ioend = new IoendRecord(_nextId++, dev, sector, e.Pid, e.Comm, EvidenceLine.Of(e));
+            ioend = new IoendRecord(_nextId++, dev, sector, e.Pid, e.Comm, line);
             _unsubmitted.Add(ioend);
         }
-        _unsubmitted.Grow(ioend, Math.Max(ioend.EndSector, sector + Math.Max(sectors, 1)));
-        ioend.Pages.Add(page, EvidenceLine.Of(e));
+        ulong end = Math.Max(ioend.EndSector, sector + step);
+        added = 1;
+        if (pages > 1 && end == sector + step && sector <= ulong.MaxValue - (ulong)pages * step && _unsubmitted.CountBuiltBy(e.Pid) == 1)
+        {
+            added = pages;
+            end = sector + (ulong)pages * step;
+        }
+        _unsubmitted.Grow(ioend, end);
+        ioend.Pages.Add(page, added, line);
         return ioend;
     }
 
     /// <summary>A page put under writeback by its task with no disk address known (ext4's writepages, a writeback-start
     /// probe): it joins the bio that task is building on the device, whose sectors are learnt at submission.</summary>
-    public IoendRecord AddToPendingBio(in TraceEvent e, DeviceNumber dev, PageKey page)
+    public IoendRecord AddToPendingBio(in TraceEvent e, DeviceNumber dev, PageKey page) => AddToPendingBio(e, dev, page, 1);
+
+    /// <summary><paramref name="pages"/> consecutive pages from <paramref name="page"/> put under writeback with no disk
+    /// address known: all join one bio (after the first, the newest of the builder's bios on the device is the one the
+    /// first joined).</summary>
+    public IoendRecord AddToPendingBio(in TraceEvent e, DeviceNumber dev, PageKey page, int pages)
     {
-        IoendRecord? ioend = null;
-        foreach (var (_, c) in _unsubmitted.PendingBuiltBy(e.Pid))
-            if (c.Dev == dev) { ioend = c; break; }
+        var ioend = _unsubmitted.LastPendingBuiltBy(e.Pid, dev);
         if (ioend is null)
         {
             ioend = new IoendRecord(_nextId++, dev, 0, e.Pid, e.Comm, EvidenceLine.Of(e)) { SectorKnown = false };
             _unsubmitted.Add(ioend);
         }
-        ioend.Pages.Add(page, EvidenceLine.Of(e));
+        ioend.Pages.Add(page, pages, EvidenceLine.Of(e));
         return ioend;
     }
 

@@ -9,13 +9,16 @@ namespace TraceForensics.Replay.Bios;
 /// keeps its number, so its place in the order.</summary>
 public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
 {
-    private SortedDictionary<long, InFlightBio> _inOrder = new();
+    private InOrder<InFlightBio> _inOrder = new();
     private SectorRanges<InFlightBio> _ranges = new();
-    private Dictionary<EvidenceLine, List<long>> _byQueued = new();
+    /// <summary>By queue line: the one bio in flight queued by it (nearly always one), and where several are, all in
+    /// order; no list per bio, so 100k bios in flight are not 200k more objects for the collector.</summary>
+    private Dictionary<EvidenceLine, long> _byQueuedOne = new();
+    private Dictionary<EvidenceLine, List<long>> _byQueuedMany = new();
     private long _next;
 
     public int Count => _inOrder.Count;
-    public IEnumerator<InFlightBio> GetEnumerator() => _inOrder.Values.GetEnumerator();
+    public IEnumerator<InFlightBio> GetEnumerator() => _inOrder.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Appends a bio; returns its order number.</summary>
@@ -24,8 +27,12 @@ public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
         long order = _next++;
         _inOrder.Add(order, bio);
         _ranges.Add(order, bio.StartSector, bio.EndSector, bio);
-        if (!_byQueued.TryGetValue(bio.Queued, out var orders)) _byQueued[bio.Queued] = orders = new(1);
-        orders.Add(order);
+        if (_byQueuedMany.Count > 0 && _byQueuedMany.TryGetValue(bio.Queued, out var many)) many.Add(order);
+        else if (!_byQueuedOne.TryAdd(bio.Queued, order))
+        {
+            _byQueuedOne.Remove(bio.Queued, out long other);
+            _byQueuedMany[bio.Queued] = [other, order];
+        }
         return order;
     }
 
@@ -40,9 +47,18 @@ public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
     {
         if (!_inOrder.Remove(order, out var bio)) return;
         _ranges.Remove(order);
-        var orders = _byQueued[bio.Queued];
-        orders.Remove(order);
-        if (orders.Count == 0) _byQueued.Remove(bio.Queued);
+        if (_byQueuedOne.TryGetValue(bio.Queued, out long one))
+        {
+            if (one == order) _byQueuedOne.Remove(bio.Queued);
+            return;
+        }
+        if (!_byQueuedMany.TryGetValue(bio.Queued, out var many)) return;
+        many.Remove(order);
+        if (many.Count == 1)
+        {
+            _byQueuedOne[bio.Queued] = many[0];
+            _byQueuedMany.Remove(bio.Queued);
+        }
     }
 
     internal bool TryGet(long order, out InFlightBio bio) => _inOrder.TryGetValue(order, out bio!);
@@ -66,8 +82,10 @@ public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
     /// <summary>The first (<paramref name="last"/>: the last) bio in flight queued by a line, with its order number.</summary>
     internal (long Order, InFlightBio Bio)? QueuedAt(EvidenceLine line, bool last)
     {
-        if (!_byQueued.TryGetValue(line, out var orders)) return null;
-        long order = last ? orders[^1] : orders[0];
+        long order;
+        if (_byQueuedOne.TryGetValue(line, out long one)) order = one;
+        else if (_byQueuedMany.Count > 0 && _byQueuedMany.TryGetValue(line, out var many)) order = last ? many[^1] : many[0];
+        else return null;
         return (order, _inOrder[order]);
     }
 
@@ -75,13 +93,14 @@ public sealed class InFlightBios : IReadOnlyCollection<InFlightBio>
     internal InFlightBios Clone()
     {
         var c = new InFlightBios { _next = _next };
-        foreach (var (order, b) in _inOrder)
+        foreach (var (order, b) in _inOrder.Pairs)
         {
             var copy = b with { };
             c._inOrder.Add(order, copy);
             c._ranges.Add(order, copy.StartSector, copy.EndSector, copy);
         }
-        foreach (var (line, orders) in _byQueued) c._byQueued[line] = new List<long>(orders);
+        foreach (var (line, order) in _byQueuedOne) c._byQueuedOne[line] = order;
+        foreach (var (line, orders) in _byQueuedMany) c._byQueuedMany[line] = new List<long>(orders);
         return c;
     }
 }

@@ -10,7 +10,7 @@ internal sealed class IoendSet(bool byBuilder)
 {
     /// <summary>Whether the builder indexes are kept (ioends being built are looked up by builder; submitted ones only by sector).</summary>
     private readonly bool _byBuilderKept = byBuilder;
-    private SortedDictionary<long, IoendRecord> _inOrder = new();
+    private InOrder<IoendRecord> _inOrder = new();
     private Dictionary<IoendRecord, long> _order = new(ReferenceEqualityComparer.Instance);
     private Dictionary<int, SortedSet<long>> _byBuilder = new();
     private Dictionary<int, SortedSet<long>> _pendingByBuilder = new();
@@ -23,7 +23,7 @@ internal sealed class IoendSet(bool byBuilder)
 
     public int Count => _inOrder.Count;
     /// <summary>In the order they were added.</summary>
-    public IReadOnlyCollection<IoendRecord> InOrder => _inOrder.Values;
+    public IReadOnlyCollection<IoendRecord> InOrder => _inOrder;
 
     public void Add(IoendRecord io) => Insert(_next++, io);
 
@@ -114,6 +114,19 @@ internal sealed class IoendSet(bool byBuilder)
         _endingAtOne.TryGetValue((builder, dev, endSector), out var one) ? one.Io
         : _endingAtMany.Count > 0 && _endingAtMany.TryGetValue((builder, dev, endSector), out var many) ? _inOrder[many.Max] : null;
 
+    /// <summary>How many ioends a task is building.</summary>
+    public int CountBuiltBy(int builder) => _byBuilder.TryGetValue(builder, out var orders) ? orders.Count : 0;
+
+    /// <summary>The last added of a task's ioends with no sector known yet on a device, or null.</summary>
+    public IoendRecord? LastPendingBuiltBy(int builder, DeviceNumber dev)
+    {
+        if (!_pendingByBuilder.TryGetValue(builder, out var orders)) return null;
+        if (orders.Count == 1) return _inOrder[orders.Min] is { } only && only.Dev == dev ? only : null;
+        foreach (long order in orders.Reverse())
+            if (_inOrder[order] is { } io && io.Dev == dev) return io;
+        return null;
+    }
+
     /// <summary>A task's ioends with no sector known yet, last added first.</summary>
     public IEnumerable<(long Order, IoendRecord Io)> PendingBuiltBy(int builder)
     {
@@ -130,7 +143,7 @@ internal sealed class IoendSet(bool byBuilder)
     public IoendSet Clone(Func<IoendRecord, IoendRecord> copy)
     {
         var c = new IoendSet(_byBuilderKept) { _next = _next };
-        foreach (var (order, io) in _inOrder) c.Insert(order, copy(io));
+        foreach (var (order, io) in _inOrder.Pairs) c.Insert(order, copy(io));
         return c;
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
 using TraceForensics.Replay.Evidence;
@@ -10,7 +12,7 @@ namespace TraceForensics.Replay.Pages;
 /// indexed by the task, so asking for them does not scan every live page.</summary>
 public sealed class PageTracker
 {
-    private readonly Dictionary<PageKey, PageRecord> _pages = new();
+    private readonly Dictionary<PageKey, PageState> _pages = new();
     private readonly Dictionary<ulong, PageKey> _byPfn = new();
     private readonly Dictionary<ulong, PageKey> _byFolio = new();
     private readonly Dictionary<(ulong Ino, long Index), PageKey> _byInoIndex = new();
@@ -30,15 +32,15 @@ public sealed class PageTracker
     }
 
     /// <summary>The live pages in key order (dev, ino, index).</summary>
-    public IEnumerable<PageRecord> Live => _pages.Values.Order(ByKey);
+    public IEnumerable<PageRecord> Live => _pages.Keys.Order(KeyOrder).Select(k => new PageRecord(k, _pages[k]));
 
-    private static readonly Comparer<PageRecord> ByKey = Comparer<PageRecord>.Create((a, b) => Compare(a.Key, b.Key));
     private static readonly Comparer<PageKey> KeyOrder = Comparer<PageKey>.Create(Compare);
 
-    public PageRecord? Get(PageKey key) => _pages.GetValueOrDefault(key);
+    /// <summary>The page's state now (a copy: it does not follow later events), or null when the page is idle.</summary>
+    public PageRecord? Get(PageKey key) => _pages.TryGetValue(key, out var page) ? new PageRecord(key, page) : null;
 
     /// <summary>A page whose lock this task holds (the lowest key when several, for determinism), or null.</summary>
-    public PageRecord? HeldBy(int pid) => _heldBy.TryGetValue(pid, out var held) ? _pages[held.Min] : null;
+    public PageRecord? HeldBy(int pid) => _heldBy.TryGetValue(pid, out var held) ? Get(held.Min) : null;
 
     private void Holds(int? pid, PageKey key, bool held)
     {
@@ -81,53 +83,51 @@ public sealed class PageTracker
         if (p.Folio is ulong folio) _byFolio.Remove(folio);
     }
 
-    public PageRecord GetOrAdd(PageKey key)
-    {
-        if (!_pages.TryGetValue(key, out var page)) _pages[key] = page = new PageRecord(key);
-        return page;
-    }
+    /// <summary>The stored state of a page, added (idle) when absent: one lookup, found or added. The reference is good
+    /// until the table next changes.</summary>
+    private ref PageState GetOrAdd(PageKey key) => ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, key, out _);
 
     public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, InferenceRule? rule)
     {
-        var page = GetOrAdd(key);
-        Holds(page.LockHolder, key, held: false);
+        int? holder = _pages.TryGetValue(key, out var known) ? known.LockHolder : null;
+        Holds(holder, key, held: false);
         Holds(pid, key, held: true);
-        page.LockHolder = pid;
-        page.LockLine = line;
-        page.LockObserved = observed;
-        page.LockRule = rule;
+        GetOrAdd(key).SetLock(pid, line, observed, rule);
     }
 
     public void PageUnlock(PageKey key)
     {
-        if (!_pages.TryGetValue(key, out var page)) return;
+        ref var page = ref CollectionsMarshal.GetValueRefOrNullRef(_pages, key);
+        if (Unsafe.IsNullRef(ref page)) return;
         Holds(page.LockHolder, key, held: false);
-        page.LockHolder = null;
-        page.LockLine = null;
-        page.LockRule = null;
-        DropIfIdle(page);
+        page.ClearLock();
+        if (page.Idle) _pages.Remove(key);
     }
 
-    public void WritebackStart(PageKey key, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom = null)
+    public void WritebackStart(PageKey key, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom = null) =>
+        WritebackStart(key, 1, pid, ioend, deviceFrom);
+
+    /// <summary><paramref name="count"/> consecutive pages from <paramref name="first"/> under writeback by a task.</summary>
+    public void WritebackStart(PageKey first, int count, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom)
     {
-        var page = GetOrAdd(key);
-        page.UnderWriteback = true;
-        page.WritebackBy = pid;
-        page.WritebackDeviceFrom = deviceFrom;
-        if (ioend is not null) page.Ioend = ioend;
+        for (int i = 0; i < count; i++)
+        {
+            ref var page = ref GetOrAdd(i == 0 ? first : first with { Index = first.Index + i });
+            page.UnderWriteback = true;
+            page.WritebackBy = pid;
+            page.HasWritebackBy = true;
+            page.SetWritebackDeviceFrom(deviceFrom);
+            if (ioend is not null) page.Ioend = ioend;
+        }
     }
 
     public void WritebackEnd(PageKey key)
     {
-        if (!_pages.TryGetValue(key, out var page)) return;
+        // Taken out, and put back only when something else keeps it (its lock): one lookup for the usual page.
+        if (!_pages.Remove(key, out var page)) return;
         page.UnderWriteback = false;
         page.Ioend = null;
-        page.WritebackDeviceFrom = null;
-        DropIfIdle(page);
-    }
-
-    private void DropIfIdle(PageRecord page)
-    {
-        if (page.Idle) _pages.Remove(page.Key);
+        page.SetWritebackDeviceFrom(null);
+        if (!page.Idle) _pages[key] = page;
     }
 }

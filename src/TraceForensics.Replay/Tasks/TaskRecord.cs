@@ -56,7 +56,12 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     public EvidenceLine? WorkqueueSleep { get; internal set; }
 
     /// <summary>Locks a kernel log's held-locks list showed it holding (class, acquire site).</summary>
-    public List<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks { get; private set; } = new();
+    public IReadOnlyList<(string Class, ulong? Address, string? Site, EvidenceLine Line)> HeldLocks => (IReadOnlyList<(string, ulong?, string?, EvidenceLine)>?)_heldLocks ?? [];
+
+    /// <summary>Made for the first entry: most tasks never have one, and 100k tasks need not be 100k empty lists.</summary>
+    private List<(string Class, ulong? Address, string? Site, EvidenceLine Line)>? _heldLocks;
+
+    internal void AddHeldLock((string Class, ulong? Address, string? Site, EvidenceLine Line) held) => (_heldLocks ??= new()).Add(held);
 
     /// <summary>When khungtaskd reported it (sched_process_hang, or a hung-task report in a kernel log).</summary>
     public EvidenceLine? HangReport { get; internal set; }
@@ -67,7 +72,7 @@ public sealed class TaskRecord(int pid, int generation, string comm)
     internal TaskRecord Clone()
     {
         var c = (TaskRecord)MemberwiseClone();
-        c.HeldLocks = new(HeldLocks);
+        c._heldLocks = _heldLocks is null ? null : new(_heldLocks);
         return c;
     }
 

@@ -191,7 +191,7 @@ public sealed class TaskTracker
                 if (!_heldByAddress.TryGetValue(address, out var entries)) _heldByAddress[address] = entries = new();
                 entries.Add((t.Pid, t.HeldLocks.Count));
             }
-            t.HeldLocks.Add((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
+            t.AddHeldLock((cls, held.Address, held.AcquireSite, EvidenceLine.Of(e)));
             AnyHeldLocks = true;
         }
     }

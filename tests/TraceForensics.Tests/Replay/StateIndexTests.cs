@@ -148,6 +148,49 @@ public class StateIndexTests
     }
 
     [Fact]
+    public void An_extent_added_as_runs_builds_the_ioends_page_after_page_does()
+    {
+        // Extents of 1-12 pages, mostly contiguous with the last, now and then elsewhere or overlapping, so that the builder
+        // sometimes has several ioends (where a run stops after one page) and sometimes one (where it takes them all).
+        var byRuns = new TraceForensics.Replay.ReplayState(new StackTable()).Bios;
+        var byPages = new TraceForensics.Replay.ReplayState(new StackTable()).Bios;
+        var random = new Random(15);
+        ulong next = 5000;
+        long index = 0;
+        int wholeRuns = 0, splitRuns = 0;
+        for (int step = 0; step < 400; step++)
+        {
+            var add = AddToIoend($"100.{step + 1:000000}");
+            int pages = random.Next(1, 13);
+            ulong sector = random.Next(6) switch { 0 => (ulong)random.Next(0, 8000), 1 => next - 8, _ => next };
+            var seen = new List<IoendRecord>();
+            for (int i = 0; i < pages;)
+            {
+                var io = byRuns.AddToIoend(add, Dev, sector + (ulong)i * 8, 8, Page(index + i), pages - i, out int run);
+                Assert.InRange(run, 1, pages - i);
+                if (pages - i > 1) _ = run > 1 ? wholeRuns++ : splitRuns++;
+                seen.AddRange(Enumerable.Repeat(io, run));
+                i += run;
+            }
+            for (int i = 0; i < pages; i++)
+                Assert.Equal(byPages.AddToIoend(add, Dev, sector + (ulong)i * 8, 8, Page(index + i)).Id, seen[i].Id);
+            if (random.Next(4) == 0)
+            {
+                var queue = BioQueue($"100.{step + 1:000000}", 0, 100_000); // submits every ioend built so far
+                byRuns.BioQueue(queue);
+                byPages.BioQueue(queue);
+            }
+            next = sector + (ulong)pages * 8;
+            index += pages;
+        }
+        static string Text(BioTracker b) => string.Join("\n", b.Unsubmitted.Concat(b.SubmittedNotCompleted)
+            .Select(io => $"{io.Id} {io.StartSector}-{io.EndSector} {string.Join(",", io.Pages.Select(p => p.Index))} {io.Pages.LineOf(io.Pages.First())}"));
+        Assert.Equal(Text(byPages), Text(byRuns));
+        Assert.True(byRuns.Unsubmitted.Count + byRuns.SubmittedNotCompleted.Count > 10);
+        Assert.True(wholeRuns > 10 && splitRuns > 10, $"{wholeRuns} whole runs, {splitRuns} split"); // both ways were taken
+    }
+
+    [Fact]
     public void Ioends_are_found_by_builder_and_end_sector_and_a_copy_submits_its_own()
     {
         var state = new TraceForensics.Replay.ReplayState(new StackTable());
