@@ -9,8 +9,8 @@ namespace TraceForensics.Events.Decoding;
 /// <c>trace-cmd report</c> prints of the same record. One decoder per event type, made once from its format: null when
 /// the format lacks a field the family reads (an older or newer kernel), and the text is decoded instead.
 /// <see cref="Decode"/> says 1 (decoded), 0 (lacks what the kind carries, as the text decoder says) or -1 (this record
-/// cannot be read typed without doubt: a name holding a space or '=', which the text's key search would read
-/// differently; the text decides). Values the print format computes through flag or symbol tables
+/// cannot be read typed without doubt: a name holding a '=' (or a space, where the text ends a value there), which the
+/// text's key search would read differently; the text decides). Values the print format computes through flag or symbol tables
 /// (<c>prev_state</c>, <c>gfp_flags</c>, lock flags) are taken from the text once per distinct raw value.</summary>
 internal abstract class TraceDatFields
 {
@@ -26,10 +26,23 @@ internal abstract class TraceDatFields
             // next_pid, next_prio); sched_wakeup_template(comm, pid, prio, target_cpu).
             EventKind.SchedSwitch when F("prev_comm") is { } pc && F("next_comm") is { } nc && Int32(F("next_pid")) is { } np && F("prev_state") is { } ps
                 => new Switch(pc, nc, np, ps),
-            EventKind.SchedWaking or EventKind.SchedWakeup when F("comm") is { } c && Int32(F("pid")) is { } pid => new Wakeup(c, pid),
+            // ... and sched_process_exit (comm, pid, prio, group_dead), sched_process_exec (filename, pid, old_pid): the
+            // text decoder reads comm= and pid= of all of them (SchedPayloads.Wakeup, SchedPayloads.Pid).
+            EventKind.SchedWaking or EventKind.SchedWakeup or EventKind.ProcessExit when F("comm") is { } c && Int32(F("pid")) is { } pid => new Wakeup(c, pid),
+            EventKind.ProcessExec when F("filename") is { } file && F("comm") is null && Int32(F("pid")) is { } pid => new Exec(file, pid),
             // include/trace/events/writeback.h: writeback_folio_template / folio_wait_writeback (name, ino, index).
             EventKind.FolioDirtied or EventKind.WritebackWait when F("name") is { } n && Unsigned(F("ino")) is { } ino && Unsigned(F("index")) is { } idx
                 => new BdiPage(n, ino, idx),
+            // include/trace/events/writeback.h: writeback_single_inode_template (name, ino, state, ..., index, ...); the text
+            // decoder leaves out its index= (the inode's writeback_index) when the payload prints a state=.
+            EventKind.WritebackInode when !f.Name.StartsWith("ext4_", StringComparison.Ordinal) && F("name") is { } n && Unsigned(F("ino")) is { } ino
+                => new BdiInode(n, ino, f.PrintFormat.Contains(" state=", StringComparison.Ordinal) ? null : Unsigned(F("index"))),
+            // include/trace/events/iomap.h: iomap_writeback_folio (dev, ino, size, offset, length), iomap_add_to_ioend
+            // (dev, ino, bdev, pos, dirty_len, addr, offset, length, type, flags).
+            EventKind.WritebackStart when f.Name.StartsWith("iomap_", StringComparison.Ordinal) && Unsigned(F("dev")) is { Size: 4 } dev && F("ino") is { Size: 8 } ino
+                && (F("pos") ?? F("pgoff") ?? F("offset")) is { Size: 8 } pos
+                => new Iomap(dev, ino, pos, F("addr") is { Size: 8 } a ? a : null, F("offset") is { Size: 8 } o ? o : null,
+                    (F("dirty_len") ?? F("length")) is { Size: 8 } l ? l : null),
             // include/trace/events/filemap.h: mm_filemap_op_page_cache (pfn, i_ino, index, s_dev, order), mm_filemap_fault
             // (i_ino, s_dev, index).
             EventKind.PageCacheAdd or EventKind.PageCacheDelete when Unsigned(F("pfn")) is { } pfn && Unsigned(F("i_ino")) is { } ino
@@ -64,6 +77,10 @@ internal abstract class TraceDatFields
     /// '=' (a key).</summary>
     protected static bool Ambiguous(ReadOnlySpan<byte> s) => s.IndexOfAny((byte)' ', (byte)'\t', (byte)'=') >= 0;
 
+    /// <summary>A '=' in a value the text decoder reads up to the next key (<see cref="PayloadFields.TryValueUntil"/>:
+    /// comm=, next_comm=, filename=), which spaces do not end (<c>.NET TP Worker</c>): only a '=' could make a key.</summary>
+    protected static bool HoldsKey(ReadOnlySpan<byte> s) => s.IndexOf((byte)'=') >= 0;
+
     /// <summary>A pid printed with %d and read back as a pid (<see cref="AsciiSpan.TryParsePid"/>): null when negative or
     /// past the kernel's limit.</summary>
     protected static int? Pid(long v) => v >= 0 && v < AsciiSpan.PidMaxLimit ? (int)v : null;
@@ -82,12 +99,12 @@ internal abstract class TraceDatFields
     {
         private readonly Dictionary<long, T> _known = [];
 
-        public T Get(long raw, TraceDatEvent e, Func<TraceDatEvent, T> fromText)
+        public bool TryGet(long raw, out T value) => _known.TryGetValue(raw, out value!);
+
+        public T Add(long raw, T value)
         {
-            if (_known.TryGetValue(raw, out var v)) return v;
-            v = fromText(e);
-            if (_known.Count < 4096) _known[raw] = v;
-            return v;
+            if (_known.Count < 4096) _known[raw] = value;
+            return value;
         }
     }
 
@@ -98,13 +115,14 @@ internal abstract class TraceDatFields
         public override int Decode(TraceDatEvent e, ref EventPayload p, Utf8Interner strings, PayloadDecoder text)
         {
             var next = e.Text(nextComm);
-            if (Ambiguous(e.Text(prevComm)) || Ambiguous(next)) return -1;
-            p.PrevState = _states.Get(e.Number(prevState), e, ev =>
+            if (HoldsKey(e.Text(prevComm)) || HoldsKey(next)) return -1;
+            long raw = e.Number(prevState);
+            if (!_states.TryGet(raw, out p.PrevState))
             {
                 var q = default(EventPayload);
-                text.Decode(EventKind.SchedSwitch, "sched_switch", ev.Payload(), ref q);
-                return q.PrevState;
-            });
+                text.Decode(EventKind.SchedSwitch, "sched_switch", e.Payload(), ref q);
+                p.PrevState = _states.Add(raw, q.PrevState);
+            }
             p.OtherPid = Pid(e.Number(nextPid));
             p.OtherComm = strings.Intern(next);
             return p.OtherPid is null ? 0 : 1;
@@ -116,10 +134,64 @@ internal abstract class TraceDatFields
         public override int Decode(TraceDatEvent e, ref EventPayload p, Utf8Interner strings, PayloadDecoder text)
         {
             var c = e.Text(comm);
-            if (Ambiguous(c)) return -1;
+            if (HoldsKey(c)) return -1;
             p.OtherComm = strings.Intern(c);
             p.OtherPid = Pid(e.Number(pid));
             return p.OtherPid is null ? 0 : 1;
+        }
+    }
+
+    private sealed class Exec(EventField filename, EventField pid) : TraceDatFields
+    {
+        public override int Decode(TraceDatEvent e, ref EventPayload p, Utf8Interner strings, PayloadDecoder text)
+        {
+            if (HoldsKey(e.Text(filename))) return -1; // "filename=%s pid=%d old_pid=%d"
+            p.OtherPid = Pid(e.Number(pid));
+            return p.OtherPid is null ? 0 : 1;
+        }
+    }
+
+    private sealed class BdiInode(EventField name, EventField ino, EventField? index) : TraceDatFields
+    {
+        public override int Decode(TraceDatEvent e, ref EventPayload p, Utf8Interner strings, PayloadDecoder text)
+        {
+            var n = e.Text(name);
+            if (Ambiguous(n) || n.Length > 64) return -1;
+            p.Dev = Bdi(n, strings);
+            p.Ino = (ulong?)Decimal((ulong)e.Number(ino));
+            if (index is not null) p.Index = Decimal((ulong)e.Number(index));
+            return p.Dev is not null && p.Ino is not null ? 1 : 0;
+        }
+    }
+
+    /// <summary>The device of "bdi %s:" as the text decoder reads it (a MAJ:MIN, a device name, or "(unknown)": none).</summary>
+    protected static DeviceNumber? Bdi(ReadOnlySpan<byte> name, Utf8Interner strings)
+    {
+        Span<byte> bdi = stackalloc byte[name.Length + 5];
+        "bdi "u8.CopyTo(bdi);
+        name.CopyTo(bdi[4..]);
+        bdi[^1] = (byte)':';
+        return PayloadFields.Bdi(bdi, strings);
+    }
+
+    private sealed class Iomap(EventField dev, EventField ino, EventField pos, EventField? addr, EventField? mapOffset, EventField? length) : TraceDatFields
+    {
+        public override int Decode(TraceDatEvent e, ref EventPayload p, Utf8Interner strings, PayloadDecoder text)
+        {
+            // "dev %d:%d ino 0x%llx ... pos 0x%llx dirty len 0x%llx addr 0x%llx offset 0x%llx length 0x%llx", as
+            // PagePayloads.WritebackStart reads it: the folio's page from pos (or offset), its disk sector from the
+            // mapping (addr is the disk byte of file offset "offset"), its length in sectors.
+            p.Dev = Device(e.Number(dev));
+            p.Ino = (ulong)e.Number(ino);
+            ulong at = (ulong)e.Number(pos);
+            p.Index = (long)(at >> KernelPage.Shift);
+            if (addr is not null && mapOffset is not null)
+            {
+                ulong a = (ulong)e.Number(addr), o = (ulong)e.Number(mapOffset);
+                if (at >= o) p.Sector = (a + (at - o)) >> 9;
+            }
+            if (length is not null) p.Sectors = (long)((ulong)e.Number(length) >> 9);
+            return 1;
         }
     }
 
@@ -129,12 +201,7 @@ internal abstract class TraceDatFields
         {
             var n = e.Text(name);
             if (Ambiguous(n) || n.Length > 64) return -1;
-            // "bdi %s: ..." read as the text decoder reads it (a MAJ:MIN, a device name, or "(unknown)": none).
-            Span<byte> bdi = stackalloc byte[n.Length + 5];
-            "bdi "u8.CopyTo(bdi);
-            n.CopyTo(bdi[4..]);
-            bdi[^1] = (byte)':';
-            p.Dev = PayloadFields.Bdi(bdi, strings);
+            p.Dev = Bdi(n, strings);
             p.Ino = (ulong?)Decimal((ulong)e.Number(ino));
             p.Index = Decimal((ulong)e.Number(index));
             return p.Dev is not null && p.Ino is not null ? 1 : 0;
@@ -203,12 +270,13 @@ internal abstract class TraceDatFields
         {
             p.Reclaim = MemoryPayloads.Scope(e.Format.Name);
             p.Order = (int)e.Number(order); // "order=%d gfp_flags=%s"
-            p.GfpFlags = _flags.Get(e.Number(gfp), e, ev =>
+            long raw = e.Number(gfp);
+            if (!_flags.TryGet(raw, out p.GfpFlags))
             {
                 var q = default(EventPayload);
-                text.Decode(EventKind.ReclaimBegin, ev.Format.Name, ev.Payload(), ref q);
-                return q.GfpFlags;
-            });
+                text.Decode(EventKind.ReclaimBegin, e.Format.Name, e.Payload(), ref q);
+                p.GfpFlags = _flags.Add(raw, q.GfpFlags);
+            }
             return p.GfpFlags is null ? 0 : 1;
         }
     }
@@ -240,12 +308,15 @@ internal abstract class TraceDatFields
         {
             p.LockAddress = (ulong)e.Number(address); // "%p (flags=%s)" / "%p (ret=%d)"
             if (flags is not null)
-                p.LockFlags = _flags.Get(e.Number(flags), e, ev =>
+            {
+                long raw = e.Number(flags);
+                if (!_flags.TryGet(raw, out p.LockFlags))
                 {
                     var q = default(EventPayload);
-                    text.Decode(EventKind.LockContentionBegin, ev.Format.Name, ev.Payload(), ref q);
-                    return q.LockFlags;
-                });
+                    text.Decode(EventKind.LockContentionBegin, e.Format.Name, e.Payload(), ref q);
+                    p.LockFlags = _flags.Add(raw, q.LockFlags);
+                }
+            }
             return 1;
         }
     }

@@ -55,12 +55,13 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         e.Cpu = record.Cpu;
         e.Pid = record.Pid;
         e.Tgid = record.Tgid;
-        e.Comm = strings.Intern(record.Comm);
         if (record.Binary is { } binary)
         {
+            e.Comm = CommOf(binary, record.Pid, record.Comm);
             DecodeTyped(binary, ref d);
             return;
         }
+        e.Comm = strings.Intern(record.Comm);
         e.Name = strings.Intern(record.Event);
         var payload = record.Payload;
         e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
@@ -132,9 +133,28 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
             return;
         }
         e.Payload = default;
+        type.FromText++;
         var none2 = new RawRecord();
         Decoded(ref none2, ref d, binary.Payload());
     }
+
+    /// <summary>A trace.dat task's comm, interned once per pid: it is the file's saved cmdline of the pid, the same for
+    /// every record of that input (one record source, one <see cref="TraceDatEvent"/>).</summary>
+    private string CommOf(TraceDatEvent source, int pid, ReadOnlySpan<byte> comm)
+    {
+        if (!ReferenceEquals(_commsOf, source))
+        {
+            _commsOf = source;
+            _comms.Clear();
+        }
+        if (_comms.TryGetValue(pid, out var s)) return s;
+        s = strings.Intern(comm);
+        if (_comms.Count < 1 << 20) _comms[pid] = s;
+        return s;
+    }
+
+    private TraceDatEvent? _commsOf;
+    private readonly Dictionary<int, string> _comms = [];
 
     /// <summary>Records of each event type decoded both typed and from the text before the typed facts alone are trusted.</summary>
     private const int TypedChecks = 16;
@@ -148,6 +168,8 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         public readonly bool KindFromText = kindFromText;
         public TraceDatFields? Fields = fields;
         public int Checked;
+        /// <summary>Records of the type decoded from their text (no typed decoder, or one that left them to the text).</summary>
+        public long FromText;
     }
 
     private EventType?[] _types = [];
