@@ -38,7 +38,7 @@ internal static class MemoryPayloads
         return true;
     }
 
-    private static ReclaimScope Scope(string eventName) =>
+    internal static ReclaimScope Scope(string eventName) =>
         eventName.Contains("softlimit", StringComparison.Ordinal) ? ReclaimScope.MemcgSoftLimit
         : eventName.Contains("memcg", StringComparison.Ordinal) ? ReclaimScope.Memcg
         : eventName.Contains("node", StringComparison.Ordinal) ? ReclaimScope.Node

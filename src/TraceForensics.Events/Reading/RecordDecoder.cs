@@ -2,6 +2,7 @@ using TraceForensics.Events.Decoding;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
 using TraceForensics.Ingest.Formats;
+using TraceForensics.Ingest.TraceDat;
 
 namespace TraceForensics.Events.Reading;
 
@@ -54,10 +55,24 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         e.Cpu = record.Cpu;
         e.Pid = record.Pid;
         e.Tgid = record.Tgid;
+        if (record.Binary is { } binary)
+        {
+            e.Comm = CommOf(binary, record.Pid, record.Comm);
+            DecodeTyped(binary, ref d);
+            return;
+        }
         e.Comm = strings.Intern(record.Comm);
         e.Name = strings.Intern(record.Event);
         var payload = record.Payload;
         e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
+        Decoded(ref record, ref d, payload);
+    }
+
+    /// <summary>Sets the payload facts from the text (<paramref name="payload"/>, or the record's typed facts) and says
+    /// what was lacking.</summary>
+    private void Decoded(ref RawRecord record, ref DecodedRecord d, ReadOnlySpan<byte> payload)
+    {
+        ref var e = ref d.Event;
         bool decoded = e.Kind == EventKind.Unknown
             || (record.Report is { } report ? _decoder.Decode(e.Kind, report, ref e.Payload)
                 : record.Topology is { } fact ? _decoder.Decode(e.Kind, fact, ref e.Payload)
@@ -71,6 +86,110 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         }
         else if (!decoded)
             d.PayloadProblem = PayloadProblem.Lacking;
+    }
+
+    /// <summary>A trace.dat event read typed: its name and meaning once per event type, its payload facts from the record's
+    /// fields (<see cref="TraceDatFields"/>), the text rendered and decoded as for a text input only where no typed decoder
+    /// reads the type, the record is one the typed decoder leaves to the text, or the meaning depends on the payload (a
+    /// kprobe's <c>(address)</c> header). The first records of each type are decoded both ways: a type whose typed facts
+    /// differ from the text's (a kernel that prints its fields otherwise) is read from the text from then on.</summary>
+    private void DecodeTyped(TraceDatEvent binary, ref DecodedRecord d)
+    {
+        ref var e = ref d.Event;
+        var type = TypeOf(binary);
+        e.Name = type.Name;
+        if (type.KindFromText)
+        {
+            var payload = binary.Payload();
+            e.Kind = Resolve(e.Name, default, ref payload, ref e.Payload);
+            var none = new RawRecord();
+            Decoded(ref none, ref d, payload);
+            return;
+        }
+        e.Kind = type.Kind;
+        if (e.Kind == EventKind.Unknown) return;
+        int typed = -1;
+        if (type.Fields is { } fields)
+        {
+            if (type.Checked < TypedChecks)
+            {
+                // Both ways: the text's facts are kept; a difference sends the type to the text for good.
+                var typedPayload = default(EventPayload);
+                typed = fields.Decode(binary, ref typedPayload, strings, _decoder);
+                if (typed >= 0)
+                {
+                    type.Checked++;
+                    var text = default(EventPayload);
+                    bool ok = _decoder.Decode(e.Kind, e.Name, binary.Payload(), ref text);
+                    if (ok != (typed == 1) || !typedPayload.Equals(text)) type.Fields = null;
+                    typed = -1;
+                }
+            }
+            else typed = fields.Decode(binary, ref e.Payload, strings, _decoder);
+        }
+        if (typed >= 0)
+        {
+            if (typed == 0) d.PayloadProblem = PayloadProblem.Lacking;
+            return;
+        }
+        e.Payload = default;
+        type.FromText++;
+        var none2 = new RawRecord();
+        Decoded(ref none2, ref d, binary.Payload());
+    }
+
+    /// <summary>A trace.dat task's comm, interned once per pid: it is the file's saved cmdline of the pid, the same for
+    /// every record of that input (one record source, one <see cref="TraceDatEvent"/>).</summary>
+    private string CommOf(TraceDatEvent source, int pid, ReadOnlySpan<byte> comm)
+    {
+        if (!ReferenceEquals(_commsOf, source))
+        {
+            _commsOf = source;
+            _comms.Clear();
+        }
+        if (_comms.TryGetValue(pid, out var s)) return s;
+        s = strings.Intern(comm);
+        if (_comms.Count < 1 << 20) _comms[pid] = s;
+        return s;
+    }
+
+    private TraceDatEvent? _commsOf;
+    private readonly Dictionary<int, string> _comms = [];
+
+    /// <summary>Records of each event type decoded both typed and from the text before the typed facts alone are trusted.</summary>
+    private const int TypedChecks = 16;
+
+    /// <summary>What every record of one event type shares: its interned name, its meaning, its typed decoder.</summary>
+    private sealed class EventType(EventFormat format, string name, EventKind kind, bool kindFromText, TraceDatFields? fields)
+    {
+        public readonly EventFormat Format = format;
+        public readonly string Name = name;
+        public readonly EventKind Kind = kind;
+        public readonly bool KindFromText = kindFromText;
+        public TraceDatFields? Fields = fields;
+        public int Checked;
+        /// <summary>Records of the type decoded from their text (no typed decoder, or one that left them to the text).</summary>
+        public long FromText;
+    }
+
+    private EventType?[] _types = [];
+
+    private EventType TypeOf(TraceDatEvent binary)
+    {
+        var format = binary.Format;
+        int id = format.Id;
+        if ((uint)id < (uint)_types.Length && _types[id] is { } known && ReferenceEquals(known.Format, format)) return known;
+        string name = strings.Intern(format.Name);
+        // The meaning by name alone, unless the user mapped it or the payload may hold a kprobe's "(address)" header.
+        bool fromText = !dictionary.IsUserMapped(name) && !binary.PayloadNeverStartsWithParen;
+        var kind = fromText ? EventKind.Unknown : dictionary.ByName(name);
+        var type = new EventType(format, name, kind, fromText, fromText ? null : TraceDatFields.For(kind, format));
+        if (id >= 0 && id < 1 << 16)
+        {
+            if (id >= _types.Length) Array.Resize(ref _types, Math.Max(id + 1, 2 * _types.Length));
+            _types[id] = type;
+        }
+        return type;
     }
 
     /// <summary>The meaning of an event: the user's map, then a kprobe's probed function, then the tracepoint

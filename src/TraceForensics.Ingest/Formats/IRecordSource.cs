@@ -31,7 +31,7 @@ public static class RecordSources
 {
     public static IRecordSource Open(Input.OpenedInput input, TraceFormat format, Input.InputLimits? limits = null, int inputs = 1)
     {
-        if (format == TraceFormat.TraceDat) return new TraceDat.TraceDatRecordSource(input);
+        if (format == TraceFormat.TraceDat) return new TraceDat.TraceDatRecordSource(input, typed: true);
         limits ??= Input.InputLimits.Default;
         return new TraceRecordReader(input, format, limits.MaxLineBytes, limits.LineBufferBytes(inputs));
     }

@@ -25,6 +25,9 @@ public ref struct RawRecord
     public KernelLogReport? Report;
     /// <summary>A topology line's typed facts (<see cref="TopologyTokenizer"/>), null for the other formats.</summary>
     public TopologyFact? Topology;
+    /// <summary>A trace.dat event read typed: its record's bytes and format, the payload text rendered only when asked for
+    /// (<see cref="Payload"/> is then empty); null for the other formats.</summary>
+    public TraceDat.TraceDatEvent? Binary;
     /// <summary>For <see cref="RecordKind.StackFrame"/>: the function, without offset or address.</summary>
     public ReadOnlySpan<byte> Frame;
     /// <summary>Lost-event count, or entries in buffer.</summary>

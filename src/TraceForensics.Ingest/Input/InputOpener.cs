@@ -111,6 +111,17 @@ public sealed class OpenedInput(Stream stream, Compression compression, byte[] h
 
     internal HashingStream? Hashing { get; init; }
 
+    /// <summary>True when the input's bytes are hashed as they are read.</summary>
+    internal bool Hashes => Hashing is not null;
+
+    /// <summary>The path of an input that is a regular file (one that can be read at offsets), else null.</summary>
+    internal string? Path => (Hashing?.Inner ?? Raw) switch
+    {
+        FileStream { CanSeek: true } f => f.Name,
+        ReopeningFileStream { Pinned: false } r => r.Path,
+        _ => null,
+    };
+
     /// <summary>The SHA-256 of the input file's bytes (compressed, as stored), when its reading went to the end; null for
     /// a stream not opened by path, or one not read to its end (a rejected input, an analysis that stopped early).</summary>
     public string? Sha256 => Hashing?.Sha256;

@@ -31,6 +31,9 @@ public sealed class ReopeningFileStream : Stream
         Pinned = !_file.CanSeek;
     }
 
+    /// <summary>The file's path.</summary>
+    internal string Path => _path;
+
     /// <summary>True for a file that cannot seek (FIFO, pipe, /proc): it stays open.</summary>
     public bool Pinned { get; }
 

@@ -97,6 +97,13 @@ internal sealed class PrintFormat
         return b;
     }
 
+    /// <summary>True when no record's payload can start with '(': the first piece is a literal that does not, or an
+    /// integer conversion (a sign, digits or spaces first) or a plain %p (<c>0x</c> and hex, <see cref="Pointer"/>); an
+    /// unreadable print format prints <c>name=value</c>.</summary>
+    public bool NeverStartsWithParen => Problem is not null || _pieces.Length == 0
+        || (_pieces[0].Literal is { } first ? first.Length > 0 && first[0] != (byte)'('
+            : _pieces[0].Spec!.Conv is 'd' or 'i' or 'u' or 'x' or 'X' or 'o' || _pieces[0].Spec is { Conv: 'p', PointerKind: "" });
+
     public void Render(ref PrintContext c, PayloadBuffer output, Kallsyms kallsyms)
     {
         var pieces = _pieces;

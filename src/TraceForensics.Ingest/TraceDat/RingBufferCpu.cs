@@ -7,25 +7,33 @@ namespace TraceForensics.Ingest.TraceDat;
 /// in the top 5 bits); type_len 1..28: data of type_len*4 bytes follows; 0: a u32 length (of itself and the data)
 /// then the data; 29 padding (its u32 length; a delta of 0 marks the rest of the page unused); 30 time extend (a u32
 /// of more delta bits, delta += u32 &lt;&lt; 27); 31 an absolute timestamp the same way.</summary>
-internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, TraceDatFile file, int pageSize, long fileOffset)
+internal sealed class RingBufferCpu(int cpu, CpuPages pages, TraceDatFile file, int pageSize, long fileOffset)
 {
     private const int TsShift = 27;
     private const int TypePadding = 29, TypeTimeExtend = 30, TypeTimeStamp = 31;
     private const uint MissingEvents = 1u << 31, MissingStored = 1u << 30, CommitMask = (1u << 27) - 1;
 
     /// <summary>One CPU's pages streamed from <paramref name="pages"/> (whole pages, as trace_pipe_raw hands them
-    /// over), one page in memory at a time: <see cref="Data"/> holds the current page only.</summary>
-    public RingBufferCpu(int cpu, Stream pages, TraceDatFile file, int pageSize) : this(cpu, new byte[pageSize], 0, 0, file, pageSize, 0)
+    /// over), one page in memory at a time.</summary>
+    public RingBufferCpu(int cpu, Stream pages, TraceDatFile file, int pageSize) : this(cpu, CpuPages.FromStream(pages, pageSize), file, pageSize, 0)
     {
-        _pages = pages;
     }
 
-    private readonly Stream? _pages;
-
     public int Cpu => cpu;
-    public byte[] Data => data;
+    /// <summary>The bytes of the current page (and maybe of the pages around it): valid until the next <see cref="Advance"/>.</summary>
+    public byte[] Data => _data;
+    private byte[] _data = [];
     private int _page = -1;
-    private int _pageStart, _dataEnd, _next;
+    private int _pageStart, _pageLength, _dataEnd, _next;
+    /// <summary>Why the CPU's data ended early, once (taken by the caller).</summary>
+    public string? TakeFailure()
+    {
+        var f = pages.Failure;
+        if (f is null || _failureTaken) return null;
+        _failureTaken = true;
+        return f;
+    }
+    private bool _failureTaken;
     private ulong _time;
 
     // The current event (valid when HasEvent).
@@ -42,9 +50,9 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
     public int OffsetInPage => _eventHeader - _pageStart;
     /// <summary>Where the current event's header is in the file (for a compressed file: the CPU data's offset in the
     /// file plus the header's offset in the CPU's decompressed pages).</summary>
-    public long FileOffset => _pages is null ? fileOffset + (_eventHeader - start) : (long)_page * pageSize + _eventHeader;
+    public long FileOffset => fileOffset + (long)_page * pageSize + (_eventHeader - _pageStart);
     private int _eventHeader;
-    public long Consumed => _pages is null ? Math.Max(0, _next - start) : Math.Max(0, (long)_page * pageSize + _next);
+    public long Consumed => _page < 0 ? 0 : Math.Max(0, (long)_page * pageSize + (_next - _pageStart));
 
     /// <summary>Moves to the next data event; false at the end of the CPU's data.</summary>
     public bool Advance()
@@ -58,7 +66,7 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
             }
             if (_dataEnd - _next < 4) { _next = _dataEnd; continue; }
             _eventHeader = _next;
-            uint header = (uint)TraceDatBytes.Read(data.AsSpan(_next, 4), 4, file.BigEndian);
+            uint header = (uint)TraceDatBytes.Read(_data.AsSpan(_next, 4), 4, file.BigEndian);
             int typeLen = file.BigEndian ? (int)(header >> 27) : (int)(header & 0x1f);
             uint delta = file.BigEndian ? header & ((1u << 27) - 1) : header >> 5;
             int p = _next + 4;
@@ -118,31 +126,23 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
         _next = _dataEnd;
     }
 
-    private uint U32(int at) => (uint)TraceDatBytes.Read(data.AsSpan(at, 4), 4, file.BigEndian);
+    private uint U32(int at) => (uint)TraceDatBytes.Read(_data.AsSpan(at, 4), 4, file.BigEndian);
 
     private bool NextPage()
     {
         while (true)
         {
+            if (!pages.Next(out _data, out _pageStart, out _pageLength)) return false;
             _page++;
-            if (_pages is not null)
-            {
-                if (!ReadStreamedPage()) return false;
-            }
-            else
-            {
-                _pageStart = start + _page * pageSize;
-                if ((long)_page * pageSize >= size) return false;
-            }
-            int available = Math.Min(pageSize, start + size - _pageStart);
+            int available = _pageLength;
             int headerSize = file.PageDataOffset;
             if (available < headerSize)
             {
                 Problem = $"cpu {cpu} page {_page}: cut off ({available} of {pageSize} bytes)";
                 return false;
             }
-            _time = TraceDatBytes.Read(data.AsSpan(_pageStart, 8), 8, file.BigEndian);
-            ulong commit = TraceDatBytes.Read(data.AsSpan(_pageStart + 8, file.CommitSize), file.CommitSize, file.BigEndian);
+            _time = TraceDatBytes.Read(_data.AsSpan(_pageStart, 8), 8, file.BigEndian);
+            ulong commit = TraceDatBytes.Read(_data.AsSpan(_pageStart + 8, file.CommitSize), file.CommitSize, file.BigEndian);
             uint length = (uint)commit & CommitMask;
             _next = _pageStart + headerSize;
             if (length > (uint)(available - headerSize))
@@ -155,20 +155,9 @@ internal sealed class RingBufferCpu(int cpu, byte[] data, int start, int size, T
             {
                 LostBefore = -1;
                 if (((uint)commit & MissingStored) != 0 && _dataEnd + file.LongSize <= _pageStart + available)
-                    LostBefore = (long)TraceDatBytes.Read(data.AsSpan(_dataEnd, file.LongSize), file.LongSize, file.BigEndian);
+                    LostBefore = (long)TraceDatBytes.Read(_data.AsSpan(_dataEnd, file.LongSize), file.LongSize, file.BigEndian);
             }
             return true;
         }
-    }
-
-    /// <summary>Streamed: the next page read into <see cref="Data"/> (a short last page as far as it goes); false at the
-    /// end of the stream.</summary>
-    private bool ReadStreamedPage()
-    {
-        int n = _pages!.ReadAtLeast(data, pageSize, throwOnEndOfStream: false);
-        if (n == 0) return false;
-        _pageStart = 0;
-        size = n;
-        return true;
     }
 }

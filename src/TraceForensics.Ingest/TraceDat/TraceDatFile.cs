@@ -12,12 +12,18 @@ public sealed record TraceDatBuffer(string Name, string Clock, int PageSize, IRe
 /// <summary>The metadata of a trace-cmd trace.dat, version 6 or 7 (trace-cmd's Documentation/trace-cmd/
 /// trace-cmd.dat.v6.5.txt and trace-cmd.dat.v7.5.txt; libtracecmd lib/trace-cmd/trace-input.c reads the same): byte
 /// order, long and page size, the ring-buffer page header, the event formats, kallsyms, saved cmdlines, options and
-/// the per-CPU data of each buffer. The file is held in memory; every offset and size is checked against it.</summary>
+/// the per-CPU data of each buffer. Only the metadata is read (the CPUs' pages are read by the record source as it
+/// reaches them); every offset and size is checked against the file's length.</summary>
 public sealed class TraceDatFile
 {
     public static ReadOnlySpan<byte> Magic => [0x17, 0x08, 0x44, (byte)'t', (byte)'r', (byte)'a', (byte)'c', (byte)'i', (byte)'n', (byte)'g'];
 
-    public byte[] Data { get; }
+    internal TraceDatStorage Storage { get; }
+    /// <summary>The file's length in bytes.</summary>
+    public long Length => Storage.Length;
+    /// <summary>The first bytes of the file, read in one piece: the whole metadata of a version-6 file, the header of a
+    /// version-7 one (whose sections are read where their options say).</summary>
+    private readonly byte[] _prefix;
     public int Version { get; private set; }
     public bool BigEndian { get; private set; }
     public int LongSize { get; private set; }
@@ -39,30 +45,55 @@ public sealed class TraceDatFile
     public long TimeOffset { get; private set; }
     public int CpuCount { get; private set; }
 
-    private TraceDatFile(byte[] data) { Data = data; }
+    private TraceDatFile(TraceDatStorage storage, byte[] prefix) { Storage = storage; _prefix = prefix; }
 
     public static bool HasMagic(ReadOnlySpan<byte> head) => head.StartsWith(Magic);
 
     /// <summary>Reads the metadata; throws <see cref="TraceDatException"/> saying what is wrong and where.</summary>
-    public static TraceDatFile Read(byte[] data)
+    public static TraceDatFile Read(byte[] data) => Read(TraceDatStorage.InMemory(data));
+
+    /// <summary>Reads the metadata from its first bytes on: a version-6 file's sections follow each other, so a prefix
+    /// twice as long is read again until they all fit in it (or it is the whole file, where a cut is an error).</summary>
+    internal static TraceDatFile Read(TraceDatStorage storage)
     {
-        var f = new TraceDatFile(data);
-        f.ReadInitial();
-        return f;
+        int prefix = (int)Math.Min(storage.Length, 1 << 20);
+        while (true)
+        {
+            var f = new TraceDatFile(storage, storage.ReadArray(0, prefix));
+            try
+            {
+                f.ReadInitial();
+                return f;
+            }
+            catch (TraceDatException) when (f._prefix.Length < storage.Length && f._prefix.Length < Array.MaxLength / 2)
+            {
+                prefix = (int)Math.Min(storage.Length, 2L * f._prefix.Length);
+            }
+        }
     }
 
     private TraceDatBytes At(long offset, string what)
     {
-        if (offset < 0 || offset > Data.Length) throw new TraceDatException($"{what}: offset {offset} is outside the {Data.Length}-byte file");
-        var b = new TraceDatBytes(Data, BigEndian, what) { Position = (int)offset };
+        if (offset < 0 || offset > _prefix.Length) throw new TraceDatException($"{what}: offset {offset} is outside the {_prefix.Length}-byte file");
+        var b = new TraceDatBytes(_prefix, BigEndian, what) { Position = (int)offset };
         return b;
+    }
+
+    /// <summary><paramref name="count"/> bytes at <paramref name="offset"/> of the file (fewer at its end).</summary>
+    private ReadOnlySpan<byte> Bytes(long offset, long count, string what)
+    {
+        if (offset < 0 || offset > Length) throw new TraceDatException($"{what}: offset {offset} is outside the {Length}-byte file");
+        count = Math.Min(count, Length - offset);
+        if (offset + count <= _prefix.Length) return _prefix.AsSpan((int)offset, (int)count);
+        if (count > Array.MaxLength) throw new TraceDatException($"{what}: {count} bytes at offset {offset} is not plausible");
+        return Storage.ReadArray(offset, (int)count);
     }
 
     /// <summary>"INITIAL FORMAT": magic, version string, endianness, long size, page size; v7 adds the compression
     /// header and the offset of the first options section.</summary>
     private void ReadInitial()
     {
-        if (!HasMagic(Data)) throw new TraceDatException("not a trace.dat: the magic 0x17 0x08 'D' \"tracing\" is missing");
+        if (!HasMagic(_prefix)) throw new TraceDatException("not a trace.dat: the magic 0x17 0x08 'D' \"tracing\" is missing");
         var b = At(Magic.Length, "file header");
         var version = b.CString();
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v is not (6 or 7))
@@ -71,7 +102,7 @@ public sealed class TraceDatFile
         byte endian = b.U8();
         if (endian > 1) throw new TraceDatException($"file header: endianness byte {endian}, 0 or 1 expected");
         BigEndian = endian == 1;
-        b = new TraceDatBytes(Data, BigEndian, "file header") { Position = b.Position };
+        b = new TraceDatBytes(_prefix, BigEndian, "file header") { Position = b.Position };
         LongSize = b.U8();
         if (LongSize is not (4 or 8)) throw new TraceDatException($"file header: long size {LongSize}, 4 or 8 expected");
         PageSize = (int)b.U32();
@@ -184,13 +215,15 @@ public sealed class TraceDatFile
     /// <summary>A section's body, decompressed when its flags say so (compressed: u32 compressed size, u32 size, data).</summary>
     private byte[] Section(long offset, ushort expectedId, string what)
     {
-        var h = At(offset, what);
+        var h = new TraceDatBytes(Bytes(offset, 16, what), BigEndian, what, offset);
         ushort id = h.U16();
         ushort flags = h.U16();
         h.U32(); // string id of the description
-        int size = h.Size64();
+        ulong declared = h.U64();
         if (id != expectedId) throw new TraceDatException($"{what} at offset {offset}: section id {id}, {expectedId} expected");
-        var body = h.Take(size);
+        if (declared > (ulong)(Length - offset - 16))
+            throw new TraceDatException($"{what}: a size of {declared} bytes at offset {offset + 16} runs past the end ({Length - offset - 16} left)");
+        var body = Bytes(offset + 16, (long)declared, what);
         if ((flags & 1) == 0) return body.ToArray();
         var c = new TraceDatBytes(body, BigEndian, what, offset + 16);
         int compressed = c.Size32();
@@ -278,9 +311,9 @@ public sealed class TraceDatFile
                 for (uint i = 0; i < count; i++) cpus.Add(new CpuData((int)o.U32(), (long)o.U64(), (long)o.U64()));
                 // The flyrecord section header before the data says whether its pages are compressed.
                 bool compressed = false;
-                if (offset > 0 && offset + 4 <= Data.Length)
+                if (offset > 0 && offset + 4 <= Length)
                 {
-                    var h = At(offset, "buffer section");
+                    var h = new TraceDatBytes(Bytes(offset, 4, "buffer section"), BigEndian, "buffer section", offset);
                     h.U16();
                     compressed = (h.U16() & 1) != 0;
                 }

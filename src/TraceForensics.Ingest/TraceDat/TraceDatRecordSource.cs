@@ -18,12 +18,14 @@ public sealed class TraceDatRecordSource : IRecordSource
     private readonly TraceDatFile? _file;
     private readonly List<RingBufferCpu> _cpus = [];
     private readonly PayloadBuffer _payload = new();
+    private readonly TraceDatEvent? _event; // typed reading: the record handed on as bytes
     private readonly Dictionary<ulong, byte[]> _frameNames = [];
     private readonly Dictionary<int, byte[]> _comms = [];
     private EventDecoding?[] _decodings = []; // by event type id, made on the type's first record
     private readonly List<ulong> _frames = [];
     private int _frameAt;
     private RingBufferCpu? _pending; // an event to hand on after its lost-events mark
+    private RingBufferCpu? _advance; // the CPU whose event was handed on last
     private bool _started;
     private long _ordinal;
     private long _offset;
@@ -33,28 +35,56 @@ public sealed class TraceDatRecordSource : IRecordSource
     private readonly long _metadataBytes;
     private readonly Queue<string> _notes = new();
 
-    public TraceDatRecordSource(OpenedInput input)
+    /// <summary>A trace.dat read from <paramref name="input"/>. <paramref name="typed"/>: an event's record is handed on as
+    /// its bytes and format (<see cref="RawRecord.Binary"/>), its payload text rendered only when asked for; else every
+    /// payload is rendered (<see cref="RawRecord.Payload"/>), for those who print the records.</summary>
+    public TraceDatRecordSource(OpenedInput input, bool typed = false)
     {
         _input = input;
-        byte[] data;
-        try { data = ReadAll(input.Stream); }
+        TraceDatStorage storage;
+        try { storage = _storage = OpenStorage(input); }
         catch (IOException ex) { ReadError = ex.Message; return; }
         try
         {
-            _file = TraceDatFile.Read(data);
+            _file = TraceDatFile.Read(storage);
             var buffer = _file.Buffers[0];
             _tsc = buffer.Clock == "x86-tsc" && _file.Tsc2Nsec is not null;
             foreach (var note in _file.Notes) _notes.Enqueue(note);
+            if (typed) _event = new TraceDatEvent(_file);
             OpenCpus(_file, buffer);
-            _metadataBytes = buffer.Cpus.Count > 0 ? buffer.Cpus.Min(c => c.Offset) : data.Length;
+            _metadataBytes = buffer.Cpus.Count > 0 ? buffer.Cpus.Min(c => c.Offset) : storage.Length;
         }
         catch (TraceDatException ex)
         {
             ReadError = ex.Message;
             _file = null;
             _cpus.Clear();
+            HashTheRest();
         }
     }
+
+    private readonly TraceDatStorage? _storage;
+
+    /// <summary>A plain file is read at offsets through a handle of its own (its CPUs' pages as the reading reaches them);
+    /// any other input (a pipe, a compressed trace.dat) is read whole into memory first.</summary>
+    private static TraceDatStorage OpenStorage(OpenedInput input)
+    {
+        if (input.Compression == Input.Compression.None && input.Path is { } path && TraceDatStorage.OpenFile(path) is { } file)
+            return file;
+        return TraceDatStorage.InMemory(ReadAll(input.Stream));
+    }
+
+    /// <summary>An input whose bytes are hashed (the reports print its SHA-256) is read on to its end once the records
+    /// are read: the pages were read through a handle of their own.</summary>
+    private void HashTheRest()
+    {
+        if (_hashed || _input is not { Hashes: true } input) return;
+        _hashed = true;
+        try { input.Stream.CopyTo(Stream.Null, 1 << 20); }
+        catch (IOException) { } // the hash is then missing, as for an input not read to its end
+    }
+
+    private bool _hashed;
 
     /// <summary>A recording's events read without holding its pages: the metadata of a trace.dat (<paramref name="metadata"/>,
     /// its CPU data left out) and each CPU's ring-buffer pages streamed from <paramref name="cpus"/>, one page per CPU in
@@ -71,6 +101,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             foreach (var note in _file.Notes) _notes.Enqueue(note);
             foreach (var (cpu, pages) in cpus) _cpus.Add(new RingBufferCpu(cpu, pages, _file, buffer.PageSize));
             _metadataBytes = metadata.Length;
+            _streamed = true;
         }
         catch (TraceDatException ex)
         {
@@ -82,7 +113,8 @@ public sealed class TraceDatRecordSource : IRecordSource
 
     public TraceFormat Format => TraceFormat.TraceDat;
     public RecordPosition Position => new(_ordinal, _offset, IsLine: false);
-    public long BytesRead => _file is null ? 0 : Math.Min(_file.Data.Length, _metadataBytes + _cpus.Sum(c => c.Consumed));
+    public long BytesRead => _file is null ? 0 : _streamed ? _metadataBytes + _cpus.Sum(c => c.Consumed) : Math.Min(_file.Length, _metadataBytes + _cpus.Sum(c => c.Consumed));
+    private readonly bool _streamed;
     public string? ReadError { get; private set; }
     /// <summary>The file's metadata once read (null when it could not be).</summary>
     public TraceDatFile? File => _file;
@@ -140,92 +172,39 @@ public sealed class TraceDatRecordSource : IRecordSource
         return m.ToArray();
     }
 
-    /// <summary>Each CPU's pages (<see cref="OpenCpu"/>), the CPUs decompressed side by side (one zstd context each; the
-    /// decompression is most of the time before the first record of a compressed file), their notes, first problem and
-    /// first error then taken in CPU order, as a serial pass gives them.</summary>
+    /// <summary>Each CPU's pages (<see cref="OpenCpu"/>), their notes and first error in CPU order.</summary>
     private void OpenCpus(TraceDatFile file, TraceDatBuffer buffer)
     {
-        var cpus = buffer.Cpus;
-        var opened = new RingBufferCpu?[cpus.Count];
-        var notes = new List<string>[cpus.Count];
-        var errors = new string?[cpus.Count];
-        var failures = new TraceDatException?[cpus.Count];
-        Parallel.For(0, cpus.Count, new ParallelOptions { MaxDegreeOfParallelism = buffer.Compressed ? Environment.ProcessorCount : 1 }, i =>
+        foreach (var cpu in buffer.Cpus)
         {
-            notes[i] = [];
-            try { opened[i] = OpenCpu(file, buffer, cpus[i], notes[i], out errors[i]); }
-            catch (TraceDatException ex) { failures[i] = ex; }
-        });
-        for (int i = 0; i < cpus.Count; i++)
-        {
-            if (failures[i] is { } failure) throw failure;
-            foreach (var note in notes[i]) _notes.Enqueue(note);
-            ReadError ??= errors[i];
-            _cpus.Add(opened[i]!);
+            var notes = new List<string>();
+            _cpus.Add(OpenCpu(file, buffer, cpu, notes, out var error));
+            foreach (var note in notes) _notes.Enqueue(note);
+            ReadError ??= error;
         }
     }
 
-    /// <summary>A CPU's pages: a slice of the file, or (compressed, trace-cmd.dat.v7.5 "COMPRESSION FORMAT OF THE TRACE
-    /// DATA") u32 chunk count, then per chunk u32 compressed size, u32 size, data, decompressed in turn.</summary>
+    /// <summary>A CPU's pages, read from the file as the reading reaches them: a slice of the file, or (compressed,
+    /// trace-cmd.dat.v7.5 "COMPRESSION FORMAT OF THE TRACE DATA") chunks decompressed in turn (<see cref="CompressedPages"/>).</summary>
     private static RingBufferCpu OpenCpu(TraceDatFile file, TraceDatBuffer buffer, CpuData cpu, List<string> notes, out string? error)
     {
         error = null;
-        var data = file.Data;
-        if (cpu.Offset < 0 || cpu.Offset > data.Length)
-            throw new TraceDatException($"cpu {cpu.Cpu}: data offset {cpu.Offset} is outside the {data.Length}-byte file");
+        long length = file.Length;
+        if (cpu.Offset < 0 || cpu.Offset > length)
+            throw new TraceDatException($"cpu {cpu.Cpu}: data offset {cpu.Offset} is outside the {length}-byte file");
         long size = cpu.Size;
-        if (cpu.Offset + size > data.Length)
+        if (cpu.Offset + size > length)
         {
-            notes.Add($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - data.Length} bytes into its data; the pages before that point are read");
+            notes.Add($"cpu {cpu.Cpu}: the file ends {cpu.Offset + size - length} bytes into its data; the pages before that point are read");
             error ??= $"the trace.dat is cut off in the data of cpu {cpu.Cpu}";
-            size = data.Length - cpu.Offset;
+            size = length - cpu.Offset;
         }
         if (!buffer.Compressed)
-            return new RingBufferCpu(cpu.Cpu, data, (int)cpu.Offset, (int)size, file, buffer.PageSize, cpu.Offset);
+            return new RingBufferCpu(cpu.Cpu, CpuPages.Stored(file.Storage, cpu.Offset, size, buffer.PageSize), file, buffer.PageSize, cpu.Offset);
         // The size in the BUFFER option does not count the u32 chunk count before the chunks (files of trace-cmd 3.1).
-        long compressedSize = Math.Min(size + 4, data.Length - cpu.Offset);
-        var b = new TraceDatBytes(data.AsSpan((int)cpu.Offset, (int)compressedSize), file.BigEndian, $"cpu {cpu.Cpu} data", cpu.Offset);
-        uint chunks = size >= 4 ? b.U32() : 0;
-        // The chunks' sizes first (headers only), so that the pages are decompressed into one array of their total.
-        long total = 0;
-        var scan = b;
-        try
-        {
-            for (uint i = 0; i < chunks; i++)
-            {
-                int compressed = scan.Size32();
-                uint length = scan.U32();
-                if (length > 1 << 30) break;
-                total += length;
-                scan.Take(compressed);
-            }
-        }
-        catch (TraceDatException) { } // reported by the pass below, at the chunk it concerns
-        // Sizes are the file's word: at most 32 times the compressed bytes up front, more only as chunks really decompress.
-        long capacity = Math.Min(total, Math.Min(32 * Math.Max(0, compressedSize) + (1 << 20), Array.MaxLength));
-        var bytes = new byte[Math.Max(0, capacity)];
-        int filled = 0;
-        try
-        {
-            for (uint i = 0; i < chunks; i++)
-            {
-                int compressed = b.Size32();
-                uint length = b.U32();
-                if (length > 1 << 30) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: size {length} is not plausible");
-                var input = b.Take(compressed);
-                if (length > bytes.Length - filled)
-                    Array.Resize(ref bytes, (int)Math.Min(Array.MaxLength, Math.Max(2L * bytes.Length, (long)filled + length)));
-                if (length > bytes.Length - filled) throw new TraceDatException($"cpu {cpu.Cpu} chunk {i}: the CPU's data grows past {Array.MaxLength} bytes");
-                file.Compression.DecompressInto(input, bytes.AsSpan(filled, (int)length), $"cpu {cpu.Cpu} chunk {i}");
-                filled += (int)length;
-            }
-        }
-        catch (TraceDatException ex)
-        {
-            notes.Add(ex.Message + "; the pages before it are read");
-            error ??= ex.Message;
-        }
-        return new RingBufferCpu(cpu.Cpu, bytes, 0, filled, file, buffer.PageSize, cpu.Offset);
+        long compressedSize = Math.Min(size + 4, length - cpu.Offset);
+        var pages = new CompressedPages(file.Storage, file.Compression, cpu.Cpu, cpu.Offset, compressedSize, buffer.PageSize, file.BigEndian);
+        return new RingBufferCpu(cpu.Cpu, pages, file, buffer.PageSize, cpu.Offset);
     }
 
     public bool Read(ref RawRecord record)
@@ -237,6 +216,9 @@ public sealed class TraceDatRecordSource : IRecordSource
             _started = true;
             foreach (var c in _cpus) c.Advance();
         }
+        // The CPU of the event handed on last moves on only now: its page stayed valid while the event was read.
+        _advance?.Advance();
+        _advance = null;
         _ordinal++;
         if (_notes.TryDequeue(out var note))
         {
@@ -254,6 +236,14 @@ public sealed class TraceDatRecordSource : IRecordSource
         }
         foreach (var c in _cpus)
         {
+            if (c.TakeFailure() is not { } failure) continue;
+            ReadError ??= failure;
+            record.Kind = RecordKind.Skipped;
+            record.Problem = failure + "; the pages before it are read";
+            return true;
+        }
+        foreach (var c in _cpus)
+        {
             if (c.Problem is null) continue;
             record.Kind = RecordKind.Unrecognized;
             record.Problem = c.Problem;
@@ -266,7 +256,7 @@ public sealed class TraceDatRecordSource : IRecordSource
         {
             foreach (var c in _cpus)
                 if (c.HasEvent && (cpu is null || c.Timestamp < cpu.Timestamp)) cpu = c;
-            if (cpu is null) { _ordinal--; return false; }
+            if (cpu is null) { _ordinal--; HashTheRest(); return false; }
             if (cpu.LostBefore != 0)
             {
                 // trace-cmd report: "CPU:N [n EVENTS DROPPED]" before the first event of the page after the loss;
@@ -279,7 +269,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             }
         }
         Render(cpu, ref record);
-        cpu.Advance();
+        _advance = cpu;
         return true;
     }
 
@@ -325,16 +315,30 @@ public sealed class TraceDatRecordSource : IRecordSource
             return;
         }
         record.Kind = RecordKind.Event;
-        _payload.Clear();
-        format.Printer ??= PrintFormat.Parse(format, file.LongSize);
-        if (format.Printer.Problem is null) format.Printer.Render(ref c, _payload, file.Kallsyms);
-        else RenderFields(format, ref c);
+        if (_event is { } typed)
+        {
+            // Typed: the fields are read from the record where they are needed; the text only when asked for.
+            typed.Set(format, cpu.Data, cpu.EventOffset, cpu.EventLength);
+            record.Binary = typed;
+            return;
+        }
+        RenderPayload(file, format, data, _payload);
         record.Payload = TrimEnd(_payload.Span);
+    }
+
+    /// <summary>An event's payload as trace-cmd report prints it without plugins, into <paramref name="payload"/>.</summary>
+    internal static void RenderPayload(TraceDatFile file, EventFormat format, ReadOnlySpan<byte> data, PayloadBuffer payload)
+    {
+        payload.Clear();
+        var c = new PrintContext(data, file.BigEndian, file.LongSize);
+        format.Printer ??= PrintFormat.Parse(format, file.LongSize);
+        if (format.Printer.Problem is null) format.Printer.Render(ref c, payload, file.Kallsyms);
+        else RenderFields(format, ref c, payload);
     }
 
     private ReadOnlySpan<byte> EventBytes(RingBufferCpu cpu) => cpu.Data.AsSpan(cpu.EventOffset, cpu.EventLength);
 
-    private static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
+    internal static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
     {
         int n = s.Length;
         while (n > 0 && s[n - 1] is (byte)' ' or (byte)'\n' or (byte)'\t') n--;
@@ -342,23 +346,23 @@ public sealed class TraceDatRecordSource : IRecordSource
     }
 
     /// <summary>A format whose print format cannot be read: its fields as <c>name=value</c>, as libtraceevent does.</summary>
-    private void RenderFields(EventFormat format, ref PrintContext c)
+    private static void RenderFields(EventFormat format, ref PrintContext c, PayloadBuffer payload)
     {
         foreach (var f in format.Fields)
         {
             if (f.Name.StartsWith("common_", StringComparison.Ordinal)) continue;
-            if (_payload.Length > 0) _payload.Append((byte)' ');
-            _payload.Append(f.Name);
-            _payload.Append((byte)'=');
+            if (payload.Length > 0) payload.Append((byte)' ');
+            payload.Append(f.Name);
+            payload.Append((byte)'=');
             var v = new FieldExpr(f).Eval(ref c);
             if (v.Kind == PrintValueKind.Bytes && f.IsString)
             {
                 var s = c.Record.Slice(v.Offset, v.Length);
                 int nul = s.IndexOf((byte)0);
-                _payload.Append(nul >= 0 ? s[..nul] : s);
+                payload.Append(nul >= 0 ? s[..nul] : s);
             }
-            else if (v.Kind == PrintValueKind.Number) _payload.Append(v.Unsigned ? ((ulong)v.Number).ToString() : v.Number.ToString());
-            else _payload.Append("ARRAY");
+            else if (v.Kind == PrintValueKind.Number) payload.Append(v.Unsigned ? ((ulong)v.Number).ToString() : v.Number.ToString());
+            else payload.Append("ARRAY");
         }
     }
 
@@ -412,5 +416,9 @@ public sealed class TraceDatRecordSource : IRecordSource
         return _decodings[type] = new EventDecoding(format);
     }
 
-    public void Dispose() => _input?.Dispose();
+    public void Dispose()
+    {
+        _storage?.Dispose();
+        _input?.Dispose();
+    }
 }

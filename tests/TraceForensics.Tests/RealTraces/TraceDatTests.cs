@@ -156,6 +156,33 @@ public sealed class TraceDatTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    /// <summary>A trace.dat that cannot be read at offsets (a pipe: held in memory) and the same file read at offsets (its
+    /// CPUs' pages as the reading reaches them, compressed chunks one at a time) give the same events.</summary>
+    [SkippableTheory]
+    [InlineData("v6")]
+    [InlineData("v7-zstd")]
+    public void Trace_dat_read_from_a_stream_gives_the_events_read_from_its_file(string form)
+    {
+        var dir = Directory.CreateTempSubdirectory("tracefx-dat-").FullName;
+        try
+        {
+            var dat = Form(form, dir);
+            var (file, fromFile) = Run.Files(dat);
+            var (stream, fromStream) = Run.Bytes(File.ReadAllBytes(dat));
+            Assert.True(fromFile.Count > 1500);
+            Assert.Equal(fromFile.Count, fromStream.Count);
+            for (int i = 0; i < fromFile.Count; i++)
+            {
+                TraceEvent a = fromFile[i], b = fromStream[i];
+                Assert.True(a.TimestampNs == b.TimestampNs && a.Pid == b.Pid && a.Kind == b.Kind && a.Source.Line == b.Source.Line
+                    && a.Source.ByteOffset == b.Source.ByteOffset && a.Payload.Equals(b.Payload), $"event {i}: {a} / {b}");
+                Assert.Equal(string.Join("\n", file.Tables.Stacks.Get(a.StackId)), string.Join("\n", stream.Tables.Stacks.Get(b.StackId)));
+            }
+            Assert.Equal(file.Inputs[0].Bytes, stream.Inputs[0].Bytes);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [SkippableFact]
     public void Evidence_shows_a_record_as_trace_cmd_report_prints_it_with_its_place_in_the_ring_buffer()
     {
