@@ -21,7 +21,7 @@ public sealed class KernelLogTail : IDisposable
 
     private KernelLogTail()
     {
-        try { _fd = open(Encoding.ASCII.GetBytes("/dev/kmsg\0"), ORdOnly | ONonBlock); }
+        try { _fd = open(Encoding.ASCII.GetBytes("/dev/kmsg\0"), ORdOnly | ONonBlock | OCloExec); }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { Error = e.Message; return; }
         if (_fd < 0) { Error = $"cannot open /dev/kmsg: errno {Marshal.GetLastPInvokeError()}"; return; }
         lseek(_fd, 0, SeekEnd);
@@ -90,6 +90,10 @@ public sealed class KernelLogTail : IDisposable
     }
 
     private const int ORdOnly = 0, ONonBlock = 0x800; // include/uapi/asm-generic/fcntl.h O_NONBLOCK 00004000
+    /// <summary>O_CLOEXEC (fcntl.h 02000000): a command started while the capture reads (record's command, watch's --exec)
+    /// must not inherit the descriptor, or the instance stays busy (EBUSY on its removal) for as long as that command
+    /// lives.</summary>
+    private const int OCloExec = 0x80000;
     private const int SeekEnd = 2;
     private const int EAgain = 11, EIntr = 4, EPipe = 32;
 

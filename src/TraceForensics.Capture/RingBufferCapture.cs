@@ -96,7 +96,7 @@ public sealed class RingBufferCapture
         int fd = -1;
         try
         {
-            fd = open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ONonBlock);
+            fd = open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ONonBlock | OCloExec);
             if (fd < 0) throw new IOException($"cannot open {path}: errno {Marshal.GetLastPInvokeError()}");
             using var file = _sink is null ? new FileStream(PageFile(cpu), FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16) : null;
             var page = new byte[PageSize];
@@ -150,6 +150,10 @@ public sealed class RingBufferCapture
     }
 
     private const int ORdOnly = 0, ONonBlock = 0x800; // include/uapi/asm-generic/fcntl.h O_NONBLOCK 00004000
+    /// <summary>O_CLOEXEC (fcntl.h 02000000): a command started while the capture reads (record's command, watch's --exec)
+    /// must not inherit the descriptor, or the instance stays busy (EBUSY on its removal) for as long as that command
+    /// lives.</summary>
+    private const int OCloExec = 0x80000;
     private const int EAgain = 11, EIntr = 4;
 
     [DllImport("libc", SetLastError = true)]

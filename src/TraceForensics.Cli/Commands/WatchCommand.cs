@@ -70,7 +70,9 @@ internal static class WatchCommand
     public sealed record Settings(string Directory, long StallNs, bool DeadlockOnly, long WindowNs, bool Once, string? Exec, int? BufferKb,
                                   IReadOnlySet<EventKind> Families);
 
-    public static int Run(Settings settings, TextWriter stdout, TextWriter stderr)
+    /// <summary>Watches until a signal, --once's incident or <paramref name="cancel"/> (a caller in this process: the
+    /// tests) stops it.</summary>
+    public static int Run(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -86,7 +88,8 @@ internal static class WatchCommand
         var dir = Path.GetFullPath(settings.Directory);
         var lockFile = TakeDirectory(dir, stderr);
         if (lockFile is null) return Program.ExitUsageOrNoInput;
-        var stop = new ManualResetEventSlim();
+        using var stop = new ManualResetEventSlim();
+        using var cancelled = cancel.Register(stop.Set);
         int hangups = 0;
         var signals = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }
             .Select(sig => PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; stop.Set(); }))
