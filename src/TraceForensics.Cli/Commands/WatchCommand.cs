@@ -231,6 +231,7 @@ internal static class WatchCommand
                                          LiveReplay live, string root, Finding finding, TextWriter stdout, TextWriter stderr)
     {
         string? dir = null;
+        var writing = Stopwatch.StartNew();
         try
         {
             dir = IncidentWriter.CreateDirectory(root, DateTime.UtcNow);
@@ -245,6 +246,8 @@ internal static class WatchCommand
         }
         stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: incident {dir}: {finding.Kind.Name()} at {TraceTime.Format(finding.AtNs)}: {finding.Summary}"));
         stdout.Flush();
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"tracefx: the incident was found at trace time {TraceTime.Format(live.NowNs)} and written in {writing.Elapsed.TotalSeconds:F2} s"));
         if (settings.Exec is { } command) RunExec(command, dir, stderr);
         return dir;
     }
