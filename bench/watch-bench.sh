@@ -30,7 +30,7 @@ cost)
   /usr/bin/time -f "%U %S %M %e" -o "$W/time" dotnet "$tfx" watch -o "$W/inc-cost" --stall 5 >"$W/cost.out" 2>"$W/cost.err" & WP=$!
   sleep 3
   SECS=25 bash "$here/mixed-workload.sh" >/dev/null 2>&1
-  kill -TERM $WP; wait $WP; WP=""
+  kill -TERM $(pgrep -P $WP); wait $WP; WP="" # the watch is GNU time's child
   read -r user sys rss elapsed < "$W/time"
   line=$(grep '^tracefx: watched' "$W/cost.err")
   events=$(echo "$line" | sed -E 's/.*watched ([0-9]+) events.*/\1/')

@@ -147,6 +147,7 @@ internal static class WatchCommand
         var reported = new HashSet<(FindingKind, int, long)>();
         var open = new List<(string Dir, int Pid, long SinceNs)>();
         int incidents = 0;
+        long replayed = 0, lost = 0, replayedSince = 0;
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.StartNew();
         while (!stop.Wait(Tick))
@@ -178,6 +179,21 @@ internal static class WatchCommand
                 window.Trim((ulong)Math.Max(0, newest - settings.WindowNs));
                 kmsg.Trim(newest - settings.WindowNs);
             }
+            // The replay's state grows with what it has seen (pages, evidence), not with the window: once a window has
+            // passed, at a quiet moment (no incident open, no task blocked long), it starts again from the window's pages.
+            // A task blocked now has its sleep in the window (it has been blocked less than the gate, the gate less than
+            // the window), so nothing that could become an incident is lost; it costs one more replay of each window.
+            if (started.Elapsed.Ticks - replayedSince >= settings.WindowNs / 100 && open.Count == 0 && !LongBlocked(live, settings))
+            {
+                replayed += live.Events;
+                lost += live.LostEvents;
+                live = new LiveReplay(metadata, options);
+                live.Decode(window.TakeAll());
+                live.Release(watermark);
+                replayed -= live.Events; // the window's events, counted once already
+                lost -= live.LostEvents;
+                replayedSince = started.Elapsed.Ticks;
+            }
             Cleared(live, open, stdout, stderr);
             foreach (var finding in Due(live, settings))
             {
@@ -193,7 +209,7 @@ internal static class WatchCommand
         }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tracefx: watched {live.Events} events in {started.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F2} s of CPU), lost {live.LostEvents}; {incidents} incident{(incidents == 1 ? "" : "s")}"));
+            $"tracefx: watched {live.Events + replayed} events in {started.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F2} s of CPU), lost {live.LostEvents + lost}; {incidents} incident{(incidents == 1 ? "" : "s")}"));
         return Program.ExitOk;
     }
 
@@ -201,11 +217,17 @@ internal static class WatchCommand
     /// The detectors are asked only while some task has been blocked a second or the stall time (whichever is less).</summary>
     private static IEnumerable<Finding> Due(LiveReplay live, Settings settings)
     {
-        var state = live.Analyzer.State;
-        long gate = Math.Min(settings.StallNs, 1_000_000_000);
-        if (!state.Tasks.Blocked.Any(t => state.NowNs - t.StateSinceNs >= gate)) return [];
+        if (!LongBlocked(live, settings)) return [];
         return live.Analyzer.Findings().Where(f => f.Kind == FindingKind.Deadlock || (!settings.DeadlockOnly && f.Kind == FindingKind.Stall))
             .Where(f => f.Tasks.Count > 0);
+    }
+
+    /// <summary>Whether a task has been blocked a second or the stall time (whichever is less).</summary>
+    private static bool LongBlocked(LiveReplay live, Settings settings)
+    {
+        var state = live.Analyzer.State;
+        long gate = Math.Min(settings.StallNs, 1_000_000_000);
+        return state.Tasks.Blocked.Any(t => state.NowNs - t.StateSinceNs >= gate);
     }
 
     /// <summary>Stalls whose first task is no longer in the wait the incident was written for: cleared, with how long it

@@ -41,6 +41,17 @@ internal sealed class PageWindow
         }
     }
 
+    /// <summary>Every page held, per CPU in reading order, and none new after: for a replay started again from the window
+    /// (the pages not yet taken are in it, so they are not handed over a second time).</summary>
+    public List<(int Cpu, List<byte[]> Pages)> TakeAll()
+    {
+        lock (_lock)
+        {
+            foreach (var cpu in _new.Keys.ToList()) _new[cpu] = [];
+            return _kept.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.ToList())).ToList();
+        }
+    }
+
     /// <summary>Drops the pages wholly before <paramref name="fromRaw"/> (the ring buffer's clock): a page goes when the
     /// page after it on its CPU starts before that time.</summary>
     public void Trim(ulong fromRaw)
