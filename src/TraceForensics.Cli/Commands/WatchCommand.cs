@@ -74,17 +74,7 @@ internal static class WatchCommand
     /// tests) stops it.</summary>
     public static int Run(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
-        if (!Environment.IsPrivilegedProcess)
-        {
-            stderr.WriteLine("tracefx: watch needs root (tracefs control files are root's); run it with sudo");
-            return Program.ExitUsageOrNoInput;
-        }
-        var fs = Tracefs.Find(out var why);
-        if (fs is null)
-        {
-            stderr.WriteLine($"tracefx: {why}");
-            return Program.ExitUsageOrNoInput;
-        }
+        if (RecordCommand.TracefsAsRoot("watch", stderr) is not { } fs) return Program.ExitUsageOrNoInput;
         var dir = Path.GetFullPath(settings.Directory);
         var lockFile = TakeDirectory(dir, stderr);
         if (lockFile is null) return Program.ExitUsageOrNoInput;
@@ -101,7 +91,7 @@ internal static class WatchCommand
             if (kmsg.Error is { } kerr) stderr.WriteLine($"tracefx: the kernel log is not kept ({kerr})");
             int bufferKb = settings.BufferKb ?? BufferSizing.InitialKb(Environment.ProcessorCount);
             var recording = TracefsRecording.Arm(fs, RecordingPlan.Events(settings.Families), RecordingPlan.Triggers(settings.Families),
-                RecordingPlan.Probes(Tracefs.HasBtf, settings.Families), bufferKb, out why);
+                RecordingPlan.Probes(Tracefs.HasBtf, settings.Families), bufferKb, out var why);
             if (recording is null)
             {
                 stderr.WriteLine($"tracefx: {why}");

@@ -28,7 +28,7 @@ internal static class BlockedTasksDump
             string pid = t.Pid.ToString(CultureInfo.InvariantCulture);
             string tgid = (t.Tgid >= 0 ? t.Tgid : t.Pid).ToString(CultureInfo.InvariantCulture);
             string comm = t.Comm is "" or "<...>" ? ProcComm(t.Pid) ?? t.Comm : t.Comm;
-            lines.Add(time + UntrustedText.ForTerminal($"task:{comm,-15} state:D stack:0     pid:{pid,-5} tgid:{tgid,-5} ppid:0      flags:0x00000000"));
+            lines.Add(UntrustedText.ForTerminal($"{time}task:{comm,-15} state:D stack:0     pid:{pid,-5} tgid:{tgid,-5} ppid:0      flags:0x00000000"));
             IReadOnlyList<string> frames = Frames(t, stacks) is { Count: > 0 } traced ? traced : procStack(t.Pid) ?? [];
             lines.Add(time + "Call Trace:");
             lines.Add(time + " <TASK>");

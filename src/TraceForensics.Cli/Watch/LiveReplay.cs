@@ -41,7 +41,8 @@ internal sealed class LiveReplay
     public void Decode(List<(int Cpu, List<byte[]> Pages)> batch)
     {
         if (batch.Count == 0) return;
-        var streams = batch.Select(b => (b.Cpu, (Stream)new PagesStream(b.Pages))).ToList();
+        // A tick's pages, copied once into one array per CPU.
+        var streams = batch.Select(b => (b.Cpu, (Stream)new MemoryStream(b.Pages.SelectMany(p => p).ToArray(), writable: false))).ToList();
         using var session = TraceSession.Open("ring buffer", TraceDatRecordSource.ForPages(_metadata, streams),
             new TraceSessionOptions { SharedTables = _tables, Parallelism = 1 });
         while (session.Read(out var e))
@@ -65,35 +66,6 @@ internal sealed class LiveReplay
             Analyzer.Observe(e);
             Events++;
             NowNs = Math.Max(NowNs, e.TimestampNs);
-        }
-    }
-
-    /// <summary>The pages of one CPU read as a stream.</summary>
-    private sealed class PagesStream(List<byte[]> pages) : Stream
-    {
-        private int _page, _at;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int n = 0;
-            while (n < count && _page < pages.Count)
-            {
-                var p = pages[_page];
-                int take = Math.Min(count - n, p.Length - _at);
-                Array.Copy(p, _at, buffer, offset + n, take);
-                n += take;
-                _at += take;
-                if (_at == p.Length) { _page++; _at = 0; }
-            }
-            return n;
         }
     }
 }
