@@ -7,23 +7,45 @@ namespace TraceForensics.Capture;
 /// page's size hands over one whole ring-buffer page, header included, as <c>ring_buffer_read_page</c> fills it) and
 /// appends it unchanged to the CPU's page file. Nothing is formatted on this path; the trace.dat is written after.
 /// The reads do not block (O_NONBLOCK): an empty buffer answers EAGAIN and the reader sleeps, so that it is not woken
-/// for every event (its own wakeups would fill the trace).</summary>
+/// for every event (its own wakeups would fill the trace). A live capture (<c>tracefx watch</c>) hands each page to a
+/// sink instead of a file, and counts the times each reader found its buffer empty (<see cref="Drains"/>).</summary>
 public sealed class RingBufferCapture
 {
     private readonly List<(int Cpu, Thread Thread)> _readers = new();
     private readonly Exception?[] _errors;
     private readonly long[] _bytes;
+    private readonly long[] _drains;
+    private readonly Action<int, byte[]>? _sink;
     private volatile bool _stopping;
 
     public RingBufferCapture(string instance, IReadOnlyList<int> cpus, string directory, int pageSize)
+        : this(instance, cpus, directory, pageSize, null)
+    {
+    }
+
+    /// <summary>A live capture: each page read (a new array, the CPU's number with it) goes to <paramref name="sink"/>,
+    /// on the CPU's reader thread; nothing is written to files.</summary>
+    public RingBufferCapture(string instance, IReadOnlyList<int> cpus, int pageSize, Action<int, byte[]> sink)
+        : this(instance, cpus, "", pageSize, sink)
+    {
+    }
+
+    private RingBufferCapture(string instance, IReadOnlyList<int> cpus, string directory, int pageSize, Action<int, byte[]>? sink)
     {
         Instance = instance;
         Cpus = cpus;
         Directory = directory;
         PageSize = pageSize;
+        _sink = sink;
         _errors = new Exception?[cpus.Count];
         _bytes = new long[cpus.Count];
+        _drains = new long[cpus.Count];
     }
+
+    /// <summary>How many times the reader of the CPU at <paramref name="slot"/> (its index in <see cref="Cpus"/>) found
+    /// its ring buffer empty: once the count grows past a value read at a moment, every event the CPU wrote before that
+    /// moment has been handed over.</summary>
+    public long Drains(int slot) => Interlocked.Read(ref _drains[slot]);
 
     public string Instance { get; }
     public IReadOnlyList<int> Cpus { get; }
@@ -79,7 +101,7 @@ public sealed class RingBufferCapture
             // child lives, and tracefs then refuses to remove the instance (kernel/trace/trace.c __remove_instance).
             fd = open(System.Text.Encoding.UTF8.GetBytes(path + "\0"), ORdOnly | ONonBlock | OCloExec);
             if (fd < 0) throw new IOException($"cannot open {path}: errno {Marshal.GetLastPInvokeError()}");
-            using var file = new FileStream(PageFile(cpu), FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+            using var file = _sink is null ? new FileStream(PageFile(cpu), FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16) : null;
             var page = new byte[PageSize];
             while (true)
             {
@@ -88,7 +110,12 @@ public sealed class RingBufferCapture
                 {
                     // A short read still starts a page; the file keeps whole pages so that page N is at N * page size.
                     if (n < PageSize) Array.Clear(page, (int)n, PageSize - (int)n);
-                    file.Write(page, 0, PageSize);
+                    if (file is not null) file.Write(page, 0, PageSize);
+                    else
+                    {
+                        _sink!(cpu, page);
+                        page = new byte[PageSize];
+                    }
                     Interlocked.Add(ref _bytes[slot], PageSize);
                     continue;
                 }
@@ -96,6 +123,7 @@ public sealed class RingBufferCapture
                 if (errno == EIntr) continue;
                 if (errno != EAgain) throw new IOException($"reading {path}: errno {errno}");
                 // Empty. When stopping (tracing is off), empty means drained.
+                Interlocked.Increment(ref _drains[slot]);
                 if (_stopping) break;
                 Thread.Sleep(100);
             }

@@ -136,12 +136,39 @@ public sealed class TracefsRecording : IDisposable
 
     /// <summary>Starts tracing and the binary capture: each CPU's ring-buffer pages appended to a page file in
     /// <paramref name="directory"/> (<see cref="RingBufferCapture"/>), until <see cref="Stop"/>.</summary>
-    public RingBufferCapture StartBinary(string directory)
+    public RingBufferCapture StartBinary(string directory) =>
+        Start(new RingBufferCapture(Instance, RingBufferCapture.CpusOf(Instance), directory, Environment.SystemPageSize));
+
+    /// <summary>Starts tracing and a live capture: each page read goes to <paramref name="sink"/> (on the CPU's reader
+    /// thread) as it arrives, until <see cref="Stop"/>.</summary>
+    public RingBufferCapture StartLive(Action<int, byte[]> sink) =>
+        Start(new RingBufferCapture(Instance, RingBufferCapture.CpusOf(Instance), Environment.SystemPageSize, sink));
+
+    private RingBufferCapture Start(RingBufferCapture raw)
     {
-        _raw = new RingBufferCapture(Instance, RingBufferCapture.CpusOf(Instance), directory, Environment.SystemPageSize);
-        _raw.Start();
+        _raw = raw;
+        raw.Start();
         LeaveOwnThreadsOutAndStart();
-        return _raw;
+        return raw;
+    }
+
+    /// <summary>The ring buffer's clock now on <paramref name="cpu"/> (<c>per_cpu/cpuN/stats</c> "now ts:", seconds with
+    /// microseconds, kernel/trace/trace.c tracing_stats_read), in nanoseconds; null when it cannot be read (a counting
+    /// clock prints an integer and is read as such).</summary>
+    public long? NowNs(int cpu)
+    {
+        foreach (var line in CpuStats(cpu).Split('\n'))
+        {
+            if (!line.StartsWith("now ts:", StringComparison.Ordinal)) continue;
+            var text = line["now ts:".Length..].Trim();
+            int dot = text.IndexOf('.');
+            if (dot < 0) return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) ? n : null;
+            if (long.TryParse(text[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long s)
+                && long.TryParse(text[(dot + 1)..].PadRight(9, '0')[..9], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long frac))
+                return s * 1_000_000_000 + frac;
+            return null;
+        }
+        return null;
     }
 
     private void LeaveOwnThreadsOutAndStart()

@@ -27,6 +27,7 @@ public static class Program
             ReportCommand.Create(stdout, stderr),
             CompletionCommand.Create(stdout),
             RecordCommand.Create(stdout, stderr),
+            WatchCommand.Create(stdout, stderr),
             DoctorCommand.Create(stdout, stderr),
             TuiCommand.Create(stderr),
             DotnetCommand.Create(stdout, stderr),

@@ -61,17 +61,7 @@ internal static class RecordCommand
                           IReadOnlySet<Events.Model.EventKind>? families = null)
     {
         families ??= RecordingPlan.Default;
-        if (!Environment.IsPrivilegedProcess)
-        {
-            stderr.WriteLine("tracefx: record needs root (tracefs control files are root's); run it with sudo");
-            return Program.ExitUsageOrNoInput;
-        }
-        var fs = Tracefs.Find(out var why);
-        if (fs is null)
-        {
-            stderr.WriteLine($"tracefx: {why}");
-            return Program.ExitUsageOrNoInput;
-        }
+        if (TracefsAsRoot("record", stderr) is not { } fs) return Program.ExitUsageOrNoInput;
         var directory = Path.GetDirectoryName(Path.GetFullPath(output)) ?? ".";
         if (!Directory.Exists(directory))
         {
@@ -93,7 +83,7 @@ internal static class RecordCommand
         using var pages = PageDirectory.For(output);
         var scratch = pages.Path;
         var recording = TracefsRecording.Arm(fs, RecordingPlan.Events(families), RecordingPlan.Triggers(families),
-            RecordingPlan.Probes(Tracefs.HasBtf, families), bufferKb, out why);
+            RecordingPlan.Probes(Tracefs.HasBtf, families), bufferKb, out var why);
         if (recording is null)
         {
             stderr.WriteLine($"tracefx: {why}");
@@ -183,6 +173,19 @@ internal static class RecordCommand
         if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
         stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}{(topology is null ? "" : " " + topology)}");
         return Program.ExitOk;
+    }
+
+    /// <summary>tracefs, when this process is root and it is mounted; else null after a message naming the command.</summary>
+    internal static Tracefs? TracefsAsRoot(string command, TextWriter stderr)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            stderr.WriteLine($"tracefx: {command} needs root (tracefs control files are root's); run it with sudo");
+            return null;
+        }
+        var fs = Tracefs.Find(out var why);
+        if (fs is null) stderr.WriteLine($"tracefx: {why}");
+        return fs;
     }
 
     /// <summary>The kernel log lines printed since the recording started, when there are any, written atomically; their

@@ -67,6 +67,18 @@ public sealed class TraceSession : IDisposable
         return session;
     }
 
+    /// <summary>A session over one source of records already opened (a live reading's batch of ring-buffer pages,
+    /// <c>tracefx watch</c>), named <paramref name="name"/>.</summary>
+    public static TraceSession Open(string name, IRecordSource records, TraceSessionOptions? options = null)
+    {
+        options ??= new TraceSessionOptions();
+        var session = Create(options);
+        var summary = new InputSummary(name);
+        session._inputs.Add(summary);
+        session._readers.Add(new InputReader(records, Compression.None, 0, summary, session.Tables));
+        return session;
+    }
+
     /// <summary>An empty session whose dictionary holds the user's events map, if any.</summary>
     private static TraceSession Create(TraceSessionOptions options)
     {

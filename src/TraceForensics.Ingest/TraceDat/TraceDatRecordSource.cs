@@ -89,16 +89,21 @@ public sealed class TraceDatRecordSource : IRecordSource
     /// <summary>A recording's events read without holding its pages: the metadata of a trace.dat (<paramref name="metadata"/>,
     /// its CPU data left out) and each CPU's ring-buffer pages streamed from <paramref name="cpus"/>, one page per CPU in
     /// memory at a time, merged by timestamp as for a whole file. The streams are the caller's to close.</summary>
-    public static TraceDatRecordSource ForPages(byte[] metadata, IReadOnlyList<(int Cpu, Stream Pages)> cpus) => new(metadata, cpus);
+    public static TraceDatRecordSource ForPages(byte[] metadata, IReadOnlyList<(int Cpu, Stream Pages)> cpus) => new(metadata, null, cpus);
 
-    private TraceDatRecordSource(byte[] metadata, IReadOnlyList<(int Cpu, Stream Pages)> cpus)
+    /// <summary>As <see cref="ForPages(byte[], IReadOnlyList{ValueTuple{int, Stream}})"/> with the metadata already read
+    /// (<see cref="TraceDatFile.Read"/>): a live reading (<c>tracefx watch</c>) decodes each batch of pages against the
+    /// same formats and kallsyms without reading them again. The file's notes were said by the first reading.</summary>
+    public static TraceDatRecordSource ForPages(TraceDatFile metadata, IReadOnlyList<(int Cpu, Stream Pages)> cpus) => new([], metadata, cpus);
+
+    private TraceDatRecordSource(byte[] metadata, TraceDatFile? read, IReadOnlyList<(int Cpu, Stream Pages)> cpus)
     {
         try
         {
-            _file = TraceDatFile.Read(metadata);
+            _file = read ?? TraceDatFile.Read(metadata);
             var buffer = _file.Buffers[0];
             _tsc = buffer.Clock == "x86-tsc" && _file.Tsc2Nsec is not null;
-            foreach (var note in _file.Notes) _notes.Enqueue(note);
+            if (read is null) foreach (var note in _file.Notes) _notes.Enqueue(note);
             foreach (var (cpu, pages) in cpus) _cpus.Add(new RingBufferCpu(cpu, pages, _file, buffer.PageSize));
             _metadataBytes = metadata.Length;
             _streamed = true;
