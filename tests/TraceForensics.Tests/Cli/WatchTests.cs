@@ -22,9 +22,10 @@ public class WatchTests
     public void Pages_of_one_cpu_arriving_a_batch_late_replay_as_the_file_does()
     {
         var path = Path.Combine(Require.RealTraces(), "xfs-fsync.trace.dat");
-        var file = TraceDatFile.Read(File.ReadAllBytes(path));
+        var bytes = File.ReadAllBytes(path);
+        var file = TraceDatFile.Read(bytes);
         var buffer = file.Buffers[0];
-        var pages = buffer.Cpus.Where(c => c.Size > 0).Select(c => (c.Cpu, Pages: PagesOf(file, c, buffer))).Where(c => c.Pages.Count > 0).ToList();
+        var pages = buffer.Cpus.Where(c => c.Size > 0).Select(c => (c.Cpu, Pages: PagesOf(bytes, c, buffer))).Where(c => c.Pages.Count > 0).ToList();
         Assert.True(pages.Count >= 2, "the trace has pages on fewer than two CPUs");
 
         var expected = TasksAfter(path, out long expectedEvents);
@@ -35,12 +36,12 @@ public class WatchTests
 
     /// <summary>A CPU's pages; of a compressed file (trace-cmd.dat.v7.5: u32 chunk count, per chunk u32 compressed size,
     /// u32 size, a zstd frame) decompressed.</summary>
-    private static List<byte[]> PagesOf(TraceDatFile file, CpuData cpu, TraceDatBuffer buffer)
+    private static List<byte[]> PagesOf(byte[] fileBytes, CpuData cpu, TraceDatBuffer buffer)
     {
-        byte[] data = file.Data.AsSpan((int)cpu.Offset, (int)cpu.Size).ToArray();
+        byte[] data = fileBytes.AsSpan((int)cpu.Offset, (int)cpu.Size).ToArray();
         if (buffer.Compressed)
         {
-            var raw = file.Data.AsSpan((int)cpu.Offset);
+            var raw = fileBytes.AsSpan((int)cpu.Offset);
             uint chunks = BinaryPrimitives.ReadUInt32LittleEndian(raw);
             var all = new MemoryStream();
             using var z = new ZstdSharp.Decompressor();
