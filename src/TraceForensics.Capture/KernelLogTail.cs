@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using static TraceForensics.Capture.Libc;
 using System.Text;
 
 namespace TraceForensics.Capture;
@@ -88,24 +89,4 @@ public sealed class KernelLogTail : IDisposable
         _thread?.Join(TimeSpan.FromSeconds(2));
         if (_fd >= 0) { close(_fd); _fd = -1; }
     }
-
-    private const int ORdOnly = 0, ONonBlock = 0x800; // include/uapi/asm-generic/fcntl.h O_NONBLOCK 00004000
-    /// <summary>O_CLOEXEC (fcntl.h 02000000): a command started while the capture reads (record's command, watch's --exec)
-    /// must not inherit the descriptor, or the instance stays busy (EBUSY on its removal) for as long as that command
-    /// lives.</summary>
-    private const int OCloExec = 0x80000;
-    private const int SeekEnd = 2;
-    private const int EAgain = 11, EIntr = 4, EPipe = 32;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open(byte[] path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint read(int fd, byte[] buffer, nint count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern long lseek(int fd, long offset, int whence);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
 }

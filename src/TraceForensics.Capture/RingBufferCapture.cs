@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static TraceForensics.Capture.Libc;
 
 namespace TraceForensics.Capture;
 
@@ -151,17 +152,4 @@ public sealed class RingBufferCapture
         }
         return _errors.FirstOrDefault(e => e is not null);
     }
-
-    // include/uapi/asm-generic/fcntl.h: O_NONBLOCK 00004000, O_CLOEXEC 02000000 (octal).
-    private const int ORdOnly = 0, ONonBlock = 0x800, OCloExec = 0x80000;
-    private const int EAgain = 11, EIntr = 4;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open(byte[] path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint read(int fd, byte[] buffer, nint count);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
 }

@@ -160,13 +160,8 @@ public sealed class TracefsRecording : IDisposable
         foreach (var line in CpuStats(cpu).Split('\n'))
         {
             if (!line.StartsWith("now ts:", StringComparison.Ordinal)) continue;
-            var text = line["now ts:".Length..].Trim();
-            int dot = text.IndexOf('.');
-            if (dot < 0) return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) ? n : null;
-            if (long.TryParse(text[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long s)
-                && long.TryParse(text[(dot + 1)..].PadRight(9, '0')[..9], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long frac))
-                return s * 1_000_000_000 + frac;
-            return null;
+            var text = System.Text.Encoding.ASCII.GetBytes(line["now ts:".Length..].Trim());
+            return TraceForensics.Ingest.Formats.AsciiSpan.TryParseTimestamp(text, out long ns) ? ns : null;
         }
         return null;
     }

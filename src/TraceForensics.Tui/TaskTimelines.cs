@@ -15,9 +15,6 @@ public sealed class TaskTimelines
 
     public IReadOnlyList<(long Ns, char State)> this[int pid] => _changes[pid];
 
-    /// <summary>Changes kept over all tasks (for tests: memory follows the changes, not the events).</summary>
-    public long Changes { get; private set; }
-
     /// <summary>The letter for what <paramref name="t"/> does now.</summary>
     public static char Letter(TaskRecord t)
     {
@@ -50,7 +47,6 @@ public sealed class TaskTimelines
         if (!_changes.TryGetValue(t.Pid, out var list)) _changes[t.Pid] = list = new();
         if (list.Count > 0 && list[^1].State == state) return;
         list.Add((ns, state));
-        Changes++;
     }
 
     /// <summary>Which letter a column shows when the task did several things within it: the spans first (short

@@ -11,24 +11,23 @@ internal static class TraceDatOutput
 
     /// <summary>The writer with everything it reads from tracefs (event formats of the armed events, probes included,
     /// the CPUs' counters, the clock), read before the instance is removed; the pages counted per CPU.</summary>
-    public static TraceDatWriter Prepare(Tracefs fs, TracefsRecording recording, RingBufferCapture raw, bool zstd, out List<RecordedPages> perCpu) =>
-        Prepare(fs, recording, raw.PageSize, raw.Cpus.Select(c => (c, raw.PageFile(c))).ToList(), zstd, out perCpu);
+    public static TraceDatWriter Prepare(Tracefs fs, TracefsRecording recording, RingBufferCapture raw, bool zstd, out List<RecordedPages> perCpu)
+    {
+        var pageFiles = raw.Cpus.Select(c => (c, raw.PageFile(c))).ToList();
+        perCpu = pageFiles.Select(f => RecordedPages.Count(f.c, f.Item2, raw.PageSize)).ToList();
+        return Prepare(fs, recording, raw.PageSize, pageFiles, zstd);
+    }
 
-    /// <summary>As above for page files of any origin (a watch's window written out for an incident).</summary>
-    public static TraceDatWriter Prepare(Tracefs fs, TracefsRecording recording, int pageSize, IReadOnlyList<(int Cpu, string PageFile)> pageFiles, bool zstd,
-                                         out List<RecordedPages> perCpu)
+    /// <summary>As above for page files of any origin (a watch's window written out for an incident), without counting
+    /// their pages (nothing is said of them).</summary>
+    public static TraceDatWriter Prepare(Tracefs fs, TracefsRecording recording, int pageSize, IReadOnlyList<(int Cpu, string PageFile)> pageFiles, bool zstd)
     {
         var writer = new TraceDatWriter(pageSize, zstd) { TraceClockOption = recording.TraceClock, Uname = Uname() };
         var clock = recording.TraceClock;
         int open = clock.IndexOf('['), close = clock.IndexOf(']');
         if (open >= 0 && close > open) writer.Clock = clock[(open + 1)..close];
         writer.AddMetadata(fs.Root, recording.Enabled);
-        perCpu = [];
-        foreach (var (cpu, pageFile) in pageFiles)
-        {
-            writer.AddCpu(cpu, pageFile, recording.CpuStats(cpu));
-            perCpu.Add(RecordedPages.Count(cpu, pageFile, pageSize));
-        }
+        foreach (var (cpu, pageFile) in pageFiles) writer.AddCpu(cpu, pageFile, recording.CpuStats(cpu));
         return writer;
     }
 

@@ -127,7 +127,7 @@ internal static class WatchCommand
         var options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
         int pageSize = Environment.SystemPageSize;
         // The formats of what is armed, read once: the batches of pages are decoded against them.
-        var metadata = TraceDatFile.Read(TraceDatOutput.Prepare(fs, recording, pageSize, [], zstd: false, out _).Metadata());
+        var metadata = TraceDatFile.Read(TraceDatOutput.Prepare(fs, recording, pageSize, [], zstd: false).Metadata());
         var live = new LiveReplay(metadata, options);
         var window = new PageWindow();
         var raw = recording.StartLive(window.Add);

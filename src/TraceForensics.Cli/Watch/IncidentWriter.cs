@@ -44,7 +44,7 @@ internal static class IncidentWriter
                     foreach (var p in pages) s.Write(p);
                 pageFiles.Add((cpu, file));
             }
-            var writer = TraceDatOutput.Prepare(fs, recording, pageSize, pageFiles, zstd: false, out _);
+            var writer = TraceDatOutput.Prepare(fs, recording, pageSize, pageFiles, zstd: false);
             OutputTarget.Write(Path.Combine(dir, TraceFile), s => writer.Write(s, scratch.Path));
         }
         var inputs = new List<string> { Path.Combine(dir, TraceFile) };

@@ -42,7 +42,7 @@ internal sealed class LiveReplay
     {
         if (batch.Count == 0) return;
         // A tick's pages, copied once into one array per CPU.
-        var streams = batch.Select(b => (b.Cpu, (Stream)new MemoryStream(b.Pages.SelectMany(p => p).ToArray(), writable: false))).ToList();
+        var streams = batch.Select(b => (b.Cpu, (Stream)new MemoryStream(Concat(b.Pages), writable: false))).ToList();
         using var session = TraceSession.Open("ring buffer", TraceDatRecordSource.ForPages(_metadata, streams),
             new TraceSessionOptions { SharedTables = _tables, Parallelism = 1 });
         while (session.Read(out var e))
@@ -67,5 +67,13 @@ internal sealed class LiveReplay
             Events++;
             NowNs = Math.Max(NowNs, e.TimestampNs);
         }
+    }
+
+    private static byte[] Concat(List<byte[]> pages)
+    {
+        var all = new byte[pages.Sum(p => p.Length)];
+        int at = 0;
+        foreach (var p in pages) { p.CopyTo(all, at); at += p.Length; }
+        return all;
     }
 }

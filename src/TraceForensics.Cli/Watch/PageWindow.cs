@@ -48,7 +48,7 @@ internal sealed class PageWindow
         lock (_lock)
         {
             foreach (var cpu in _new.Keys.ToList()) _new[cpu] = [];
-            return _kept.OrderBy(p => p.Key).Select(p => (p.Key, p.Value.ToList())).ToList();
+            return Snapshot(); // the same lock, taken again by this thread
         }
     }
 

@@ -133,7 +133,6 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
             return;
         }
         e.Payload = default;
-        type.FromText++;
         var none2 = new RawRecord();
         Decoded(ref none2, ref d, binary.Payload());
     }
@@ -169,7 +168,6 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         public TraceDatFields? Fields = fields;
         public int Checked;
         /// <summary>Records of the type decoded from their text (no typed decoder, or one that left them to the text).</summary>
-        public long FromText;
     }
 
     private EventType?[] _types = [];

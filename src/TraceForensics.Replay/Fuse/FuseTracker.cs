@@ -51,12 +51,15 @@ public sealed class FuseTracker
     /// <summary>sched_waking by the event's task: the first after it queued a request in this run is the request's reader.</summary>
     public void Waking(in TraceEvent e)
     {
-        if (e.Payload.OtherPid is not int woken || !_queuedInRun.Remove(e.Pid, out var r)) return;
+        if (_queuedInRun.Count == 0 || e.Payload.OtherPid is not int woken || !_queuedInRun.Remove(e.Pid, out var r)) return;
         if (_pending.ContainsKey((r.Connection, r.Unique))) r.WokenReader = (woken, EvidenceLine.Of(e));
     }
 
     /// <summary>A task left the CPU: what it wakes after is not its queueing's.</summary>
-    public void Switched(int pid) => _queuedInRun.Remove(pid);
+    public void Switched(int pid)
+    {
+        if (_queuedInRun.Count > 0) _queuedInRun.Remove(pid); // every sched_switch comes here; most traces have no FUSE
+    }
 
     /// <summary>The requests of a connection not ended, oldest first.</summary>
     public IEnumerable<FuseRequest> PendingOn(DeviceNumber conn) =>
