@@ -12,12 +12,13 @@ using TraceForensics.Ingest.TraceDat;
 
 namespace TraceForensics.Cli.Commands;
 
-/// <summary><c>tracefx watch [-o DIR] [--stall S] [--fail-on stall|deadlock] [--window S] [--once] [--exec CMD]</c>: arms
+/// <summary><c>tracefx watch [-o DIR] [--fallback-dir DIR] [--stall S] [--fail-on stall|deadlock] [--window S] [--once] [--exec CMD]</c>: arms
 /// tracefs in its own instance as <c>record</c> does, replays the ring buffers' pages as they arrive with the replay and
 /// detectors of <c>analyze</c> (<see cref="LiveReplay"/>), keeps the last window of pages and kernel log, and when a
 /// finding reaches --fail-on writes an incident directory (<see cref="IncidentWriter"/>), prints one line for it, runs
-/// --exec with it; a stall that clears is recorded as cleared with its duration. Undoes everything it armed on every
-/// exit path.</summary>
+/// --exec with it; a stall that clears is recorded as cleared with its duration. An incident whose chain holds the
+/// filesystem of -o goes to --fallback-dir instead (<see cref="IncidentWriter.WritePlaced"/>); SIGHUP makes -o again.
+/// Undoes everything it armed on every exit path.</summary>
 internal static class WatchCommand
 {
     /// <summary>How often the pages read are decoded and the findings looked at.</summary>
@@ -25,11 +26,16 @@ internal static class WatchCommand
     /// <summary>Events can be committed a little after the clock was read (an interrupted writer): the watermark stays
     /// this far behind what a drained CPU's clock said.</summary>
     private const long InFlightNs = 2_000_000;
-    public const string LockFile = ".tracefx-watch.lock";
+    public const string LockFile = IncidentDirectory.LockFile;
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var output = new Option<string>("--output", "-o") { Description = "Directory for the incidents (one directory each)", DefaultValueFactory = _ => "." };
+        var fallback = new Option<string>("--fallback-dir")
+        {
+            Description = "Directory for an incident whose chain holds the filesystem of -o, or when -o does not answer (made 0700)",
+            DefaultValueFactory = _ => IncidentDirectory.DefaultFallback,
+        };
         var stall = new Option<double>("--stall") { Description = "Seconds a task must be blocked to be a stall", DefaultValueFactory = _ => 5 };
         var failOn = new Option<string>("--fail-on") { Description = "The finding that makes an incident: stall (a stall or a deadlock) or deadlock", DefaultValueFactory = _ => "stall" };
         failOn.AcceptOnlyFromAmong("stall", "deadlock");
@@ -51,7 +57,7 @@ internal static class WatchCommand
               sudo tracefx watch -o /var/log/tracefx --stall 5
               sudo tracefx watch -o incidents --once --exec 'mail -s hang root < "$1/findings.lkml.txt"'
             """);
-        foreach (var o in new Option[] { output, stall, failOn, window, once, exec, events, buffer }) command.Add(o);
+        foreach (var o in new Option[] { output, fallback, stall, failOn, window, once, exec, events, buffer }) command.Add(o);
         command.SetAction(parse =>
         {
             var families = EventSelection.Parse(parse.GetValue(events), out var error);
@@ -61,23 +67,31 @@ internal static class WatchCommand
                 return Program.ExitUsageOrNoInput;
             }
             var settings = new Settings(parse.GetValue(output)!, (long)(parse.GetValue(stall) * 1e9), parse.GetValue(failOn) == "deadlock",
-                (long)(parse.GetValue(window) * 1e9), parse.GetValue(once), parse.GetValue(exec), parse.GetValue(buffer), families);
+                (long)(parse.GetValue(window) * 1e9), parse.GetValue(once), parse.GetValue(exec), parse.GetValue(buffer), families)
+            {
+                FallbackDirectory = parse.GetValue(fallback)!,
+            };
             return Run(settings, stdout, stderr);
         });
         return command;
     }
 
     public sealed record Settings(string Directory, long StallNs, bool DeadlockOnly, long WindowNs, bool Once, string? Exec, int? BufferKb,
-                                  IReadOnlySet<EventKind> Families);
+                                  IReadOnlySet<EventKind> Families)
+    {
+        /// <summary>--fallback-dir.</summary>
+        public string FallbackDirectory { get; init; } = IncidentDirectory.DefaultFallback;
+    }
 
     /// <summary>Watches until a signal, --once's incident or <paramref name="cancel"/> (a caller in this process: the
     /// tests) stops it.</summary>
     public static int Run(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
         if (RecordCommand.TracefsAsRoot("watch", stderr) is not { } fs) return Program.ExitUsageOrNoInput;
-        var dir = Path.GetFullPath(settings.Directory);
-        var lockFile = TakeDirectory(dir, stderr);
-        if (lockFile is null) return Program.ExitUsageOrNoInput;
+        using var output = IncidentDirectory.Take(settings.Directory, stderr);
+        if (output is null) return Program.ExitUsageOrNoInput;
+        using var fallback = IncidentDirectory.Fallback(settings.FallbackDirectory, stderr);
+        if (fallback is null) stderr.WriteLine("tracefx: without a fallback directory, an incident whose chain holds the filesystem of -o is not written");
         using var stop = new ManualResetEventSlim();
         using var cancelled = cancel.Register(stop.Set);
         int hangups = 0;
@@ -102,11 +116,12 @@ internal static class WatchCommand
             {
                 stderr.WriteLine($"tracefx: watching {recording.Enabled.Count} events in {recording.Instance}" +
                                  (recording.Missing.Count > 0 ? $" ({recording.Missing.Count} not on this kernel)" : "") +
-                                 $"; incidents in {UntrustedText.ForTerminal(dir)}");
+                                 $"; incidents in {UntrustedText.ForTerminal(output.Path)}" +
+                                 (fallback is null ? "" : $" (or {UntrustedText.ForTerminal(fallback.Path)})"));
                 foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
                 notesShown = recording.Notes.Count;
-                return Watch(settings, fs, recording, kmsg, dir, stop, () => Interlocked.Exchange(ref hangups, 0) > 0,
-                    ref lockFile, stdout, stderr);
+                return Watch(settings, fs, recording, kmsg, output, fallback, stop, () => Interlocked.Exchange(ref hangups, 0) > 0,
+                    stdout, stderr);
             }
             finally
             {
@@ -117,12 +132,11 @@ internal static class WatchCommand
         finally
         {
             foreach (var s in signals) s.Dispose();
-            lockFile?.Dispose();
         }
     }
 
-    private static int Watch(Settings settings, Tracefs fs, TracefsRecording recording, KernelLogTail kmsg, string dir, ManualResetEventSlim stop,
-                             Func<bool> hungUp, ref FileStream? lockFile, TextWriter stdout, TextWriter stderr)
+    private static int Watch(Settings settings, Tracefs fs, TracefsRecording recording, KernelLogTail kmsg, IncidentDirectory output,
+                             IncidentDirectory? fallback, ManualResetEventSlim stop, Func<bool> hungUp, TextWriter stdout, TextWriter stderr)
     {
         var options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
         int pageSize = Environment.SystemPageSize;
@@ -142,13 +156,7 @@ internal static class WatchCommand
         var started = Stopwatch.StartNew();
         while (!stop.Wait(Tick))
         {
-            if (hungUp())
-            {
-                // Log rotation: the directory may have been moved away; it is made again and its lock taken anew.
-                lockFile?.Dispose();
-                lockFile = TakeDirectory(dir, stderr);
-                stderr.WriteLine($"tracefx: SIGHUP: incidents go to {UntrustedText.ForTerminal(dir)} again");
-            }
+            if (hungUp()) Reopen(output, fallback, stderr);
             // The clocks first, then the readers' drain counts: a reader that found its buffer empty after this had
             // handed over every event its CPU wrote before it.
             var now = cpus.Select(c => recording.NowNs(c)).ToArray();
@@ -189,7 +197,7 @@ internal static class WatchCommand
             {
                 var first = finding.Tasks.OrderBy(t => t.BlockedSinceNs).First();
                 if (!reported.Add((finding.Kind, first.Pid, first.BlockedSinceNs))) continue;
-                var incident = WriteIncident(settings, fs, recording, pageSize, window, kmsg, live, dir, finding, stdout, stderr);
+                var incident = WriteIncident(settings, fs, recording, pageSize, window, kmsg, live, output, fallback, finding, stdout, stderr);
                 if (incident is null) continue;
                 incidents++;
                 open.Add((incident, first.Pid, first.BlockedSinceNs));
@@ -233,29 +241,39 @@ internal static class WatchCommand
             long until = state.Tasks.Get(pid) is { } now && now.StateSinceNs > since ? now.StateSinceNs : live.NowNs;
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"cleared at {TraceTime.Format(until)}: task {pid} blocked from {TraceTime.Format(since)} for {(until - since) / 1e9:F3} s");
-            IncidentWriter.WriteLines(Path.Combine(dir, IncidentWriter.ClearedFile), [line], stderr);
+            var messages = new StringWriter();
+            if (BoundedIo.Run(_ => { IncidentWriter.WriteLines(Path.Combine(dir, IncidentWriter.ClearedFile), [line], messages); return true; },
+                    IncidentDirectory.ProbeTimeout, out _))
+                stderr.Write(messages.ToString());
+            else
+                stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {dir}/{IncidentWriter.ClearedFile} not written within {IncidentDirectory.ProbeTimeout.TotalSeconds} s"));
             stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: {dir}: {line}"));
             stdout.Flush();
         }
     }
 
-    private static string? WriteIncident(Settings settings, Tracefs fs, TracefsRecording recording, int pageSize, PageWindow window, KernelLogTail kmsg,
-                                         LiveReplay live, string root, Finding finding, TextWriter stdout, TextWriter stderr)
+    /// <summary>Log rotation (SIGHUP): -o may have been moved away; it is made again and its lock taken anew.</summary>
+    internal static void Reopen(IncidentDirectory output, IncidentDirectory? fallback, TextWriter stderr)
     {
-        string? dir = null;
+        stderr.WriteLine(output.Reopen(stderr)
+            ? UntrustedText.ForTerminal($"tracefx: SIGHUP: incidents go to {output.Path} again")
+            : UntrustedText.ForTerminal($"tracefx: SIGHUP: {output.Path} is not usable; incidents go to {fallback?.Path ?? "no directory"} until the next SIGHUP"));
+    }
+
+    private static string? WriteIncident(Settings settings, Tracefs fs, TracefsRecording recording, int pageSize, PageWindow window, KernelLogTail kmsg,
+                                         LiveReplay live, IncidentDirectory output, IncidentDirectory? fallback, Finding finding,
+                                         TextWriter stdout, TextWriter stderr)
+    {
         var writing = Stopwatch.StartNew();
-        try
-        {
-            dir = IncidentWriter.CreateDirectory(root, DateTime.UtcNow);
-            var blocked = BlockedTasksDump.Lines(live.Analyzer.State, live.Tables.Stacks, live.NowNs);
-            IncidentWriter.Write(dir, fs, recording, pageSize, window.Snapshot(), kmsg.Lines(), blocked,
-                new AnalysisOptions { StallThresholdNs = settings.StallNs }, stderr);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: the incident was not written{(dir is null ? "" : $" to {dir}")}: {e.Message}"));
-            return null;
-        }
+        // What the incident holds is taken here, from the watcher's state; the files are written on a worker.
+        var pages = window.Snapshot();
+        var kernelLog = kmsg.Lines();
+        var blocked = BlockedTasksDump.Lines(live.Analyzer.State, live.Tables.Stacks, live.NowNs);
+        var options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
+        var dir = IncidentWriter.WritePlaced(output, fallback, finding, () => StorageTopology.Read(),
+            (into, messages, cancel) => IncidentWriter.Write(into, fs, recording, pageSize, pages, kernelLog, blocked, options, messages, cancel),
+            stdout, stderr);
+        if (dir is null) return null;
         stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: incident {dir}: {finding.Kind.Name()} at {TraceTime.Format(finding.AtNs)}: {finding.Summary}"));
         stdout.Flush();
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -279,23 +297,6 @@ internal static class WatchCommand
         catch (System.ComponentModel.Win32Exception e)
         {
             stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: --exec could not run: {e.Message}"));
-        }
-    }
-
-    /// <summary>Creates the incidents' directory and takes its lock (<see cref="LockFile"/>, held open with no sharing:
-    /// .NET takes an exclusive flock(2) for it), so that two watchers never write into one directory; null, after a
-    /// message, when it cannot be made or another watcher holds it.</summary>
-    private static FileStream? TakeDirectory(string dir, TextWriter stderr)
-    {
-        try
-        {
-            Directory.CreateDirectory(dir);
-            return new FileStream(Path.Combine(dir, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {dir}: {e.Message} (another tracefx watch may be writing there)"));
-            return null;
         }
     }
 }

@@ -1,10 +1,12 @@
 using System.Globalization;
 using TraceForensics.Analysis;
+using TraceForensics.Analysis.Findings;
 using TraceForensics.Capture;
 using TraceForensics.Cli.Capture;
 using TraceForensics.Cli.Findings;
 using TraceForensics.Cli.Output;
 using TraceForensics.Cli.Reports;
+using TraceForensics.Events.Model;
 using TraceForensics.Events.Reading;
 
 namespace TraceForensics.Cli.Watch;
@@ -30,9 +32,93 @@ internal static class IncidentWriter
         return dir;
     }
 
-    /// <summary>Writes the incident's files into <paramref name="dir"/>; the analysis of its trace and kernel log.</summary>
+    /// <summary>How long writing an incident (its trace file, its analysis, the reports) may take once its directory is
+    /// made before the directory is taken for hung: a bound, well above what the README measured (2.8 s).</summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Writes an incident by <paramref name="write"/> into <paramref name="output"/> (<c>-o</c>), or into
+    /// <paramref name="fallback"/> when <c>-o</c>'s filesystem is in the finding's chain (<see cref="OutputInChain"/>,
+    /// decided before anything is written; said on stdout and stderr), when <c>-o</c> is not held, or when <c>-o</c> did
+    /// not take it in time (<see cref="BoundedIo"/>: the directory made within <see cref="IncidentDirectory.ProbeTimeout"/>,
+    /// the files within <see cref="WriteTimeout"/>). The incident directory, or null after a message.</summary>
+    public static string? WritePlaced(IncidentDirectory output, IncidentDirectory? fallback, Finding finding, Func<StorageTopology> topology,
+                                      Action<string, TextWriter, CancellationToken> write, TextWriter stdout, TextWriter stderr)
+    {
+        var why = !output.Usable ? $"{output.Path} is not held (see above)"
+            : output.Device is { } dev && BoundedIo.Run(_ => OutputInChain.Through(dev, finding, topology()), IncidentDirectory.ProbeTimeout, out var through) && through is not null
+                ? $"the filesystem of {output.Path} ({dev}) is in the incident's chain (through {through})"
+                : null;
+        string? dir = null;
+        if (why is null)
+        {
+            dir = WriteBounded(output.Path, write, stderr, out why);
+            if (dir is not null) return dir;
+        }
+        if (fallback is null)
+        {
+            stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {why}, and there is no fallback directory: the incident was not written"));
+            return null;
+        }
+        var line = UntrustedText.ForTerminal($"tracefx: {why}: the incident goes to {fallback.Path}");
+        stdout.WriteLine(line);
+        stdout.Flush();
+        stderr.WriteLine(line);
+        return WriteBounded(fallback.Path, write, stderr, out _);
+    }
+
+    /// <summary>A new incident directory under <paramref name="root"/> with the incident written into it, on a worker
+    /// (<see cref="BoundedIo"/>); null, with <paramref name="failed"/> saying why, when it failed or did not end in time
+    /// (what the worker made is then removed, once it ends, if it ever does). The worker writes its messages to a writer
+    /// of its own, passed on to <paramref name="stderr"/> when it ends in time.</summary>
+    private static string? WriteBounded(string root, Action<string, TextWriter, CancellationToken> write, TextWriter stderr, out string? failed)
+    {
+        var messages = new StringWriter();
+        try
+        {
+            if (!BoundedIo.Run(cancel =>
+                {
+                    var made = CreateDirectory(root, DateTime.UtcNow);
+                    if (cancel.IsCancellationRequested) Directory.Delete(made);
+                    return made;
+                }, IncidentDirectory.ProbeTimeout, out var dir))
+            {
+                failed = $"no directory was made in {root} within {IncidentDirectory.ProbeTimeout.TotalSeconds} s (a frozen or hung filesystem?)";
+                return null;
+            }
+            bool written = BoundedIo.Run(cancel =>
+            {
+                try
+                {
+                    write(dir!, messages, cancel);
+                }
+                catch (OperationCanceledException)
+                {
+                    Directory.Delete(dir!, recursive: true);
+                }
+                return true;
+            }, WriteTimeout, out _);
+            stderr.Write(messages.ToString());
+            if (!written)
+            {
+                failed = $"the incident was not written into {dir} within {WriteTimeout.TotalSeconds} s (a frozen or hung filesystem?)";
+                return null;
+            }
+            failed = null;
+            return dir;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.Write(messages.ToString());
+            failed = $"the incident was not written into {root}: {e.Message}";
+            stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {failed}"));
+            return null;
+        }
+    }
+
+    /// <summary>Writes the incident's files into <paramref name="dir"/>; the analysis of its trace and kernel log. Looks at
+    /// <paramref name="cancel"/> between files (<see cref="OperationCanceledException"/>).</summary>
     public static AnalysisReport Write(string dir, Tracefs fs, TracefsRecording recording, int pageSize, List<(int Cpu, List<byte[]> Pages)> window,
-                                       List<string> kernelLog, List<string> blocked, AnalysisOptions options, TextWriter stderr)
+                                       List<string> kernelLog, List<string> blocked, AnalysisOptions options, TextWriter stderr, CancellationToken cancel = default)
     {
         using (var scratch = PageDirectory.InTemp())
         {
@@ -47,6 +133,7 @@ internal static class IncidentWriter
             var writer = TraceDatOutput.Prepare(fs, recording, pageSize, pageFiles, zstd: false);
             OutputTarget.Write(Path.Combine(dir, TraceFile), s => writer.Write(s, scratch.Path));
         }
+        cancel.ThrowIfCancellationRequested();
         var inputs = new List<string> { Path.Combine(dir, TraceFile) };
         if (kernelLog.Count > 0)
         {
@@ -54,6 +141,7 @@ internal static class IncidentWriter
             inputs.Add(Path.Combine(dir, KernelLogFile));
         }
         WriteLines(Path.Combine(dir, BlockedFile), blocked, stderr);
+        cancel.ThrowIfCancellationRequested();
         using var session = TraceSession.Open(inputs, new TraceSessionOptions { HashInputs = true, Parallelism = 1 });
         var result = TraceAnalysis.Run(session, options);
         var report = new AnalysisReport
@@ -64,6 +152,7 @@ internal static class IncidentWriter
             Diagnostics = result.Diagnostics,
         };
         CommandOutput.Emit(Path.Combine(dir, FindingsText), TextWriter.Null, stderr, CommandOutput.Text(w => FindingsTextWriter.Write(report, w)));
+        cancel.ThrowIfCancellationRequested();
         CommandOutput.Emit(Path.Combine(dir, FindingsJson), TextWriter.Null, stderr, s => FindingsJsonWriter.Write(report, s));
         CommandOutput.Emit(Path.Combine(dir, FindingsLkml), TextWriter.Null, stderr, CommandOutput.Text(w => LkmlReportWriter.Write(ReportContext.Build(report), w)));
         return report;
