@@ -13,11 +13,14 @@ internal sealed class IncidentDirectory : IDisposable
 {
     public const string LockFile = ".tracefx-watch.lock";
 
-    /// <summary>The default <c>--fallback-dir</c>: <c>/run</c> is a tmpfs (FHS 3.0 section 3.15, "run-time variable
-    /// data"; systemd mounts it so), on no block device, so no frozen filesystem or stalled device of a chain is under
-    /// it, and only root writes there (unlike <c>/dev/shm</c>, mode 1777, where another user could make the name first,
-    /// as a symbolic link or a directory of their own). Its content does not survive a reboot.</summary>
-    public const string DefaultFallback = "/run/tracefx";
+    /// <summary>The default <c>--fallback-dir</c>, on the tmpfs of <c>/dev/shm</c>: on no block device, so no frozen
+    /// filesystem or stalled device of a chain is under it, and there on every Linux system (glibc's <c>shm_open(3)</c>
+    /// lives there; systemd and container runtimes mount it), where <c>/run</c> is not always a tmpfs (on the machine
+    /// this was written on it is the root filesystem's). <c>/dev/shm</c> is mode 1777: another user could make the name
+    /// first, so an existing directory is used only when it is this process's user's and not a symbolic link
+    /// (<see cref="Fallback"/>), and the sticky bit keeps others from renaming or removing it (inode(7), "S_ISVTX").
+    /// Its content does not survive a reboot: take incidents from there.</summary>
+    public const string DefaultFallback = "/dev/shm/tracefx-incidents";
 
     /// <summary>How long making or locking a directory may take before it is taken for hung.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
