@@ -195,6 +195,8 @@ internal static class WatchCommand
             Cleared(live, open, stdout, stderr);
             foreach (var finding in Due(live, settings))
             {
+                // The watch's own threads: a write to a hung -o that BoundedIo gave up on (said already) is no incident.
+                if (finding.Tasks.All(t => Directory.Exists($"/proc/self/task/{t.Pid.ToString(CultureInfo.InvariantCulture)}"))) continue;
                 var first = finding.Tasks.OrderBy(t => t.BlockedSinceNs).First();
                 if (!reported.Add((finding.Kind, first.Pid, first.BlockedSinceNs))) continue;
                 var incident = WriteIncident(settings, fs, recording, pageSize, window, kmsg, live, output, fallback, finding, stdout, stderr);
