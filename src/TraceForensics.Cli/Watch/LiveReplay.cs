@@ -29,8 +29,13 @@ internal sealed class LiveReplay
     public Analyzer Analyzer { get; }
     /// <summary>The tables the batches decode into (their stacks are the replay's).</summary>
     public EventTables Tables => _tables;
+    /// <summary>Events replayed (after <see cref="CountFromNs"/>).</summary>
     public long Events { get; private set; }
+    /// <summary>Events the ring buffer lost (in gaps after <see cref="CountFromNs"/>).</summary>
     public long LostEvents { get; private set; }
+    /// <summary>Events at or before this time are not counted: a replay started again from the window goes over events
+    /// the one before it counted.</summary>
+    public long CountFromNs { get; init; } = long.MinValue;
     /// <summary>The time of the last event replayed (trace nanoseconds); long.MinValue before the first.</summary>
     public long NowNs { get; private set; } = long.MinValue;
 
@@ -49,7 +54,7 @@ internal sealed class LiveReplay
         {
             _waiting.Add(e);
             if (!_lastNs.TryGetValue(e.Cpu, out long last) || e.TimestampNs > last) _lastNs[e.Cpu] = e.TimestampNs;
-            if (e.Kind == EventKind.TraceGap) LostEvents += Math.Max(0, e.Payload.Count ?? 0);
+            if (e.Kind == EventKind.TraceGap && e.TimestampNs > CountFromNs) LostEvents += Math.Max(0, e.Payload.Count ?? 0);
         }
     }
 
@@ -64,7 +69,7 @@ internal sealed class LiveReplay
         {
             if (e.TimestampNs > upToNs) { _waiting.Add(e); continue; }
             Analyzer.Observe(e);
-            Events++;
+            if (e.TimestampNs > CountFromNs) Events++;
             NowNs = Math.Max(NowNs, e.TimestampNs);
         }
     }
