@@ -120,6 +120,17 @@ internal sealed class PageWindow(long keptCap = long.MaxValue, long pendingCap =
     public static ulong Start(byte[] page) =>
         BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt64LittleEndian(page) : BinaryPrimitives.ReadUInt64BigEndian(page);
 
+    /// <summary>Whether the page says events were lost before it (RB_MISSED_EVENTS in its commit word: set by the kernel
+    /// after an overrun, or here after pages dropped unreplayed).</summary>
+    public static bool FollowsLostEvents(byte[] page, int commitSize) => (Commit(page, commitSize) & MissedEvents) != 0;
+
+    /// <summary>The low 32 bits of the page's commit word (a word of <c>commitSize</c> bytes after the timestamp, in the
+    /// machine's byte order), where RB_MISSED_EVENTS is.</summary>
+    private static Span<byte> CommitLow(byte[] page, int commitSize) => page.AsSpan(8 + (BitConverter.IsLittleEndian ? 0 : commitSize - 4), 4);
+
+    private static uint Commit(byte[] page, int commitSize) =>
+        BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(CommitLow(page, commitSize)) : BinaryPrimitives.ReadUInt32BigEndian(CommitLow(page, commitSize));
+
     /// <summary>The CPU whose first page in <paramref name="queues"/> starts first (the lowest CPU on a tie), or null
     /// when none holds a page.</summary>
     private static int? Oldest(Dictionary<int, PageQueue> queues)
@@ -135,18 +146,13 @@ internal sealed class PageWindow(long keptCap = long.MaxValue, long pendingCap =
         return oldest;
     }
 
-    /// <summary>A copy of the page with RB_MISSED_EVENTS set in its commit word (the low 32 bits of a word of
-    /// <c>commitSize</c> bytes after the timestamp, in the machine's byte order); the kept page is not written.</summary>
+    /// <summary>A copy of the page with RB_MISSED_EVENTS set in its commit word; the kept page is not written.</summary>
     private byte[] MarkedMissed(byte[] page)
     {
         var copy = (byte[])page.Clone();
-        var word = copy.AsSpan(8, commitSize);
-        int low = BitConverter.IsLittleEndian ? 0 : commitSize - 4;
-        var bits = word.Slice(low, 4);
-        uint commit = BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(bits) : BinaryPrimitives.ReadUInt32BigEndian(bits);
-        commit |= MissedEvents;
-        if (BitConverter.IsLittleEndian) BinaryPrimitives.WriteUInt32LittleEndian(bits, commit);
-        else BinaryPrimitives.WriteUInt32BigEndian(bits, commit);
+        uint commit = Commit(copy, commitSize) | MissedEvents;
+        if (BitConverter.IsLittleEndian) BinaryPrimitives.WriteUInt32LittleEndian(CommitLow(copy, commitSize), commit);
+        else BinaryPrimitives.WriteUInt32BigEndian(CommitLow(copy, commitSize), commit);
         return copy;
     }
 

@@ -14,7 +14,7 @@ namespace TraceForensics.Cli.Watch;
 /// bites it says so on stderr.</summary>
 internal sealed class WatchMemory(long capBytes, long windowNs)
 {
-    public const long DefaultCapMiB = 1024;
+    public const long DefaultCapMiB = 512;
     /// <summary>Pages handed to the replay at a time: its queue of decoded events stays small however far behind it is.</summary>
     public const long BatchBytes = 4 << 20;
     /// <summary>The replay starts again from the window after this many windows.</summary>
