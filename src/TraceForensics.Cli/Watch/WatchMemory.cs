@@ -7,11 +7,12 @@ namespace TraceForensics.Cli.Watch;
 /// log of the window only (<see cref="PageWindow.Trim"/>), and the replay started again from the window's pages every
 /// <see cref="RenewalWindows"/> windows (its state grows with what it has seen: tasks, evidence, candidates), when that
 /// loses nothing: every task blocked now went to sleep inside the window, so the new replay sees it go to sleep again.
-/// By bytes (<c>--max-memory</c>): half for the window's pages (past it the window is shorter), a quarter for pages read
-/// and not yet replayed (past it the oldest are dropped, a lost-events gap for the replay), and when the heap beyond the
-/// pages passes the last quarter the replay starts again from the window whatever it loses: a task blocked since before
-/// the window becomes unknown (as after lost events), its incident stays open until it is seen again. Each time a cap
-/// bites it says so on stderr.</summary>
+/// By bytes (<c>--max-memory</c>): half for the window's pages (past it the window is shorter), half for pages read and
+/// not yet replayed (past it the oldest are dropped, a lost-events gap for the replay; a replay started again is handed
+/// the whole window, so this half is not less than the other), and when the heap beyond the pages passes a quarter the
+/// replay starts again from the window whatever it loses: a task blocked since before the window becomes unknown (as
+/// after lost events), its incident stays open until it is seen again. Each time a cap bites it says so on stderr.
+/// Pages waiting are mostly pages of the window too, so the pages cost at most the cap, the replay a quarter more.</summary>
 internal sealed class WatchMemory(long capBytes, long windowNs)
 {
     public const long DefaultCapMiB = 512;
@@ -25,7 +26,7 @@ internal sealed class WatchMemory(long capBytes, long windowNs)
 
     public long CapBytes { get; } = capBytes;
 
-    public PageWindow NewWindow(int commitSize) => new(CapBytes / 2, CapBytes / 4, commitSize);
+    public PageWindow NewWindow(int commitSize) => new(CapBytes / 2, CapBytes / 2, commitSize);
 
     /// <summary>Times the replay was started again, and of them how many lost blocked tasks (the cap bit).</summary>
     public int Renewals { get; private set; }
