@@ -54,7 +54,7 @@ latency)
   sleep 4
   fsfreeze -f "$W/outer"; FROZEN=1
   ( dd if=/dev/urandom of="$W/inner/stalled.dat" bs=1M count=16 conv=fsync status=none ) & DD=$!
-  for i in $(seq 1 200); do grep -q ' incident ' "$W/lat.out" && break; sleep 0.05; done
+  for i in $(seq 1 600); do grep -q ' incident ' "$W/lat.out" && break; sleep 0.05; done # 30 s at most
   seen=$(now_ts)
   sleep 2
   fsfreeze -u "$W/outer"; FROZEN=""
@@ -63,5 +63,6 @@ latency)
   kill -TERM $WP; wait $WP; WP=""
   at=$(grep -m1 ' incident ' "$W/lat.out" | sed -E 's/.* at ([0-9.]+): .*/\1/')
   echo "latency: incident line $(echo "$seen - $at - 2" | bc) s after --stall 2 elapsed (finding at $at, line seen at trace clock $seen, polled every 50 ms)"
-  cat "$W/lat.out"; grep -E '^tracefx: (watched|the incident was found)' "$W/lat.err" ;;
+  cat "$W/lat.out"; grep -E '^tracefx: (watched|the incident was found|the replay|the window)' "$W/lat.err"
+  grep -q ' incident ' "$W/lat.out" || { echo "no incident: watch's stderr:"; cat "$W/lat.err"; } ;;
 esac; done

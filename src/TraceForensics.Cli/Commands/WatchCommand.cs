@@ -187,7 +187,7 @@ internal static class WatchCommand
                 window.Trim((ulong)Math.Max(0, newest - settings.WindowNs));
                 kmsg.Trim(newest - settings.WindowNs);
             }
-            memory.SayWhenCapsBit(window, stderr);
+            memory.SayWhenCapsBit(window, started.Elapsed.Ticks * 100, stderr);
             // The replay's state grows with what it has seen: it starts again from the window's pages (WatchMemory).
             if (memory.Renew(live, started.Elapsed.Ticks * 100, behind, GC.GetGCMemoryInfo().HeapSizeBytes,
                     () => GC.GetTotalMemory(forceFullCollection: true), window.Bytes + window.PendingBytes, stderr))
@@ -196,6 +196,8 @@ internal static class WatchCommand
                 lost += live.LostEvents;
                 // The window's events up to here were counted once already.
                 live = new LiveReplay(metadata, options) { CountFromNs = live.NowNs };
+                // The replay before is garbage now, most of the heap: given back to the system at once, not at the GC's pace.
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
                 window.RequeueAll();
                 behind = true;
                 continue;

@@ -23,6 +23,7 @@ internal sealed class WatchMemory(long capBytes, long windowNs)
 
     private long _droppedSaid, _shortenedSaid;
     private long _lastRenewalNs;
+    private long? _saidAtNs;
 
     public long CapBytes { get; } = capBytes;
 
@@ -32,10 +33,14 @@ internal sealed class WatchMemory(long capBytes, long windowNs)
     public int Renewals { get; private set; }
     public int ForcedRenewals { get; private set; }
 
-    /// <summary>Says on <paramref name="stderr"/> when the window's caps bit since the last call.</summary>
-    public void SayWhenCapsBit(PageWindow window, TextWriter stderr)
+    /// <summary>Says on <paramref name="stderr"/> when the window's caps bit since it last said so: at most once a window
+    /// (<paramref name="elapsedNs"/>: the watch's running time), however often they bite.</summary>
+    public void SayWhenCapsBit(PageWindow window, long elapsedNs, TextWriter stderr)
     {
+        if (_saidAtNs is long said && elapsedNs - said < windowNs) return;
         long dropped = window.Dropped, shortened = window.Shortened;
+        if (dropped == _droppedSaid && shortened == _shortenedSaid) return;
+        _saidAtNs = elapsedNs;
         if (dropped > _droppedSaid)
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"tracefx: the replay fell behind by more than {window.PendingCap >> 20} MiB of pages (--max-memory {CapBytes >> 20}): {dropped - _droppedSaid} pages dropped unreplayed ({dropped} in all); the tasks not seen since are unknown"));
