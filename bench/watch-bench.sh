@@ -1,7 +1,9 @@
 #!/bin/bash
 # `tracefx watch` as root, two measures. Cost: watching the mixed workload (bench/mixed-workload.sh: fsync and memcg
-# pressure on a loop ext4) for its 25 s: tracefx's CPU time (user+sys, GNU time) as a share of one core, its peak RSS,
-# events replayed per second and events lost, as watch itself says. Latency: the frozen-backing experiment of
+# pressure on a loop ext4) for its 25 s: tracefx's CPU time (user+sys, GNU time) as a share of one core, its peak RSS
+# (GNU time) and steady RSS (VmRSS sampled every 0.5 s: the median over the second half of the workload), events
+# replayed per second, events lost by the ring buffer and pages dropped unreplayed (--max-memory), as watch itself
+# says; WATCH_ARGS adds options (e.g. "--window 5"). Latency: the frozen-backing experiment of
 # ../shared/tools/capture-real-traces.sh (an XFS on a loop device over a file of a frozen XFS, dd conv=fsync into it)
 # with --stall 2: how long after the stall began (the finding's time, trace clock) the incident line came (the trace
 # clock read then from per_cpu/cpu0/stats), minus the 2 s; then, after the thaw, the "cleared" line.
@@ -27,14 +29,22 @@ now_ts() { awk '/^now ts:/{print $3}' /sys/kernel/tracing/per_cpu/cpu0/stats; }
 
 for what in ${*:-cost latency}; do case $what in
 cost)
-  /usr/bin/time -f "%U %S %M %e" -o "$W/time" dotnet "$tfx" watch -o "$W/inc-cost" --stall 5 >"$W/cost.out" 2>"$W/cost.err" & WP=$!
-  sleep 3
-  SECS=25 bash "$here/mixed-workload.sh" >/dev/null 2>&1
-  kill -TERM $(pgrep -P $WP); wait $WP; WP="" # the watch is GNU time's child
+  /usr/bin/time -f "%U %S %M %e" -o "$W/time" dotnet "$tfx" watch -o "$W/inc-cost" --stall 5 ${WATCH_ARGS:-} >"$W/cost.out" 2>"$W/cost.err" & WP=$!
+  sleep 1; TP=$(pgrep -P $WP) # the watch is GNU time's child
+  # Its RSS every half second (VmRSS, KiB), "w" while the workload runs.
+  ( while kill -0 "$TP" 2>/dev/null; do r=$(awk '/^VmRSS/{print $2}' /proc/$TP/status 2>/dev/null); [ -n "$r" ] && echo "$(cat "$W/phase" 2>/dev/null) $r"; sleep 0.5; done ) >"$W/rss" & SP=$!
+  sleep 2
+  echo w >"$W/phase"; SECS=25 bash "$here/mixed-workload.sh" >/dev/null 2>&1; echo a >"$W/phase"
+  sleep 2
+  kill -TERM "$TP"; wait $WP; WP=""; wait $SP
   read -r user sys rss elapsed < "$W/time"
   line=$(grep '^tracefx: watched' "$W/cost.err")
   events=$(echo "$line" | sed -E 's/.*watched ([0-9]+) events.*/\1/')
-  echo "cost: $(echo "scale=1; 100*($user+$sys)/$elapsed" | bc)% of one core ($user s user + $sys s sys over $elapsed s), max RSS $((rss/1024)) MiB, $(echo "$events/$elapsed" | bc) events/s; $line"
+  # Steady: the median of the samples in the second half of the workload; peak: GNU time's maximum RSS.
+  n=$(awk '$1=="w"' "$W/rss" | wc -l)
+  steady=$(awk '$1=="w"{print $2}' "$W/rss" | tail -n $(( (n + 1) / 2 )) | sort -n | awk '{a[NR]=$1} END{print int(a[int((NR+1)/2)]/1024)}')
+  echo "cost: $(echo "scale=1; 100*($user+$sys)/$elapsed" | bc)% of one core ($user s user + $sys s sys over $elapsed s), peak RSS $((rss/1024)) MiB, steady RSS $steady MiB (median, second half of the workload), $(echo "$events/$elapsed" | bc) events/s; $line"
+  grep -E '^tracefx: the (replay|window)' "$W/cost.err" | sort | uniq -c | sed 's/^/  /'
   echo "incidents during the workload: $(grep -c 'incident' "$W/cost.out")" ;;
 latency)
   mkdir -p "$W/outer" "$W/inner"
@@ -44,7 +54,7 @@ latency)
   sleep 4
   fsfreeze -f "$W/outer"; FROZEN=1
   ( dd if=/dev/urandom of="$W/inner/stalled.dat" bs=1M count=16 conv=fsync status=none ) & DD=$!
-  for i in $(seq 1 200); do grep -q ' incident ' "$W/lat.out" && break; sleep 0.05; done
+  for i in $(seq 1 600); do grep -q ' incident ' "$W/lat.out" && break; sleep 0.05; done # 30 s at most
   seen=$(now_ts)
   sleep 2
   fsfreeze -u "$W/outer"; FROZEN=""
@@ -53,5 +63,6 @@ latency)
   kill -TERM $WP; wait $WP; WP=""
   at=$(grep -m1 ' incident ' "$W/lat.out" | sed -E 's/.* at ([0-9.]+): .*/\1/')
   echo "latency: incident line $(echo "$seen - $at - 2" | bc) s after --stall 2 elapsed (finding at $at, line seen at trace clock $seen, polled every 50 ms)"
-  cat "$W/lat.out"; grep -E '^tracefx: (watched|the incident was found)' "$W/lat.err" ;;
+  cat "$W/lat.out"; grep -E '^tracefx: (watched|the incident was found|the replay|the window)' "$W/lat.err"
+  grep -q ' incident ' "$W/lat.out" || { echo "no incident: watch's stderr:"; cat "$W/lat.err"; } ;;
 esac; done

@@ -44,6 +44,11 @@ internal static class WatchCommand
         var exec = new Option<string?>("--exec") { Description = "Command run (by /bin/sh) for each incident, the incident directory as $1 and TRACEFX_INCIDENT" };
         var events = new Option<string?>("--events") { Description = "Families to record, as for record" };
         var buffer = new Option<int?>("--buffer-kb") { Description = "Ring buffer per cpu, KiB (default: a share of the free memory)" };
+        var maxMemory = new Option<int>("--max-memory") { Description = "MiB of pages and replay state held at most, whatever the event rate (past it the window is shorter, or unreplayed pages are dropped as lost events)", DefaultValueFactory = _ => (int)WatchMemory.DefaultCapMiB };
+        maxMemory.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 64 or > 1 << 20) r.AddError("--max-memory wants MiB from 64 to 1048576");
+        });
         foreach (var o in new[] { stall, window })
             o.Validators.Add(r =>
             {
@@ -57,7 +62,7 @@ internal static class WatchCommand
               sudo tracefx watch -o /var/log/tracefx --stall 5
               sudo tracefx watch -o incidents --once --exec 'mail -s hang root < "$1/findings.lkml.txt"'
             """);
-        foreach (var o in new Option[] { output, fallback, stall, failOn, window, once, exec, events, buffer }) command.Add(o);
+        foreach (var o in new Option[] { output, fallback, stall, failOn, window, once, exec, events, buffer, maxMemory }) command.Add(o);
         command.SetAction(parse =>
         {
             var families = EventSelection.Parse(parse.GetValue(events), out var error);
@@ -70,6 +75,7 @@ internal static class WatchCommand
                 (long)(parse.GetValue(window) * 1e9), parse.GetValue(once), parse.GetValue(exec), parse.GetValue(buffer), families)
             {
                 FallbackDirectory = parse.GetValue(fallback)!,
+                MaxMemoryBytes = (long)parse.GetValue(maxMemory) << 20,
             };
             return Run(settings, stdout, stderr);
         });
@@ -81,6 +87,8 @@ internal static class WatchCommand
     {
         /// <summary>--fallback-dir.</summary>
         public string FallbackDirectory { get; init; } = IncidentDirectory.DefaultFallback;
+        /// <summary>--max-memory, bytes (<see cref="WatchMemory"/>).</summary>
+        public long MaxMemoryBytes { get; init; } = WatchMemory.DefaultCapMiB << 20;
     }
 
     /// <summary>Watches until a signal, --once's incident or <paramref name="cancel"/> (a caller in this process: the
@@ -143,7 +151,8 @@ internal static class WatchCommand
         // The formats of what is armed, read once: the batches of pages are decoded against them.
         var metadata = TraceDatFile.Read(TraceDatOutput.Prepare(fs, recording, pageSize, [], zstd: false).Metadata());
         var live = new LiveReplay(metadata, options);
-        var window = new PageWindow();
+        var memory = new WatchMemory(settings.MaxMemoryBytes, settings.WindowNs);
+        var window = memory.NewWindow(metadata.CommitSize);
         var raw = recording.StartLive(window.Add);
         var cpus = raw.Cpus;
         var previousNow = new long?[cpus.Count];
@@ -151,25 +160,30 @@ internal static class WatchCommand
         var reported = new HashSet<(FindingKind, int, long)>();
         var open = new List<(string Dir, int Pid, long SinceNs)>();
         int incidents = 0;
-        long replayed = 0, lost = 0, replayedSince = 0;
+        long replayed = 0, lost = 0;
+        bool behind = false;
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.StartNew();
-        while (!stop.Wait(Tick))
+        // Behind (pages wait to be replayed), it goes on without waiting.
+        while (!stop.Wait(behind ? TimeSpan.Zero : Tick))
         {
             if (hungUp()) Reopen(output, fallback, stderr);
             // The clocks first, then the readers' drain counts: a reader that found its buffer empty after this had
             // handed over every event its CPU wrote before it.
             var now = cpus.Select(c => recording.NowNs(c)).ToArray();
             var drains = Enumerable.Range(0, cpus.Count).Select(raw.Drains).ToArray();
-            live.Decode(window.TakeNew());
+            live.Decode(window.TakeNew(WatchMemory.BatchBytes));
             long watermark = long.MaxValue;
             for (int i = 0; i < cpus.Count; i++)
             {
                 long known = live.LastOf(cpus[i]) ?? long.MinValue;
-                if (drains[i] > previousDrains[i] && previousNow[i] is long drainedAt) known = Math.Max(known, drainedAt - InFlightNs);
+                // A drained CPU whose pages are all replayed has nothing earlier to come; one with pages still waiting has.
+                if (drains[i] > previousDrains[i] && previousNow[i] is long drainedAt && !window.HasPending(cpus[i]))
+                    known = Math.Max(known, drainedAt - InFlightNs);
                 watermark = Math.Min(watermark, known);
             }
             live.Release(watermark);
+            behind = window.PendingBytes > 0;
             Array.Copy(now, previousNow, now.Length);
             Array.Copy(drains, previousDrains, drains.Length);
             if (now.Max() is long newest)
@@ -177,20 +191,20 @@ internal static class WatchCommand
                 window.Trim((ulong)Math.Max(0, newest - settings.WindowNs));
                 kmsg.Trim(newest - settings.WindowNs);
             }
-            // The replay's state grows with what it has seen (pages, evidence), not with the window: once a window has
-            // passed, at a quiet moment (no incident open, no task blocked long), it starts again from the window's pages.
-            // A task blocked now has its sleep in the window (it has been blocked less than the gate, the gate less than
-            // the window), so nothing that could become an incident is lost; it costs one more replay of each window.
-            if (started.Elapsed.Ticks - replayedSince >= settings.WindowNs / 100 && open.Count == 0 && !LongBlocked(live, settings))
+            memory.SayWhenCapsBit(window, started.Elapsed.Ticks * 100, stderr);
+            // The replay's state grows with what it has seen: it starts again from the window's pages (WatchMemory).
+            if (memory.Renew(live, started.Elapsed.Ticks * 100, behind, GC.GetGCMemoryInfo().HeapSizeBytes,
+                    () => GC.GetTotalMemory(forceFullCollection: true), window.Bytes + window.PendingBytes, stderr))
             {
                 replayed += live.Events;
                 lost += live.LostEvents;
-                live = new LiveReplay(metadata, options);
-                live.Decode(window.TakeAll());
-                live.Release(watermark);
-                replayed -= live.Events; // the window's events, counted once already
-                lost -= live.LostEvents;
-                replayedSince = started.Elapsed.Ticks;
+                // The window's events up to here were counted once already.
+                live = new LiveReplay(metadata, options) { CountFromNs = live.NowNs };
+                // The replay before is garbage now, most of the heap: given back to the system at once, not at the GC's pace.
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                window.RequeueAll();
+                behind = true;
+                continue;
             }
             Cleared(live, open, stdout, stderr);
             foreach (var finding in Due(live, settings))
@@ -209,7 +223,7 @@ internal static class WatchCommand
         }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tracefx: watched {live.Events + replayed} events in {started.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F2} s of CPU), lost {live.LostEvents + lost}; {incidents} incident{(incidents == 1 ? "" : "s")}"));
+            $"tracefx: watched {live.Events + replayed} events in {started.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F2} s of CPU), lost {live.LostEvents + lost}, {window.Dropped} pages dropped unreplayed; {incidents} incident{(incidents == 1 ? "" : "s")}; the replay started again {memory.Renewals} times ({memory.ForcedRenewals} losing blocked tasks)"));
         return Program.ExitOk;
     }
 
@@ -231,16 +245,17 @@ internal static class WatchCommand
     }
 
     /// <summary>Stalls whose first task is no longer in the wait the incident was written for: cleared, with how long it
-    /// lasted, in the incident's <c>cleared.txt</c> and one line.</summary>
+    /// lasted, in the incident's <c>cleared.txt</c> and one line (<see cref="WatchMemory.HasCleared"/>: not when the task
+    /// has not been seen since).</summary>
     private static void Cleared(LiveReplay live, List<(string Dir, int Pid, long SinceNs)> open, TextWriter stdout, TextWriter stderr)
     {
         var state = live.Analyzer.State;
         for (int i = open.Count - 1; i >= 0; i--)
         {
             var (dir, pid, since) = open[i];
-            if (state.Tasks.Get(pid) is { IsBlocked: true } t && t.StateSinceNs == since) continue;
+            if (!WatchMemory.HasCleared(state.Tasks.Get(pid), since)) continue;
             open.RemoveAt(i);
-            long until = state.Tasks.Get(pid) is { } now && now.StateSinceNs > since ? now.StateSinceNs : live.NowNs;
+            long until = state.Tasks.Get(pid)!.StateSinceNs;
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"cleared at {TraceTime.Format(until)}: task {pid} blocked from {TraceTime.Format(since)} for {(until - since) / 1e9:F3} s");
             var messages = new StringWriter();

@@ -29,8 +29,13 @@ internal sealed class LiveReplay
     public Analyzer Analyzer { get; }
     /// <summary>The tables the batches decode into (their stacks are the replay's).</summary>
     public EventTables Tables => _tables;
+    /// <summary>Events replayed (after <see cref="CountFromNs"/>).</summary>
     public long Events { get; private set; }
+    /// <summary>Events the ring buffer lost (in gaps after <see cref="CountFromNs"/>).</summary>
     public long LostEvents { get; private set; }
+    /// <summary>Events at or before this time are not counted: a replay started again from the window goes over events
+    /// the one before it counted.</summary>
+    public long CountFromNs { get; init; } = long.MinValue;
     /// <summary>The time of the last event replayed (trace nanoseconds); long.MinValue before the first.</summary>
     public long NowNs { get; private set; } = long.MinValue;
 
@@ -49,8 +54,15 @@ internal sealed class LiveReplay
         {
             _waiting.Add(e);
             if (!_lastNs.TryGetValue(e.Cpu, out long last) || e.TimestampNs > last) _lastNs[e.Cpu] = e.TimestampNs;
-            if (e.Kind == EventKind.TraceGap) LostEvents += Math.Max(0, e.Payload.Count ?? 0);
+            if (e.Kind == EventKind.TraceGap && e.TimestampNs > CountFromNs) LostEvents += Math.Max(0, e.Payload.Count ?? 0);
         }
+        // A batch is a session of its own, and a session drops a lost-events mark that comes before any event of its own
+        // (nothing before it to doubt): here there is, the replay before the batch. Each page that follows lost events
+        // puts a gap just before its first event (the page's timestamp; the count, when kept, is the session's).
+        foreach (var (cpu, pages) in batch)
+            foreach (var page in pages)
+                if (page.Length >= 16 && PageWindow.FollowsLostEvents(page, _metadata.CommitSize))
+                    _waiting.Add(Gap(cpu, (long)Math.Min(PageWindow.Start(page), long.MaxValue) - 1));
     }
 
     /// <summary>Replays, in time order, the waiting events at or before <paramref name="upToNs"/>.</summary>
@@ -64,9 +76,16 @@ internal sealed class LiveReplay
         {
             if (e.TimestampNs > upToNs) { _waiting.Add(e); continue; }
             Analyzer.Observe(e);
-            Events++;
+            if (e.TimestampNs > CountFromNs) Events++;
             NowNs = Math.Max(NowNs, e.TimestampNs);
         }
+    }
+
+    private static TraceEvent Gap(int cpu, long ns)
+    {
+        var gap = new TraceEvent { TimestampNs = ns, Cpu = cpu, Pid = -1, Tgid = -1, Comm = "", Name = "lost_events", Kind = EventKind.TraceGap };
+        gap.Payload.Count = -1;
+        return gap;
     }
 
     private static byte[] Concat(List<byte[]> pages)

@@ -36,7 +36,7 @@ public class WatchTests
 
     /// <summary>A CPU's pages; of a compressed file (trace-cmd.dat.v7.5: u32 chunk count, per chunk u32 compressed size,
     /// u32 size, a zstd frame) decompressed.</summary>
-    private static List<byte[]> PagesOf(byte[] fileBytes, CpuData cpu, TraceDatBuffer buffer)
+    internal static List<byte[]> PagesOf(byte[] fileBytes, CpuData cpu, TraceDatBuffer buffer)
     {
         byte[] data = fileBytes.AsSpan((int)cpu.Offset, (int)cpu.Size).ToArray();
         if (buffer.Compressed)
