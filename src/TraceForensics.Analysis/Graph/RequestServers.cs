@@ -161,18 +161,48 @@ public static class RequestServers
         if (s.Tasks.Get(server.Pid) is not { } t || t.Generation != server.Generation) return "gone from the trace (its pid names a later task)";
         string since = TraceTime.Format(t.StateSinceNs);
         string? where = t.SleepStackId != 0 ? SleepReading(s, t).Wait.BlockedIn : null;
-        if (where is null && atEnd && t.State == TaskRunState.Sleeping && s.Topology.ThreadStackOf(t.Pid) is { State: 'S' } last
-            && (StackReader.BlockedIn(last.Frames) ?? last.Wchan) is { } function)
-            where = $"{function} (its stack when the recording ended{(last.Syscall is { } nr && nr != "running" ? $", in system call {nr}" : "")})";
+        if (where is null && atEnd) where = AtEndOfRecording(s, t);
         return t.State switch
         {
             TaskRunState.Sleeping => $"asleep (S) since {since}{(where is null ? "" : $" in {where}")}",
-            TaskRunState.Stopped => $"stopped (T) since {since}",
+            TaskRunState.Stopped => $"stopped (T) since {since}{(where is null ? "" : $" in {where}")}",
             TaskRunState.Dead => $"dead since {since}",
             // A server in D whose wait the graph could not follow stays a hung task ("itself blocked in ..."), as before.
             TaskRunState.Blocked => null,
             TaskRunState.Running or TaskRunState.Runnable => $"running since {since}",
             _ => "not seen since the request was queued",
         };
+    }
+
+    /// <summary>Where a server the trace shows asleep or stopped at its end was when the recording ended, from the
+    /// topology's stack of the thread (/proc, in the same state then): the function it sleeps in, and the system call
+    /// (the outermost frame of a syscall's entry, else /proc/PID/syscall's number); null without such a stack.</summary>
+    private static string? AtEndOfRecording(ReplayState s, TaskRecord t)
+    {
+        if (s.Topology.ThreadStackOf(t.Pid) is not { } last) return null;
+        bool sameState = t.State switch
+        {
+            TaskRunState.Sleeping => last.State == 'S',
+            TaskRunState.Stopped => last.State is 'T' or 't',
+            _ => false,
+        };
+        if (!sameState || (StackReader.BlockedIn(last.Frames) ?? last.Wchan) is not { } function) return null;
+        string? call = SystemCallOf(last.Frames) is { } name ? $"{name}(2)"
+            : last.Syscall is { } nr && nr is not ("running" or "-1") ? $"system call {nr}" : null;
+        return $"{function} ({(call is null ? "" : call + "; ")}its stack when the recording ended)";
+    }
+
+    /// <summary>Frame prefixes of a system call's entry, outermost first in a stack: the arch wrapper
+    /// (arch/x86/entry/syscall_64.c x64_sys_call -> __x64_sys_NAME; __arm64_sys_NAME), SYSCALL_DEFINE's
+    /// __se_sys_NAME/__do_sys_NAME (include/linux/syscalls.h) and the ksys_NAME helpers those call.</summary>
+    private static readonly string[] SystemCallPrefixes = ["__x64_sys_", "__ia32_sys_", "__arm64_sys_", "__riscv_sys_", "__se_sys_", "__do_sys_", "ksys_"];
+
+    /// <summary>The system call a kernel stack (innermost first) is in: its outermost frame of a syscall's entry.</summary>
+    private static string? SystemCallOf(System.Collections.Immutable.ImmutableArray<string> frames)
+    {
+        for (int i = frames.Length - 1; i >= 0; i--)
+            foreach (var prefix in SystemCallPrefixes)
+                if (frames[i].StartsWith(prefix, StringComparison.Ordinal) && frames[i].Length > prefix.Length) return frames[i][prefix.Length..];
+        return null;
     }
 }
