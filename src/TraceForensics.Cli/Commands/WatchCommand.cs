@@ -248,8 +248,12 @@ internal static class WatchCommand
         {
             dir = IncidentWriter.CreateDirectory(root, DateTime.UtcNow);
             var blocked = BlockedTasksDump.Lines(live.Analyzer.State, live.Tables.Stacks, live.NowNs);
+            // The storage topology at the incident, with where each FUSE daemon's threads sleep now (their /proc stacks):
+            // a daemon asleep in S has no stack in the trace (the stack trigger fires on D).
+            var topology = StorageTopology.Read();
+            topology.ReadStacksOfFuseDevHolders();
             IncidentWriter.Write(dir, fs, recording, pageSize, window.Snapshot(), kmsg.Lines(), blocked,
-                new AnalysisOptions { StallThresholdNs = settings.StallNs }, stderr);
+                new AnalysisOptions { StallThresholdNs = settings.StallNs }, stderr, topology.Format());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -62,7 +62,7 @@ public class WatchIncidentTests
                 "instance left behind: " + stderr);
             var dir = Assert.Single(Directory.GetDirectories(incidents, "incident-*"));
             Assert.Contains($"incident {dir}: stall", stdout.ToString());
-            foreach (var f in new[] { IncidentWriter.TraceFile, IncidentWriter.BlockedFile, IncidentWriter.FindingsText, IncidentWriter.FindingsJson, IncidentWriter.FindingsLkml })
+            foreach (var f in new[] { IncidentWriter.TraceFile, IncidentWriter.BlockedFile, IncidentWriter.TopologyFile, IncidentWriter.FindingsText, IncidentWriter.FindingsJson, IncidentWriter.FindingsLkml })
                 Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing; {stderr}");
             Assert.Empty(Directory.GetFiles(dir, ".*.tmp"));
 
@@ -76,6 +76,8 @@ public class WatchIncidentTests
             Assert.True(stall.Chain.Any(x => x.Relation == Relation.ServedBy), Seen());
             Assert.True(((FrozenFsNode)stall.Root!).Dev == LoopXfs.DeviceNumberOf(outer.Device!), Seen());
             Assert.Contains("frozen filesystem", File.ReadAllText(Path.Combine(dir, IncidentWriter.FindingsText)));
+            // The storage topology at the incident: the loop device of the inner filesystem, as record's topology says it.
+            Assert.Contains($"loop {LoopXfs.DeviceNumberOf(inner.Device!)} ", File.ReadAllText(Path.Combine(dir, IncidentWriter.TopologyFile)));
 
             // The sysrq-w dump reads back through the kernel-log reader: the tasks blocked at the incident (the loop worker
             // on the freeze, dd on writeback once it reached its fsync) reported with the stacks of their waits.
