@@ -46,10 +46,16 @@ public class FusePayloadTests
     [InlineData("fusedev 10:229 comm=stallfs")]
     [InlineData("fusedev 10:229 pid=-3 comm=stallfs")]
     [InlineData("fusedev 10:229 pid=x")]
-    public void A_dev_fuse_holder_without_a_pid_is_a_diagnostic(string line)
+    [InlineData("stack 10:229 tid=5 state=S frames=a+0x1/0x2")]
+    [InlineData("stack 10:229 pid=5 state=S")]
+    [InlineData("stack 10:229 pid=5 tid=5 frames=a")]
+    [InlineData("stack 10:229 pid=5 tid=5 state=sleeping")]
+    [InlineData("stack 10:229 pid=5 tid=0 state=S")]
+    [InlineData("stack 10:229 pid=5 tid=5 state=S frames=+0x1/0x2")]
+    public void A_dev_fuse_holder_or_thread_stack_line_without_its_ids_is_a_diagnostic(string line)
     {
-        var (session, events) = Run.Text($"# tracefx topology v3\n{line}\n");
-        Assert.DoesNotContain(events, e => e.Kind == EventKind.FuseDevHolder);
+        var (session, events) = Run.Text($"# tracefx topology v4\n{line}\n");
+        Assert.DoesNotContain(events, e => e.Kind is EventKind.FuseDevHolder or EventKind.ThreadStack);
         Assert.Contains(session.Tables.Diagnostics.Kept, d => d.Line == 2);
     }
 
@@ -97,19 +103,5 @@ public class FusePayloadTests
             Assert.Empty(topology.Stacks);
         }
         finally { Directory.Delete(proc, recursive: true); }
-    }
-
-    [Theory]
-    [InlineData("stack 10:229 tid=5 state=S frames=a+0x1/0x2")]
-    [InlineData("stack 10:229 pid=5 state=S")]
-    [InlineData("stack 10:229 pid=5 tid=5 frames=a")]
-    [InlineData("stack 10:229 pid=5 tid=5 state=sleeping")]
-    [InlineData("stack 10:229 pid=5 tid=0 state=S")]
-    [InlineData("stack 10:229 pid=5 tid=5 state=S frames=+0x1/0x2")]
-    public void A_malformed_stack_line_is_a_diagnostic(string line)
-    {
-        var (session, events) = Run.Text($"# tracefx topology v4\n{line}\n");
-        Assert.DoesNotContain(events, e => e.Kind == EventKind.ThreadStack);
-        Assert.Contains(session.Tables.Diagnostics.Kept, d => d.Line == 2);
     }
 }
