@@ -26,11 +26,16 @@ namespace TraceForensics.Capture;
 /// <item>fusedev (v3): each process with <c>/dev/fuse</c> open (a link of <c>/proc/PID/fd/</c> to it,
 /// Documentation/filesystems/proc.rst), its pid and <c>/proc/PID/comm</c>: the FUSE daemons (fs/fuse/dev.c: a daemon
 /// reads requests from and writes answers to that file); the device is <c>/dev/fuse</c>'s (misc 10:229).</item>
+/// <item>stack (v4): each thread of those processes as <c>/proc/PID/task/TID/</c> shows it when the recording ends
+/// (<see cref="ReadStacksOfFuseDevHolders"/>): its state (<c>stat</c> field 3), <c>wchan</c>, <c>syscall</c> (its first
+/// field: the number of the system call it is blocked in, <c>-1</c> blocked in none, <c>running</c>) and kernel
+/// <c>stack</c> (proc(5); root only): where a daemon asleep in S sleeps, which no trace event says (stack triggers fire
+/// on D).</item>
 /// </list>
 /// Paths are escaped as mountinfo escapes them (<c>\ooo</c> octal), and so are all other control characters.</summary>
 public sealed class StorageTopology
 {
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>A bound loop device: its MAJ:MIN, the backing file's path (raw bytes, as sysfs printed them), and the
     /// MAJ:MIN of the filesystem the file lives on (null when it cannot be stat'ed, e.g. deleted).</summary>
@@ -71,6 +76,14 @@ public sealed class StorageTopology
     public sealed record FuseDevHolder(string Dev, int Pid, byte[] Comm);
 
     public List<FuseDevHolder> FuseDevHolders { get; } = new();
+
+    /// <summary>A thread of a /dev/fuse holder as /proc showed it: the device held, the process and thread ids, the thread's
+    /// comm (raw bytes), its state letter, wchan (null: none), syscall's first field (null: unreadable) and its kernel
+    /// stack's frames as /proc printed them (<c>func+0x1f/0x40</c>), innermost first.</summary>
+    public sealed record ThreadStack(string Dev, int Pid, int Tid, byte[] Comm, char State, string? Wchan, string? Syscall, IReadOnlyList<string> Frames);
+
+    /// <summary>The threads of the /dev/fuse holders (<see cref="ReadStacksOfFuseDevHolders"/>), in pid and tid order.</summary>
+    public List<ThreadStack> Stacks { get; } = new();
 
     /// <summary>What could not be read (a device that went away while being read), for the caller to say.</summary>
     public List<string> Notes { get; } = new();
@@ -218,6 +231,62 @@ public sealed class StorageTopology
         }
     }
 
+    /// <summary>Reads, for each thread of each /dev/fuse holder, its state, wchan, syscall and kernel stack now (proc(5):
+    /// <c>/proc/PID/task/TID/stat</c> field 3 after the parenthesised comm, <c>wchan</c>, <c>syscall</c>, <c>stack</c>; the
+    /// last two need ptrace access, the stack CAP_SYS_ADMIN): called when a recording ends, so the topology says in which
+    /// function a daemon asleep in S sleeps. A thread gone meanwhile is skipped; a file it cannot read leaves its field out.</summary>
+    public void ReadStacksOfFuseDevHolders(string proc = "/proc")
+    {
+        Stacks.Clear();
+        foreach (var h in FuseDevHolders)
+        {
+            var taskDir = Path.Combine(proc, h.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "task");
+            List<int> tids;
+            try
+            {
+                tids = Directory.EnumerateDirectories(taskDir)
+                    .Select(d => int.TryParse(Path.GetFileName(d), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int tid) ? tid : -1)
+                    .Where(tid => tid > 0).Order().ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; } // the daemon is gone
+            foreach (int tid in tids)
+            {
+                var dir = Path.Combine(taskDir, tid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                try
+                {
+                    // stat: "tid (comm) S ...": the state follows the last ')' (a comm may hold ')' itself).
+                    var stat = Encoding.Latin1.GetString(ReadSysfs(Path.Combine(dir, "stat")));
+                    int close = stat.LastIndexOf(')');
+                    if (close < 0 || close + 2 >= stat.Length) continue;
+                    var comm = Line(ReadSysfs(Path.Combine(dir, "comm")));
+                    var wchan = OptionalText(Path.Combine(dir, "wchan")) is { } w && w != "0" && w.Length > 0 ? w : null;
+                    var syscall = OptionalText(Path.Combine(dir, "syscall")) is { } sc ? sc.Split(' ')[0] : null;
+                    var frames = new List<string>();
+                    if (OptionalText(Path.Combine(dir, "stack"), whole: true) is { } stack)
+                        foreach (var line in stack.Split('\n'))
+                        {
+                            int addr = line.IndexOf(">] ", StringComparison.Ordinal); // "[<0>] func+0x1f/0x40"
+                            var frame = (addr >= 0 ? line[(addr + 3)..] : line).Trim();
+                            if (frame.Length > 0) frames.Add(frame);
+                        }
+                    Stacks.Add(new ThreadStack(h.Dev, h.Pid, tid, comm, stat[close + 2], wchan, syscall, frames));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the thread is gone
+            }
+        }
+    }
+
+    /// <summary>A /proc file's text (its first line, or all of it), or null when it cannot be read.</summary>
+    private static string? OptionalText(string path, bool whole = false)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(ReadSysfs(path));
+            return whole ? text : text.Split('\n')[0].Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
     /// <summary>The backing_dev_info name of block device MAJ:MIN: <c>/sys/dev/block/MAJ:MIN/bdi</c>'s target, or its
     /// disk's for a partition (a partition shares its disk's bdi, block/partitions/core.c); null when sysfs has neither.</summary>
     private static string? BlockBdi(string sysDevBlock, string dev)
@@ -318,6 +387,14 @@ public sealed class StorageTopology
         foreach (var h in FuseDevHolders)
             b.Append("fusedev ").Append(h.Dev).Append(" pid=").Append(h.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
              .Append(" comm=").Append(Escape(h.Comm)).Append('\n');
+        foreach (var t in Stacks)
+            b.Append("stack ").Append(t.Dev).Append(" pid=").Append(t.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+             .Append(" tid=").Append(t.Tid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+             .Append(" comm=").Append(Escape(t.Comm)).Append(" state=").Append(Escape([(byte)t.State]))
+             .Append(t.Wchan is { } w ? " wchan=" + Escape(Encoding.UTF8.GetBytes(w)) : "")
+             .Append(t.Syscall is { } sc ? " syscall=" + Escape(Encoding.UTF8.GetBytes(sc)) : "")
+             .Append(" frames=").Append(string.Join(',', t.Frames.Select(f => Escape(Encoding.UTF8.GetBytes(f)).Replace(",", "\\054", StringComparison.Ordinal))))
+             .Append('\n');
         return b.ToString();
     }
 

@@ -97,6 +97,7 @@ public sealed class ReplayEngine
             case EventKind.Filesystem: State.Topology.Filesystem(e); return;
             case EventKind.BtrfsFilesystem: State.Topology.Btrfs(e); return;
             case EventKind.FuseDevHolder: State.Topology.FuseDevHolder(e); return;
+            case EventKind.ThreadStack: State.Topology.ThreadStack(e); return;
             case EventKind.ProcessHang:
                 if (e.Name != "hung_task") tasks.Touch(e);
                 tasks.ProcessHang(e);

@@ -36,11 +36,13 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
     private IEnumerable<TaskRecord> PastThreshold(ReplayState s) =>
         s.Tasks.Blocked.Where(t => s.NowNs - t.StateSinceNs >= options.StallThresholdNs).OrderBy(t => t.Pid).ToList();
 
-    private static ChainCandidate Candidate(ReplayState s, TaskRecord t, TaskChains chains, long atNs)
+    /// <summary>A task's chain now; <paramref name="atEnd"/>: now is the end of the input (what was captured when the
+    /// recording ended holds).</summary>
+    private static ChainCandidate Candidate(ReplayState s, TaskRecord t, TaskChains chains, long atNs, bool atEnd = false)
     {
         var node = WaitForGraphBuilder.Task(t);
         var chain = chains.Chain(node, out bool cycle);
-        return new ChainCandidate(node, Describe(s, t), chain, cycle, atNs) { RootState = RequestServers.ServerState(s, chain) };
+        return new ChainCandidate(node, Describe(s, t), chain, cycle, atNs) { RootState = RequestServers.ServerState(s, chain, atEnd) };
     }
 
     public void Report(ReplayState s, FindingSet findings)
@@ -49,7 +51,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
         var candidates = new List<ChainCandidate>(_candidates);
         // Tasks past the threshold now that no periodic check has taken yet.
         foreach (var t in PastThreshold(s))
-            if (!_taken.Contains((t.Pid, t.StateSinceNs))) candidates.Add(Candidate(s, t, graph, s.NowNs));
+            if (!_taken.Contains((t.Pid, t.StateSinceNs))) candidates.Add(Candidate(s, t, graph, s.NowNs, atEnd: true));
         // A task still in the same wait now: its chain as the whole input knows it (a kernel log names owners and held
         // locks after the report that made the candidate).
         RefineFrozenWaits(s, candidates);
@@ -58,7 +60,7 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
             var c = candidates[i];
             if (s.Tasks.Get(c.Task.Pid) is not { IsBlocked: true } t || t.StateSinceNs != c.Task.BlockedSinceNs) continue;
             var chain = graph.Chain(c.Node, out bool cycle);
-            candidates[i] = c with { Chain = chain, Cycle = cycle, RootState = RequestServers.ServerState(s, chain) };
+            candidates[i] = c with { Chain = chain, Cycle = cycle, RootState = RequestServers.ServerState(s, chain, atEnd: true) };
         }
         var closedAt = new CycleClosedAt(s);
         foreach (var t in s.Tasks.Blocked.OrderBy(t => t.Pid))

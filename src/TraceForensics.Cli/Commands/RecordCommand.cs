@@ -92,6 +92,7 @@ internal static class RecordCommand
         int exit = Program.ExitOk;
         int notesShown = 0;
         string? topology = null;
+        StorageTopology? topologyRead = null;
         TraceDatWriter? writer = null;
         List<RecordedPages> perCpu = [];
         List<(int Cpu, string PageFile)> pageFiles = [];
@@ -102,7 +103,7 @@ internal static class RecordCommand
             foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
             notesShown = recording.Notes.Count;
             // The topology and the kernel log go beside a file, never beside a device (-o /dev/null: not /dev/null.topology.txt).
-            if (sideFiles) topology = SaveTopology(output + ".topology.txt", stderr);
+            if (sideFiles) (topology, topologyRead) = SaveTopology(output + ".topology.txt", stderr);
             else stderr.WriteLine($"tracefx: {Events.Model.UntrustedText.ForTerminal(output)} is not a regular file: the storage topology and the kernel log are not saved beside it");
             var raw = recording.StartBinary(scratch);
             pageFiles = raw.Cpus.Select(c => (c, raw.PageFile(c))).ToList();
@@ -131,6 +132,13 @@ internal static class RecordCommand
                 }
                 if (duration is double d) stop.Wait(TimeSpan.FromSeconds(Math.Max(0, d - started.Elapsed.TotalSeconds)));
                 else if (child is not null || commandLine.Length == 0) stop.Wait();
+            }
+            // Where the FUSE daemons sleep at the end (their stacks, which no trace event of an S sleep carries): the
+            // topology is written again with them, before the command is killed (a daemon of the command dies with it).
+            if (topology is not null && topologyRead is { FuseDevHolders.Count: > 0 })
+            {
+                topologyRead.ReadStacksOfFuseDevHolders();
+                if (WriteTopology(topology, topologyRead, stderr) is null) topology = null;
             }
             if (child is { HasExited: false }) { try { child.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }
             if (recording.Stop() is { } error)
@@ -217,13 +225,25 @@ internal static class RecordCommand
     }
 
     /// <summary>The storage topology now (<see cref="StorageTopology"/>), written atomically to <paramref name="path"/>;
-    /// its file name, or null (with a message) when it could not be written.</summary>
-    private static string? SaveTopology(string path, TextWriter stderr)
+    /// its file name and what was read, or nulls (with a message) when it could not be written.</summary>
+    private static (string?, StorageTopology?) SaveTopology(string path, TextWriter stderr)
+    {
+        StorageTopology topology;
+        try { topology = StorageTopology.Read(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: the storage topology was not saved: {e.Message}"));
+            return (null, null);
+        }
+        foreach (var note in topology.Notes) stderr.WriteLine($"tracefx: topology: {Events.Model.UntrustedText.ForTerminal(note)}");
+        return WriteTopology(path, topology, stderr) is { } written ? (written, topology) : (null, null);
+    }
+
+    /// <summary>A topology written atomically to <paramref name="path"/>; the file name, or null (with a message).</summary>
+    private static string? WriteTopology(string path, StorageTopology topology, TextWriter stderr)
     {
         try
         {
-            var topology = StorageTopology.Read();
-            foreach (var note in topology.Notes) stderr.WriteLine($"tracefx: topology: {Events.Model.UntrustedText.ForTerminal(note)}");
             var text = System.Text.Encoding.UTF8.GetBytes(topology.Format());
             OutputTarget.Write(path, s => s.Write(text));
             return path;

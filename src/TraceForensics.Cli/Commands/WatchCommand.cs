@@ -287,8 +287,21 @@ internal static class WatchCommand
         var kernelLog = kmsg.Lines();
         var blocked = BlockedTasksDump.Lines(live.Analyzer.State, live.Tables.Stacks, live.NowNs);
         var options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
-        var dir = IncidentWriter.WritePlaced(output, fallback, finding, () => StorageTopology.Read(),
-            (into, messages, cancel) => IncidentWriter.Write(into, fs, recording, pageSize, pages, kernelLog, blocked, options, messages, cancel),
+        // The storage topology at the incident, with where each FUSE daemon's threads sleep now (their /proc stacks):
+        // a daemon asleep in S has no stack in the trace (the stack trigger fires on D). Read once, on the worker.
+        StorageTopology? read = null;
+        StorageTopology Topology()
+        {
+            if (read is null)
+            {
+                var t = StorageTopology.Read();
+                t.ReadStacksOfFuseDevHolders();
+                read = t;
+            }
+            return read;
+        }
+        var dir = IncidentWriter.WritePlaced(output, fallback, finding, Topology,
+            (into, messages, cancel) => IncidentWriter.Write(into, fs, recording, pageSize, pages, kernelLog, blocked, options, messages, Topology().Format(), cancel),
             stdout, stderr);
         if (dir is null) return null;
         stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: incident {dir}: {finding.Kind.Name()} at {TraceTime.Format(finding.AtNs)}: {finding.Summary}"));

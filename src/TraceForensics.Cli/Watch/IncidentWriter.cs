@@ -19,7 +19,7 @@ namespace TraceForensics.Cli.Watch;
 /// commands' output path (atomic, control characters escaped).</summary>
 internal static class IncidentWriter
 {
-    public const string TraceFile = "trace.dat", KernelLogFile = "dmesg.txt", BlockedFile = "blocked-tasks.txt";
+    public const string TraceFile = "trace.dat", KernelLogFile = "dmesg.txt", BlockedFile = "blocked-tasks.txt", TopologyFile = "topology.txt";
     public const string FindingsText = "findings.txt", FindingsJson = "findings.json", FindingsLkml = "findings.lkml.txt", ClearedFile = "cleared.txt";
 
     /// <summary>The new incident directory under <paramref name="root"/>, named by <paramref name="atUtc"/>.</summary>
@@ -115,10 +115,13 @@ internal static class IncidentWriter
         }
     }
 
-    /// <summary>Writes the incident's files into <paramref name="dir"/>; the analysis of its trace and kernel log. Looks at
-    /// <paramref name="cancel"/> between files (<see cref="OperationCanceledException"/>).</summary>
+    /// <summary>Writes the incident's files into <paramref name="dir"/>; the analysis of its trace, kernel log and
+    /// storage topology (<paramref name="topology"/>, a topology file's text read at the incident, with the /proc stacks of
+    /// the FUSE daemons then; null: none). Looks at <paramref name="cancel"/> between files
+    /// (<see cref="OperationCanceledException"/>).</summary>
     public static AnalysisReport Write(string dir, Tracefs fs, TracefsRecording recording, int pageSize, List<(int Cpu, List<byte[]> Pages)> window,
-                                       List<string> kernelLog, List<string> blocked, AnalysisOptions options, TextWriter stderr, CancellationToken cancel = default)
+                                       List<string> kernelLog, List<string> blocked, AnalysisOptions options, TextWriter stderr,
+                                       string? topology = null, CancellationToken cancel = default)
     {
         using (var scratch = PageDirectory.InTemp())
         {
@@ -142,6 +145,11 @@ internal static class IncidentWriter
         }
         WriteLines(Path.Combine(dir, BlockedFile), blocked, stderr);
         cancel.ThrowIfCancellationRequested();
+        if (topology is not null)
+        {
+            CommandOutput.Emit(Path.Combine(dir, TopologyFile), TextWriter.Null, stderr, CommandOutput.Text(w => w.Write(topology)));
+            inputs.Add(Path.Combine(dir, TopologyFile));
+        }
         using var session = TraceSession.Open(inputs, new TraceSessionOptions { HashInputs = true, Parallelism = 1 });
         var result = TraceAnalysis.Run(session, options);
         var report = new AnalysisReport

@@ -55,7 +55,7 @@ public sealed class PayloadDecoder(Utf8Interner strings)
         // The kernel-log reports come typed (Decode's KernelLogReport overload); as text they carry nothing to decode.
         EventKind.LockOwner or EventKind.LockHeld or EventKind.LockdepReport or EventKind.HungTaskDetail => false,
         // So do the topology facts (Decode's TopologyFact overload).
-        EventKind.LoopBacking or EventKind.Mount or EventKind.DmDevice or EventKind.Filesystem or EventKind.BtrfsFilesystem or EventKind.FuseDevHolder => false,
+        EventKind.LoopBacking or EventKind.Mount or EventKind.DmDevice or EventKind.Filesystem or EventKind.BtrfsFilesystem or EventKind.FuseDevHolder or EventKind.ThreadStack => false,
         _ => true,
     };
 }

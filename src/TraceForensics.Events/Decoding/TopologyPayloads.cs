@@ -48,6 +48,18 @@ internal static class TopologyPayloads
                 p.OtherPid = f.Pid;
                 p.OtherComm = Intern(strings, f.Comm);
                 return true;
+            case EventKind.ThreadStack when f.Kind == TopologyFactKind.ThreadStack:
+                p.OtherPid = f.Tid;
+                p.OtherComm = Intern(strings, f.Comm);
+                p.Topology = new TopologyFacts
+                {
+                    ThreadGroup = f.Pid,
+                    ThreadState = f.ThreadState,
+                    Wchan = Intern(strings, f.Wchan),
+                    Syscall = Intern(strings, f.Syscall),
+                    Frames = f.Frames is { } frames ? [.. frames.Select(frame => strings.Intern(frame))] : [],
+                };
+                return true;
             default:
                 return false;
         }

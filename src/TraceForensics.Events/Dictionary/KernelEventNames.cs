@@ -86,6 +86,7 @@ internal static class KernelEventNames
         (EventKind.Filesystem, ["topology_fs"]),
         (EventKind.BtrfsFilesystem, ["topology_btrfs"]),
         (EventKind.FuseDevHolder, ["topology_fusedev"]),
+        (EventKind.ThreadStack, ["topology_stack"]),
     ];
 
     /// <summary>Functions users put kprobes on, by what the entry of the function means.</summary>

@@ -112,6 +112,9 @@ public enum EventKind : byte
     /// <summary>A process holding /dev/fuse open (<see cref="EventPayload.OtherPid"/>, <see cref="EventPayload.OtherComm"/>):
     /// a FUSE daemon.</summary>
     FuseDevHolder,
+    /// <summary>A thread of a /dev/fuse holder as /proc showed it when the recording ended (<see cref="EventPayload.OtherPid"/>:
+    /// its tid; <see cref="EventPayload.Topology"/>: its process, state, wchan, syscall and kernel stack).</summary>
+    ThreadStack,
     /// <summary>Not a kernel event: the ring buffer lost events here (<c>[LOST N EVENTS]</c>); state built across it is
     /// uncertain. Named <c>lost_events</c>; not counted as an event.</summary>
     TraceGap,

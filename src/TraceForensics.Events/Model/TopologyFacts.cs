@@ -34,4 +34,15 @@ public sealed record TopologyFacts
     public DeviceNumber? Fsid { get; init; }
     /// <summary><see cref="EventKind.BtrfsFilesystem"/>: its block devices (<c>/sys/fs/btrfs/FSID/devices/*</c>).</summary>
     public ImmutableArray<DeviceNumber> Devices { get; init; } = [];
+    /// <summary><see cref="EventKind.ThreadStack"/>: the thread's process (thread group id).</summary>
+    public int? ThreadGroup { get; init; }
+    /// <summary><see cref="EventKind.ThreadStack"/>: its state letter as /proc/PID/stat shows it (<c>S</c>, <c>D</c>, <c>T</c>).</summary>
+    public char? ThreadState { get; init; }
+    /// <summary><see cref="EventKind.ThreadStack"/>: /proc/PID/wchan (the function it sleeps in), when given.</summary>
+    public string? Wchan { get; init; }
+    /// <summary><see cref="EventKind.ThreadStack"/>: /proc/PID/syscall's first field (the system call number it is blocked
+    /// in, <c>-1</c> none, <c>running</c>), when given.</summary>
+    public string? Syscall { get; init; }
+    /// <summary><see cref="EventKind.ThreadStack"/>: its kernel stack's functions, innermost first.</summary>
+    public ImmutableArray<string> Frames { get; init; } = [];
 }

@@ -1,6 +1,6 @@
 namespace TraceForensics.Ingest.Formats;
 
-/// <summary>The kinds of fact a topology file (<c>tracefx record</c>'s <c>FILE.topology.txt</c>, format v3) states.</summary>
+/// <summary>The kinds of fact a topology file (<c>tracefx record</c>'s <c>FILE.topology.txt</c>, format v4) states.</summary>
 public enum TopologyFactKind : byte
 {
     None,
@@ -27,6 +27,10 @@ public enum TopologyFactKind : byte
     /// and <c>/proc/PID/comm</c>: a FUSE daemon serves its connection through that file (fs/fuse/dev.c fuse_dev_read,
     /// fuse_dev_write).</summary>
     FuseDevHolder,
+    /// <summary><c>stack MAJ:MIN pid=PID tid=TID comm=COMM state=S [wchan=FUNC] [syscall=NR] frames=F,F,...</c> (v4): a thread of
+    /// a process holding <c>/dev/fuse</c> (MAJ:MIN) as <c>/proc/PID/task/TID/</c> showed it when the recording ended
+    /// (proc(5): <c>stat</c>'s state, <c>wchan</c>, <c>syscall</c>'s first field, <c>stack</c>'s frames, innermost first).</summary>
+    ThreadStack,
 }
 
 /// <summary>The typed facts of one topology line, as <see cref="TopologyTokenizer"/> parsed them: handed to the Events
@@ -68,6 +72,12 @@ public sealed class TopologyFact
     /// <summary>fusedev: the holder's pid (its thread group id) and comm.</summary>
     public int? Pid;
     public string? Comm;
+    /// <summary>stack: the thread id, its state letter (<c>S</c>, <c>D</c>, <c>T</c>...), wchan, syscall's first field and
+    /// frames (function names, offsets dropped).</summary>
+    public int? Tid;
+    public char? ThreadState;
+    public string? Wchan, Syscall;
+    public string[]? Frames;
 
     public void Reset()
     {
@@ -81,7 +91,9 @@ public sealed class TopologyFact
         BackingFsMajor = BackingFsMinor = null;
         MountPoint = FsType = DmName = DmTable = LoopName = null;
         Slaves = null;
-        Pid = null;
-        Comm = null;
+        Pid = Tid = null;
+        Comm = Wchan = Syscall = null;
+        ThreadState = null;
+        Frames = null;
     }
 }

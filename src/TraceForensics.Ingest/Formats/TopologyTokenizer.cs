@@ -5,7 +5,7 @@ namespace TraceForensics.Ingest.Formats;
 
 /// <summary>Reads a topology file (README, "The topology file"): the first line <c># tracefx topology vN</c>, then one
 /// fact per line, <c>KIND MAJ:MIN</c> (a btrfs line: <c>btrfs FSID</c>) and the kind's fields separated by single spaces.
-/// Version 2 added the kinds <c>fs</c> and <c>btrfs</c>, version 3 <c>fusedev</c>; they are read whatever the version line says (a v1 file of a
+/// Version 2 added the kinds <c>fs</c> and <c>btrfs</c>, version 3 <c>fusedev</c>, version 4 <c>stack</c>; they are read whatever the version line says (a v1 file of a
 /// writer that had them is read the same), and a version-1 reader skips them as unknown kinds. Bytes a path may hold that would
 /// break a line or a field (space, tab, newline, backslash, other control characters) are written as <c>\ooo</c>
 /// octal, the escaping of /proc/self/mountinfo (fs/proc_namespace.c, <c>show_mountinfo()</c> -&gt; <c>seq_path_root()</c>
@@ -19,7 +19,7 @@ public sealed class TopologyTokenizer
     public static ReadOnlySpan<byte> Magic => "# tracefx topology v"u8;
 
     /// <summary>The version this reader knows.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     private readonly TopologyFact _fact = new();
 
@@ -52,6 +52,7 @@ public sealed class TopologyTokenizer
         else if (kind.SequenceEqual("fs"u8)) { fact.Kind = TopologyFactKind.Filesystem; r.Event = "topology_fs"u8; }
         else if (kind.SequenceEqual("btrfs"u8)) { fact.Kind = TopologyFactKind.Btrfs; r.Event = "topology_btrfs"u8; }
         else if (kind.SequenceEqual("fusedev"u8)) { fact.Kind = TopologyFactKind.FuseDevHolder; r.Event = "topology_fusedev"u8; }
+        else if (kind.SequenceEqual("stack"u8)) { fact.Kind = TopologyFactKind.ThreadStack; r.Event = "topology_stack"u8; }
         else
         {
             r.Kind = RecordKind.Skipped;
@@ -81,6 +82,7 @@ public sealed class TopologyTokenizer
             TopologyFactKind.Filesystem => Filesystem(rest, fact),
             TopologyFactKind.Btrfs => Btrfs(rest, fact),
             TopologyFactKind.FuseDevHolder => FuseDev(rest, fact),
+            TopologyFactKind.ThreadStack => ThreadStack(rest, fact),
             _ => Dm(rest, fact),
         };
         if (problem is not null) { Bad(ref r, problem); return; }
@@ -176,6 +178,46 @@ public sealed class TopologyTokenizer
             else if (key.SequenceEqual("comm"u8)) fact.Comm = Unescape(value);
         }
         return fact.Pid is null ? "fusedev: no pid=" : null;
+    }
+
+    /// <summary>A <c>stack</c> line's fields (v4): pid, tid, comm, state, wchan, syscall, frames (<c>func+0x1f/0x40</c> as
+    /// /proc/PID/stack prints them, comma-separated; the offsets are dropped, as the trace readers drop them).</summary>
+    private static string? ThreadStack(ReadOnlySpan<byte> rest, TopologyFact fact)
+    {
+        while (!rest.IsEmpty)
+        {
+            var field = Next(ref rest);
+            if (!TryField(field, out var key, out var value)) continue;
+            if (key.SequenceEqual("pid"u8) || key.SequenceEqual("tid"u8))
+            {
+                if (!TryParseInt(value, out int id) || id <= 0) return $"stack: {Encoding.ASCII.GetString(key)}= is not a pid";
+                if (key[0] == (byte)'p') fact.Pid = id; else fact.Tid = id;
+            }
+            else if (key.SequenceEqual("comm"u8)) fact.Comm = Unescape(value);
+            else if (key.SequenceEqual("state"u8))
+            {
+                if (value.Length != 1 || !char.IsAsciiLetterUpper((char)value[0]) && value[0] != (byte)'t') return "stack: state= is not a state letter";
+                fact.ThreadState = (char)value[0];
+            }
+            else if (key.SequenceEqual("wchan"u8)) fact.Wchan = Unescape(value);
+            else if (key.SequenceEqual("syscall"u8)) fact.Syscall = Unescape(value);
+            else if (key.SequenceEqual("frames"u8))
+            {
+                var frames = new List<string>();
+                while (!value.IsEmpty)
+                {
+                    int comma = value.IndexOf((byte)',');
+                    var one = Unescape(comma < 0 ? value : value[..comma]);
+                    value = comma < 0 ? default : value[(comma + 1)..];
+                    int plus = one.IndexOf('+');
+                    if (plus == 0) return "stack: a frame without a function";
+                    if (one.Length > 0) frames.Add(plus > 0 ? one[..plus] : one);
+                }
+                fact.Frames = [.. frames];
+            }
+        }
+        if (fact.Pid is null || fact.Tid is null) return "stack: no pid= or tid=";
+        return fact.ThreadState is null ? "stack: no state=" : null;
     }
 
     /// <summary><c>MAJ:MIN,MAJ:MIN,...</c> (empty: none); null when an item is not MAJ:MIN.</summary>

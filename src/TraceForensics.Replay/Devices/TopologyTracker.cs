@@ -155,6 +155,22 @@ public sealed class TopologyTracker
         if (e.Payload.OtherPid is int pid) _fuseDevHolders.Add((pid, e.Payload.OtherComm, EvidenceLine.Of(e)));
     }
 
+    private Dictionary<int, ThreadStackRecord> _threadStacks = new();
+
+    /// <summary>A thread of a /dev/fuse holder as /proc showed it when the recording ended (topology v4 <c>stack</c>), by
+    /// tid; null when the topology has none.</summary>
+    public ThreadStackRecord? ThreadStackOf(int tid) => _threadStacks.GetValueOrDefault(tid);
+
+    /// <summary>The threads the topology gives a stack of, by tid.</summary>
+    public IReadOnlyCollection<ThreadStackRecord> ThreadStacks => _threadStacks.Values;
+
+    /// <summary>A <see cref="EventKind.ThreadStack"/> event.</summary>
+    public void ThreadStack(in TraceEvent e)
+    {
+        if (e.Payload.OtherPid is not int tid || e.Payload.Topology is not { ThreadState: char state } facts) return;
+        _threadStacks[tid] = new ThreadStackRecord(tid, facts.ThreadGroup ?? tid, e.Payload.OtherComm, state, facts.Wchan, facts.Syscall, facts.Frames, EvidenceLine.Of(e));
+    }
+
     /// <summary>A deep copy (records are immutable).</summary>
     internal TopologyTracker Clone()
     {
@@ -166,6 +182,12 @@ public sealed class TopologyTracker
         foreach (var (dev, f) in _filesystems) clone._filesystems[dev] = f;
         clone._btrfs.AddRange(_btrfs);
         clone._fuseDevHolders = [.. _fuseDevHolders];
+        clone._threadStacks = new(_threadStacks);
         return clone;
     }
 }
+
+/// <summary>A thread as /proc showed it when the recording ended (topology v4 <c>stack</c>): tid, process, comm, state
+/// letter, wchan, syscall's first field, kernel stack (functions, innermost first), and its line.</summary>
+public sealed record ThreadStackRecord(int Tid, int Pid, string? Comm, char State, string? Wchan, string? Syscall,
+    System.Collections.Immutable.ImmutableArray<string> Frames, EvidenceLine Evidence);

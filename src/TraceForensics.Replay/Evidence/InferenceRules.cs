@@ -138,12 +138,13 @@ public static class InferenceRules
 
     public static readonly InferenceRule FuseWritebackInConnectionRequest = new("fuse-writeback-in-connection-request",
         "a page under writeback on a FUSE filesystem (its bdi 0:NN is a FUSE connection: the trace shows requests of connection NN, or the topology " +
-        "a fuse mount of 0:NN) is in a WRITE request queued to that connection's daemon: its writeback ends only when the daemon answers (or the " +
+        "a fuse mount of 0:NN; a fuseblk mount's bdi is \"MAJ:MIN-fuseblk\" of its block device MAJ:MIN) is in a WRITE request queued to that connection's daemon: its writeback ends only when the daemon answers (or the " +
         "connection is aborted). A wait on it waits for the connection's oldest request not answered",
         "fs/fuse/file.c fuse_writepages -> fuse_writepages_send -> fuse_flush_writepages -> fuse_send_writepage -> fuse_simple_background " +
         "(WRITE queued in the background), fuse_writepage_end -> fuse_writepage_finish (folio_end_writeback only at the answer), fuse_fsync -> " +
         "file_write_and_wait_range (fdatawait), fuse_launder_folio, fuse_wait_on_page_writeback; fs/fuse/inode.c fuse_bdi_init " +
-        "(bdi named \"%u:%u\" of fc->dev, the superblock's anonymous s_dev); fs/fuse/dev.c fuse_request_end (trace_fuse_request_end)");
+        "(bdi named \"%u:%u%s\" of fc->dev, the superblock's anonymous s_dev, or of a fuseblk mount's block device with the suffix " +
+        "\"-fuseblk\"; fuseblk_fs_type, FS_REQUIRES_DEV); fs/fuse/dev.c fuse_request_end (trace_fuse_request_end)");
 
     public static readonly InferenceRule FuseRequestWaitsForAnswer = new("fuse-request-waits-for-answer",
         "a task asleep in a FUSE request (its stack in request_wait_answer, under fuse_simple_request) waits for the answer to the request it " +
@@ -155,11 +156,13 @@ public static class InferenceRules
         "a request/response server (a FUSE daemon for its connection; the same shape as a loop device's worker for its bios, a dm or nbd worker, " +
         "an io_uring worker) holds the oldest request queued to it: for FUSE, the task the request's sender woke right after queueing it (the " +
         "witness woken-reader: the first sched_waking by the sender after fuse_request_send in the same run), else the one task seen answering " +
-        "that connection (witness sole-answerer: fuse_request_end in its context), else, when the trace shows no answer at all, the one process the " +
+        "that connection (witness sole-answerer: fuse_request_end in its context), else, when the trace shows no answer at all and one FUSE " +
+        "connection, the one task whose stack (a kernel stack event, a hung-task report or sysrq-w, the topology's stack at the end of the " +
+        "recording) is in fuse_dev_do_read, a reader of /dev/fuse waiting for requests (witness reader-in-dev-read), else the one process the " +
         "capture-time topology shows holding /dev/fuse while it has one FUSE mount, that connection's (witness dev-fuse-holder); with two or more " +
         "answerers and no waking, none is named",
         "fs/fuse/dev.c fuse_dev_queue_req (list_add_tail(&req->list, &fiq->pending), fuse_dev_wake_and_unlock -> wake_up(&fiq->waitq): one " +
-        "exclusive reader), fuse_dev_do_read (wait_event_interruptible_exclusive on fiq->waitq, takes the first pending request), " +
+        "exclusive reader), fuse_dev_read -> fuse_dev_do_read (wait_event_interruptible_exclusive on fiq->waitq, takes the first pending request), " +
         "fuse_dev_do_write (request_find, fuse_request_end in the answering task), fuse_dev_open (/dev/fuse, the daemon's file)");
 
     /// <summary>All rules, by id.</summary>

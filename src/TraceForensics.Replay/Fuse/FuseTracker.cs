@@ -61,9 +61,19 @@ public sealed class FuseTracker
         if (_queuedInRun.Count > 0) _queuedInRun.Remove(pid); // every sched_switch comes here; most traces have no FUSE
     }
 
-    /// <summary>The requests of a connection not ended, oldest first.</summary>
-    public IEnumerable<FuseRequest> PendingOn(DeviceNumber conn) =>
-        _pending.Values.Where(r => r.Connection == conn).OrderBy(r => r.Sent.TimestampNs).ThenBy(r => r.Unique);
+    /// <summary>The oldest request of a connection not ended (by time sent, then unique id); null when none. One pass.</summary>
+    public FuseRequest? OldestPendingOn(DeviceNumber conn)
+    {
+        FuseRequest? oldest = null;
+        foreach (var r in _pending.Values)
+            if (r.Connection == conn && (oldest is null || r.Sent.TimestampNs < oldest.Sent.TimestampNs
+                                         || (r.Sent.TimestampNs == oldest.Sent.TimestampNs && r.Unique < oldest.Unique)))
+                oldest = r;
+        return oldest;
+    }
+
+    /// <summary>The connections the trace showed requests of.</summary>
+    public IReadOnlyCollection<DeviceNumber> Connections => _connections;
 
     /// <summary>The latest request a task queued that has not ended, on any connection.</summary>
     public FuseRequest? PendingOnAny(int sender) =>

@@ -46,10 +46,62 @@ public class FusePayloadTests
     [InlineData("fusedev 10:229 comm=stallfs")]
     [InlineData("fusedev 10:229 pid=-3 comm=stallfs")]
     [InlineData("fusedev 10:229 pid=x")]
-    public void A_dev_fuse_holder_without_a_pid_is_a_diagnostic(string line)
+    [InlineData("stack 10:229 tid=5 state=S frames=a+0x1/0x2")]
+    [InlineData("stack 10:229 pid=5 state=S")]
+    [InlineData("stack 10:229 pid=5 tid=5 frames=a")]
+    [InlineData("stack 10:229 pid=5 tid=5 state=sleeping")]
+    [InlineData("stack 10:229 pid=5 tid=0 state=S")]
+    [InlineData("stack 10:229 pid=5 tid=5 state=S frames=+0x1/0x2")]
+    public void A_dev_fuse_holder_or_thread_stack_line_without_its_ids_is_a_diagnostic(string line)
     {
-        var (session, events) = Run.Text($"# tracefx topology v3\n{line}\n");
-        Assert.DoesNotContain(events, e => e.Kind == EventKind.FuseDevHolder);
+        var (session, events) = Run.Text($"# tracefx topology v4\n{line}\n");
+        Assert.DoesNotContain(events, e => e.Kind is EventKind.FuseDevHolder or EventKind.ThreadStack);
         Assert.Contains(session.Tables.Diagnostics.Kept, d => d.Line == 2);
+    }
+
+    [Fact]
+    public void A_daemon_thread_stack_is_read_from_proc_and_survives_the_topology_round_trip()
+    {
+        // A /proc of one daemon (pid 5363) with two threads: the main one in its write handler, one reading /dev/fuse
+        // (its comm with a ')' and a space, as stat's "(comm)" field can hold them).
+        var proc = Directory.CreateTempSubdirectory("tfx-proc").FullName;
+        try
+        {
+            void Thread(int tid, string comm, char state, string wchan, string syscall, string stack)
+            {
+                var dir = Directory.CreateDirectory(Path.Combine(proc, "5363", "task", tid.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+                File.WriteAllText(Path.Combine(dir, "stat"), $"{tid} ({comm}) {state} 1 5363 5363 0 -1 4194560 0\n");
+                File.WriteAllText(Path.Combine(dir, "comm"), comm + "\n");
+                File.WriteAllText(Path.Combine(dir, "wchan"), wchan);
+                File.WriteAllText(Path.Combine(dir, "syscall"), syscall + "\n");
+                File.WriteAllText(Path.Combine(dir, "stack"), stack);
+            }
+            Thread(5363, "stallfs", 'S', "anon_pipe_read", "0 0x4 0x7ffc 0x1 0x0 0x0 0x0 0x7ffd 0x7f12",
+                "[<0>] anon_pipe_read+0x393/0x440\n[<0>] vfs_read+0x397/0x3d0\n[<0>] ksys_read+0xc3/0xf0\n[<0>] do_syscall_64+0x71/0x290\n");
+            Thread(5370, "a) b", 'S', "fuse_dev_do_read", "0 0x5", "[<0>] fuse_dev_do_read+0xa94/0xaf0\n[<0>] fuse_dev_read+0xa3/0xe0\n");
+            var topology = new StorageTopology();
+            topology.Mounts.Add(new StorageTopology.Mount("0:40", "/mnt/f"u8.ToArray(), "fuse.stallfs"));
+            topology.FuseDevHolders.Add(new StorageTopology.FuseDevHolder("10:229", 5363, "stallfs"u8.ToArray()));
+            topology.ReadStacksOfFuseDevHolders(proc);
+            var text = topology.Format();
+            Assert.StartsWith("# tracefx topology v4\n", text);
+            Assert.Contains("stack 10:229 pid=5363 tid=5363 comm=stallfs state=S wchan=anon_pipe_read syscall=0 frames=anon_pipe_read+0x393/0x440,vfs_read+0x397/0x3d0,ksys_read+0xc3/0xf0,do_syscall_64+0x71/0x290\n", text);
+            Assert.Contains("stack 10:229 pid=5363 tid=5370 comm=a)\\040b state=S wchan=fuse_dev_do_read syscall=0 frames=fuse_dev_do_read+0xa94/0xaf0,fuse_dev_read+0xa3/0xe0\n", text);
+            var (session, events) = Run.Text(text);
+            Assert.Empty(session.Tables.Diagnostics.Kept);
+            var stacks = events.Where(e => e.Kind == EventKind.ThreadStack).ToList();
+            Assert.Equal([5363, 5370], stacks.Select(e => e.Payload.OtherPid ?? 0));
+            var reader = stacks[1];
+            Assert.Equal("a) b", reader.Payload.OtherComm);
+            Assert.Equal(5363, reader.Payload.Topology?.ThreadGroup);
+            Assert.Equal('S', reader.Payload.Topology?.ThreadState);
+            Assert.Equal("fuse_dev_do_read", reader.Payload.Topology?.Wchan);
+            Assert.Equal(["fuse_dev_do_read", "fuse_dev_read"], reader.Payload.Topology!.Frames.ToArray());
+            // The daemon gone: no stack, and no error.
+            topology.FuseDevHolders[0] = topology.FuseDevHolders[0] with { Pid = 99999 };
+            topology.ReadStacksOfFuseDevHolders(proc);
+            Assert.Empty(topology.Stacks);
+        }
+        finally { Directory.Delete(proc, recursive: true); }
     }
 }

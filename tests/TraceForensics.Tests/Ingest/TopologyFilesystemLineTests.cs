@@ -85,7 +85,7 @@ public class TopologyFilesystemLineTests
         topology.BtrfsFilesystems.Add(new StorageTopology.Btrfs("e81876ad-3ff4-438f-8224-1fb121730749", null, null, []));
         var text = topology.Format();
         Assert.Equal(
-            "# tracefx topology v3\n" +
+            "# tracefx topology v4\n" +
             "fs 0:52 type=fuse.my\\040fs blocksize=4096 bdi=0:52-fuse\\011blk\n" +
             "fs 7:2 type=ext4\n" +
             "btrfs 0317ab76-062d-4457-91f2-4a12f620796a bdi=btrfs-1 anon=0:39 devices=7:4,7:5\n" +

@@ -73,7 +73,7 @@ public class TopologyFormatTests
     [Fact]
     public void A_newer_version_is_read_and_said()
     {
-        var (session, events) = Run.Text("# tracefx topology v4\nloop 7:2 backing_file=/x fs=8:1 offset=4096\n");
+        var (session, events) = Run.Text("# tracefx topology v5\nloop 7:2 backing_file=/x fs=8:1 offset=4096\n");
         Assert.Equal(new DeviceNumber(8, 1), Assert.Single(events).Payload.Topology!.BackingFsDev);
         Assert.Contains(session.Tables.Diagnostics.Kept, d => d.Code == "unknown-line-kind" && d.Line == 1);
     }
@@ -100,7 +100,7 @@ public class TopologyFormatTests
         topology.Mounts.Add(new StorageTopology.Mount("7:1", "/mnt/a b\tc"u8.ToArray(), "xfs"));
         topology.DmDevices.Add(new StorageTopology.Dm("254:0", "vg root"u8.ToArray(), ["8:2"]));
         var text = topology.Format();
-        Assert.StartsWith("# tracefx topology v3\n", text);
+        Assert.StartsWith("# tracefx topology v4\n", text);
         Assert.Equal(4, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // no byte broke a line
         Assert.Contains("backing_file=/mnt/a\\040b\\011c\\012d\\134e\\001f/é/\\377x.img fs=7:1", text);
         Assert.Contains("mount 7:1 /mnt/a\\040b\\011c xfs", text);

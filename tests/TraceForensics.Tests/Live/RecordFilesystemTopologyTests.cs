@@ -53,7 +53,7 @@ public class RecordFilesystemTopologyTests
                 var topologyPath = trace + ".topology.txt";
                 var lines = File.ReadAllLines(topologyPath);
                 string All() => string.Join("\n", lines);
-                Assert.Equal("# tracefx topology v3", lines[0]);
+                Assert.Equal("# tracefx topology v4", lines[0]);
                 Assert.True(lines.Contains($"fs {ext4Dev} type=ext4 blocksize=4096 bdi={ext4Dev}"), All());
                 Assert.True(lines.Contains($"fs {anon} type=btrfs blocksize=4096 bdi={bdi}"), All());
                 Assert.True(lines.Contains($"btrfs {fsid} bdi={bdi} anon={anon} devices={btrfsDev}"), All());

@@ -93,7 +93,7 @@ public class RecordIntegrationTests
             var topologyPath = trace + ".topology.txt";
             Assert.Contains(topologyPath, o.ToString()); // the printed analyze line names it
             var lines = File.ReadAllLines(topologyPath);
-            Assert.Equal("# tracefx topology v3", lines[0]);
+            Assert.Equal("# tracefx topology v4", lines[0]);
             var escapedImage = inner.Image.Replace(" ", "\\040");
             var expectedLoop = $"loop {innerDev} backing_file={escapedImage} fs={outerDev} name={Path.GetFileName(inner.Device!)}";
             Assert.True(lines.Contains(expectedLoop), $"no line {expectedLoop} in:\n{string.Join("\n", lines)}");

@@ -105,7 +105,7 @@ public class WatchIncidentTests
                     string.Join(", ", Directory.GetFileSystemEntries(incidents, "*", SearchOption.AllDirectories)) + "\n" + Said());
             }
             if (output != Output.Apart) Assert.Empty(Directory.GetDirectories(incidents, "incident-*"));
-            foreach (var f in new[] { IncidentWriter.TraceFile, IncidentWriter.BlockedFile, IncidentWriter.FindingsText, IncidentWriter.FindingsJson, IncidentWriter.FindingsLkml })
+            foreach (var f in new[] { IncidentWriter.TraceFile, IncidentWriter.BlockedFile, IncidentWriter.TopologyFile, IncidentWriter.FindingsText, IncidentWriter.FindingsJson, IncidentWriter.FindingsLkml })
                 Assert.True(File.Exists(Path.Combine(dir, f)), $"{f} missing; {stderr}");
             Assert.Empty(Directory.GetFiles(dir, ".*.tmp"));
 
@@ -121,6 +121,8 @@ public class WatchIncidentTests
             if (output != Output.OnAnotherFrozenFilesystem) Assert.True(((FrozenFsNode)stall.Root!).Dev == LoopXfs.DeviceNumberOf(outer.Device!), Seen());
             Assert.Contains("frozen filesystem", File.ReadAllText(Path.Combine(dir, IncidentWriter.FindingsText)));
             Assert.Contains($"incident {dir}: stall at {TraceForensics.Events.Model.TraceTime.Format(stall.AtNs)}: ", stdout.ToString());
+            // The storage topology at the incident: the loop device of the inner filesystem, as record's topology says it.
+            Assert.Contains($"loop {LoopXfs.DeviceNumberOf(inner.Device!)} ", File.ReadAllText(Path.Combine(dir, IncidentWriter.TopologyFile)));
 
             // The sysrq-w dump reads back through the kernel-log reader: the tasks blocked at the incident (the loop worker
             // on the freeze, dd on writeback once it reached its fsync) reported with the stacks of their waits.
