@@ -28,6 +28,21 @@ public sealed record InputLimits
     /// inputs (at least <see cref="MinLineBufferBytes"/>, at most 1 MiB) and grows only for a line that does not fit.</summary>
     public long LineBufferBudgetBytes { get; init => field = Check(value, MinLineBufferBytes, 1L << 40, nameof(LineBufferBudgetBytes)); } = 32 << 20;
 
+    /// <summary>Distinct strings (comms, event names, frames) the session's interner keeps; past it, a string first seen is
+    /// still read but not shared (each copy costs memory of its own), said once per input at the line where it began.</summary>
+    public int MaxInternedStrings { get; init => field = Check(value, 16, 1 << 28, nameof(MaxInternedStrings)); } = 1 << 20;
+
+    /// <summary>Pages one writeback event puts under writeback: a longer extent is cut to its first pages, with a diagnostic.
+    /// The default is the largest page-cache folio of 4 KiB pages: include/linux/pagemap.h MAX_PAGECACHE_ORDER is
+    /// min(MAX_XAS_ORDER, PREFERRED_MAX_PAGECACHE_ORDER), and PREFERRED_MAX_PAGECACHE_ORDER is HPAGE_PMD_ORDER (9 with 4 KiB
+    /// pages: a 2 MiB PMD folio), so a folio is at most 512 pages. The page tracker keeps one entry per page, so the bound is
+    /// not raised past a folio: a hostile extent would cost an entry per page it names.</summary>
+    public int MaxPagesPerEvent { get; init => field = Check(value, 1, 1 << 20, nameof(MaxPagesPerEvent)); } = 512;
+
+    /// <summary>Work structs the replay remembers as queued on a workqueue (a work struct is reused, so few are live); past it
+    /// the memory is emptied, with a diagnostic: a work item run after that has no known workqueue.</summary>
+    public int MaxQueuedWork { get; init => field = Check(value, 1, 1 << 24, nameof(MaxQueuedWork)); } = 1 << 16;
+
     /// <summary>The smallest line buffer of an input.</summary>
     public const int MinLineBufferBytes = 4096;
 
