@@ -22,6 +22,32 @@ public class CliLimitTests
         Assert.DoesNotContain("System.", stderr);
     }
 
+    /// <summary>Issue 16, item 11: <c>--stall-threshold -1</c> and <c>NaN</c> were accepted.</summary>
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("NaN")]
+    [InlineData("-Infinity")]
+    public void A_stall_threshold_out_of_range_is_a_usage_error_in_words(string seconds)
+    {
+        var (exit, stdout, stderr) = Run.Cli("analyze", "--stall-threshold", seconds, Lkml);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains($"--stall-threshold wants seconds (0 or more), not '{seconds}'", stderr);
+        Assert.DoesNotContain("System.", stderr);
+    }
+
+    /// <summary>Issue 16, item 4: <c>analyze /dev/zero</c> never ended (the input was read again for its hash). An endless
+    /// input of NUL bytes is rejected from its first MiB, read once; no verdict.</summary>
+    [Fact]
+    public void An_endless_input_of_nul_bytes_is_rejected_from_its_head()
+    {
+        var (exit, stdout, stderr) = Run.Cli("analyze", "/dev/zero");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("/dev/zero: error: no line break in its first 1048576 bytes (all NUL bytes)", stderr);
+        Assert.Contains("no verdict", stderr);
+    }
+
     [Fact]
     public void A_pid_in_range_is_taken()
     {

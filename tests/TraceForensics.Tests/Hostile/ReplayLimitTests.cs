@@ -25,16 +25,16 @@ public class ReplayLimitTests
         $"iomap_writepage: dev 7:0 ino 0x{file + 0x80:x} bdev 7:0 pos 0x0 len 0x{bytes:x}";
 
     [Fact]
-    public void A_writeback_extent_past_the_largest_folio_is_cut_and_said_once_with_its_count()
+    public void A_writeback_extent_past_the_longest_ext4_extent_is_cut_and_said_once_with_its_count()
     {
-        // Line 1: one folio of 512 pages (2 MiB), within the bound; lines 2 and 3: 4 MiB and 1 GiB, over it.
-        var text = Line(0, WritebackOf(2UL << 20, 0)) + Line(1, WritebackOf(4UL << 20, 1)) + Line(2, WritebackOf(1UL << 30, 2));
+        // Line 1: 128 MiB, EXT_INIT_MAX_LEN blocks, within the bound; lines 2 and 3: 256 MiB and 1 TiB, over it.
+        var text = Line(0, WritebackOf(128UL << 20, 0)) + Line(1, WritebackOf(256UL << 20, 1)) + Line(2, WritebackOf(1UL << 40, 2));
         var result = Analyse(text, InputLimits.Default, out var session);
         using var _ = session;
         var d = Assert.Single(result.Diagnostics.Kept, d => d.Code == DiagnosticCodes.LimitReached);
         Assert.Equal(("crafted", 2L, DiagnosticSeverity.Warning), (d.Path, d.Line, d.Severity));
-        Assert.Contains("a writeback extent of 1024 pages is cut to its first 512", d.Message);
-        Assert.Contains("limit MaxPagesPerEvent = 512", d.Message);
+        Assert.Contains("a writeback extent of 65536 pages is cut to its first 32768", d.Message);
+        Assert.Contains("limit MaxPagesPerEvent = 32768", d.Message);
         Assert.Contains("reached by 2 events of this input", d.Message);
     }
 
@@ -56,7 +56,7 @@ public class ReplayLimitTests
         var result = Analyse(Line(0, WritebackOf(1UL << 62, 0)), InputLimits.Default, out var session);
         using var _ = session;
         var d = Assert.Single(result.Diagnostics.Kept, d => d.Code == DiagnosticCodes.LimitReached);
-        Assert.Contains($"a writeback extent of {1L << 50} pages is cut to its first 512", d.Message);
+        Assert.Contains($"a writeback extent of {1L << 50} pages is cut to its first 32768", d.Message);
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public class ReplayLimitTests
     [Fact]
     public void Each_input_that_reaches_a_bound_gets_its_own_diagnostic()
     {
-        var bytes = Encoding.UTF8.GetBytes(Line(0, WritebackOf(4UL << 20, 0)));
-        var later = Encoding.UTF8.GetBytes(Line(5, WritebackOf(4UL << 20, 1)));
+        var bytes = Encoding.UTF8.GetBytes(Line(0, WritebackOf(256UL << 20, 0)));
+        var later = Encoding.UTF8.GetBytes(Line(5, WritebackOf(256UL << 20, 1)));
         using var session = TraceSession.Open([("a", () => (Stream)new MemoryStream(bytes)), ("b", () => (Stream)new MemoryStream(later))]);
         var result = TraceAnalysis.Run(session, new AnalysisOptions());
         var reached = result.Diagnostics.Kept.Where(d => d.Code == DiagnosticCodes.LimitReached).ToList();
