@@ -1,6 +1,7 @@
 using TraceForensics.Analysis.Detectors;
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Input;
 using TraceForensics.Replay;
 
 namespace TraceForensics.Analysis;
@@ -14,10 +15,10 @@ public sealed class Analyzer
     private readonly AnalysisOptions _options;
     private readonly IDetector[] _detectors;
 
-    public Analyzer(StackTable stacks, AnalysisOptions? options = null)
+    public Analyzer(StackTable stacks, AnalysisOptions? options = null, InputLimits? limits = null)
     {
         _options = options ?? new AnalysisOptions();
-        _engine = new ReplayEngine(stacks);
+        _engine = new ReplayEngine(stacks, limits);
         // In report order: later detectors leave out what the deadlocks already show.
         _detectors = [new BlockedChainDetector(_options), new InversionDetector(), new LockdepReportDetector(), new ReclaimWritebackDetector()];
     }

@@ -17,7 +17,7 @@ public static class TraceAnalysis
     public static AnalysisResult Run(TraceSession session, AnalysisOptions options, Action<long>? progress = null,
                                      AnalysisHooks? hooks = null, CancellationToken cancel = default)
     {
-        var analyzer = new Analyzer(session.Tables.Stacks, options);
+        var analyzer = new Analyzer(session.Tables.Stacks, options, session.Limits);
         hooks?.Started?.Invoke(analyzer.State);
         hooks?.Analyzing?.Invoke(analyzer);
         long n = 0;
@@ -34,6 +34,8 @@ public static class TraceAnalysis
                 progress?.Invoke(n);
             }
         }
+        // The bounds the replay reached, said once the reading is over (the reading thread writes the log while it reads).
+        analyzer.State.LimitsReached.DrainInto(session.Tables.Diagnostics, i => session.Inputs[i].Path);
         var findings = analyzer.Findings();
         CorruptedHungReports.Diagnose(findings, session);
         return new AnalysisResult(session.Inputs, findings, session.Tables.Diagnostics, n);

@@ -1,4 +1,5 @@
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Input;
 using TraceForensics.Replay.Evidence;
 using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Pages;
@@ -10,13 +11,11 @@ namespace TraceForensics.Replay;
 /// per event. Everything it knows is in <see cref="State"/>.</summary>
 public sealed class ReplayEngine
 {
-    public ReplayEngine(StackTable stacks) => State = new ReplayState(stacks);
+    /// <summary>A replay from no state; <paramref name="limits"/> bounds what it keeps (the defaults when null).</summary>
+    public ReplayEngine(StackTable stacks, InputLimits? limits = null) => State = new ReplayState(stacks, limits);
 
     /// <summary>Goes on from a state (a checkpoint's copy): the events after it are applied to it.</summary>
     public ReplayEngine(ReplayState state) => State = state;
-
-    /// <summary>A multi-page writeback event registers at most this many pages (a 2 MiB folio is 512).</summary>
-    private const int MaxPagesPerEvent = 512;
 
     public ReplayState State { get; }
 
@@ -221,8 +220,14 @@ public sealed class ReplayEngine
         }
         var first = State.Pages.Resolve(p);
         if (first is not PageKey start) return;
-        long bytes = p.Sectors is long s && s > 0 ? s << KernelPage.SectorShift : KernelPage.Size;
-        int count = (int)Math.Clamp((bytes + KernelPage.Size - 1) >> KernelPage.Shift, 1, MaxPagesPerEvent);
+        // The pages the extent covers, counted in sectors so that no sector count overflows (a page without a size is one);
+        // at most InputLimits.MaxPagesPerEvent of them (the largest folio: see there): a longer extent is cut, and said.
+        long named = p.Sectors is long s && s > 0 ? (s >> KernelPage.SectorsPerPageShift) + ((s & ((1 << KernelPage.SectorsPerPageShift) - 1)) != 0 ? 1 : 0) : 1;
+        int max = State.Limits.MaxPagesPerEvent;
+        if (named > max)
+            State.LimitsReached.Reach(nameof(InputLimits.MaxPagesPerEvent), max, e,
+                $"a writeback extent of {named} pages is cut to its first {max}: the pages after them are not seen under writeback");
+        int count = (int)Math.Min(named, max);
         // ext4, btrfs, or a writeback-start probe, gives no disk address: its pages go into the bio being built. On a
         // filesystem on an anonymous device (major 0, UNNAMED_MAJOR in include/uapi/linux/major.h: fs/super.c
         // set_anon_super(), as btrfs has) no bio is ever queued on the page's device: the bio goes to a block device under

@@ -1,5 +1,7 @@
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Input;
 using TraceForensics.Replay.Bios;
+using TraceForensics.Replay.Diagnostics;
 using TraceForensics.Replay.Devices;
 using TraceForensics.Replay.Filesystems;
 using TraceForensics.Replay.Fuse;
@@ -13,13 +15,19 @@ namespace TraceForensics.Replay;
 /// kworkers run, the storage topology, plus the stacks to read them.</summary>
 public sealed class ReplayState
 {
-    public ReplayState(StackTable stacks)
-        : this(stacks, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(), new WorkqueueTracker(), new TopologyTracker(),
-               new BlockMapTracker(), new FuseTracker()) { }
+    /// <summary>A state before any event; <paramref name="limits"/> bounds what the replay keeps (the defaults when null).</summary>
+    public ReplayState(StackTable stacks, InputLimits? limits = null)
+        : this(stacks, limits ?? InputLimits.Default, new LimitsReached()) { }
 
-    private ReplayState(StackTable stacks, TaskTracker tasks, PageTracker pages, BioTracker bios, FreezeTracker freezes, WorkqueueTracker workqueues,
-                        TopologyTracker topology, BlockMapTracker blockMaps, FuseTracker fuse)
+    private ReplayState(StackTable stacks, InputLimits limits, LimitsReached reached)
+        : this(stacks, limits, reached, new TaskTracker(), new PageTracker(), new BioTracker(), new FreezeTracker(),
+               new WorkqueueTracker(limits.MaxQueuedWork, reached), new TopologyTracker(), new BlockMapTracker(), new FuseTracker()) { }
+
+    private ReplayState(StackTable stacks, InputLimits limits, LimitsReached reached, TaskTracker tasks, PageTracker pages, BioTracker bios,
+                        FreezeTracker freezes, WorkqueueTracker workqueues, TopologyTracker topology, BlockMapTracker blockMaps, FuseTracker fuse)
     {
+        Limits = limits;
+        LimitsReached = reached;
         Fuse = fuse;
         BlockMaps = blockMaps;
         Stacks = stacks;
@@ -33,6 +41,10 @@ public sealed class ReplayState
     }
 
     public long NowNs { get; internal set; }
+    /// <summary>The bounds on what the replay keeps.</summary>
+    public InputLimits Limits { get; }
+    /// <summary>The bounds the replay reached, by input (drained into the session's diagnostics after the reading).</summary>
+    public LimitsReached LimitsReached { get; }
     public TaskTracker Tasks { get; }
     public PageTracker Pages { get; }
     public BioTracker Bios { get; }
@@ -64,6 +76,6 @@ public sealed class ReplayState
     public ReplayState Clone()
     {
         var bios = Bios.Clone(out var ioends);
-        return new ReplayState(Stacks, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone(), Topology.Clone(), BlockMaps.Clone(), Fuse.Clone()) { NowNs = NowNs };
+        return new ReplayState(Stacks, Limits, LimitsReached, Tasks.Clone(), Pages.Clone(ioends), bios, Freezes.Clone(), Workqueues.Clone(), Topology.Clone(), BlockMaps.Clone(), Fuse.Clone()) { NowNs = NowNs };
     }
 }

@@ -210,12 +210,8 @@ internal static class RecordCommand
                                           && double.TryParse(l[1..close].Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ts)
                                           && ts >= since).ToList();
             if (recent.Count == 0) return null;
-            OutputTarget.Write(path, s =>
-            {
-                using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true);
-                foreach (var line in recent) w.Write(line + "\n");
-            });
-            return path;
+            // Kernel log text is untrusted (task names, paths): through the one sanitizer and output path, as watch's.
+            return CommandOutput.EmitLines(path, recent, stderr) ? path : null;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
@@ -245,8 +241,8 @@ internal static class RecordCommand
         try
         {
             var text = System.Text.Encoding.UTF8.GetBytes(topology.Format());
-            OutputTarget.Write(path, s => s.Write(text));
-            return path;
+            // Mount points and device names are untrusted text: through the one sanitizer and output path.
+            return CommandOutput.Emit(path, TextWriter.Null, stderr, s => s.Write(text)) ? path : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

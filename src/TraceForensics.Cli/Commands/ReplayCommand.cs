@@ -36,7 +36,7 @@ internal static class ReplayCommand
             }
             using var session = common.OpenSession(parse, stderr);
             if (session is null) return Program.ExitUsageOrNoInput;
-            var engine = new ReplayEngine(session.Tables.Stacks);
+            var engine = new ReplayEngine(session.Tables.Stacks, session.Limits);
             long events = 0;
             long lastNs = long.MinValue;
             bool pastEnd = true;
@@ -47,6 +47,7 @@ internal static class ReplayCommand
                 lastNs = e.TimestampNs;
                 events++;
             }
+            engine.State.LimitsReached.DrainInto(session.Tables.Diagnostics, i => session.Inputs[i].Path);
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
             if (!session.AnyReadable) return Program.ExitUsageOrNoInput;
             if (pastEnd && atNs > lastNs)

@@ -32,6 +32,11 @@ internal static class CommandOutput
         return true;
     }
 
+    /// <summary>Lines of untrusted text (a kernel log, a dump of blocked tasks), each ended by "\n", written to
+    /// <paramref name="path"/> through <see cref="Emit"/>: checked for control characters and written by the output path.</summary>
+    public static bool EmitLines(string path, IEnumerable<string> lines, TextWriter stderr) =>
+        Emit(path, TextWriter.Null, stderr, Text(w => { foreach (var l in lines) w.Write(l + "\n"); }));
+
     /// <summary>Renders several files into directory <paramref name="dir"/> and writes them as one set
     /// (<see cref="OutputTarget.WriteSet"/>): on a full disk no file of the set is replaced. False, after a message on
     /// stderr that says which files are new and which are not, when one cannot be written.</summary>

@@ -167,6 +167,5 @@ internal static class IncidentWriter
     }
 
     /// <summary>Lines, each ended by "\n", through the output path.</summary>
-    public static void WriteLines(string path, IEnumerable<string> lines, TextWriter stderr) =>
-        CommandOutput.Emit(path, TextWriter.Null, stderr, CommandOutput.Text(w => { foreach (var l in lines) w.Write(l + "\n"); }));
+    public static void WriteLines(string path, IEnumerable<string> lines, TextWriter stderr) => CommandOutput.EmitLines(path, lines, stderr);
 }

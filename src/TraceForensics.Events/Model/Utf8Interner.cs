@@ -29,6 +29,10 @@ public sealed class Utf8Interner
     public int MaxEntries { get; }
     public int Count => _count;
 
+    /// <summary>True once <see cref="MaxEntries"/> strings are kept: a string first seen from then on is not shared. Read
+    /// without the lock by the threads whose fronts intern into this one (an int read whole; it only grows).</summary>
+    public bool Full => Volatile.Read(ref _count) >= MaxEntries;
+
     private struct Entry
     {
         /// <summary>A slice of at most 16 bytes kept as two words (see <see cref="Words"/>), compared without reading

@@ -12,13 +12,15 @@ public sealed class EventTables
 {
     private readonly ConcurrentBag<RecordDecoder> _decoders = new();
 
-    /// <summary>New tables; <paramref name="limits"/> bounds the frames kept per stack (the defaults when null).</summary>
+    /// <summary>New tables; <paramref name="limits"/> bounds the frames kept per stack and the strings interned (the defaults
+    /// when null).</summary>
     public EventTables(EventDictionary? dictionary = null, DiagnosticLog? diagnostics = null, InputLimits? limits = null)
     {
         Dictionary = dictionary ?? new EventDictionary();
         Diagnostics = diagnostics ?? new DiagnosticLog();
-        Strings = new Utf8Interner();
-        Stacks = new StackTable((limits ?? InputLimits.Default).MaxStackFrames);
+        limits ??= InputLimits.Default;
+        Strings = new Utf8Interner(limits.MaxInternedStrings);
+        Stacks = new StackTable(limits.MaxStackFrames);
         _threadDecoders = new(() => new RecordDecoder(Dictionary, new Utf8Interner(Strings)));
     }
 

@@ -127,6 +127,7 @@ public sealed class InputReader : IDisposable
         Summary.Lines = line;
         var kind = record.Kind;
         if (record.Notice is { } notice) Report(line, DiagnosticSeverity.Info, DiagnosticCodes.WallClock, notice);
+        if (!_stringsFullSaid && _tables.Strings.Full) StringsFull(line);
         switch (kind)
         {
             case RecordKind.Event:
@@ -283,6 +284,19 @@ public sealed class InputReader : IDisposable
         if (_records.ReadError is { } error)
             Report(_runs is null ? _records.Position.Ordinal : _line, DiagnosticSeverity.Error, DiagnosticCodes.TruncatedInput,
                 $"the input ends early ({error}); the {Summary.Lines} {(_records.Position.IsLine ? "lines" : "records")} before were read");
+    }
+
+    private bool _stringsFullSaid;
+
+    /// <summary>The session's interner holds <see cref="InputLimits.MaxInternedStrings"/> strings: said once per input, at
+    /// the first record taken in after it filled (records are decoded ahead on other threads, so the one that filled it
+    /// may be a little before).</summary>
+    private void StringsFull(long line)
+    {
+        _stringsFullSaid = true;
+        Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.LimitReached,
+            $"the session's string table is full ({InputLimits.Describe(nameof(InputLimits.MaxInternedStrings), _tables.Strings.MaxEntries)}): " +
+            "names first seen from here on are read but not shared, each costing memory of its own");
     }
 
     private void Report(long line, DiagnosticSeverity severity, string code, string message) =>

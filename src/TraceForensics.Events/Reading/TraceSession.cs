@@ -25,6 +25,7 @@ public sealed class TraceSession : IDisposable
     private TraceSession(EventTables tables, TraceSessionOptions options)
     {
         Tables = tables;
+        Limits = options.Limits;
         _workers = options.Parallelism;
         _parallelAfterBytes = options.ParallelAfterBytes;
         // The reading thread decodes too (while it waits for a run): one thread fewer than the cores.
@@ -32,6 +33,8 @@ public sealed class TraceSession : IDisposable
     }
 
     public EventTables Tables { get; }
+    /// <summary>The bounds this session reads within, for what reads its events on (the replay's).</summary>
+    public InputLimits Limits { get; }
     public IReadOnlyList<InputSummary> Inputs => _inputs;
     private readonly List<InputSummary> _inputs = new();
 

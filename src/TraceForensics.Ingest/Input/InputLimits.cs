@@ -28,6 +28,22 @@ public sealed record InputLimits
     /// inputs (at least <see cref="MinLineBufferBytes"/>, at most 1 MiB) and grows only for a line that does not fit.</summary>
     public long LineBufferBudgetBytes { get; init => field = Check(value, MinLineBufferBytes, 1L << 40, nameof(LineBufferBudgetBytes)); } = 32 << 20;
 
+    /// <summary>Distinct strings (comms, event names, frames) the session's interner keeps; past it, a string first seen is
+    /// still read but not shared (each copy costs memory of its own), said once per input at the line where it began.</summary>
+    public int MaxInternedStrings { get; init => field = Check(value, 16, 1 << 28, nameof(MaxInternedStrings)); } = 1 << 20;
+
+    /// <summary>Pages one writeback event puts under writeback: a longer extent is cut to its first pages, with a diagnostic.
+    /// A folio is at most 512 pages of 4 KiB (include/linux/pagemap.h: MAX_PAGECACHE_ORDER is min(MAX_XAS_ORDER,
+    /// PREFERRED_MAX_PAGECACHE_ORDER), the latter HPAGE_PMD_ORDER, 9 with 4 KiB pages), but an ext4 extent event names a
+    /// whole extent (ext4_da_write_pages_extent: len 2048 in real traces), at most EXT_INIT_MAX_LEN blocks
+    /// (fs/ext4/ext4_extents.h: 1 &lt;&lt; 15, 128 MiB of 4 KiB blocks): the default covers that. The page tracker keeps an
+    /// entry per page, so a hostile extent costs up to this many entries.</summary>
+    public int MaxPagesPerEvent { get; init => field = Check(value, 1, 1 << 20, nameof(MaxPagesPerEvent)); } = 1 << 15;
+
+    /// <summary>Work structs the replay remembers as queued on a workqueue (a work struct is reused, so few are live); past it
+    /// the memory is emptied, with a diagnostic: a work item run after that has no known workqueue.</summary>
+    public int MaxQueuedWork { get; init => field = Check(value, 1, 1 << 24, nameof(MaxQueuedWork)); } = 1 << 16;
+
     /// <summary>The smallest line buffer of an input.</summary>
     public const int MinLineBufferBytes = 4096;
 

@@ -6,13 +6,29 @@ namespace TraceForensics.Ingest.TraceDat;
 /// <summary>Bad or cut-off trace.dat metadata: what is wrong and where (a byte offset of the file or section).</summary>
 public sealed class TraceDatException(string message) : Exception(message);
 
+/// <summary>A read of the metadata ran past the first bytes of the file read so far (<see cref="TraceDatFile"/>'s prefix)
+/// to <see cref="End"/>, which is within the file (-1: a string whose NUL is not in them): the prefix is read again,
+/// longer. Only this retries a parse; any other error is the file's and said at once.</summary>
+internal sealed class TraceDatPrefixEnded(long end) : Exception("the trace.dat metadata runs past the bytes read of it")
+{
+    public long End { get; } = end;
+}
+
 /// <summary>A cursor over bytes of a trace.dat in the file's endianness (trace-cmd.dat.v6.5/v7.5, "INITIAL FORMAT": after
 /// the endianness byte every number is in the file's byte order). Reads past the end throw
-/// <see cref="TraceDatException"/> naming <paramref name="what"/>.</summary>
-internal ref struct TraceDatBytes(ReadOnlySpan<byte> data, bool bigEndian, string what, long baseOffset = 0)
+/// <see cref="TraceDatException"/> naming <paramref name="what"/>; when the bytes are the first ones of a file of
+/// <paramref name="fileLength"/> bytes and the read would end within it, <see cref="TraceDatPrefixEnded"/>.</summary>
+internal ref struct TraceDatBytes(ReadOnlySpan<byte> data, bool bigEndian, string what, long baseOffset = 0, long fileLength = 0)
 {
     private readonly ReadOnlySpan<byte> _data = data;
     public int Position;
+
+    /// <summary>A read to <paramref name="end"/> (a file offset; -1 unknown) does not fit in the bytes: when they are a
+    /// prefix of the file and the end is within it, the prefix was too short, not the file wrong.</summary>
+    private readonly void PastEnd(long end)
+    {
+        if (fileLength > baseOffset + _data.Length && end <= fileLength) throw new TraceDatPrefixEnded(end);
+    }
 
     public readonly int Length => _data.Length;
     public readonly bool AtEnd => Position >= _data.Length;
@@ -20,8 +36,12 @@ internal ref struct TraceDatBytes(ReadOnlySpan<byte> data, bool bigEndian, strin
 
     public ReadOnlySpan<byte> Take(long count)
     {
-        if (count < 0 || count > _data.Length - Position)
+        if (count < 0) throw new TraceDatException($"{what}: {count} bytes wanted at offset {baseOffset + Position}");
+        if (count > _data.Length - Position)
+        {
+            PastEnd(baseOffset + Position + count);
             throw new TraceDatException($"{what}: {count} bytes wanted at offset {baseOffset + Position}, only {_data.Length - Position} there");
+        }
         var s = _data.Slice(Position, (int)count);
         Position += (int)count;
         return s;
@@ -39,7 +59,10 @@ internal ref struct TraceDatBytes(ReadOnlySpan<byte> data, bool bigEndian, strin
     private readonly int CheckSize(ulong n)
     {
         if (n > (ulong)(_data.Length - Position))
+        {
+            if (n <= (ulong)fileLength) PastEnd(baseOffset + Position + (long)n);
             throw new TraceDatException($"{what}: a size of {n} bytes at offset {baseOffset + Position} runs past the end ({_data.Length - Position} left)");
+        }
         return (int)n;
     }
 
@@ -48,7 +71,11 @@ internal ref struct TraceDatBytes(ReadOnlySpan<byte> data, bool bigEndian, strin
     {
         var rest = Rest;
         int nul = rest.IndexOf((byte)0);
-        if (nul < 0) throw new TraceDatException($"{what}: a string at offset {baseOffset + Position} has no terminating NUL");
+        if (nul < 0)
+        {
+            PastEnd(-1);
+            throw new TraceDatException($"{what}: a string at offset {baseOffset + Position} has no terminating NUL");
+        }
         Position += nul + 1;
         return Encoding.Latin1.GetString(rest[..nul]);
     }

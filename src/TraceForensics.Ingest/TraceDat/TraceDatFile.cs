@@ -52,11 +52,14 @@ public sealed class TraceDatFile
     /// <summary>Reads the metadata; throws <see cref="TraceDatException"/> saying what is wrong and where.</summary>
     public static TraceDatFile Read(byte[] data) => Read(TraceDatStorage.InMemory(data));
 
-    /// <summary>Reads the metadata from its first bytes on: a version-6 file's sections follow each other, so a prefix
-    /// twice as long is read again until they all fit in it (or it is the whole file, where a cut is an error).</summary>
+    /// <summary>Reads the metadata from its first bytes on: a version-6 file's sections follow each other, so when the
+    /// parse runs past the prefix read (<see cref="TraceDatPrefixEnded"/>), a longer one (twice as long, or to where the
+    /// read ended and a first prefix's length on, for the sections after it) is read again. Any other error is the file's and said at once: a damaged header is not a reason to read
+    /// the whole file (issue 16).</summary>
     internal static TraceDatFile Read(TraceDatStorage storage)
     {
-        int prefix = (int)Math.Min(storage.Length, 1 << 20);
+        const int First = 1 << 20;
+        int prefix = (int)Math.Min(storage.Length, First);
         while (true)
         {
             var f = new TraceDatFile(storage, storage.ReadArray(0, prefix));
@@ -65,17 +68,21 @@ public sealed class TraceDatFile
                 f.ReadInitial();
                 return f;
             }
-            catch (TraceDatException) when (f._prefix.Length < storage.Length && f._prefix.Length < Array.MaxLength / 2)
+            catch (TraceDatPrefixEnded ended)
             {
-                prefix = (int)Math.Min(storage.Length, 2L * f._prefix.Length);
+                long want = Math.Min(storage.Length, Math.Max(2L * f._prefix.Length, ended.End + First));
+                if (want > Array.MaxLength)
+                    throw new TraceDatException($"the metadata runs past {f._prefix.Length} bytes; {want} bytes of it is not plausible");
+                prefix = (int)want;
             }
         }
     }
 
     private TraceDatBytes At(long offset, string what)
     {
+        if (offset > _prefix.Length && offset <= Length) throw new TraceDatPrefixEnded(offset);
         if (offset < 0 || offset > _prefix.Length) throw new TraceDatException($"{what}: offset {offset} is outside the {_prefix.Length}-byte file");
-        var b = new TraceDatBytes(_prefix, BigEndian, what) { Position = (int)offset };
+        var b = new TraceDatBytes(_prefix, BigEndian, what, fileLength: Length) { Position = (int)offset };
         return b;
     }
 
@@ -102,7 +109,7 @@ public sealed class TraceDatFile
         byte endian = b.U8();
         if (endian > 1) throw new TraceDatException($"file header: endianness byte {endian}, 0 or 1 expected");
         BigEndian = endian == 1;
-        b = new TraceDatBytes(_prefix, BigEndian, "file header") { Position = b.Position };
+        b = new TraceDatBytes(_prefix, BigEndian, "file header", fileLength: Length) { Position = b.Position };
         LongSize = b.U8();
         if (LongSize is not (4 or 8)) throw new TraceDatException($"file header: long size {LongSize}, 4 or 8 expected");
         PageSize = (int)b.U32();

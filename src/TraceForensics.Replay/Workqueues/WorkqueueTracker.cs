@@ -1,4 +1,6 @@
 using TraceForensics.Events.Model;
+using TraceForensics.Ingest.Input;
+using TraceForensics.Replay.Diagnostics;
 using TraceForensics.Replay.Evidence;
 
 namespace TraceForensics.Replay.Workqueues;
@@ -7,10 +9,10 @@ namespace TraceForensics.Replay.Workqueues;
 /// one workqueue's work now and another's a moment later, so what a worker serves holds only between its
 /// workqueue_execute_start and workqueue_execute_end, never across work items. The workqueue of a work item is known
 /// from its workqueue_queue_work (the execute events carry only the work struct and function).</summary>
-public sealed class WorkqueueTracker
+public sealed class WorkqueueTracker(int maxQueued, LimitsReached reached)
 {
-    /// <summary>Work structs seen queued, to their workqueue; bounded (a work struct is reused, so few are live).</summary>
-    private const int MaxQueued = 1 << 16;
+    /// <summary>Work structs seen queued, to their workqueue; bounded by <paramref name="maxQueued"/> (a work struct is
+    /// reused, so few are live): past it the map is emptied, and the first event of each input that did so is said.</summary>
     private readonly Dictionary<ulong, string> _queuedOn = new();
     private readonly Dictionary<int, WorkItemRun> _running = new();
     private readonly Dictionary<DeviceNumber, (DeviceNumber Fs, EvidenceLine Line)> _loopWrites = new();
@@ -32,7 +34,12 @@ public sealed class WorkqueueTracker
     public void WorkQueued(in TraceEvent e)
     {
         if (e.Payload.Work is not { Workqueue: { } wq, Work: var work }) return;
-        if (_queuedOn.Count >= MaxQueued && !_queuedOn.ContainsKey(work)) _queuedOn.Clear();
+        if (_queuedOn.Count >= maxQueued && !_queuedOn.ContainsKey(work))
+        {
+            _queuedOn.Clear();
+            reached.Reach(nameof(InputLimits.MaxQueuedWork), maxQueued, e,
+                "the work structs seen queued are forgotten: a work item run after this whose queueing was not seen again has no known workqueue");
+        }
         _queuedOn[work] = wq;
     }
 
@@ -53,7 +60,7 @@ public sealed class WorkqueueTracker
     /// <summary>A deep copy (runs are immutable).</summary>
     internal WorkqueueTracker Clone()
     {
-        var clone = new WorkqueueTracker();
+        var clone = new WorkqueueTracker(maxQueued, reached);
         foreach (var (work, wq) in _queuedOn) clone._queuedOn[work] = wq;
         foreach (var (pid, run) in _running) clone._running[pid] = run;
         foreach (var (loop, w) in _loopWrites) clone._loopWrites[loop] = w;

@@ -8,18 +8,35 @@ public class CliLimitTests
 {
     private static readonly string Lkml = Path.Combine(TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt");
 
+    /// <summary>Issue 16, item 11: <c>--pid -5</c>, <c>--stall-threshold -1</c> and <c>NaN</c> were accepted,
+    /// <c>--pid 99999999999</c> printed a .NET type name.</summary>
     [Theory]
-    [InlineData("-5")]
-    [InlineData("99999999999")]
-    [InlineData("4194304")]
-    [InlineData("abc")]
-    public void A_pid_out_of_range_is_a_usage_error_in_words(string pid)
+    [InlineData("--pid", "-5", "a task's pid (0 to 4194303)")]
+    [InlineData("--pid", "99999999999", "a task's pid (0 to 4194303)")]
+    [InlineData("--pid", "4194304", "a task's pid (0 to 4194303)")]
+    [InlineData("--pid", "abc", "a task's pid (0 to 4194303)")]
+    [InlineData("--stall-threshold", "-1", "seconds (0 or more)")]
+    [InlineData("--stall-threshold", "NaN", "seconds (0 or more)")]
+    [InlineData("--stall-threshold", "-Infinity", "seconds (0 or more)")]
+    public void A_number_option_out_of_range_is_a_usage_error_in_words(string option, string value, string wants)
     {
-        var (exit, stdout, stderr) = Run.Cli("analyze", "--pid", pid, Lkml);
+        var (exit, stdout, stderr) = Run.Cli("analyze", option, value, Lkml);
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);
-        Assert.Contains($"--pid wants a task's pid (0 to 4194303), not '{pid}'", stderr);
+        Assert.Contains($"{option} wants {wants}, not '{value}'", stderr);
         Assert.DoesNotContain("System.", stderr);
+    }
+
+    /// <summary>Issue 16, item 4: <c>analyze /dev/zero</c> never ended (the input was read again for its hash). An endless
+    /// input of NUL bytes is rejected from its first MiB, read once; no verdict.</summary>
+    [Fact]
+    public void An_endless_input_of_nul_bytes_is_rejected_from_its_head()
+    {
+        var (exit, stdout, stderr) = Run.Cli("analyze", "/dev/zero");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("/dev/zero: error: no line break in its first 1048576 bytes (all NUL bytes)", stderr);
+        Assert.Contains("no verdict", stderr);
     }
 
     [Fact]

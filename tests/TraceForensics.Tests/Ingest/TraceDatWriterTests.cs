@@ -57,22 +57,23 @@ public sealed class TraceDatWriterTests
         return page;
     }
 
-    private static string MakeTracefs(string dir)
+    private static string MakeTracefs(string dir, string writerComm = "writer")
     {
         var root = Path.Combine(dir, "tracefs");
         Directory.CreateDirectory(Path.Combine(root, "events", "tfx", "tfx_probe"));
         File.WriteAllText(Path.Combine(root, "events", "header_page"), HeaderPage);
         File.WriteAllText(Path.Combine(root, "events", "header_event"), HeaderEvent);
         File.WriteAllText(Path.Combine(root, "events", "tfx", "tfx_probe", "format"), Format);
-        File.WriteAllText(Path.Combine(root, "saved_cmdlines"), "4242 writer\n4343 flusher\n");
+        File.WriteAllText(Path.Combine(root, "saved_cmdlines"), $"4242 {writerComm}\n4343 flusher\n");
         File.WriteAllText(Path.Combine(root, "kallsyms"), "ffffffff81000000 T _stext\n");
         return root;
     }
 
     /// <summary>Two CPUs' page files in <paramref name="dir"/> and a writer of them over a tracefs-like directory.</summary>
-    private static (TraceDatWriter Writer, string Cpu0, string Cpu1) Writer(string dir, bool zstd, byte[] cpu0Pages, byte[] cpu1Pages)
+    private static (TraceDatWriter Writer, string Cpu0, string Cpu1) Writer(string dir, bool zstd, byte[] cpu0Pages, byte[] cpu1Pages,
+                                                                          string writerComm = "writer")
     {
-        var root = MakeTracefs(dir);
+        var root = MakeTracefs(dir, writerComm);
         var cpu0 = Path.Combine(dir, "cpu0.pages");
         var cpu1 = Path.Combine(dir, "cpu1.pages");
         File.WriteAllBytes(cpu0, cpu0Pages);
@@ -121,6 +122,31 @@ public sealed class TraceDatWriterTests
                 Assert.Equal(70, report.Split('\n').Count(l => l.Contains("tfx_probe:", StringComparison.Ordinal)));
                 Assert.Contains("CPU:0 [77 EVENTS DROPPED]", report);
             }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>`record -o x.txt` and the trace of a watch incident hold task names from the kernel: in the text every
+    /// control character and bidi override of a name is escaped (issue 16: one sanitizer for every writer), and the text
+    /// reads back to the escaped name. The trace.dat itself keeps the kernel's bytes (it is the record, read by readers
+    /// that escape).</summary>
+    [Fact]
+    public void A_hostile_task_name_reaches_the_recorded_text_escaped()
+    {
+        var dir = Directory.CreateTempSubdirectory("tracefx-hostile-text-").FullName;
+        try
+        {
+            var (writer, cpu0, cpu1) = Writer(dir, false, Page(1_000_000, 2, 4242), Page(1_500_000, 1, 4343), writerComm: "ev\u001b]0;x\u0007il\u202e");
+            var text = new MemoryStream();
+            TraceForensics.Cli.Capture.TraceDatText.Write(writer.Metadata(), [(0, cpu0), (1, cpu1)], text, gzip: false);
+            var bytes = text.ToArray();
+            Assert.DoesNotContain(bytes, b => b is 0x1b or 0x07 or 0x0d || b is >= 0x80 and <= 0x9f);
+            var path = Path.Combine(dir, "t.txt");
+            File.WriteAllBytes(path, bytes);
+            var (session, events) = Run.Files(path);
+            using var _ = session;
+            Assert.All(events.Where(e => e.Pid == 4242), e => Assert.True(UntrustedText.IsSafeOutput(e.Comm), e.Comm));
+            Assert.Equal(2, events.Count(e => e.Pid == 4242 && e.Comm.StartsWith("ev\\x1b]0;x\\x07il", StringComparison.Ordinal)));
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
