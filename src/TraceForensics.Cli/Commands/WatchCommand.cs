@@ -151,6 +151,7 @@ internal static class WatchCommand
         // The formats of what is armed, read once: the batches of pages are decoded against them.
         var metadata = TraceDatFile.Read(TraceDatOutput.Prepare(fs, recording, pageSize, [], zstd: false).Metadata());
         var live = new LiveReplay(metadata, options);
+        var saidLimits = new HashSet<string>(StringComparer.Ordinal);
         var memory = new WatchMemory(settings.MaxMemoryBytes, settings.WindowNs);
         var window = memory.NewWindow(metadata.CommitSize);
         var raw = recording.StartLive(window.Add);
@@ -183,6 +184,7 @@ internal static class WatchCommand
                 watermark = Math.Min(watermark, known);
             }
             live.Release(watermark);
+            live.SayLimitsReached(saidLimits, stderr);
             behind = window.PendingBytes > 0;
             Array.Copy(now, previousNow, now.Length);
             Array.Copy(drains, previousDrains, drains.Length);

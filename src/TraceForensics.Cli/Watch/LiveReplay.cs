@@ -1,6 +1,8 @@
 using TraceForensics.Analysis;
 using TraceForensics.Events.Model;
 using TraceForensics.Events.Reading;
+using TraceForensics.Ingest.Diagnostics;
+using TraceForensics.Ingest.Input;
 using TraceForensics.Ingest.TraceDat;
 
 namespace TraceForensics.Cli.Watch;
@@ -19,11 +21,11 @@ internal sealed class LiveReplay
     private readonly List<TraceEvent> _waiting = [];
     private readonly Dictionary<int, long> _lastNs = new();
 
-    public LiveReplay(TraceDatFile metadata, AnalysisOptions options)
+    public LiveReplay(TraceDatFile metadata, AnalysisOptions options, InputLimits? limits = null)
     {
         _metadata = metadata;
         _tables = new EventTables();
-        Analyzer = new Analyzer(_tables.Stacks, options);
+        Analyzer = new Analyzer(_tables.Stacks, options, limits);
     }
 
     public Analyzer Analyzer { get; }
@@ -78,6 +80,22 @@ internal sealed class LiveReplay
             Analyzer.Observe(e);
             if (e.TimestampNs > CountFromNs) Events++;
             NowNs = Math.Max(NowNs, e.TimestampNs);
+        }
+    }
+
+    /// <summary>Says on <paramref name="stderr"/> each bound of <see cref="InputLimits"/> the replay reached since the last
+    /// call (<see cref="Replay.Diagnostics.LimitsReached"/>), once per bound for the whole watch (<paramref name="said"/>
+    /// holds those already said, across restarts): a bound reached is a fact the findings may lack.</summary>
+    public void SayLimitsReached(ISet<string> said, TextWriter stderr)
+    {
+        var log = new DiagnosticLog();
+        Analyzer.State.LimitsReached.DrainInto(log, _ => "ring buffer");
+        foreach (var d in log.Kept)
+        {
+            // The message is the consequence, then the bound and the count in parentheses: said once per consequence.
+            int cut = d.Message.IndexOf(" (", StringComparison.Ordinal);
+            if (said.Add(cut < 0 ? d.Message : d.Message[..cut]))
+                stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {d.Message}"));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using TraceForensics.Analysis;
 using TraceForensics.Cli.Watch;
+using TraceForensics.Ingest.Input;
 using TraceForensics.Ingest.TraceDat;
 using TraceForensics.Replay.Tasks;
 using TraceForensics.Tests.Support;
@@ -190,5 +191,29 @@ public class WatchMemoryTests
         Assert.False(WatchMemory.HasCleared(t, since));
         t.State = TaskRunState.Runnable; t.StateSinceNs = since + 5;
         Assert.True(WatchMemory.HasCleared(t, since));
+    }
+
+    /// <summary>A bound the live replay reaches is said on stderr, once for the whole watch however often it is reached
+    /// (issue 16: a limit hit is a diagnostic; the watch has no log file, its stderr is where it speaks).</summary>
+    [SkippableFact]
+    public void A_bound_the_live_replay_reaches_is_said_once_on_stderr()
+    {
+        var file = TraceDatFile.Read(File.ReadAllBytes(Path.Combine(Require.RealTraces(), "xfs-fsync.trace.dat")));
+        const string trace = """
+                      dd-4005    [001] .....   370.700000: iomap_writepage: dev 7:0 ino 0x80 bdev 7:0 pos 0x0 len 0x10000
+                      dd-4005    [001] .....   370.800000: iomap_writepage: dev 7:0 ino 0x81 bdev 7:0 pos 0x0 len 0x10000
+            """;
+        var (session, events) = Run.Text(trace);
+        var live = new LiveReplay(file, new AnalysisOptions(), new InputLimits { MaxPagesPerEvent = 8 });
+        var said = new HashSet<string>(StringComparer.Ordinal);
+        var err = new StringWriter();
+        live.Analyzer.Observe(events[0]);
+        live.SayLimitsReached(said, err);
+        live.Analyzer.Observe(events[1]);
+        live.SayLimitsReached(said, err);
+        var lines = err.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("tracefx: a writeback extent of 16 pages is cut to its first 8", Assert.Single(lines)[..61]);
+        Assert.Contains("limit MaxPagesPerEvent = 8", lines[0]);
+        session.Dispose();
     }
 }
