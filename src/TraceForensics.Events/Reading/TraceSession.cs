@@ -239,5 +239,6 @@ public sealed class TraceSession : IDisposable
         _pump?.Dispose();
         foreach (var r in _readers) r.Dispose();
         if (_decodeWorkers is { IsValueCreated: true } workers) workers.Value.Dispose();
+        Tables.Dispose();
     }
 }
