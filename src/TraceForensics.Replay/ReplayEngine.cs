@@ -200,14 +200,18 @@ public sealed class ReplayEngine
     /// are under writeback; with a disk address they join the ioend their task is building.</summary>
     private void WritebackStart(in TraceEvent e, TaskRecord t)
     {
-        var p = e.Payload;
+        // The payload is read in place; copied (several hundred bytes) only for the rare event whose facts change here.
+        EventPayload changed;
+        scoped ref readonly var p = ref e.Payload;
         // A probe that names the inode and index but no device, for a page no earlier event bound: the device of the inode
         // its task is writing back, when it is that inode (rule inode-writeback-names-page-device).
         (InferenceRule, EvidenceLine)? deviceFrom = null;
         if (p.Dev is null && p.Ino is ulong probedIno && p.Index is not null && t.InodeWriteback is { } wb && wb.Ino == probedIno
             && State.Pages.Resolve(p) is null)
         {
-            p.Dev = wb.Dev;
+            changed = p;
+            changed.Dev = wb.Dev;
+            p = ref changed;
             deviceFrom = (InferenceRules.InodeWritebackNamesPageDevice, wb.Line);
         }
         // ext4 counts in filesystem blocks; the decoder read them as 4 KiB blocks (mke2fs's default block size for
@@ -215,8 +219,10 @@ public sealed class ReplayEngine
         if (e.Name.StartsWith("ext4_", StringComparison.Ordinal) && State.BlockMaps.BlockSize(p.Dev, State.Topology) is int bs && bs != KernelPage.Size
             && p.Index is long lblk)
         {
-            p.Index = lblk * bs / KernelPage.Size;
-            if (p.Sectors is long s4k) p.Sectors = Math.Max(1, (s4k >> 3) * bs >> KernelPage.SectorShift);
+            changed = p;
+            changed.Index = lblk * bs / KernelPage.Size;
+            if (changed.Sectors is long s4k) changed.Sectors = Math.Max(1, (s4k >> 3) * bs >> KernelPage.SectorShift);
+            p = ref changed;
         }
         var first = State.Pages.Resolve(p);
         if (first is not PageKey start) return;

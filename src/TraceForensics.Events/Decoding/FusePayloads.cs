@@ -7,15 +7,12 @@ namespace TraceForensics.Events.Decoding;
 /// (send) and <c>connection 62 req 12 len 80 error 0</c> (end).</summary>
 internal static class FusePayloads
 {
-    /// <summary>A kernel dev_t packs MAJOR in its top 12 bits and MINOR in its low 20 (include/linux/kdev_t.h MINORBITS).</summary>
-    private const int MinorBits = 20;
-
     /// <summary>Connection is <c>fc->dev</c>, the superblock's <c>s_dev</c> (fs/fuse/inode.c fuse_fill_super_common:
     /// <c>fc->dev = sb->s_dev</c>), an anonymous device printed as a kernel dev_t (%u): 0:NN for NN below 2^20.</summary>
     public static bool Request(ReadOnlySpan<byte> payload, ref EventPayload p)
     {
         if (Decimal(payload, "connection "u8) is not long conn || conn < 0 || conn > uint.MaxValue) return false;
-        p.Dev = new DeviceNumber((int)(conn >> MinorBits), (int)(conn & ((1 << MinorBits) - 1)));
+        p.Dev = DeviceNumber.FromKernel(conn);
         p.Count = Decimal(payload, "req "u8);
         return p.Count is not null;
     }

@@ -91,9 +91,6 @@ internal abstract class TraceDatFields
     /// <summary>A signed value printed with %ld/%lld and read back by <see cref="PayloadFields.Decimal"/>.</summary>
     protected static long? Decimal(long v) => v is >= -999_999_999_999_999_999L and <= 999_999_999_999_999_999L ? v : null;
 
-    /// <summary><c>%d:%d</c> / <c>%d,%d</c> of a kernel dev_t (include/linux/kdev_t.h MAJOR/MINOR: 12 and 20 bits).</summary>
-    protected static DeviceNumber Device(long dev) => new((int)((uint)dev >> 20), (int)((uint)dev & ((1u << 20) - 1)));
-
     /// <summary>What the text decoder makes of values printed through flag or symbol tables, by raw value (few distinct).</summary>
     protected sealed class ByRawValue<T>
     {
@@ -181,7 +178,7 @@ internal abstract class TraceDatFields
             // "dev %d:%d ino 0x%llx ... pos 0x%llx dirty len 0x%llx addr 0x%llx offset 0x%llx length 0x%llx", as
             // PagePayloads.WritebackStart reads it: the folio's page from pos (or offset), its disk sector from the
             // mapping (addr is the disk byte of file offset "offset"), its length in sectors.
-            p.Dev = Device(e.Number(dev));
+            p.Dev = DeviceNumber.FromKernel(e.Number(dev));
             p.Ino = (ulong)e.Number(ino);
             ulong at = (ulong)e.Number(pos);
             p.Index = (long)(at >> KernelPage.Shift);
@@ -213,7 +210,7 @@ internal abstract class TraceDatFields
         public override int Decode(TraceDatEvent e, ref EventPayload p, Utf8Interner strings, PayloadDecoder text)
         {
             // "dev %d:%d ino %lx pfn=0x%lx ofs=%lu order=%u" (ofs: index << PAGE_SHIFT).
-            p.Dev = Device(e.Number(dev));
+            p.Dev = DeviceNumber.FromKernel(e.Number(dev));
             p.Ino = (ulong)e.Number(ino);
             p.Pfn = (ulong)e.Number(pfn);
             p.Index = Decimal((ulong)e.Number(index) << KernelPage.Shift) >> KernelPage.Shift;
@@ -227,7 +224,7 @@ internal abstract class TraceDatFields
         public override int Decode(TraceDatEvent e, ref EventPayload p, Utf8Interner strings, PayloadDecoder text)
         {
             // "dev=%d:%d ino=%lx ofs=%lld" (ofs: ((loff_t)index) << PAGE_SHIFT).
-            p.Dev = Device(e.Number(dev));
+            p.Dev = DeviceNumber.FromKernel(e.Number(dev));
             p.Ino = (ulong)e.Number(ino);
             p.Index = Decimal(e.Number(index) << KernelPage.Shift) >> KernelPage.Shift;
             return p.Index is null ? 0 : 1;
@@ -244,7 +241,7 @@ internal abstract class TraceDatFields
             if (r.IsEmpty || Ambiguous(r)) return -1;
             foreach (var s in strings)
                 if (e.Text(s).IndexOf((byte)'+') >= 0) return -1;
-            p.Dev = Device(e.Number(dev));
+            p.Dev = DeviceNumber.FromKernel(e.Number(dev));
             p.Rwbs = interner.Intern(r);
             p.Sector = (ulong)e.Number(sector);
             p.Sectors = (uint)e.Number(nr);

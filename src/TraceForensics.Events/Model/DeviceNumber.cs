@@ -24,6 +24,17 @@ public readonly record struct DeviceNumber(int Major, int Minor) : IComparable<D
     /// <c>MAJ:MIN</c> device.</summary>
     public string? Name { get; private init; }
 
+    /// <summary>In-kernel <c>MINORBITS</c> (include/linux/kdev_t.h): a kernel <c>dev_t</c> (a u32) holds MAJOR in its top 12
+    /// bits and MINOR in its low 20 (<c>MAJOR(dev) = dev &gt;&gt; MINORBITS</c>, <c>MINOR(dev) = dev &amp; MINORMASK</c>). This is
+    /// the in-kernel encoding tracepoints record and print, not the user-space <c>new_encode_dev()</c> one.</summary>
+    public const int KernelMinorBits = 20;
+
+    /// <summary>A kernel <c>dev_t</c> as a tracepoint records or prints it (<c>%u</c> of <c>sb-&gt;s_dev</c>, a <c>dev</c> field)
+    /// split into its numbers (include/linux/kdev_t.h <c>MAJOR()</c>/<c>MINOR()</c>); the upper 32 bits, if any, are dropped
+    /// as the kernel's u32 <c>dev_t</c> has none.</summary>
+    public static DeviceNumber FromKernel(long dev) =>
+        new((int)((uint)dev >> KernelMinorBits), (int)((uint)dev & ((1u << KernelMinorBits) - 1)));
+
     /// <summary>A device the kernel names by <paramref name="name"/> (not a <c>MAJ:MIN</c>: those are numbered).</summary>
     public static DeviceNumber Named(string name) => new(NoNumber, NoNumber) { Name = name };
 

@@ -70,19 +70,14 @@ internal sealed class DecodeWorkers : IDisposable
 
     private void DecodeOne(DecodedLines run)
     {
-        var decoder = _tables.RentDecoder();
         try
         {
-            run.Decode(decoder);
+            run.Decode(_tables.ThreadDecoder);
             run.MarkDecoded(null);
         }
         catch (Exception e)
         {
             run.MarkDecoded(e);
-        }
-        finally
-        {
-            _tables.ReturnDecoder(decoder);
         }
     }
 

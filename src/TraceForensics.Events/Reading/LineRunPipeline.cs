@@ -50,9 +50,7 @@ internal sealed class LineRunPipeline(TraceRecordReader reader, EventTables tabl
             _free.Push(run);
             return false;
         }
-        var single = tables.RentDecoder();
-        try { run.Single(single, ref record, reader.LineOffset); }
-        finally { tables.ReturnDecoder(single); }
+        run.Single(tables.ThreadDecoder, ref record, reader.LineOffset);
         _inFlight.Enqueue(run);
         return true;
     }

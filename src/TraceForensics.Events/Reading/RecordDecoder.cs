@@ -77,7 +77,14 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
             || (record.Report is { } report ? _decoder.Decode(e.Kind, report, ref e.Payload)
                 : record.Topology is { } fact ? _decoder.Decode(e.Kind, fact, ref e.Payload)
                 : _decoder.Decode(e.Kind, e.Name, payload, ref e.Payload));
-        if (!decoded && e.Kind == EventKind.ProcessHang && record.Report is null)
+        Decoded(ref d, decoded, fromText: record.Report is null);
+    }
+
+    /// <summary>What a payload that was (<paramref name="decoded"/>) or was not decoded leaves to say.</summary>
+    private static void Decoded(ref DecodedRecord d, bool decoded, bool fromText)
+    {
+        ref var e = ref d.Event;
+        if (!decoded && e.Kind == EventKind.ProcessHang && fromText)
         {
             // sched_process_hang is emitted by khungtaskd and names the hung task only in its payload (kernel/hung_task.c,
             // trace_sched_process_hang(t)): with a pid= that is no pid, the hung task is unknown, never the reporter.
@@ -118,11 +125,12 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
                 typed = fields.Decode(binary, ref typedPayload, strings, _decoder);
                 if (typed >= 0)
                 {
+                    // The text is decoded once: its facts are the record's, and the typed ones are compared with them.
                     type.Checked++;
-                    var text = default(EventPayload);
-                    bool ok = _decoder.Decode(e.Kind, e.Name, binary.Payload(), ref text);
-                    if (ok != (typed == 1) || !typedPayload.Equals(text)) type.Fields = null;
-                    typed = -1;
+                    bool ok = _decoder.Decode(e.Kind, e.Name, binary.Payload(), ref e.Payload);
+                    if (ok != (typed == 1) || !typedPayload.Equals(e.Payload)) type.Fields = null;
+                    Decoded(ref d, ok, fromText: true);
+                    return;
                 }
             }
             else typed = fields.Decode(binary, ref e.Payload, strings, _decoder);

@@ -178,12 +178,20 @@ public sealed class TraceSession : IDisposable
             return _pump.Read(out e);
         }
         if (_stopped) { e = default; return false; }
-        if (!ReadMerged(out e)) return false;
+        // One input read to its end: its events straight to the taker, without the merge's head (a copy of the large
+        // event less per event; issue 15). Decided on the first read, so a later StopAfter finds the reading as it was.
+        _alone ??= _readers.Count == 1 && _stopAfterNs == long.MaxValue;
+        if (_alone == true)
+        {
+            if (!ReadOnly(out e)) return false;
+        }
+        else if (!ReadMerged(out e)) return false;
         if (e.TimestampNs > _stopAfterNs) _stopped = true;
         return true;
     }
 
     private bool _stopped;
+    private bool? _alone;
 
     /// <summary>True once the reading went on on threads of its own (<see cref="TraceSessionOptions.Parallelism"/>).</summary>
     public bool ReadsInParallel => _pump is not null;
@@ -242,5 +250,6 @@ public sealed class TraceSession : IDisposable
         _pump?.Dispose();
         foreach (var r in _readers) r.Dispose();
         if (_decodeWorkers is { IsValueCreated: true } workers) workers.Value.Dispose();
+        Tables.Dispose();
     }
 }

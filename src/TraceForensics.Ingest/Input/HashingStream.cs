@@ -42,6 +42,25 @@ internal sealed class HashingStream(Stream inner) : ReadOnlyWrapperStream(inner)
         return n;
     }
 
+    /// <summary>Bytes from the file's start hashed so far.</summary>
+    public long Hashed => _hashed;
+
+    /// <summary>Hashes <paramref name="bytes"/>, read from the file at <paramref name="offset"/> by another reading (a
+    /// trace.dat read at offsets), for the part of them that goes on from the bytes hashed so far; the rest is not hashed.</summary>
+    public void HashAt(long offset, ReadOnlySpan<byte> bytes)
+    {
+        if (Sha256 is not null || _failed || offset > _hashed || offset + bytes.Length <= _hashed) return;
+        _hash.AppendData(bytes[(int)(_hashed - offset)..]);
+        _hashed = offset + bytes.Length;
+    }
+
+    /// <summary>Ends the hash of a file hashed through <see cref="HashAt"/> up to its <paramref name="length"/>: the same
+    /// value as reading the whole file through this stream gives.</summary>
+    public void End(long length)
+    {
+        if (Sha256 is null && !_failed && _hashed == length) Sha256 = Convert.ToHexStringLower(_hash.GetHashAndReset());
+    }
+
     /// <summary>True when the file under it can be read again from its start (<see cref="Rewind"/>).</summary>
     public bool CanRewind => Inner.CanSeek;
 

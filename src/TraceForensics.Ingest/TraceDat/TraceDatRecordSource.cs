@@ -65,22 +65,29 @@ public sealed class TraceDatRecordSource : IRecordSource
 
     private readonly TraceDatStorage? _storage;
 
-    /// <summary>A plain file is read at offsets through a handle of its own (its CPUs' pages as the reading reaches them);
-    /// any other input (a pipe, a compressed trace.dat) is read whole into memory first.</summary>
+    /// <summary>True when the input is held in memory whole (a short one that cannot be read at offsets).</summary>
+    internal bool HeldInMemory => _storage?.HeldInMemory == true;
+
+    /// <summary>A plain file is read at offsets through a handle of its own, its bytes hashed as they are read (when the
+    /// input is hashed); any other input (a pipe, a compressed trace.dat) is spilled (<see cref="TraceDatStorage.Spill"/>).</summary>
     private static TraceDatStorage OpenStorage(OpenedInput input)
     {
-        if (input.Compression == Input.Compression.None && input.Path is { } path && TraceDatStorage.OpenFile(path) is { } file)
+        if (input.Compression == Input.Compression.None && input.Path is { } path && TraceDatStorage.OpenFile(path, input.Hashing) is { } file)
             return file;
-        return TraceDatStorage.InMemory(ReadAll(input.Stream));
+        return TraceDatStorage.Spill(input.Stream);
     }
 
-    /// <summary>An input whose bytes are hashed (the reports print its SHA-256) is read on to its end once the records
-    /// are read: the pages were read through a handle of their own.</summary>
+    /// <summary>An input whose bytes are hashed (the reports print its SHA-256) is hashed to its end once the records are
+    /// read: a plain file's bytes not hashed as the pages were read (<see cref="TraceDatStorage.HashTheRest"/>), another
+    /// input's stream read on to its end.</summary>
     private void HashTheRest()
     {
         if (_hashed || _input is not { Hashes: true } input) return;
         _hashed = true;
-        try { input.Stream.CopyTo(Stream.Null, 1 << 20); }
+        try
+        {
+            if (_storage?.HashTheRest() != true) input.Stream.CopyTo(Stream.Null, 1 << 20);
+        }
         catch (IOException) { } // the hash is then missing, as for an input not read to its end
     }
 
@@ -147,34 +154,6 @@ public sealed class TraceDatRecordSource : IRecordSource
             RecordKind.LostEvents => r.Count < 0 ? $"CPU:{r.Cpu} [EVENTS DROPPED]" : $"CPU:{r.Cpu} [{r.Count} EVENTS DROPPED]",
             _ => r.Problem ?? "",
         };
-    }
-
-    /// <summary>The whole input: read straight into an array of its length when the stream knows it (a plain file:
-    /// one copy, no growing buffer), else through a growing buffer.</summary>
-    private static byte[] ReadAll(Stream s)
-    {
-        long length = -1;
-        try { if (s.CanSeek) length = s.Length - s.Position; } catch (NotSupportedException) { }
-        if (length >= 0 && length <= Array.MaxLength)
-        {
-            var bytes = new byte[length];
-            int n = 0;
-            while (n < bytes.Length)
-            {
-                int got = s.Read(bytes, n, bytes.Length - n);
-                if (got == 0) break;
-                n += got;
-            }
-            if (n == bytes.Length && s.ReadByte() < 0) return bytes;
-            // The file changed under us: keep what was read and go on through the growing buffer.
-            using var rest = new MemoryStream();
-            rest.Write(bytes, 0, n);
-            s.CopyTo(rest);
-            return rest.ToArray();
-        }
-        using var m = new MemoryStream();
-        s.CopyTo(m);
-        return m.ToArray();
     }
 
     /// <summary>Each CPU's pages (<see cref="OpenCpu"/>), their notes and first error in CPU order.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Ingest.TraceDat;
 
@@ -29,21 +30,74 @@ internal abstract class TraceDatStorage : IDisposable
 
     public virtual void Dispose() { }
 
+    /// <summary>True when the whole input is held in memory (not read at offsets from a file).</summary>
+    public bool HeldInMemory => this is Memory;
+
     public static TraceDatStorage InMemory(byte[] data) => new Memory(data);
 
-    /// <summary>A file opened again by its path, read at offsets (<see cref="RandomAccess"/>, no shared position).</summary>
-    public static TraceDatStorage? OpenFile(string path)
+    /// <summary>A file opened again by its path, read at offsets (<see cref="RandomAccess"/>, no shared position). With
+    /// <paramref name="hashing"/> (the input's SHA-256, <see cref="HashingStream"/>), the bytes read are hashed as they are
+    /// read where the reading goes on in file order (<see cref="HashTheRest"/> reads the others at the end).</summary>
+    public static TraceDatStorage? OpenFile(string path, HashingStream? hashing = null)
     {
         try
         {
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new FileBytes(handle);
+            return new FileBytes(handle, hashing);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             return null;
         }
     }
+
+    /// <summary>An input that cannot be read at offsets (stdin, a pipe, a gzip'd trace.dat): held in memory when it ends
+    /// within <see cref="InMemoryBytes"/>, else copied on to a temporary file (deleted when closed) and read from there at
+    /// offsets, so memory does not grow with the input. Without a temporary file to write, it is held in memory.</summary>
+    public static TraceDatStorage Spill(Stream input)
+    {
+        int inMemory = t_inMemoryBytes ?? InMemoryBytes;
+        var head = new MemoryStream();
+        var block = new byte[1 << 20];
+        int n;
+        while (head.Length <= inMemory && (n = input.Read(block)) > 0) head.Write(block, 0, n);
+        if (head.Length <= inMemory) return new Memory(head.ToArray());
+        FileStream spill;
+        try
+        {
+            spill = new FileStream(Path.Combine(Path.GetTempPath(), $"tracefx-{Guid.NewGuid():N}.dat"), FileMode.CreateNew,
+                FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            input.CopyTo(head);
+            return new Memory(head.ToArray());
+        }
+        try
+        {
+            head.Position = 0;
+            head.CopyTo(spill);
+            head.Dispose();
+            input.CopyTo(spill, block.Length);
+            spill.Flush();
+            return new FileBytes(spill.SafeFileHandle, null, spill);
+        }
+        catch
+        {
+            spill.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Bytes of an input that cannot be read at offsets held in memory; a longer one goes to a temporary file.</summary>
+    private const int InMemoryBytes = 16 << 20;
+
+    /// <summary>The tests' <see cref="InMemoryBytes"/> on their own thread (they spill small files).</summary>
+    [ThreadStatic] internal static int? t_inMemoryBytes;
+
+    /// <summary>Hashes the bytes not yet hashed as they were read (a file with a <see cref="HashingStream"/>), reading them
+    /// now, and ends the hash; false when this storage does not hash.</summary>
+    public virtual bool HashTheRest() => false;
 
     private sealed class Memory(byte[] data) : TraceDatStorage
     {
@@ -58,7 +112,7 @@ internal abstract class TraceDatStorage : IDisposable
         }
     }
 
-    private sealed class FileBytes(SafeFileHandle handle) : TraceDatStorage
+    private sealed class FileBytes(SafeFileHandle handle, HashingStream? hashing, IDisposable? owner = null) : TraceDatStorage
     {
         // The length when opened: a file that grows while read is read as it was (a recording still being written).
         private readonly long _length = RandomAccess.GetLength(handle);
@@ -68,9 +122,40 @@ internal abstract class TraceDatStorage : IDisposable
         {
             if (offset < 0 || offset >= _length) return 0;
             if (buffer.Length > _length - offset) buffer = buffer[..(int)(_length - offset)];
-            return RandomAccess.Read(handle, buffer, offset);
+            if (hashing is not null && offset > hashing.Hashed && offset - hashing.Hashed <= HashGapBytes) HashUpTo(offset);
+            int n = RandomAccess.Read(handle, buffer, offset);
+            if (n > 0) hashing?.HashAt(offset, buffer[..n]);
+            return n;
         }
 
-        public override void Dispose() => handle.Dispose();
+        /// <summary>A gap this small before a read (padding, a section not read) is read and hashed first, so the hashing
+        /// goes on with the reading; a longer one (another CPU's data, which the reading reaches later) is left to the end.</summary>
+        private const long HashGapBytes = 1 << 20;
+
+        private void HashUpTo(long end)
+        {
+            var block = new byte[(int)Math.Min(1 << 20, end - hashing!.Hashed)];
+            while (hashing.Hashed < end)
+            {
+                long at = hashing.Hashed;
+                int n = RandomAccess.Read(handle, block.AsSpan(0, (int)Math.Min(block.Length, end - at)), at);
+                if (n <= 0) return;
+                hashing.HashAt(at, block.AsSpan(0, n));
+            }
+        }
+
+        public override bool HashTheRest()
+        {
+            if (hashing is null) return false;
+            HashUpTo(_length);
+            hashing.End(_length);
+            return true;
+        }
+
+        public override void Dispose()
+        {
+            handle.Dispose();
+            owner?.Dispose();
+        }
     }
 }
