@@ -22,21 +22,9 @@ public sealed class TriageAnalysis(AnalysisOptions options)
         var rows = new List<TriageRow>();
         try
         {
-            var opened = InputOpener.Open(input.Path);
-            try
-            {
-                if (IsTar(opened)) Tar(opened.Stream, input.Path, rows);
-                else
-                {
-                    var stream = opened.Stream;
-                    opened = null;
-                    Analyse(origin, stream, rows);
-                }
-            }
-            finally
-            {
-                opened?.Dispose();
-            }
+            using var opened = InputOpener.Open(input.Path);
+            if (IsTar(opened)) Tar(opened.Stream, input.Path, rows);
+            else Analyse(origin, opened, rows);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -81,7 +69,8 @@ public sealed class TriageAnalysis(AnalysisOptions options)
             var origin = new InputOrigin($"{archive}!{entry.Name}", entry.ModificationTime.UtcDateTime);
             try
             {
-                Analyse(origin, Copy(entry.DataStream, entry.Length), rows);
+                using var member = InputOpener.Open(Copy(entry.DataStream, entry.Length));
+                Analyse(origin, member, rows);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -100,17 +89,19 @@ public sealed class TriageAnalysis(AnalysisOptions options)
         return copy;
     }
 
-    /// <summary>Analyses one input's plain or compressed bytes (the session sniffs compression and format as for
-    /// any input) into <paramref name="rows"/>.</summary>
-    private void Analyse(InputOrigin origin, Stream raw, List<TriageRow> rows)
+    /// <summary>Analyses one opened input (decompressed by its opening; the session sniffs the format as for any input)
+    /// into <paramref name="rows"/>.</summary>
+    private void Analyse(InputOrigin origin, OpenedInput opened, List<TriageRow> rows)
     {
-        var opened = InputOpener.Open(raw);
         origin = origin.WithHead(opened.Head);
         var plain = opened.Stream;
         using var session = TraceSession.Open([(origin.Name, (Func<Stream>)(() => plain))], new TraceSessionOptions { Parallelism = 1 });
         var result = TraceAnalysis.Run(session, options);
         foreach (var f in result.Findings) rows.Add(TriageRow.Of(f, origin));
-        if (!session.AnyReadable || result.Diagnostics.Errors > 0)
+        // The session reads the bytes already decompressed here: a compressed input cut short or damaged is said by
+        // this opening's reader, not the session's.
+        if (opened.ReadError is { } readError) rows.Add(TriageRow.Failed(origin, $"read error: {readError}; what was read is analysed"));
+        else if (!session.AnyReadable || result.Diagnostics.Errors > 0)
         {
             var first = result.Diagnostics.Kept.FirstOrDefault(d => d.Severity == Ingest.Diagnostics.DiagnosticSeverity.Error);
             rows.Add(TriageRow.Failed(origin, first is null ? "no input could be read" : (first.Line > 0 ? $"line {first.Line}: " : "") + $"{first.Message} [{first.Code}]"));

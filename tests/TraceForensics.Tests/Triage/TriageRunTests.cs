@@ -126,4 +126,8 @@ public sealed class TriageRunTests : IDisposable
         Assert.Contains("| 2 | 0 | `", stdout);
         Assert.Contains("task in tty_release", stdout);
     }
+
+    [Fact]
+    public void The_readme_shows_the_query_the_summary_runs() =>
+        Assert.Contains(TriageSummary.Query.ReplaceLineEndings("\n"), File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md")).ReplaceLineEndings("\n"));
 }
