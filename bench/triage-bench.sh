@@ -28,8 +28,9 @@ for n in "${@:-10000 100000}"; do
     read -r wall user sys rss < "$work/time"
     summary=$(tracefx triage --summary "$work/copies.parquet" | head -1)
     # every signature of the copies is one of the originals' (the copies changed only what the signature abstracts)
-    tracefx triage --summary "$work/copies.parquet" | awk 'NR>3 && $3 ~ /^[0-9a-f]{16}$/ {print $3}' | sort > "$work/copies.sigs"
-    tracefx triage --summary "$work/originals.parquet" | awk 'NR>3 && $3 ~ /^[0-9a-f]{16}$/ {print $3}' | sort > "$work/originals.sigs"
+    signatures() { tracefx triage --summary "$1" | grep -oE '^ +[0-9]+ +[0-9]+  [0-9a-f]{16}' | awk '{print $3}' | sort; }
+    signatures "$work/copies.parquet" > "$work/copies.sigs"
+    signatures "$work/originals.parquet" > "$work/originals.sigs"
     extra=$(comm -23 "$work/copies.sigs" "$work/originals.sigs" | wc -l)
     awk -v n="$count" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v sm="$summary" -v x="$extra" 'BEGIN {
       printf "%7d reports: wall %.1f s (%.0f reports/s), cpu %.1f s (%.0f reports per cpu-second), peak RSS %.0f MB; DuckDB: %s; signatures not among the originals: %d\n",
