@@ -67,7 +67,7 @@ public static partial class ChainSignature
         StalledBiosNode => "bios-in-flight",
         DeviceNode => "device",
         FuseConnectionNode => "fuse",
-        KernelLockNode l => "lock:" + Abstract(l.Name),
+        KernelLockNode l => "lock " + Abstract(l.Name),
         OwnerNotFoundNode o => $"lock-owner-not-found:{o.KindName}",
         FrozenFsNode => "freeze",
         WaitClassNode w => NodeId.Format(w),

@@ -71,8 +71,8 @@ public sealed record TriageRow
     private static string KindOf(WaitNode n)
     {
         var shape = ChainSignature.NodeShape(n);
-        int colon = shape.IndexOf(':');
-        return colon < 0 ? shape : shape[..colon];
+        int end = shape.IndexOfAny([':', ' ']);
+        return end < 0 ? shape : shape[..end];
     }
 
     private static string Node(WaitNode n, Finding f) => n is TaskNode t
