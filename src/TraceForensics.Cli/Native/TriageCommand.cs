@@ -15,7 +15,7 @@ internal static class TriageCommand
         {
             TreatUnmatchedTokensAsErrors = false,
         };
-        command.SetAction(_ => throw new Native.ManagedCompanion.Needed("tracefx triage"));
+        command.SetAction((Func<ParseResult, int>)(_ => throw new Native.ManagedCompanion.Needed("tracefx triage")));
         return command;
     }
 }
