@@ -32,6 +32,7 @@ public static class Program
             TuiCommand.Create(stderr),
             DotnetCommand.Create(stdout, stderr),
             RulesCommand.Create(stdout, stderr),
+            TriageCommand.Create(stdout, stderr),
         };
         var debug = new Option<bool>("--debug") { Description = "On an unexpected error, also print the .NET stack trace", Recursive = true };
         root.Add(debug);

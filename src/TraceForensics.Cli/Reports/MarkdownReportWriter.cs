@@ -51,7 +51,7 @@ internal static class MarkdownReportWriter
     }
 
     /// <summary>A table cell of text already sanitized (trace text through <see cref="UntrustedText"/> once).</summary>
-    private static string Cell(string s) => Html(s).Replace("|", "\\|");
+    internal static string Cell(string s) => Html(s).Replace("|", "\\|");
     private static string Code(string s) => s.Replace("`", "'").Replace("|", "\\|");
     private static string Html(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

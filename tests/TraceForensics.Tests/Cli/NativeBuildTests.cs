@@ -59,6 +59,17 @@ public class NativeBuildTests
     }
 
     [SkippableFact]
+    public void Native_triage_is_run_by_the_managed_build()
+    {
+        SkipUnlessPublishedFromTheseSources();
+        // A Parquet file that is not one: DuckDB (in the managed build only) says it cannot read it.
+        var (exit, stdout, stderr) = RunNative(["triage", "--summary", "sample-traces/xfs-fsync.ftrace.txt"]);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("tracefx: cannot read sample-traces/xfs-fsync.ftrace.txt", stderr);
+    }
+
+    [SkippableFact]
     public void Native_dotnet_is_run_by_the_managed_build()
     {
         SkipUnlessPublishedFromTheseSources();

@@ -1,0 +1,54 @@
+using TraceForensics.Cli.Output;
+
+namespace TraceForensics.Cli.Triage;
+
+/// <summary>The inputs of <c>tracefx triage</c>: each path given, a directory's files recursed (in ordinal order of
+/// names, so the output is the same on every run; a symlinked directory is not followed, so a link loop cannot
+/// repeat inputs), lazily, so 100 000 inputs are never a list in memory. A path that cannot be read is an input
+/// whose <see cref="TriageInput.Error"/> says why (a diagnostic row).</summary>
+public static class TriageInputs
+{
+    public static IEnumerable<TriageInput> Expand(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            var kind = UnixFile.Stat(path).Kind;
+            if (kind == UnixFile.Kind.Directory)
+                foreach (var input in Directory(path)) yield return input;
+            else if (kind == UnixFile.Kind.Missing)
+                yield return new TriageInput(path, "no such file or directory");
+            else
+                yield return new TriageInput(path);
+        }
+    }
+
+    private static IEnumerable<TriageInput> Directory(string dir)
+    {
+        string[] entries;
+        string? error = null;
+        try
+        {
+            entries = System.IO.Directory.GetFileSystemEntries(dir);
+            Array.Sort(entries, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            entries = [];
+            error = e.Message;
+        }
+        if (error is not null) yield return new TriageInput(dir, $"cannot list the directory: {error}");
+        foreach (var entry in entries)
+        {
+            var info = new FileInfo(entry);
+            if (info.Attributes.HasFlag(FileAttributes.Directory))
+            {
+                if (info.LinkTarget is not null) continue; // a symlinked directory: not followed
+                foreach (var input in Directory(entry)) yield return input;
+            }
+            else yield return new TriageInput(entry);
+        }
+    }
+}
+
+/// <summary>One input file of a triage run, or a path that could not be read (<see cref="Error"/>).</summary>
+public sealed record TriageInput(string Path, string? Error = null);

@@ -1,0 +1,133 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using TraceForensics.Analysis;
+using TraceForensics.Cli.Commands;
+using TraceForensics.Cli.Triage;
+using TraceForensics.Tests.Support;
+
+namespace TraceForensics.Tests.Triage;
+
+public sealed class TriageRunTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tracefx-triage-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private (string Parquet, TriageCommand.Counts Counts) Triage(int jobs, params string[] inputs)
+    {
+        var parquet = Path.Combine(_dir, $"out-{jobs}-{Guid.NewGuid():n}.parquet");
+        var counts = new TriageCommand.Counts();
+        using (var s = File.Create(parquet))
+            TriageCommand.Run(TriageInputs.Expand(inputs), new TriageAnalysis(new AnalysisOptions()), jobs, s, counts, progress: null);
+        return (parquet, counts);
+    }
+
+    [Fact]
+    public void Parquet_reads_back_in_DuckDB_with_the_rows_and_signature_groups_written()
+    {
+        for (int i = 0; i < 30; i++) Write($"logs/r{i:D2}.log", HungReports.MutexChain(i, waiterIn: i % 3 == 0 ? "tty_ioctl" : "tty_release"));
+        var analysis = new TriageAnalysis(new AnalysisOptions());
+        var expected = TriageInputs.Expand([Path.Combine(_dir, "logs")]).SelectMany(analysis.Run).ToList();
+        var (parquet, counts) = Triage(3, Path.Combine(_dir, "logs"));
+        Assert.Equal(30, counts.Inputs);
+        Assert.Equal(expected.Count, counts.Rows);
+        var summary = TriageSummary.Read([parquet]);
+        Assert.Equal(expected.Count, summary.Rows);
+        Assert.Equal(0, summary.Diagnostics);
+        Assert.Equal(2, summary.Groups.Count); // tty_release and tty_ioctl, whatever the pids
+        Assert.Equal(expected.GroupBy(r => r.Signature!).Select(g => (g.Key, (long)g.Count())).OrderBy(g => g.Key, StringComparer.Ordinal).ToList(),
+                     summary.Groups.Select(g => (g.Signature, g.Reports)).OrderBy(g => g.Signature, StringComparer.Ordinal).ToList());
+        Assert.Equal(20, summary.Groups.Single(g => g.BlockedIn == "tty_release").Reports);
+    }
+
+    [Fact]
+    public void The_file_is_byte_identical_whatever_the_number_of_jobs()
+    {
+        for (int i = 0; i < 12; i++) Write($"logs/r{i:D2}.log", HungReports.MutexChain(i));
+        Write("logs/junk.bin", "\u0001\u0002 not a log");
+        var one = File.ReadAllBytes(Triage(1, Path.Combine(_dir, "logs")).Parquet);
+        var four = File.ReadAllBytes(Triage(4, Path.Combine(_dir, "logs")).Parquet);
+        Assert.Equal(one, four);
+    }
+
+    [Fact]
+    public void A_bad_input_is_a_diagnostic_row_and_the_run_goes_on()
+    {
+        var good = Write("good.log", HungReports.MutexChain(7));
+        var junk = Write("junk.txt", "nothing a kernel would print\n");
+        var cut = Path.Combine(_dir, "cut.log.gz");
+        using (var gz = new MemoryStream())
+        {
+            using (var z = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) z.Write(System.Text.Encoding.UTF8.GetBytes(HungReports.MutexChain(8)));
+            File.WriteAllBytes(cut, gz.ToArray()[..(int)(gz.Length / 2)]);
+        }
+        var missing = Path.Combine(_dir, "missing.log");
+        var (parquet, counts) = Triage(2, good, junk, cut, missing);
+        Assert.Equal(4, counts.Inputs);
+        var analysis = new TriageAnalysis(new AnalysisOptions());
+        Assert.Contains(analysis.Run(new TriageInput(good)), r => r.Kind == "hung-task" && r.Signature is not null);
+        var junkRow = Assert.Single(analysis.Run(new TriageInput(junk)));
+        Assert.Equal(TriageRow.DiagnosticKind, junkRow.Kind);
+        Assert.Contains("unsupported-format", junkRow.Diagnostic);
+        Assert.Contains(analysis.Run(new TriageInput(cut)), r => r.Kind == TriageRow.DiagnosticKind);
+        Assert.Contains("no such file", Assert.Single(analysis.Run(TriageInputs.Expand([missing]).Single())).Diagnostic);
+        Assert.True(TriageSummary.Read([parquet]).Diagnostics >= 3);
+    }
+
+    [Fact]
+    public void A_compressed_tar_is_its_members_each_analysed_on_its_own()
+    {
+        var tar = Path.Combine(_dir, "reports.tar.gz");
+        using (var file = File.Create(tar))
+        using (var gz = new GZipStream(file, CompressionLevel.Fastest))
+        using (var writer = new TarWriter(gz, TarEntryFormat.Pax))
+        {
+            foreach (var (name, seed) in new[] { ("a/one.log", 1), ("b/two.log", 2) })
+            {
+                var entry = new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(HungReports.MutexChain(seed))) };
+                writer.WriteEntry(entry);
+            }
+        }
+        var rows = new TriageAnalysis(new AnalysisOptions()).Run(new TriageInput(tar));
+        Assert.Equal([$"{tar}!a/one.log", $"{tar}!b/two.log"], rows.Select(r => r.Input).ToArray());
+        Assert.Single(rows.Select(r => r.Signature).Distinct());
+    }
+
+    [Fact]
+    public void Host_and_boot_come_from_journal_lines_where_the_log_names_them()
+    {
+        var report = HungReports.MutexChain(3).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var journal = "-- Boot 0123456789abcdef0123456789abcdef --\n" + string.Join("\n", report.Select(l => "Dec 02 12:00:00 db-17 kernel: " + l[(l.IndexOf(']') + 2)..])) + "\n";
+        var row = Assert.Single(new TriageAnalysis(new AnalysisOptions()).Run(new TriageInput(Write("journal.txt", journal))), r => r.Kind == "hung-task");
+        Assert.Equal("db-17", row.Host);
+        Assert.Equal("0123456789abcdef0123456789abcdef", row.Boot);
+        Assert.Null(Assert.Single(new TriageAnalysis(new AnalysisOptions()).Run(new TriageInput(Write("dmesg.txt", HungReports.MutexChain(3)))), r => r.Kind == "hung-task").Host);
+    }
+
+    [Fact]
+    public void The_command_writes_the_file_and_summarises_it_as_markdown()
+    {
+        Write("logs/a.log", HungReports.MutexChain(1));
+        Write("logs/b.log", HungReports.MutexChain(2));
+        var parquet = Path.Combine(_dir, "t.parquet");
+        var (exit, _, stderr) = Run.Cli("triage", "-q", Path.Combine(_dir, "logs"), "-o", parquet);
+        Assert.Equal(0, exit);
+        Assert.Contains("2 inputs", stderr);
+        var (sexit, stdout, _) = Run.Cli("triage", "--summary", "--format", "markdown", parquet);
+        Assert.Equal(0, sexit);
+        Assert.Contains("| 2 | 0 | `", stdout);
+        Assert.Contains("task in tty_release", stdout);
+    }
+
+    [Fact]
+    public void The_readme_shows_the_query_the_summary_runs() =>
+        Assert.Contains(TriageSummary.Query.ReplaceLineEndings("\n"), File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md")).ReplaceLineEndings("\n"));
+}
