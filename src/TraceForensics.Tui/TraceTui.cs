@@ -84,6 +84,8 @@ public sealed class TraceTui
     {
         _model = model;
         _loading = false;
+        // The placeholder while the trace loads: the main loop at a tenth of its default rate until the load ends.
+        Throttle(ReferenceEquals(model.Events, EventLog.None) && model.Findings.Count == 0);
         _filtered = null;
         ShowFindings(model.Findings, model.Events.Count == 0 ? "(loading...)" : "no deadlock, stall or hung task found", provisional: false);
         MoveTo(-1);
@@ -110,10 +112,19 @@ public sealed class TraceTui
     public void LoadFailed(string why)
     {
         _loading = false;
+        Throttle(false);
         _findings.SetSource(new ObservableCollection<string>([Clean($"could not load: {why}")]));
         _message = $"could not load: {why}";
         UpdateStatus();
     }
+
+    /// <summary>Iterations of the main loop a second while the trace loads: each costs the UI thread about a millisecond
+    /// of CPU (Terminal.Gui 2.5 polls input, the terminal's size and the views at every iteration, 25 a second by
+    /// default), time the load on the same cpus does not get; the screen changes about once a second then.</summary>
+    public const ushort LoadingIterationsPerSecond = 10;
+
+    private static void Throttle(bool loading) =>
+        Application.MaximumIterationsPerSecond = loading ? LoadingIterationsPerSecond : Application.DefaultMaximumIterationsPerSecond;
 
     /// <summary>Progress while the trace loads in the background.</summary>
     public void Loading(long events)
