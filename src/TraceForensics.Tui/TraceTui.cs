@@ -84,7 +84,7 @@ public sealed class TraceTui
     {
         _model = model;
         _loading = false;
-        // The placeholder while the trace loads: the main loop at a tenth of its default rate until the load ends.
+        // The placeholder while the trace loads: the main loop at 10 iterations a second (25 by default) until it ends.
         Throttle(ReferenceEquals(model.Events, EventLog.None) && model.Findings.Count == 0);
         _filtered = null;
         ShowFindings(model.Findings, model.Events.Count == 0 ? "(loading...)" : "no deadlock, stall or hung task found", provisional: false);
