@@ -23,11 +23,11 @@ public class TuiTmuxLargeTraceTests
         const int switches = 400_000;
         var path = TuiLargeTraceTests.Generate(switches, dir.Path);
         var dll = Path.Combine(AppContext.BaseDirectory, "tracefx.dll");
-        var socket = $"tfx-large-{Environment.ProcessId}";
+        var socket = Path.Combine(dir.Path, "tmux.socket"); // a server of its own, its socket removed with the directory
         string Run(params string[] args)
         {
             var psi = new ProcessStartInfo(Tmux) { RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add("-L");
+            psi.ArgumentList.Add("-S");
             psi.ArgumentList.Add(socket);
             foreach (var a in args) psi.ArgumentList.Add(a);
             using var p = Process.Start(psi)!;
