@@ -2,7 +2,8 @@
 # Benchmark (not a test): the terminal UI on a large trace beside `tracefx analyze` on the same file: seconds until
 # the first findings are shown while the load goes on (provisional), until the load's end (the final findings and the
 # event log; the UI in tmux, its screen polled every 0.1 s), peak RSS (the UI's VmHWM read from /proc just before it
-# quits; analyze's from /usr/bin/time), then G (the last event) shown. CPU time (user+sys) of both from /proc.
+# quits; analyze's from /usr/bin/time), then G (the last event) shown. CPU time (user+sys) of both from /proc, the UI's
+# also by thread (the load, the UI, .NET's tiered compilation).
 # usage: bench/tui-bench.sh FILE [PATH/TO/tracefx.dll]   (default dll: the Release build of src/TraceForensics.Cli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,9 +27,26 @@ pid=$(tmux display -p -t "$session" '#{pane_pid}')
 until tmux capture-pane -p -t "$session" | grep -qE '^.{0,3}(F[0-9]+ |no deadlock, stall or hung task found|could not load)'; do sleep 0.1; done
 first=$(date +%s.%N)
 # The load's end: the status line names how the event log is read again once there is one.
-until tmux capture-pane -p -t "$session" | grep -qE '\(0/[1-9][0-9]*\) log: |could not load'; do sleep 0.1; done
+# Meanwhile each thread's CPU is sampled (a thread that ends keeps its last sample): the UI thread is the process's
+# first, the load runs on a pool thread, .NET's tiered compilation on a thread of its own.
+declare -A tcpu_of tname_of
+until tmux capture-pane -p -t "$session" | grep -qE '\(0/[1-9][0-9]*\) log: |could not load'; do
+  for t in /proc/"$pid"/task/*; do
+    v=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
+    [ -n "$v" ] && tcpu_of[${t##*/}]=$v && tname_of[${t##*/}]=$(cat "$t/comm" 2>/dev/null)
+  done
+  sleep 0.1
+done
 end=$(date +%s.%N)
 tcpu=$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat")
+ui=0; jit=0; pool=0
+for tid in "${!tcpu_of[@]}"; do
+  if [ "$tid" = "$pid" ]; then ui=${tcpu_of[$tid]}
+  elif [ "${tname_of[$tid]}" = ".NET Tiered Com" ]; then jit=$((jit + tcpu_of[$tid]))
+  elif [ "${tcpu_of[$tid]}" -gt "$pool" ]; then pool=${tcpu_of[$tid]}
+  fi
+done
+threads=$(awk -v u="$ui" -v j="$jit" -v p="$pool" 'BEGIN { printf "load thread %.1f s, UI thread %.1f s, tiered compilation %.1f s", p / 100, u / 100, j / 100 }')
 tmux send-keys -t "$session" G
 until tmux capture-pane -p -t "$session" | grep -qE 'cursor .* \(([0-9]+)/\1\)'; do sleep 0.1; done
 gend=$(date +%s.%N)
@@ -37,4 +55,4 @@ tmux capture-pane -p -t "$session" | grep -E '^.{0,3}F[0-9]+ |cursor ' | cut -c1
 tmux send-keys -t "$session" q
 fsecs=$(awk -v a="$start" -v b="$first" 'BEGIN { printf "%.1f", b - a }')
 tsecs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
-echo "tui: first findings after ${fsecs} s (provisional), load done after ${tsecs} s ($(awk -v t="$tsecs" -v a="$asecs" 'BEGIN { printf "%.2f", t / a }')x analyze; cpu ${tcpu} s, $(awk -v t="$tcpu" -v a="$acpu" 'BEGIN { printf "%.2f", t / a }')x), G shown $(awk -v a="$end" -v b="$gend" 'BEGIN { printf "%.1f", b - a }') s later, peak RSS ${hwm} MB"
+echo "tui: first findings after ${fsecs} s (provisional), load done after ${tsecs} s ($(awk -v t="$tsecs" -v a="$asecs" 'BEGIN { printf "%.2f", t / a }')x analyze; cpu ${tcpu} s, $(awk -v t="$tcpu" -v a="$acpu" 'BEGIN { printf "%.2f", t / a }')x: ${threads}), G shown $(awk -v a="$end" -v b="$gend" 'BEGIN { printf "%.1f", b - a }') s later, peak RSS ${hwm} MB"

@@ -7,8 +7,8 @@ namespace TraceForensics.Tui;
 /// <see cref="EventIndex"/> is kept and blocks of events are decoded on demand (a few kept, most recently used first);
 /// otherwise (stdin among the inputs) the first <c>maxEvents</c> events are kept in memory and the rest is marked
 /// truncated. Memory stays flat in the trace's length either way. A compressed input is decompressed once into a
-/// bounded <see cref="SpillFile"/> when first read again (then read at offsets as a plain file); a trace.dat, or a
-/// compressed input too large to spill, is read again from its start. <see cref="Reading"/> says which.</summary>
+/// bounded <see cref="SpillFile"/> when the log is made, on the load's thread (then read at offsets as a plain file); a
+/// trace.dat, or a compressed input too large to spill, is read again from its start. <see cref="Reading"/> says which.</summary>
 public sealed class EventLog : IDisposable
 {
     private const int CachedBlocks = 32;
@@ -17,51 +17,59 @@ public sealed class EventLog : IDisposable
     private readonly IReadOnlyList<InputSummary> _inputs;
     private readonly EventTables? _tables;
     private readonly LinkedList<(int Block, TraceEvent[] Events)> _cache = new();
-    private readonly Lazy<SpillFile?>[] _spills = [];
+    /// <summary>How each input is read again, decided once (<see cref="InputReadings.Of"/>), and the spill files made.</summary>
+    private readonly InputReading[] _how = [];
+    private readonly SpillFile?[] _spills = [];
+    private long _decoded;
 
-    private EventLog(EventIndex? index, List<TraceEvent>? kept, IReadOnlyList<InputSummary> inputs, EventTables? tables, bool truncated)
+    private EventLog(EventIndex? index, List<TraceEvent>? kept, IReadOnlyList<InputSummary> inputs, EventTables? tables, bool truncated,
+                     CancellationToken cancel = default)
     {
         _index = index;
         _kept = kept;
         _inputs = inputs;
         _tables = tables;
         Truncated = truncated;
-        _spills = inputs.Select(i => new Lazy<SpillFile?>(() =>
-            ReadingAgain.CanReopen(i) && i.Compression != TraceForensics.Ingest.Input.Compression.None && i.Format != TraceForensics.Ingest.Formats.TraceFormat.TraceDat
-                ? SpillFile.Of(i.Path, SpillFile.MaxBytes) : null, LazyThreadSafetyMode.ExecutionAndPublication)).ToArray();
-    }
-
-    private SpillFile? SpillOf(int input) => _spills[input].Value;
-
-    /// <summary>How the log is read again, for the status line: "offsets" (plain files), "spill file" (a compressed
-    /// input decompressed into TMPDIR once; "spill file pending" until the first reading needs it), "re-read from the
-    /// start" (trace.dat, or a compressed input over the spill bound), "in memory" (stdin).</summary>
-    public string Reading
-    {
-        get
+        if (index is null)
         {
-            if (_index is null) return Truncated ? $"in memory, first {Count:N0} events (input cannot be read again)" : "in memory";
-            var words = new List<string>();
-            for (int i = 0; i < _inputs.Count; i++)
-            {
-                var input = _inputs[i];
-                if (!ReadingAgain.CanReopen(input)) continue;
-                if (ReadingAgain.Seekable(input)) words.Add("offsets");
-                else if (input.Format == TraceForensics.Ingest.Formats.TraceFormat.TraceDat) words.Add("re-read from the start (trace.dat)");
-                else if (!_spills[i].IsValueCreated) words.Add("spill file pending");
-                else if (_spills[i].Value is { } spill) words.Add($"spill file in TMPDIR, {spill.Length / (1 << 20):N0} MB, removed on exit");
-                else words.Add("re-read from the start (over the spill bound)");
-            }
-            return string.Join(", ", words.Distinct());
+            Reading = truncated ? $"in memory, first {Count:N0} events (input cannot be read again)" : "in memory";
+            return;
         }
+        _how = inputs.Select(InputReadings.Of).ToArray();
+        _spills = new SpillFile?[inputs.Count];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            if (_how[i] != InputReading.Spill) continue;
+            // On the thread that builds the log (the load's), not the UI's: decompressing a large input takes a while.
+            _spills[i] = SpillFile.Of(inputs[i].Path, SpillFile.MaxBytes, cancel);
+            if (_spills[i] is null) _how[i] = InputReading.FromStartOverSpillBound;
+        }
+        Reading = string.Join(", ", _how.Select((how, i) => how.Words(_spills[i])).Where(w => w.Length > 0).Distinct());
     }
+
+    /// <summary>How the log is read again, for the status line: "offsets" (plain files), "spill file in TMPDIR, N MB"
+    /// (a compressed input decompressed into TMPDIR once, when the load ended), "re-read from the start" (trace.dat, or
+    /// a compressed input over the spill bound), "in memory" (stdin, a pipe). Worked out once.</summary>
+    public string Reading { get; }
+
+    /// <summary>True when a reading can start at any block without reading the inputs from their starts (plain files,
+    /// spill files, events in memory): walking back block by block is then linear.</summary>
+    public bool AtOffsets => _index is null || _how.All(h => h is InputReading.NotAgain || h.AtOffsets());
+
+    /// <summary>Events decoded from the inputs by the readings again so far, those skipped to reach a block included
+    /// (for tests: a walk back over a trace.dat reads it once, not once per block).</summary>
+    public long EventsDecoded => Interlocked.Read(ref _decoded);
 
     /// <summary>No events (a .NET dump's findings; the UI while loading).</summary>
     public static EventLog None { get; } = new(null, [], [], null, truncated: false);
 
-    /// <summary>Decoded on demand from the inputs, located by <paramref name="index"/>.</summary>
-    public static EventLog Indexed(EventIndex index, IReadOnlyList<InputSummary> inputs, EventTables tables) =>
-        new(index, null, inputs, tables, truncated: false);
+    /// <summary>Decoded on demand from the inputs, located by <paramref name="index"/>.
+    /// Compressed inputs are decompressed into their spill files here, on the caller's thread.</summary>
+    public static EventLog Indexed(EventIndex index, IReadOnlyList<InputSummary> inputs, EventTables tables, CancellationToken cancel = default) =>
+        new(index, null, inputs, tables, truncated: false, cancel);
+
+    /// <summary>True when some input will be decompressed into a spill file by <see cref="Indexed"/>.</summary>
+    public static bool WillSpill(IReadOnlyList<InputSummary> inputs) => inputs.Any(i => InputReadings.Of(i) == InputReading.Spill);
 
     /// <summary>The events kept in memory (inputs that cannot be read again).</summary>
     public static EventLog InMemory(List<TraceEvent> events, bool truncated, int lastHangReport) =>
@@ -71,7 +79,7 @@ public sealed class EventLog : IDisposable
 
     /// <summary>True when every readable input can be opened again, so the log can be decoded on demand.</summary>
     public static bool CanIndex(IReadOnlyList<InputSummary> inputs) =>
-        inputs.Any(ReadingAgain.CanReopen) && inputs.All(i => i.Rejection is not null || ReadingAgain.CanReopen(i));
+        inputs.Any(InputReadings.CanReopen) && inputs.All(i => i.Rejection is not null || InputReadings.CanReopen(i));
 
     public int Count => _index?.Count ?? _kept!.Count;
 
@@ -107,12 +115,13 @@ public sealed class EventLog : IDisposable
             }
         int count = Math.Min(EventIndex.BlockEvents, Count - block * EventIndex.BlockEvents);
         var events = new TraceEvent[count];
-        using (var reading = ReadingAgain.At(_index!, block, _inputs, _tables!, SpillOf))
+        using (var reading = Again(block))
         {
             int n = 0;
             while (reading is not null && n < count && reading.Read(out events[n])) n++;
             // The inputs changed since they were read (or ended early): what could not be read shows as gaps.
             for (; n < count; n++) events[n] = Unreadable(block * EventIndex.BlockEvents + n);
+            Counted(reading);
         }
         BlocksDecoded++;
         _cache.AddFirst((block, events));
@@ -138,19 +147,29 @@ public sealed class EventLog : IDisposable
         }
         int block = from / EventIndex.BlockEvents;
         cancel.ThrowIfCancellationRequested();
-        using var reading = ReadingAgain.At(_index!, block, _inputs, _tables!, SpillOf);
-        for (int i = block * EventIndex.BlockEvents; i < to; i++)
+        using var reading = Again(block);
+        try
         {
-            if ((i & 0x3FF) == 0) cancel.ThrowIfCancellationRequested();
-            if (reading is null || !reading.Read(out var e)) e = Unreadable(i);
-            if (i >= from) yield return (i, e);
+            for (int i = block * EventIndex.BlockEvents; i < to; i++)
+            {
+                if ((i & 0x3FF) == 0) cancel.ThrowIfCancellationRequested();
+                if (reading is null || !reading.Read(out var e)) e = Unreadable(i);
+                if (i >= from) yield return (i, e);
+            }
         }
+        finally { Counted(reading); }
+    }
+
+    private ReadingAgain? Again(int block) => ReadingAgain.At(_index!, block, _inputs, _how, _spills, _tables!);
+
+    private void Counted(ReadingAgain? reading)
+    {
+        if (reading is not null) Interlocked.Add(ref _decoded, reading.Decoded);
     }
 
     public void Dispose()
     {
-        foreach (var spill in _spills)
-            if (spill.IsValueCreated) spill.Value?.Dispose();
+        foreach (var spill in _spills) spill?.Dispose();
     }
 
     private TraceEvent Unreadable(int i) => new()

@@ -18,35 +18,30 @@ internal sealed class ReadingAgain : IDisposable
 
     private ReadingAgain() { }
 
-    /// <summary>True when the input's file can be opened again (not stdin, not rejected, not a pipe: a FIFO or a
-    /// process substitution, /dev/fd/N, is read once; a pipe's size is 0 (fs/pipe.c: pipe inodes have no i_size), a
-    /// regular file with events is not empty).</summary>
-    public static bool CanReopen(InputSummary input) =>
-        input.Rejection is null && input.Path != "-" && File.Exists(input.Path) && new FileInfo(input.Path).Length > 0;
-
-    /// <summary>True when the input can be opened again at a byte offset (a plain text file).</summary>
-    public static bool Seekable(InputSummary input) =>
-        CanReopen(input) && input.Compression == Compression.None && input.Format != TraceFormat.TraceDat;
-
     /// <summary>Opens the inputs at block <paramref name="block"/> and skips to its first event; null when that event is
     /// not met (the input changed since the first reading).</summary>
-    public static ReadingAgain? At(EventIndex index, int block, IReadOnlyList<InputSummary> inputs, EventTables tables,
-                                   Func<int, SpillFile?>? spillOf = null)
+    public static ReadingAgain? At(EventIndex index, int block, IReadOnlyList<InputSummary> inputs, IReadOnlyList<InputReading> how,
+                                   IReadOnlyList<SpillFile?> spills, EventTables tables)
     {
         var r = new ReadingAgain();
         for (int i = 0; i < inputs.Count; i++)
         {
             var input = inputs[i];
-            if (!CanReopen(input)) continue;
+            if (how[i] == InputReading.NotAgain) continue;
             var start = index.StartOf(block, i);
             if (start == EventIndex.Start.Nowhere) continue; // nothing of this input from the block on
-            var spill = spillOf?.Invoke(i);
-            bool seek = spill is not null || Seekable(input);
+            var spill = spills[i];
+            bool seek = how[i].AtOffsets();
             var options = new TraceSessionOptions { Format = input.Format, Parallelism = 1, SharedTables = tables };
             string path = input.Path;
             long offset = seek ? start.ByteOffset : 0;
             Func<Stream> open = spill is not null ? () => spill.OpenAt(offset) : () => FileFromOffset.Open(path, offset);
-            var session = TraceSession.Open([(path, open)], options);
+            TraceSession session;
+            try { session = TraceSession.Open([(path, open)], options); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // gone or unreadable since the load: its events show as gaps (the first event is not met)
+            }
             r._readers.Add((session, i, seek ? start.Line - 1 : 0, offset));
         }
         r._heads = new TraceEvent[r._readers.Count];
@@ -65,10 +60,14 @@ internal sealed class ReadingAgain : IDisposable
         return null;
     }
 
+    /// <summary>Events read from the inputs so far, those skipped to reach the block included.</summary>
+    public long Decoded { get; private set; }
+
     private bool ReadOne(int k, out TraceEvent e)
     {
         var (session, input, lineBase, offsetBase) = _readers[k];
         if (!session.Read(out e)) return false;
+        Decoded++;
         e.Source = new SourceLocation(input, e.Source.Line + lineBase, e.Source.ByteOffset + offsetBase);
         return true;
     }

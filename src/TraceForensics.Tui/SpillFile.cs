@@ -5,7 +5,7 @@ namespace TraceForensics.Tui;
 
 /// <summary>A compressed input decompressed once into a file in TMPDIR, so that the event log reads it again at byte
 /// offsets as it reads a plain file (the index's offsets are offsets in the decompressed text) instead of decompressing
-/// from the start for every block. Bounded: an input that decompresses to more than <see cref="MaxBytes"/> is not
+/// from the start for every block. Made on the load's thread when the load ends (the UI stays live meanwhile). Bounded: an input that decompresses to more than <see cref="MaxBytes"/> is not
 /// spilled (it is read again from its start). The file is unlinked as soon as it is made, so it goes when the process
 /// does, however it ends; it is read through the handle kept open.</summary>
 internal sealed class SpillFile : IDisposable
@@ -25,8 +25,9 @@ internal sealed class SpillFile : IDisposable
     public long Length { get; }
 
     /// <summary>Decompresses <paramref name="path"/> into a new spill file; null when it is larger than
-    /// <paramref name="maxBytes"/> or cannot be written (no room in TMPDIR).</summary>
-    public static SpillFile? Of(string path, long maxBytes)
+    /// <paramref name="maxBytes"/> or cannot be written (no room in TMPDIR). Throws OperationCanceledException when
+    /// <paramref name="cancel"/> is set (the UI quit while the load made it).</summary>
+    public static SpillFile? Of(string path, long maxBytes, CancellationToken cancel = default)
     {
         var name = Path.Combine(Path.GetTempPath(), $"tracefx-tui-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
         FileStream? file = null;
@@ -39,6 +40,7 @@ internal sealed class SpillFile : IDisposable
             long length = 0;
             for (int n; (n = opened.Stream.Read(buffer)) > 0;)
             {
+                if (cancel.IsCancellationRequested) { file.Dispose(); cancel.ThrowIfCancellationRequested(); }
                 length += n;
                 if (length > maxBytes) { file.Dispose(); return null; }
                 file.Write(buffer, 0, n);

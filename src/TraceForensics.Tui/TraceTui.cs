@@ -84,6 +84,8 @@ public sealed class TraceTui
     {
         _model = model;
         _loading = false;
+        // The placeholder while the trace loads: the main loop at 10 iterations a second (25 by default) until it ends.
+        Throttle(ReferenceEquals(model.Events, EventLog.None) && model.Findings.Count == 0);
         _filtered = null;
         ShowFindings(model.Findings, model.Events.Count == 0 ? "(loading...)" : "no deadlock, stall or hung task found", provisional: false);
         MoveTo(-1);
@@ -110,10 +112,19 @@ public sealed class TraceTui
     public void LoadFailed(string why)
     {
         _loading = false;
+        Throttle(false);
         _findings.SetSource(new ObservableCollection<string>([Clean($"could not load: {why}")]));
         _message = $"could not load: {why}";
         UpdateStatus();
     }
+
+    /// <summary>Iterations of the main loop a second while the trace loads: each costs the UI thread about a millisecond
+    /// of CPU (Terminal.Gui 2.5 polls input, the terminal's size and the views at every iteration, 25 a second by
+    /// default), time the load on the same cpus does not get; the screen changes about once a second then.</summary>
+    public const ushort LoadingIterationsPerSecond = 10;
+
+    private static void Throttle(bool loading) =>
+        Application.MaximumIterationsPerSecond = loading ? LoadingIterationsPerSecond : Application.DefaultMaximumIterationsPerSecond;
 
     /// <summary>Progress while the trace loads in the background.</summary>
     public void Loading(long events)
@@ -133,7 +144,8 @@ public sealed class TraceTui
         _taskPids.Clear();
         _taskPids.AddRange(progress.Tasks.Select(t => t.Pid));
         _tasks.SetSource(new ObservableCollection<string>(progress.Tasks.Select(t => t.Line)));
-        Loading(progress.Events);
+        if (progress.Stage is { } stage) { _message = $"loading: {progress.Events:N0} events read; {stage}"; UpdateStatus(); }
+        else Loading(progress.Events);
     }
 
     public Window Window { get; }
@@ -237,15 +249,34 @@ public sealed class TraceTui
         if (i >= 0) MoveTo(i);
     }
 
-    /// <summary>The next (or previous) event of the task selected in the tasks view.</summary>
+    /// <summary>The next (or previous) event of the task selected in the tasks view, read in the background like a
+    /// search (progress on the status line, Esc cancels).</summary>
     public void NextTaskEvent(int direction)
     {
         if (_pagesView || _tasks.SelectedItem is not int row || row < 0 || row >= _taskPids.Count) return;
         int pid = _taskPids[row];
-        for (int i = _cursor + direction; i >= 0 && i < _model.Events.Count; i += direction)
-            if (_model.Events[i].Pid == pid || _model.Events[i].Payload.OtherPid == pid) { MoveTo(i); _tasks.SelectedItem = _taskPids.IndexOf(pid); return; }
-        _message = "no more events of that task";
-        UpdateStatus();
+        var model = _model;
+        int cursor = _cursor;
+        StartScan(direction > 0 ? $"next event of {pid}" : $"previous event of {pid}", (cancel, progress) =>
+        {
+            long seen = 0;
+            void Read() { if (++seen % 65536 == 0) progress(seen); }
+            bool Of(TraceEvent e) => e.Pid == pid || e.Payload.OtherPid == pid;
+            if (direction < 0)
+                return LogScanBack.LastBefore(model.Events, cursor, 1, Of, Read, cancel).Matches is [var last] ? last.Index : -1;
+            foreach (var (i, e) in model.Events.Stream(cursor + 1, model.Events.Count, cancel))
+            {
+                Read();
+                if (Of(e)) return i;
+            }
+            return -1;
+        }, found =>
+        {
+            if (!ReferenceEquals(model, _model)) return;
+            if (found < 0) { _message = "no more events of that task"; UpdateStatus(); return; }
+            MoveTo(found);
+            _tasks.SelectedItem = _taskPids.IndexOf(pid);
+        });
     }
 
     /// <summary>Puts the time cursor on event <paramref name="index"/> (-1: before the first).</summary>
@@ -319,36 +350,25 @@ public sealed class TraceTui
     }
 
     /// <summary>Reads the log around <paramref name="cursor"/> for the events whose line contains <paramref name="text"/>:
-    /// back a block at a time until <see cref="LogRadius"/> are found (or the start), then on (to as many, or the end).</summary>
+    /// back until <see cref="LogRadius"/> are found (or the start; <see cref="LogScanBack"/>), then on (to as many, or
+    /// the end).</summary>
     private void FilterAround(int cursor, string text)
     {
         var model = _model;
         int start = Math.Max(cursor, 0);
         StartScan($"filtering '{text}'", (cancel, progress) =>
         {
-            var before = new List<(int, string)>();
             long seen = 0;
-            int from = start;
-            for (int block = start / EventIndex.BlockEvents; block >= 0 && before.Count < LogRadius; block--)
-            {
-                int blockStart = block * EventIndex.BlockEvents;
-                var found = new List<(int, string)>();
-                foreach (var (i, e) in model.Events.Stream(blockStart, from, cancel))
-                {
-                    if (++seen % 4096 == 0) progress(seen);
-                    var line = model.Line(e);
-                    if (line.Contains(text, StringComparison.OrdinalIgnoreCase)) found.Add((i, line));
-                }
-                before.InsertRange(0, found);
-                from = blockStart;
-            }
-            var matches = before;
+            void Read() { if (++seen % 4096 == 0) progress(seen); }
+            var (from, found) = LogScanBack.LastBefore(model.Events, start, LogRadius,
+                e => model.Line(e).Contains(text, StringComparison.OrdinalIgnoreCase), Read, cancel);
+            var matches = found.Select(m => (m.Index, model.Line(m.Event))).ToList();
             int to = start;
             int after = 0;
             foreach (var (i, e) in model.Events.Stream(start, model.Events.Count, cancel))
             {
                 to = i + 1;
-                if (++seen % 4096 == 0) progress(seen);
+                Read();
                 var line = model.Line(e);
                 if (line.Contains(text, StringComparison.OrdinalIgnoreCase)) { matches.Add((i, line)); if (++after > LogRadius) break; }
             }
@@ -477,6 +497,15 @@ public sealed class TraceTui
     }
 
     private readonly List<int> _taskPids = new();
+
+    /// <summary>The pid of the task selected in the tasks view (null: none), for tests.</summary>
+    internal int? SelectedTaskPid => _tasks.SelectedItem is int row && row >= 0 && row < _taskPids.Count ? _taskPids[row] : null;
+
+    /// <summary>Selects the task <paramref name="pid"/> in the tasks view (if listed), as the arrow keys would.</summary>
+    internal void SelectTask(int pid)
+    {
+        if (_taskPids.IndexOf(pid) is int row and >= 0) _tasks.SelectedItem = row;
+    }
 
     /// <summary>Page locks, writeback ranges, bios, plugs and devices at the cursor, in the words of <c>tracefx replay</c>.</summary>
     private static IEnumerable<string> PageAndBioLines(ReplayState state)

@@ -107,7 +107,14 @@ public sealed class TuiModel
         var result = TraceAnalysis.Run(session, options, progress, hooks, cancel);
         // The state at the end, so that the end of the trace (G) is reached without a replay.
         if (live is not null && !truncated) checkpoints.End(live, index.Count);
-        var events = indexed ? EventLog.Indexed(index, session.Inputs, session.Tables) : EventLog.InMemory(kept!, truncated, index.LastHangReport);
+        if (indexed && partial is not null && EventLog.WillSpill(session.Inputs) && live is not null)
+        {
+            // Decompressing into the spill file takes a while on a large input: the UI shows the findings meanwhile.
+            long now = live.NowNs;
+            partial(new LoadProgress(read, result.Findings, TaskLines.Of(live, now, pid => timelines.Strip(pid, now, StripSlots, StripSlotNs)), now,
+                                     "decompressing the compressed input into a spill file for the event log"));
+        }
+        var events = indexed ? EventLog.Indexed(index, session.Inputs, session.Tables, cancel) : EventLog.InMemory(kept!, truncated, index.LastHangReport);
         return new TuiModel(events, result.Findings, session.Tables.Stacks, result.Inputs.Select(i => i.Path).ToList(), checkpoints)
         {
             Timelines = timelines,
