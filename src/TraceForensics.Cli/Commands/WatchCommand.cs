@@ -27,7 +27,9 @@ internal static class WatchCommand
     private const long InFlightNs = 2_000_000;
     public const string LockFile = ".tracefx-watch.lock";
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    /// <summary>The command; <paramref name="run"/>, when given, runs the watch with the settings parsed instead
+    /// (<c>tracefx tui --live</c> takes the watch's options and runs it under the UI).</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<Settings, int>? run = null)
     {
         var output = new Option<string>("--output", "-o") { Description = "Directory for the incidents (one directory each)", DefaultValueFactory = _ => "." };
         var stall = new Option<double>("--stall") { Description = "Seconds a task must be blocked to be a stall", DefaultValueFactory = _ => 5 };
@@ -62,7 +64,7 @@ internal static class WatchCommand
             }
             var settings = new Settings(parse.GetValue(output)!, (long)(parse.GetValue(stall) * 1e9), parse.GetValue(failOn) == "deadlock",
                 (long)(parse.GetValue(window) * 1e9), parse.GetValue(once), parse.GetValue(exec), parse.GetValue(buffer), families);
-            return Run(settings, stdout, stderr);
+            return run is null ? Run(settings, stdout, stderr) : run(settings);
         });
         return command;
     }
@@ -71,8 +73,9 @@ internal static class WatchCommand
                                   IReadOnlySet<EventKind> Families);
 
     /// <summary>Watches until a signal, --once's incident or <paramref name="cancel"/> (a caller in this process: the
-    /// tests) stops it.</summary>
-    public static int Run(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
+    /// tests, the live UI) stops it. <paramref name="tick"/> is told the replay at the start of each tick, once armed
+    /// (the live UI follows its events).</summary>
+    public static int Run(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default, Action<LiveReplay>? tick = null)
     {
         if (RecordCommand.TracefsAsRoot("watch", stderr) is not { } fs) return Program.ExitUsageOrNoInput;
         var dir = Path.GetFullPath(settings.Directory);
@@ -106,7 +109,7 @@ internal static class WatchCommand
                 foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
                 notesShown = recording.Notes.Count;
                 return Watch(settings, fs, recording, kmsg, dir, stop, () => Interlocked.Exchange(ref hangups, 0) > 0,
-                    ref lockFile, stdout, stderr);
+                    ref lockFile, stdout, stderr, tick);
             }
             finally
             {
@@ -122,7 +125,7 @@ internal static class WatchCommand
     }
 
     private static int Watch(Settings settings, Tracefs fs, TracefsRecording recording, KernelLogTail kmsg, string dir, ManualResetEventSlim stop,
-                             Func<bool> hungUp, ref FileStream? lockFile, TextWriter stdout, TextWriter stderr)
+                             Func<bool> hungUp, ref FileStream? lockFile, TextWriter stdout, TextWriter stderr, Action<LiveReplay>? tick)
     {
         var options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
         int pageSize = Environment.SystemPageSize;
@@ -140,8 +143,10 @@ internal static class WatchCommand
         long replayed = 0, lost = 0, replayedSince = 0;
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.StartNew();
+        tick?.Invoke(live);
         while (!stop.Wait(Tick))
         {
+            tick?.Invoke(live);
             if (hungUp())
             {
                 // Log rotation: the directory may have been moved away; it is made again and its lock taken anew.

@@ -53,6 +53,9 @@ internal sealed class LiveReplay
         }
     }
 
+    /// <summary>Told each event as it is replayed (<c>tracefx tui --live</c> shows them), on the watch's thread.</summary>
+    public Action<TraceEvent>? Released { get; set; }
+
     /// <summary>Replays, in time order, the waiting events at or before <paramref name="upToNs"/>.</summary>
     public void Release(long upToNs)
     {
@@ -64,6 +67,7 @@ internal sealed class LiveReplay
         {
             if (e.TimestampNs > upToNs) { _waiting.Add(e); continue; }
             Analyzer.Observe(e);
+            Released?.Invoke(e);
             Events++;
             NowNs = Math.Max(NowNs, e.TimestampNs);
         }
