@@ -57,7 +57,8 @@ public sealed class LiveFeed
             var asked = _clock.Elapsed;
             findings = _analyzer.Findings();
             var took = _clock.Elapsed - asked;
-            _nextFindings = _clock.Elapsed + (took * 10 > _findingsEvery ? took * 10 : _findingsEvery);
+            // Every step when no interval is asked for (the tests).
+            _nextFindings = _findingsEvery == TimeSpan.Zero ? TimeSpan.Zero : _clock.Elapsed + (took * 10 > _findingsEvery ? took * 10 : _findingsEvery);
             _newSinceFindings = false;
         }
         if (!more) findings ??= _analyzer.Findings();
