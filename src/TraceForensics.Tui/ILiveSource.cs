@@ -5,7 +5,8 @@ namespace TraceForensics.Tui;
 /// <summary>Where <c>tracefx tui --live</c> gets its events as they happen: the watch engine's replay in the command
 /// line (Cli/Watch/WatchFeed.cs), or a test handing out a sample trace's events step by step. The events come in
 /// time order, each once (the watch releases an event only when no CPU can still hand over an earlier one); their
-/// stack ids are in <see cref="Stacks"/>.</summary>
+/// stack ids are in <see cref="Stacks"/>, whatever their input number, they show as read
+/// from <see cref="Name"/> (the watch's decoding numbers each CPU's page stream as an input).</summary>
 public interface ILiveSource
 {
     /// <summary>What the events are read from, for the event log's lines ("ring buffer").</summary>

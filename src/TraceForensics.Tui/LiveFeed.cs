@@ -43,8 +43,11 @@ public sealed class LiveFeed
         var messages = new List<string>();
         bool more = _source.Next(events, messages, wait);
         ReplayCheckpoint? checkpoint = null;
-        foreach (var e in events)
+        for (int i = 0; i < events.Count; i++)
         {
+            var e = events[i];
+            // One input for the log's lines: the source (a batch of the watch numbers its CPUs' streams as inputs).
+            if (e.Source.Input != 0) events[i] = e with { Source = e.Source with { Input = 0 } };
             if (Events > 0 && Events % CheckpointEvents == 0)
                 checkpoint = new ReplayCheckpoint(_analyzer.State.NowNs, Events, _analyzer.State.Clone());
             _analyzer.Observe(e);

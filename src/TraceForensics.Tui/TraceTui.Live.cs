@@ -38,12 +38,20 @@ public sealed partial class TraceTui
     /// goes to the UI thread (<see cref="Live"/>).</summary>
     public Task RunLive(LiveFeed feed, CancellationToken cancel) => Task.Run(() =>
     {
-        while (!cancel.IsCancellationRequested)
+        try
         {
-            var update = feed.Step(TimeSpan.FromMilliseconds(200));
-            if (update is null) continue;
-            _post(() => Live(update));
-            if (update.Ended) return;
+            while (!cancel.IsCancellationRequested)
+            {
+                var update = feed.Step(TimeSpan.FromMilliseconds(200));
+                if (update is null) continue;
+                _post(() => Live(update));
+                if (update.Ended) return;
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or InvalidDataException)
+        {
+            // A bug in the analysis must not leave a UI that looks live: say so (the watch itself goes on).
+            _post(() => { _liveEnded = true; _message = $"the live view stopped: {e.Message}"; UpdateStatus(); });
         }
     });
 

@@ -31,12 +31,20 @@ internal static partial class TuiCommand
             using var cancel = new CancellationTokenSource();
             // The same stall time as the watch's incidents.
             var running = tui.RunLive(new LiveFeed(feed, new AnalysisOptions { StallThresholdNs = settings.StallNs }), cancel.Token);
-            app.Run(tui.Window);
-            cancel.Cancel();
-            tui.CancelScan();
-            running.Wait();
-            tui.Scan?.ContinueWith(_ => { }).Wait();
-            tui.Window.Dispose();
+            try
+            {
+                app.Run(tui.Window);
+            }
+            finally
+            {
+                // The watch stops (and disarms) first, whatever ended the UI.
+                cancel.Cancel();
+                feed.Dispose();
+                tui.CancelScan();
+                running.Wait();
+                tui.Scan?.ContinueWith(_ => { }).Wait();
+                tui.Window.Dispose();
+            }
             return Program.ExitOk;
         }
         finally

@@ -118,13 +118,18 @@ internal sealed class WatchFeed : ILiveSource, IDisposable
         }
     }
 
+    /// <summary>Stops the watch and waits for it to undo what it armed (again: nothing).</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _stop.Cancel();
         _watch.Wait();
         _stop.Dispose();
         _armed.Dispose();
     }
+
+    private bool _disposed;
 
     /// <summary>The watch's stdout and stderr: each line written becomes a message.</summary>
     private sealed class LineWriter(Action<string> say) : TextWriter

@@ -102,7 +102,7 @@ public class TuiLiveTests
         var (session, events) = Run.Files(path);
         using var _ = session;
         Assert.True(events.Count > 5000, $"{events.Count} events");
-        var source = new StepSource(session, events, 400);
+        var source = new StepSource(session, events, 1000);
         var feed = new LiveFeed(source, new AnalysisOptions(), findingsEvery: TimeSpan.Zero);
         using var ui = new HeadlessTui(TuiModel.Live(source.Name, source.Stacks), 200, 50);
 
