@@ -12,9 +12,10 @@ namespace TraceForensics.Tests.Tui;
 
 /// <summary>The TUI on what `tracefx watch` makes: an incident directory opened as its trace and kernel log (a watch's
 /// output directory as its latest incident), and `tui --live` driven without a kernel: a source handing out a sample
-/// trace's events step by step, the findings appearing as they form, the cursor following the end until moved.</summary>
+/// trace's events step by step, the findings appearing as they form, the cursor following the end until moved. (No
+/// "live" in the names: the suite without a kernel is run with --filter FullyQualifiedName!~Live.)</summary>
 [Collection("terminal")]
-public class TuiLiveTests
+public class TuiWatchViewTests
 {
     /// <summary>An incident directory as IncidentWriter leaves it (a trace.dat, the kernel log, findings.json made by
     /// analyze over both), from the real xfs-fsync recording and the kernel log of the frozen-backing experiment.</summary>
@@ -96,7 +97,7 @@ public class TuiLiveTests
     }
 
     [Fact]
-    public void Live_findings_appear_as_they_form_and_the_cursor_follows_the_end_until_moved()
+    public void Findings_appear_as_the_watch_feeds_them_and_the_cursor_follows_the_end_until_moved()
     {
         var path = Path.Combine(TestPaths.SampleTraces, "ext4-frozen-backing-stall.ftrace.txt.gz");
         var (session, events) = Run.Files(path);
@@ -166,10 +167,10 @@ public class TuiLiveTests
         Assert.Equal(Analyze.Files(path).Select(f => (f.Kind, f.Summary)), update.Findings!.Select(f => (f.Kind, f.Summary)));
     }
 
-    /// <summary>Over its bound the live log drops its oldest events down to a copy of the replay's state; the cursor's
+    /// <summary>Over its bound the followed log (tui --live) drops its oldest events down to a copy of the replay's state; the cursor's
     /// replay from there gives the state of the whole replay (the same tasks in the same states).</summary>
     [Fact]
-    public void The_live_log_drops_its_oldest_events_and_replays_the_cursor_from_the_copied_state()
+    public void The_followed_log_drops_its_oldest_events_and_replays_the_cursor_from_the_copied_state()
     {
         var (session, events) = Run.Files(Path.Combine(TestPaths.SampleTraces, "ext4-frozen-backing-stall.ftrace.txt.gz"));
         using var _ = session;
