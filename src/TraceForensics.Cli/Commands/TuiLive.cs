@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TraceForensics.Analysis;
 using TraceForensics.Cli.Watch;
 using TraceForensics.Tui;
@@ -24,13 +25,19 @@ internal static partial class TuiCommand
         try
         {
             if (!feed.WaitArmed()) return feed.Exit ?? Program.ExitUsageOrNoInput; // its lines say why (below)
-            using var app = Application.Create();
+            var app = Application.Create();
             app.Init();
+            bool signalled = false;
             var tui = new TraceTui(app, TuiModel.Live(feed.Name, feed.Stacks),
                 _ => "a live finding is exported with its incident (findings.lkml.txt in the incident directory)");
             using var cancel = new CancellationTokenSource();
             // The same stall time as the watch's incidents.
             var running = tui.RunLive(new LiveFeed(feed, new AnalysisOptions { StallThresholdNs = settings.StallNs }), cancel.Token);
+            // The watch takes SIGHUP for log rotation and SIGTERM to stop watching; here the terminal gone (SIGHUP) or a
+            // SIGTERM ends the UI too, so the watch is stopped and disarmed below instead of left running unseen.
+            var signals = new[] { PosixSignal.SIGHUP, PosixSignal.SIGTERM }
+                .Select(sig => PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; signalled = true; app.Invoke(() => app.RequestStop()); }))
+                .ToList();
             try
             {
                 app.Run(tui.Window);
@@ -38,12 +45,16 @@ internal static partial class TuiCommand
             finally
             {
                 // The watch stops (and disarms) first, whatever ended the UI.
+                foreach (var r in signals) r.Dispose();
                 cancel.Cancel();
                 feed.Dispose();
                 tui.CancelScan();
                 running.Wait();
                 tui.Scan?.ContinueWith(_ => { }).Wait();
                 tui.Window.Dispose();
+                // With the terminal gone, Terminal.Gui's disposal waits for its input thread for ever: the process ends
+                // without it (the watch has disarmed above).
+                if (!signalled) app.Dispose();
             }
             return Program.ExitOk;
         }
