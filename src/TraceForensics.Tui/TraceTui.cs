@@ -18,7 +18,7 @@ namespace TraceForensics.Tui;
 /// q quit. While the trace loads, the findings so far (provisional) and the tasks at the point reached are shown.
 /// Search and filter read the log in the background, with progress; Esc cancels them. Everything drawn from the trace
 /// goes through UntrustedText.</summary>
-public sealed class TraceTui
+public sealed partial class TraceTui
 {
     public const string Keys = TuiKeys.Line;
     public const string Help = "n/p step  [ ] 10 ms  z/Z zoom the strips in/out  g go to time  t/T next/prev event of the selected task  " +
@@ -283,6 +283,7 @@ public sealed class TraceTui
     public void MoveTo(int index)
     {
         _cursor = Math.Clamp(index, -1, _model.Events.Count - 1);
+        CursorMoved();
         if (_loading) { UpdateStatus(); return; } // the tasks view shows the load's point until it ends
         var state = _model.StateAt(_cursor);
         long now = _cursor >= 0 ? _model.Events[_cursor].TimestampNs : (_model.Events.Count > 0 ? _model.Events[0].TimestampNs : 0);
@@ -523,9 +524,16 @@ public sealed class TraceTui
     {
         var at = _cursor >= 0 ? TraceTime.Format(_model.Events[_cursor].TimestampNs) : "start";
         var log = _model.Events.Count == 0 ? "" : $" log: {_model.Events.Reading}";
-        _status.Text = Clean($"cursor {at} ({_cursor + 1}/{_model.Events.Count}){(_model.Truncated ? " (trace truncated)" : "")}{log}  {_message ?? Keys}");
+        _status.Text = Clean($"cursor {at} ({_cursor + 1}/{_model.Events.Count}){(_model.Truncated ? " (trace truncated)" : "")}{log}{LiveWords()}  {_message ?? Keys}");
+        MessageShown(_message);
         _message = null;
     }
 
     private static string Clean(string s) => UntrustedText.ForTerminal(s);
+
+    /// <summary>Hooks of the live view (TraceTui.Live.cs): after each move of the cursor, its words on the status line, the
+    /// message shown (kept a while as live steps redraw).</summary>
+    private partial void CursorMoved();
+    private partial string LiveWords();
+    private partial void MessageShown(string? message);
 }

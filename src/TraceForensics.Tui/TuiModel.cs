@@ -11,12 +11,12 @@ namespace TraceForensics.Tui;
 /// <summary>What the terminal UI browses: the events (kept up to a limit, for the log and the time cursor), the
 /// findings (self-contained), and a replay that follows the cursor: forward by applying events, backward from the
 /// replay checkpoint before the cursor (taken during the one load pass).</summary>
-public sealed class TuiModel
+public sealed partial class TuiModel
 {
     private ReplayEngine _cursorReplay;
     private int _applied; // events applied to _cursorReplay
 
-    private readonly ReplayTimeline _checkpoints;
+    private ReplayTimeline _checkpoints; // replaced when the live log drops its oldest events (TuiModel.Live.cs)
 
     private TuiModel(EventLog events, IReadOnlyList<Finding> findings, StackTable stacks, IReadOnlyList<string> paths,
                      ReplayTimeline? checkpoints = null)

@@ -73,10 +73,11 @@ internal sealed class CommonOptions
     }
 
     /// <summary>The session of the inputs; null (after the diagnostics on stderr) when the --events-map given cannot be
-    /// read or is over its size bound: a run without the mapping the user asked for would be quietly wrong.</summary>
-    public TraceSession? OpenSession(ParseResult parse, TextWriter stderr, bool hashInputs = false, bool readsOnly = false)
+    /// read or is over its size bound: a run without the mapping the user asked for would be quietly wrong.
+    /// <paramref name="inputs"/>, when given, are read instead of the command line's (an incident directory's files).</summary>
+    public TraceSession? OpenSession(ParseResult parse, TextWriter stderr, bool hashInputs = false, bool readsOnly = false, string[]? inputs = null)
     {
-        var session = OpenSession(parse, hashInputs, readsOnly);
+        var session = OpenSession(parse, hashInputs, readsOnly, inputs);
         if (!session.Tables.Diagnostics.Kept.Any(d => d.Code == Ingest.Diagnostics.DiagnosticCodes.BadEventsMap && d.Severity == Ingest.Diagnostics.DiagnosticSeverity.Error))
             return session;
         DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
@@ -84,11 +85,11 @@ internal sealed class CommonOptions
         return null;
     }
 
-    private TraceSession OpenSession(ParseResult parse, bool hashInputs, bool readsOnly)
+    private TraceSession OpenSession(ParseResult parse, bool hashInputs, bool readsOnly, string[]? inputs)
     {
         var format = TraceFormat.Unknown;
         if (parse.GetValue(InputFormat) is { } name) TraceFormatNames.TryParse(name, out format);
-        return TraceSession.Open(parse.GetValue(Inputs) ?? [], new TraceSessionOptions
+        return TraceSession.Open(inputs ?? parse.GetValue(Inputs) ?? [], new TraceSessionOptions
         {
             Format = format,
             EventsMapPath = parse.GetValue(EventsMap),

@@ -34,7 +34,12 @@ internal static partial class TuiCommand
             dumpTui.Window.Dispose();
             return Program.ExitOk;
         }
-        using var session = common.OpenSession(parse, stderr);
+        // An incident directory of tracefx watch (or a watch's output directory: its latest incident) opens as its inputs.
+        string[]? inputs = null;
+        string? opened = null;
+        var given = parse.GetValue(common.Inputs) ?? [];
+        if (given.Length == 1 && Watch.IncidentOpening.Inputs(given[0], out var note) is { } incident) (inputs, opened) = (incident, note);
+        using var session = common.OpenSession(parse, stderr, inputs: inputs);
         if (session is null) return Program.ExitUsageOrNoInput;
         if (!session.AnyReadable)
         {
@@ -44,6 +49,7 @@ internal static partial class TuiCommand
         using var app = Application.Create();
         app.Init();
         var tui = new TraceTui(app, TuiModel.Empty(session.Inputs.Select(i => i.Path).ToList()), Exporter(session));
+        if (opened is not null) tui.Window.Title = $"tracefx: {opened}";
         // Reading and replay run in the background; the findings so far and the tasks at the point reached show as they
         // go, the event log and the time cursor when the load is done. Quitting first stops them.
         using var cancel = new CancellationTokenSource();

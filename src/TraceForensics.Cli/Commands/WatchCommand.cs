@@ -28,7 +28,9 @@ internal static class WatchCommand
     private const long InFlightNs = 2_000_000;
     public const string LockFile = IncidentDirectory.LockFile;
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    /// <summary>The command; <paramref name="run"/>, when given, runs the watch with the settings parsed instead
+    /// (<c>tracefx tui --live</c> takes the watch's options and runs it under the UI).</summary>
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<Settings, int>? run = null)
     {
         var output = new Option<string>("--output", "-o") { Description = "Directory for the incidents (one directory each)", DefaultValueFactory = _ => "." };
         var fallback = new Option<string>("--fallback-dir")
@@ -77,7 +79,7 @@ internal static class WatchCommand
                 FallbackDirectory = parse.GetValue(fallback)!,
                 MaxMemoryBytes = (long)parse.GetValue(maxMemory) << 20,
             };
-            return Run(settings, stdout, stderr);
+            return run is null ? Run(settings, stdout, stderr) : run(settings);
         });
         return command;
     }
@@ -92,8 +94,9 @@ internal static class WatchCommand
     }
 
     /// <summary>Watches until a signal, --once's incident or <paramref name="cancel"/> (a caller in this process: the
-    /// tests) stops it.</summary>
-    public static int Run(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
+    /// tests, the live UI) stops it. <paramref name="tick"/> is told the replay at the start of each tick, once armed
+    /// (the live UI follows its events).</summary>
+    public static int Run(Settings settings, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default, Action<LiveReplay>? tick = null)
     {
         if (RecordCommand.TracefsAsRoot("watch", stderr) is not { } fs) return Program.ExitUsageOrNoInput;
         using var output = IncidentDirectory.Take(settings.Directory, stderr);
@@ -129,7 +132,7 @@ internal static class WatchCommand
                 foreach (var note in recording.Notes) stderr.WriteLine($"tracefx: {note}");
                 notesShown = recording.Notes.Count;
                 return Watch(settings, fs, recording, kmsg, output, fallback, stop, () => Interlocked.Exchange(ref hangups, 0) > 0,
-                    stdout, stderr);
+                    stdout, stderr, tick);
             }
             finally
             {
@@ -144,7 +147,8 @@ internal static class WatchCommand
     }
 
     private static int Watch(Settings settings, Tracefs fs, TracefsRecording recording, KernelLogTail kmsg, IncidentDirectory output,
-                             IncidentDirectory? fallback, ManualResetEventSlim stop, Func<bool> hungUp, TextWriter stdout, TextWriter stderr)
+                             IncidentDirectory? fallback, ManualResetEventSlim stop, Func<bool> hungUp, TextWriter stdout, TextWriter stderr,
+                             Action<LiveReplay>? tick)
     {
         var options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
         int pageSize = Environment.SystemPageSize;
@@ -165,9 +169,11 @@ internal static class WatchCommand
         bool behind = false;
         var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.StartNew();
+        tick?.Invoke(live);
         // Behind (pages wait to be replayed), it goes on without waiting.
         while (!stop.Wait(behind ? TimeSpan.Zero : Tick))
         {
+            tick?.Invoke(live);
             if (hungUp()) Reopen(output, fallback, stderr);
             // The clocks first, then the readers' drain counts: a reader that found its buffer empty after this had
             // handed over every event its CPU wrote before it.

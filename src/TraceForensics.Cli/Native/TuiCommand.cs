@@ -8,4 +8,7 @@ internal static partial class TuiCommand
 {
     private static partial int Run(ParseResult parse, CommonOptions common, AnalysisOptionSet analysis, TextWriter stderr) =>
         throw new Native.ManagedCompanion.Needed("tracefx tui");
+
+    private static partial int RunLive(WatchCommand.Settings settings, TextWriter stderr) =>
+        throw new Native.ManagedCompanion.Needed("tracefx tui");
 }

@@ -67,6 +67,9 @@ internal sealed class LiveReplay
                     _waiting.Add(Gap(cpu, (long)Math.Min(PageWindow.Start(page), long.MaxValue) - 1));
     }
 
+    /// <summary>Told each event as it is replayed (<c>tracefx tui --live</c> shows them), on the watch's thread.</summary>
+    public Action<TraceEvent>? Released { get; set; }
+
     /// <summary>Replays, in time order, the waiting events at or before <paramref name="upToNs"/>.</summary>
     public void Release(long upToNs)
     {
@@ -78,7 +81,12 @@ internal sealed class LiveReplay
         {
             if (e.TimestampNs > upToNs) { _waiting.Add(e); continue; }
             Analyzer.Observe(e);
-            if (e.TimestampNs > CountFromNs) Events++;
+            if (e.TimestampNs > CountFromNs)
+            {
+                // A replay started again from the window goes over events already told.
+                Events++;
+                Released?.Invoke(e);
+            }
             NowNs = Math.Max(NowNs, e.TimestampNs);
         }
     }
