@@ -100,9 +100,41 @@ public class NativeBuildTests
     }
 
     /// <summary>Runs the native tool in the repository root (inputs repo-relative, as the golden files name them).</summary>
-    private static (int Exit, string Stdout, string Stderr) RunNative(string[] args)
+    /// <summary>Issue 16, item 3: an input the user may not read is a message and exit 2, not a .NET stack trace with the
+    /// "finding found" code. The suite runs as root here, so the tool runs as nobody (setpriv) on a file only root
+    /// reads; as another user, the file is made unreadable to its owner (mode 000).</summary>
+    [SkippableFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Native_build_says_an_unreadable_input_in_words_and_exits_2()
     {
-        var start = new ProcessStartInfo(Native)
+        SkipUnlessPublishedFromTheseSources();
+        bool root = Environment.UserName == "root";
+        Skip.If(root && !File.Exists("/usr/bin/setpriv"), "no setpriv to run the tool as another user");
+        var dir = Directory.CreateTempSubdirectory("tracefx-unreadable-");
+        try
+        {
+            File.SetUnixFileMode(dir.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+                                               UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            var input = Path.Combine(dir.FullName, "only-root.ftrace.txt");
+            File.Copy(Path.Combine(TestPaths.RepoRoot, "sample-traces", "lkml-xfs-near-miss.ftrace.txt"), input);
+            File.SetUnixFileMode(input, root ? UnixFileMode.UserRead | UnixFileMode.UserWrite : UnixFileMode.None);
+            var (exit, stdout, stderr) = root
+                ? RunNative(["analyze", input], ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+                : RunNative(["analyze", input]);
+            Assert.Equal(2, exit);
+            Assert.Equal("", stdout);
+            Assert.Contains($"tracefx analyze: Access to the path '{input}' is denied", stderr);
+            Assert.DoesNotContain("   at ", stderr); // no stack trace without --debug
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static (int Exit, string Stdout, string Stderr) RunNative(string[] args, string[]? runAs = null)
+    {
+        var start = new ProcessStartInfo(runAs is null ? Native : runAs[0])
         {
             WorkingDirectory = TestPaths.RepoRoot,
             RedirectStandardInput = true,
@@ -111,7 +143,7 @@ public class NativeBuildTests
             StandardOutputEncoding = new UTF8Encoding(false),
             StandardErrorEncoding = new UTF8Encoding(false),
         };
-        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var a in runAs is null ? args : [.. runAs[1..], Native, .. args]) start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;
         p.StandardInput.Close();
         var stderr = p.StandardError.ReadToEndAsync();
