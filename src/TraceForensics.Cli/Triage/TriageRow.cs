@@ -41,6 +41,10 @@ public sealed record TriageRow
     public static TriageRow Of(Finding f, InputOrigin origin)
     {
         var shape = ChainSignature.Shape(f);
+        // The function each task is blocked in, by pid, looked up once per step (not a scan of the tasks per step:
+        // quadratic in a long ring).
+        var blockedIn = new Dictionary<int, string?>();
+        foreach (var t in f.Tasks) blockedIn.TryAdd(t.Pid, t.BlockedIn);
         return new TriageRow
         {
             Input = T(origin.Name),
@@ -52,7 +56,7 @@ public sealed record TriageRow
             Finding = f.Id,
             Summary = T(f.Summary),
             BlockedIn = TN(f.Tasks.Select(t => t.BlockedIn).FirstOrDefault(b => b is not null)),
-            Chain = f.Chain.Select(e => new TriageStep(ChainSignature.RelationShape(e), KindOf(e.To), T(Node(e.To, f)), TN(e.Rule?.ToString()))).ToList(),
+            Chain = f.Chain.Select(e => new TriageStep(ChainSignature.RelationShape(e), KindOf(e.To), T(Node(e.To, blockedIn)), TN(e.Rule?.ToString()))).ToList(),
             RootKind = f.Root is null ? null : KindOf(f.Root),
             RootName = f.Root is null ? null : T(f.Root.Label),
             Tasks = f.Tasks.Select(t => T($"{t.Comm}:{t.Pid}")).ToList(),
@@ -75,8 +79,8 @@ public sealed record TriageRow
         return end < 0 ? shape : shape[..end];
     }
 
-    private static string Node(WaitNode n, Finding f) => n is TaskNode t
-        ? ChainSignature.TaskShape(f.Tasks.FirstOrDefault(x => x.Pid == t.Pid)?.BlockedIn)
+    private static string Node(WaitNode n, Dictionary<int, string?> blockedIn) => n is TaskNode t
+        ? ChainSignature.TaskShape(blockedIn.GetValueOrDefault(t.Pid))
         : ChainSignature.NodeShape(n);
 
     /// <summary>The lockdep classes the finding names: the locks of its chain that a lock report named (not a function a

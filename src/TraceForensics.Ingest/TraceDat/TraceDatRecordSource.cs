@@ -127,7 +127,16 @@ public sealed class TraceDatRecordSource : IRecordSource
     public RecordPosition Position => new(_ordinal, _offset, IsLine: false);
     public long BytesRead => _file is null ? 0 : _streamed ? _metadataBytes + _cpus.Sum(c => c.Consumed) : Math.Min(_file.Length, _metadataBytes + _cpus.Sum(c => c.Consumed));
     private readonly bool _streamed;
-    public string? ReadError { get; private set; }
+    /// <summary>Why the input ended early: the decompression's error first (a gzip'd trace.dat is spilled, read to its end
+    /// before its records are; a damaged gzip trailer, RFC 1952 section 2.3.1, then says nothing in the records), else
+    /// the trace.dat's own.</summary>
+    public string? ReadError
+    {
+        get => _input?.ReadError ?? _readError;
+        private set => _readError = value;
+    }
+
+    private string? _readError;
     /// <summary>The file's metadata once read (null when it could not be).</summary>
     public TraceDatFile? File => _file;
 
@@ -164,7 +173,7 @@ public sealed class TraceDatRecordSource : IRecordSource
             var notes = new List<string>();
             _cpus.Add(OpenCpu(file, buffer, cpu, notes, out var error));
             foreach (var note in notes) _notes.Enqueue(note);
-            ReadError ??= error;
+            _readError ??= error;
         }
     }
 
@@ -221,7 +230,7 @@ public sealed class TraceDatRecordSource : IRecordSource
         foreach (var c in _cpus)
         {
             if (c.TakeFailure() is not { } failure) continue;
-            ReadError ??= failure;
+            _readError ??= failure;
             record.Kind = RecordKind.Skipped;
             record.Problem = failure + "; the pages before it are read";
             return true;

@@ -49,6 +49,26 @@ public class ChainSignatureTests
         Assert.NotEqual(a, ChainSignature.Of(Of([cycle[0], cycle[1], Edge("&xt[i].mutex", "rtnl_mutex", Relation.AlreadyDependsOn) with { To = new KernelLockNode("pernet_ops_rwsem") }])));
     }
 
+    /// <summary>The linear least-rotation scan picks the rotation the definition names (the smallest " ; "-joined text
+    /// of all rotations, computed here by joining each), on cycles with repeated and periodic steps and steps that are
+    /// prefixes of one another, where a scan that compared steps alone, or gave up early, would pick another.</summary>
+    [Fact]
+    public void The_smallest_rotation_is_the_one_whose_joined_text_is_smallest()
+    {
+        static List<string> ByJoining(List<string> steps) =>
+            Enumerable.Range(0, steps.Count).Select(i => steps.Skip(i).Concat(steps.Take(i)).ToList())
+                .MinBy(r => string.Join(" ; ", r), StringComparer.Ordinal)!;
+        string[] alphabet = ["lock a", "lock a!", "lock a b", "lock b", "task in x", "task in x -waits-for-mutex-> lock a"];
+        var random = new Random(16);
+        for (int trial = 0; trial < 2000; trial++)
+        {
+            int n = random.Next(2, 12);
+            var steps = Enumerable.Range(0, n).Select(_ => alphabet[random.Next(trial % 2 == 0 ? 2 : alphabet.Length)]).ToList();
+            if (trial % 5 == 0) steps = steps.Concat(steps).Concat(steps).ToList(); // periodic
+            Assert.Equal(string.Join(" ; ", ByJoining(steps)), string.Join(" ; ", ChainSignature.SmallestRotation(steps)));
+        }
+    }
+
     [Theory]
     [InlineData("&sb->s_type->i_mutex_key#10", "&sb->s_type->i_mutex_key#N")]
     [InlineData("&ei->i_data_sem/2", "&ei->i_data_sem/2")]
