@@ -1,3 +1,4 @@
+using TraceForensics.Events.Model;
 using DuckDB.NET.Data;
 
 namespace TraceForensics.Cli.Triage;
@@ -49,9 +50,11 @@ public static class TriageSummary
             query.CommandText = Query;
             using var r = query.ExecuteReader();
             while (r.Read())
-                groups.Add(new Group(r.GetString(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetDateTime(3),
-                    r.IsDBNull(4) ? null : r.GetDateTime(4), r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6),
-                    r.IsDBNull(7) ? null : r.GetString(7), r.GetString(8), r.GetString(9)));
+                // A Parquet file may come from elsewhere: its text is untrusted again (a newline in a shape would forge a
+                // row of the table, which the output's last check lets through).
+                groups.Add(new Group(Text(r.GetString(0)), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : r.GetDateTime(3),
+                    r.IsDBNull(4) ? null : r.GetDateTime(4), Text(r.GetString(5)), r.IsDBNull(6) ? null : Text(r.GetString(6)),
+                    r.IsDBNull(7) ? null : Text(r.GetString(7)), Text(r.GetString(8)), Text(r.GetString(9))));
         }
         using var counts = connection.CreateCommand();
         counts.CommandText = $"SELECT COUNT(*), COUNT(*) FILTER (WHERE kind = '{TriageRow.DiagnosticKind}') FROM triage";
@@ -82,6 +85,8 @@ public static class TriageSummary
         foreach (var g in result.Groups)
             w.WriteLine($"| {g.Reports} | {g.Hosts} | `{g.Signature}` | {g.Kind} | {Reports.MarkdownReportWriter.Cell(g.BlockedIn ?? "?")} | {Reports.MarkdownReportWriter.Cell(g.RootKind ?? "-")} | {Time(g.FirstSeen)} | {Time(g.LastSeen)} | {Reports.MarkdownReportWriter.Cell(g.Example)} | {Reports.MarkdownReportWriter.Cell(g.Shape)} |");
     }
+
+    private static string Text(string s) => UntrustedText.ForTerminal(s);
 
     private static string Time(DateTime? t) => t is { } v ? v.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) : "-";
 }

@@ -147,4 +147,27 @@ public sealed class TriageRunTests : IDisposable
     [Fact]
     public void The_readme_shows_the_query_the_summary_runs() =>
         Assert.Contains(TriageSummary.Query.ReplaceLineEndings("\n"), File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md")).ReplaceLineEndings("\n"));
+
+    /// <summary>A Parquet file written elsewhere is untrusted text again: a newline or an escape sequence in its shape or
+    /// input never reaches the summary (it would forge a row of the table or drive the terminal).</summary>
+    [Fact]
+    public void A_foreign_parquet_files_text_is_escaped_in_the_summary()
+    {
+        var parquet = Path.Combine(_dir, "foreign.parquet");
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection("DataSource=:memory:"))
+        {
+            connection.Open();
+            using var copy = connection.CreateCommand();
+            copy.CommandText = "COPY (SELECT 'abcd' AS signature, 'h' AS host, TIMESTAMP '2026-01-01' AS seen, 'stall' AS kind, " +
+                               "'f' AS blocked_in, 'task' AS root_kind, 'stall | a\n| 999 | forged |' || chr(27) || '[31m' AS shape, " +
+                               "'in' || chr(10) || 'put' AS input) TO '" + parquet.Replace("'", "''") + "' (FORMAT parquet)";
+            copy.ExecuteNonQuery();
+        }
+        var g = Assert.Single(TriageSummary.Read([parquet]).Groups);
+        Assert.DoesNotContain('\n', g.Shape + g.Example);
+        Assert.DoesNotContain('\u001b', g.Shape);
+        var table = new StringWriter();
+        TriageSummary.WriteTable(TriageSummary.Read([parquet]), table);
+        Assert.Equal(5, table.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // counts, header, group, shape, example
+    }
 }
