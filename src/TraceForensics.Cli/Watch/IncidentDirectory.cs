@@ -61,7 +61,7 @@ internal sealed class IncidentDirectory : IDisposable
                     var taken = new FileStream(System.IO.Path.Combine(Path, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                     if (cancel.IsCancellationRequested) { taken.Dispose(); return default; }
                     return (taken, DeviceOf(Path));
-                }, ProbeTimeout, out var taken))
+                }, ProbeTimeout, out var taken, abandoned: late => late.Lock?.Dispose()))
             {
                 stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {Path}: not made or locked within {ProbeTimeout.TotalSeconds} s (a frozen or hung filesystem?)"));
                 return false;

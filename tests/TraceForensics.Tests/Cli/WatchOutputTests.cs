@@ -161,4 +161,29 @@ public class WatchOutputTests
         Assert.Equal(7, result);
         Assert.Throws<IOException>(() => BoundedIo.Run<int>(_ => throw new IOException("x"), TimeSpan.FromSeconds(30), out _));
     }
+
+    /// <summary>Work that ends after the watcher was let go, with a result it made without looking at the token (a lock
+    /// taken just as the time ran out): the result is handed to be undone, not leaked (the next SIGHUP would find its
+    /// own directory locked).</summary>
+    [Fact]
+    public void Bounded_work_that_ends_late_hands_its_result_to_be_undone()
+    {
+        using var release = new ManualResetEventSlim();
+        using var undone = new ManualResetEventSlim();
+        var late = "";
+        Assert.False(BoundedIo.Run(_ =>
+        {
+            release.Wait();
+            return "lock";
+        }, TimeSpan.FromMilliseconds(100), out var result, abandoned: r => { late = r; undone.Set(); }));
+        Assert.Null(result);
+        release.Set();
+        Assert.True(undone.Wait(TimeSpan.FromSeconds(30)), "the late result was not handed over");
+        Assert.Equal("lock", late);
+
+        bool handed = false;
+        Assert.True(BoundedIo.Run(_ => "in time", TimeSpan.FromSeconds(30), out result, abandoned: _ => handed = true));
+        Assert.Equal("in time", result);
+        Assert.False(handed);
+    }
 }
