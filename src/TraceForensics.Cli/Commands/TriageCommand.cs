@@ -64,7 +64,7 @@ internal static class TriageCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot write {path}: {e.Message}; nothing was written"));
+                stderr.WriteLine(Events.Model.UntrustedText.ForTerminal($"tracefx: cannot write {path}: {e.Message}; a regular file there is left as it was (a pipe or device may have taken part of it)"));
                 return Program.ExitUsageOrNoInput;
             }
             stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(

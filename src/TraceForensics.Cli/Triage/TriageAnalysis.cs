@@ -84,7 +84,15 @@ public sealed class TriageAnalysis(AnalysisOptions options)
     {
         Stream copy = length <= InMemoryMember ? new MemoryStream((int)length)
             : new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 << 10, FileOptions.DeleteOnClose);
-        data.CopyTo(copy);
+        try
+        {
+            data.CopyTo(copy);
+        }
+        catch
+        {
+            copy.Dispose(); // an archive cut short: the temporary file goes at once (DeleteOnClose), not at exit
+            throw;
+        }
         copy.Position = 0;
         return copy;
     }
