@@ -21,12 +21,13 @@ public sealed class TaskTracker
     /// read as waiting for a lock another task is listed as holding.</summary>
     public bool AnyHeldLocks { get; private set; }
 
-    /// <summary>Held-locks entries by lock address: (pid, place in that task's list), in pid order then list order, kept
-    /// as the entries arrive, so the holder of an address is found without going over every task.</summary>
-    private Dictionary<ulong, SortedSet<(int Pid, int Index)>> _heldByAddress = new();
+    /// <summary>Held-locks entries by lock address: (pid, place in that task's list), in the order the input gave them
+    /// (the report's order: kernel/locking/lockdep.c debug_show_all_locks walks the task list, not the pids), so the
+    /// holder of an address is found without going over every task, and what is picked among several does not depend
+    /// on how the tasks happen to be numbered.</summary>
+    private Dictionary<ulong, List<(int Pid, int Index)>> _heldByAddress = new();
 
-    /// <summary>The held-locks entries naming a lock address, in pid order and, within a task, list order; each with
-    /// its task.</summary>
+    /// <summary>The held-locks entries naming a lock address, in the order the input gave them; each with its task.</summary>
     public IEnumerable<(TaskRecord Task, int Index)> HoldersOf(ulong address)
     {
         if (!_heldByAddress.TryGetValue(address, out var entries)) yield break;
