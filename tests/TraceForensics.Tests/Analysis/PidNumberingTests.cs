@@ -16,13 +16,40 @@ public partial class PidNumberingTests
     /// in grab_super for an s_umount (fs/super.c mount_bdev: mutex_lock(&amp;bdev-&gt;bd_fsfreeze_mutex), then sget -&gt;
     /// grab_super -&gt; down_write(&amp;s-&gt;s_umount)). khungtaskd reported three of the waiters and the holder
     /// (kernel/hung_task.c check_hung_task: only tasks blocked for the whole timeout; the two that came later are not
-    /// reported) and then listed every task's locks (kernel/locking/lockdep.c debug_show_all_locks, lockdep_print_held_locks:
+    /// reported) and listed every task's locks (kernel/locking/lockdep.c debug_show_all_locks, lockdep_print_held_locks:
     /// "N locks held by comm/pid:", print_lock " #i: addr (class){usage}-{wait}, at: site"). Each waiter's list is the
-    /// mutex it waits for alone (lockdep lists a lock from the moment it is asked for); the holder's list names it
-    /// first, then the s_umount it waits for. <paramref name="pids"/>: the five waiters, the holder, khungtaskd.</summary>
-    internal static string FreezeMutexReport(IReadOnlyList<int> pids)
+    /// mutex it waits for alone (lockdep lists a lock from the moment it is asked for); the holder's names it first,
+    /// then the s_umount it waits for. <paramref name="perHungTask"/>: the lists printed after each hung task, as
+    /// kernels before 4.17 did (check_hung_task called debug_show_all_locks() per task; commit 401c636a0eeb "show all
+    /// hung tasks before panic" made it once), so each list appears several times. <paramref name="pids"/>: the five
+    /// waiters, the holder, khungtaskd.</summary>
+    internal static string FreezeMutexReport(IReadOnlyList<int> pids, bool perHungTask = false)
     {
         var lines = new List<string>();
+        void AllLocks()
+        {
+            lines.Add("");
+            lines.Add("Showing all locks held in the system:");
+            lines.Add($"1 lock held by khungtaskd/{pids[6]}:");
+            lines.Add(" #0: ffffffff8c791d80 (rcu_read_lock){....}-{1:2}, at: debug_show_all_locks+0x36/0x1c0");
+            const string freeze = "ffff888021a3c6a0 (&bdev->bd_fsfreeze_mutex){+.+.}-{4:4}, at: mount_bdev+0x93/0x3c0";
+            foreach (int i in new[] { 0, 3, 5, 1, 4, 2 })
+            {
+                if (i == 5)
+                {
+                    lines.Add($"2 locks held by syz-executor.5/{pids[5]}:");
+                    lines.Add($" #0: {freeze}");
+                    lines.Add(" #1: ffff88807b8a00e0 (&type->s_umount_key#42){++++}-{4:4}, at: grab_super+0x54/0x290");
+                }
+                else
+                {
+                    lines.Add($"1 lock held by syz-executor.{i}/{pids[i]}:");
+                    lines.Add($" #0: {freeze}");
+                }
+            }
+            lines.Add("");
+            lines.Add("=============================================");
+        }
         void Hung(string comm, int pid, string[] frames)
         {
             lines.Add($"INFO: task {comm}:{pid} blocked for more than 143 seconds.");
@@ -33,6 +60,7 @@ public partial class PidNumberingTests
             lines.Add(" <TASK>");
             lines.AddRange(frames.Select(f => " " + f));
             lines.Add(" </TASK>");
+            if (perHungTask) AllLocks();
         }
         string[] mount = ["legacy_get_tree+0x105/0x220", "vfs_get_tree+0x88/0x350", "path_mount+0x6ae/0x1f20",
             "__x64_sys_mount+0x283/0x300", "do_syscall_64+0x35/0xb0", "entry_SYSCALL_64_after_hwframe+0x63/0xcd"];
@@ -42,27 +70,7 @@ public partial class PidNumberingTests
             "down_write+0x1d2/0x200", "grab_super+0x54/0x290", "sget+0x3b5/0x530", "mount_bdev+0x107/0x3c0", "ext4_mount+0x35/0x40", .. mount];
         for (int i = 0; i < 3; i++) Hung($"syz-executor.{i}", pids[i], waiter);
         Hung("syz-executor.5", pids[5], holder);
-        lines.Add("");
-        lines.Add("Showing all locks held in the system:");
-        lines.Add($"1 lock held by khungtaskd/{pids[6]}:");
-        lines.Add(" #0: ffffffff8c791d80 (rcu_read_lock){....}-{1:2}, at: debug_show_all_locks+0x36/0x1c0");
-        const string freeze = "ffff888021a3c6a0 (&bdev->bd_fsfreeze_mutex){+.+.}-{4:4}, at: mount_bdev+0x93/0x3c0";
-        foreach (int i in new[] { 0, 3, 5, 1, 4, 2 })
-        {
-            if (i == 5)
-            {
-                lines.Add($"2 locks held by syz-executor.5/{pids[5]}:");
-                lines.Add($" #0: {freeze}");
-                lines.Add(" #1: ffff88807b8a00e0 (&type->s_umount_key#42){++++}-{4:4}, at: grab_super+0x54/0x290");
-            }
-            else
-            {
-                lines.Add($"1 lock held by syz-executor.{i}/{pids[i]}:");
-                lines.Add($" #0: {freeze}");
-            }
-        }
-        lines.Add("");
-        lines.Add("=============================================");
+        if (!perHungTask) AllLocks();
         return string.Concat(lines.Select((l, i) => $"[{(200 + i * 0.000731).ToString("F6", CultureInfo.InvariantCulture),12}][ T{pids[6]}] {l}\n"));
     }
 
@@ -72,10 +80,12 @@ public partial class PidNumberingTests
     private static List<string> Shapes(IReadOnlyList<Finding> findings) =>
         findings.Select(f => $"{f.Kind.Name()} {ChainSignature.Of(f)}").Order(StringComparer.Ordinal).ToList();
 
-    [Fact]
-    public void The_freeze_mutex_holder_is_the_task_in_grab_super_whatever_the_pids()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_freeze_mutex_holder_is_the_task_in_grab_super(bool perHungTask)
     {
-        var findings = Analyze.Text(FreezeMutexReport(FreezePids));
+        var findings = Analyze.Text(FreezeMutexReport(FreezePids, perHungTask));
         var f = Assert.Single(findings);
         Assert.Equal(FindingKind.HungTask, f.Kind);
         var held = Assert.Single(f.Chain, e => e.Relation == Relation.HeldBy);
@@ -84,38 +94,50 @@ public partial class PidNumberingTests
         Assert.Equal("held-locks-list", held.RuleId());
         // the two waiters only listed are no holders: their one entry is the mutex they ask for
         Assert.DoesNotContain(f.Chain, e => e.To is TaskNode { Pid: 5104 or 5105 });
+        // a list printed again replaces the one before: each waiter's list is its one awaited entry
+        Assert.All(f.Tasks.Where(t => t.Pid != 5100), t => Assert.Equal("(&bdev->bd_fsfreeze_mutex) at mount_bdev", Assert.Single(t.HeldLocks)));
+        Assert.Equal(2, f.Tasks.Single(t => t.Pid == 5100).HeldLocks.Length);
     }
 
     /// <summary>Any numbering of the six tasks (the holder below or above the waiters, the listed-only waiters first)
     /// gives the same findings.</summary>
     [FsCheck.Xunit.Property(MaxTest = 40)]
-    public void The_freeze_mutex_report_renumbered_gives_the_same_findings(int seed)
+    public void The_freeze_mutex_report_renumbered_gives_the_same_findings(int seed, bool perHungTask)
     {
         var rnd = new Random(seed);
         var distinct = new HashSet<int>();
         while (distinct.Count < 6) distinct.Add(rnd.Next(100, 4_194_304));
         int[] pids = [.. distinct, 28];
-        var expected = Shapes(Analyze.Text(FreezeMutexReport(FreezePids)));
-        var findings = Analyze.Text(FreezeMutexReport(pids));
+        var expected = Shapes(Analyze.Text(FreezeMutexReport(FreezePids, perHungTask)));
+        var findings = Analyze.Text(FreezeMutexReport(pids, perHungTask));
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKind.Deadlock);
         Assert.Equal(expected, Shapes(findings));
         Assert.Equal(pids[5], ((TaskNode)Assert.Single(findings.SelectMany(f => f.Chain), e => e.Relation == Relation.HeldBy).To).Pid);
     }
 
     /// <summary>The same, with the pids only swapped among the tasks (every order of the holder among the waiters).</summary>
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    public void The_freeze_mutex_report_with_the_holder_at_any_place_in_pid_order_gives_the_same_findings(int place)
+    [InlineData(0, false)]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(4, false)]
+    [InlineData(5, false)]
+    [InlineData(0, true)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(4, true)]
+    [InlineData(5, true)]
+    public void The_freeze_mutex_report_with_the_holder_at_any_place_in_pid_order_gives_the_same_findings(int place, bool perHungTask)
     {
         var sorted = FreezePids[..6].Order().ToList();
         int holderPid = sorted[place];
         sorted.RemoveAt(place);
         int[] pids = [.. sorted, holderPid, 28];
-        Assert.Equal(Shapes(Analyze.Text(FreezeMutexReport(FreezePids))), Shapes(Analyze.Text(FreezeMutexReport(pids))));
+        var findings = Analyze.Text(FreezeMutexReport(pids, perHungTask));
+        Assert.Equal(Shapes(Analyze.Text(FreezeMutexReport(FreezePids, perHungTask))), Shapes(findings));
+        Assert.Equal([FindingKind.HungTask], findings.Select(f => f.Kind));
     }
 
     /// <summary>syzkaller hung/432 (in the dev half): a kworker in cleanup_net sleeps in synchronize_rcu_expedited with
