@@ -115,20 +115,17 @@ public partial class PidNumberingTests
         Assert.Equal(pids[5], ((TaskNode)Assert.Single(findings.SelectMany(f => f.Chain), e => e.Relation == Relation.HeldBy).To).Pid);
     }
 
+    public static TheoryData<int, bool> HolderPlaces()
+    {
+        var data = new TheoryData<int, bool>();
+        foreach (bool perHungTask in new[] { false, true })
+            for (int place = 0; place < 6; place++) data.Add(place, perHungTask);
+        return data;
+    }
+
     /// <summary>The same, with the pids only swapped among the tasks (every order of the holder among the waiters).</summary>
     [Theory]
-    [InlineData(0, false)]
-    [InlineData(1, false)]
-    [InlineData(2, false)]
-    [InlineData(3, false)]
-    [InlineData(4, false)]
-    [InlineData(5, false)]
-    [InlineData(0, true)]
-    [InlineData(1, true)]
-    [InlineData(2, true)]
-    [InlineData(3, true)]
-    [InlineData(4, true)]
-    [InlineData(5, true)]
+    [MemberData(nameof(HolderPlaces))]
     public void The_freeze_mutex_report_with_the_holder_at_any_place_in_pid_order_gives_the_same_findings(int place, bool perHungTask)
     {
         var sorted = FreezePids[..6].Order().ToList();
