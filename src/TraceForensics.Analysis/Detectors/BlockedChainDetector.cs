@@ -138,7 +138,9 @@ public sealed class BlockedChainDetector(AnalysisOptions options) : IDetector
         {
             var members = group.OrderByDescending(c => c.Chain.Count).ThenBy(c => c.AtNs).ToList();
             var tasks = members.Select(c => Current(s, c.Task)).GroupBy(t => t.Pid)
-                .Select(g => g.OrderByDescending(t => t.HangReport is not null).First()).OrderBy(t => t.BlockedSinceNs).ToList();
+                .Select(g => g.OrderByDescending(t => t.HangReport is not null).First()).OrderBy(t => t.BlockedSinceNs)
+                // tasks blocked since the same time (a log whose times have whole seconds) in the order the input reported them
+                .ThenBy(t => t.HangReport?.Input ?? int.MaxValue).ThenBy(t => t.HangReport?.Line ?? long.MaxValue).ToList();
             var chain = new List<WaitEdge>();
             var inChain = new HashSet<(WaitNode, WaitNode)>();
             // A chain that is a tail of one already merged (TaskChains shares one array among the tasks of a line) adds

@@ -198,22 +198,38 @@ public static class WaitForGraphBuilder
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>The task whose held-locks list names the address a waiter waits for. lockdep puts a lock in a task's
+    /// list when the task starts to take it, before any wait (kernel/locking/mutex.c __mutex_lock_common:
+    /// mutex_acquire_nest before the wait loop; kernel/locking/rwsem.c down_write: rwsem_acquire before
+    /// LOCK_CONTENDED; kernel/locking/lockdep.c __lock_acquire adds it to curr->held_locks), and a task waits for one
+    /// lock at a time, so only the last entry of a list may be a lock still being waited for. Hence, best first: an
+    /// entry that is not its list's last (held for certain); the last entry of a task whose stack shows it asleep in
+    /// something other than a lock (past the acquisition: held); the last entry of a task whose state the input does
+    /// not show (held, or still being waited for). The last entry of a task asleep in a lock wait is the lock it waits
+    /// for, never a holder. Among equals the first in the report's order: the numbering of the pids (which a reboot
+    /// changes) never decides who holds a lock.</summary>
     private static (TaskRecord Holder, EvidenceLine Line)? HolderFromHeldLocks(ReplayState s, TaskRecord waiter)
     {
         var wanted = waiter.HeldLocks[^1];
         if (wanted.Address is not ulong addr) return null;
-        // The entries naming the address, in pid order (TaskTracker.HoldersOf): the first usable one, as a walk over every
-        // task in pid order would find.
+        (TaskRecord Holder, EvidenceLine Line, int Rank)? best = null;
         foreach (var (other, i) in s.Tasks.HoldersOf(addr))
         {
             if (other == waiter) continue;
             var held = other.HeldLocks;
-            // Its own last entry is what it may itself be waiting for when it is blocked on a lock.
-            if (i == held.Count - 1 && other.IsBlocked
-                && SleepReading(s, other).Wait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore) continue;
-            return (other, held[i].Line);
+            int rank;
+            if (i < held.Count - 1) rank = 0;
+            else if (!other.IsBlocked) rank = 2;
+            else
+            {
+                var kind = SleepReading(s, other).Wait.Kind;
+                if (kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore) continue; // the lock it waits for itself
+                rank = kind is WaitKind.None or WaitKind.Unknown ? 2 : 1;
+            }
+            if (best is null || rank < best.Value.Rank) best = (other, held[i].Line, rank);
+            if (rank == 0) break;
         }
-        return null;
+        return best is { } b ? (b.Holder, b.Line) : null;
     }
 
     private static void AddWriteback(WaitForGraph g, ReplayState s, PageKey key, TaskRecord waiter)

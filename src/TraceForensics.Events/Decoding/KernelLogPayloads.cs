@@ -26,7 +26,7 @@ internal static class KernelLogPayloads
                 LockOwnerFacts.Set(ref p.Report, r.OwnerKind, r.OwnerPid, Intern(strings, r.OwnerComm));
                 return r.OwnerKind != LockOwnerKind.None;
             case EventKind.LockHeld:
-                HeldLockFacts.Set(ref p.Report, Intern(strings, r.LockClass), r.LockAddress, Intern(strings, r.AcquireSite));
+                HeldLockFacts.Set(ref p.Report, Intern(strings, r.LockClass), r.LockAddress, Intern(strings, r.AcquireSite), r.LockDepth);
                 return r.LockClass is not null;
             case EventKind.LockdepReport:
                 LockdepFacts.Set(ref p.Report, r.ReportKind, Intern(strings, r.HeldClass), Intern(strings, r.WantedClass),

@@ -176,10 +176,13 @@ public readonly struct HeldLockFacts
     public ulong? Address => (ulong?)_f.Number;
     /// <summary>Where it was acquired (the <c>at:</c> function).</summary>
     public string? AcquireSite => _f.Text2;
+    /// <summary>Its place in the list as printed (<c>#N</c>): 0 starts the task's list afresh.</summary>
+    public int? Depth => _f.Int1;
 
-    internal static void Set(ref KernelReportFacts f, string? cls, ulong? address, string? site)
+    internal static void Set(ref KernelReportFacts f, string? cls, ulong? address, string? site, int? depth = null)
     {
         f.Family = KernelReportFamily.HeldLock;
+        f.Int1 = depth;
         f.Text1 = cls;
         f.Number = (long?)address;
         f.Text2 = site;

@@ -99,6 +99,9 @@ public sealed class KernelLogReport
     public ulong? LockAddress;
     /// <summary>Where the lock was taken (<c>at:</c>, function name without offset).</summary>
     public string? AcquireSite;
+    /// <summary>The entry's place in the task's list (the N of <c>#N:</c>; print_lock's caller numbers the entries of
+    /// curr->held_locks from 0 each time it prints a list).</summary>
+    public int? LockDepth;
 
     // lockdep_circular: lockdep's reports naming a held and a wanted class, and DEPT's first context
 
@@ -123,6 +126,7 @@ public sealed class KernelLogReport
         LockClass = null;
         LockAddress = null;
         AcquireSite = null;
+        LockDepth = null;
         ReportKind = LockdepReportKind.None;
         HeldClass = WantedClass = null;
         Chain = null;

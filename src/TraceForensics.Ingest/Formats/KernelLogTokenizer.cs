@@ -433,6 +433,10 @@ public sealed class KernelLogTokenizer
         r.Pid = _lockPid;
         report.LockClass = cls;
         if (site.Length > 0) report.AcquireSite = site;
+        int digits = 1;
+        while (digits < t.Length && digits < 4 && t[digits] is >= (byte)'0' and <= (byte)'9') digits++;
+        if (digits > 1 && int.TryParse(t[1..digits], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int depth))
+            report.LockDepth = depth;
         if (TryParseHex(FirstToken(TrimStart(t[(t.IndexOf((byte)':') + 1)..])), out ulong address)) report.LockAddress = address;
     }
 

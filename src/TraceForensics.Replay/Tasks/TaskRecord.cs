@@ -63,6 +63,9 @@ public sealed class TaskRecord(int pid, int generation, string comm)
 
     internal void AddHeldLock((string Class, ulong? Address, string? Site, EvidenceLine Line) held) => (_heldLocks ??= new()).Add(held);
 
+    /// <summary>Keeps the first <paramref name="count"/> entries: a list printed again replaces the one before.</summary>
+    internal void TruncateHeldLocks(int count) => _heldLocks?.RemoveRange(count, _heldLocks.Count - count);
+
     /// <summary>When khungtaskd reported it (sched_process_hang, or a hung-task report in a kernel log).</summary>
     public EvidenceLine? HangReport { get; internal set; }
 

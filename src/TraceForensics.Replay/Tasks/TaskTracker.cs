@@ -21,12 +21,13 @@ public sealed class TaskTracker
     /// read as waiting for a lock another task is listed as holding.</summary>
     public bool AnyHeldLocks { get; private set; }
 
-    /// <summary>Held-locks entries by lock address: (pid, place in that task's list), in pid order then list order, kept
-    /// as the entries arrive, so the holder of an address is found without going over every task.</summary>
-    private Dictionary<ulong, SortedSet<(int Pid, int Index)>> _heldByAddress = new();
+    /// <summary>Held-locks entries by lock address: (pid, place in that task's list), in the order the input gave them
+    /// (the report's order: kernel/locking/lockdep.c debug_show_all_locks walks the task list, not the pids), so the
+    /// holder of an address is found without going over every task, and what is picked among several does not depend
+    /// on how the tasks happen to be numbered.</summary>
+    private Dictionary<ulong, List<(int Pid, int Index)>> _heldByAddress = new();
 
-    /// <summary>The held-locks entries naming a lock address, in pid order and, within a task, list order; each with
-    /// its task.</summary>
+    /// <summary>The held-locks entries naming a lock address, in the order the input gave them; each with its task.</summary>
     public IEnumerable<(TaskRecord Task, int Index)> HoldersOf(ulong address)
     {
         if (!_heldByAddress.TryGetValue(address, out var entries)) yield break;
@@ -184,6 +185,12 @@ public sealed class TaskTracker
     {
         var t = GetOrAdd(e.Pid, e.Comm);
         var held = e.Payload.HeldLock;
+        // Each print of a task's list is the whole of it, numbered from #0 (kernel/locking/lockdep.c
+        // lockdep_print_held_locks: print_lock(curr->held_locks + i) for i from 0 to lockdep_depth); a kernel that printed
+        // every task's locks once per hung task (kernel/hung_task.c check_hung_task called debug_show_all_locks() before
+        // 4.18's "show all hung tasks before panic") prints one list several times. Appended, a waiter's awaited lock
+        // would no longer be its last entry and would read as held: the entry at #N replaces the list from N on.
+        if (held.Class is not null && held.Depth is int depth && depth < t.HeldLocks.Count) { ForgetHeldLocks(t, from: depth); t.TruncateHeldLocks(depth); }
         if (held.Class is { } cls && t.HeldLocks.Count < 64)
         {
             if (held.Address is ulong address)
@@ -196,10 +203,11 @@ public sealed class TaskTracker
         }
     }
 
-    /// <summary>Drops a replaced task's held-locks entries from the index by address.</summary>
-    private void ForgetHeldLocks(TaskRecord t)
+    /// <summary>Drops a task's held-locks entries from <paramref name="from"/> on (a replaced task's: all) from the index by
+    /// address.</summary>
+    private void ForgetHeldLocks(TaskRecord t, int from = 0)
     {
-        for (int i = 0; i < t.HeldLocks.Count; i++)
+        for (int i = from; i < t.HeldLocks.Count; i++)
             if (t.HeldLocks[i].Address is ulong address && _heldByAddress.TryGetValue(address, out var entries)
                 && entries.Remove((t.Pid, i)) && entries.Count == 0)
                 _heldByAddress.Remove(address);
