@@ -36,6 +36,30 @@ public static class TriageSummary
     /// (quotes doubled), never spliced as SQL.</summary>
     public static Result Read(IReadOnlyList<string> files)
     {
+        // read_parquet takes each name for a glob (*, ?, [...]: DuckDB's multiple-files reading) and has no escape for
+        // them, so a file whose name holds one is named through a symbolic link of a plain name in a private directory.
+        DirectoryInfo? links = null;
+        try
+        {
+            var names = new List<string>(files.Count);
+            foreach (var f in files)
+            {
+                if (f.IndexOfAny(['*', '?', '[']) < 0) { names.Add(f); continue; }
+                links ??= Directory.CreateTempSubdirectory("tracefx-summary-");
+                var link = Path.Combine(links.FullName, $"{names.Count}.parquet");
+                File.CreateSymbolicLink(link, Path.GetFullPath(f));
+                names.Add(link);
+            }
+            return ReadNamed(names);
+        }
+        finally
+        {
+            links?.Delete(recursive: true);
+        }
+    }
+
+    private static Result ReadNamed(List<string> files)
+    {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
         using (var view = connection.CreateCommand())

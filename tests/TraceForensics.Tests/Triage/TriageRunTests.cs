@@ -170,4 +170,18 @@ public sealed class TriageRunTests : IDisposable
         TriageSummary.WriteTable(TriageSummary.Read([parquet]), table);
         Assert.Equal(5, table.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // counts, header, group, shape, example
     }
+
+    /// <summary>A file name with glob characters names that file (DuckDB's read_parquet would take it for a pattern: one
+    /// that matches nothing, or other files).</summary>
+    [Fact]
+    public void A_parquet_file_whose_name_holds_glob_characters_is_summarised()
+    {
+        var (parquet, _) = Triage(1, Write("hung-glob.txt", HungReports.MutexChain(1)));
+        var named = Path.Combine(_dir, "week[1]*?.parquet");
+        File.Copy(parquet, named);
+        var summary = TriageSummary.Read([named]);
+        Assert.Equal(TriageSummary.Read([parquet]).Rows, summary.Rows);
+        Assert.True(summary.Rows > 0);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), "tracefx-summary-*")); // its link went with it
+    }
 }
