@@ -178,7 +178,7 @@ internal static class RecordCommand
         var summary = TraceDatOutput.Summary(output, perCpu, bufferKb);
         var dmesg = sideFiles ? SaveKernelLog(output + ".dmesg.txt", uptimeAtStart, stderr) : null;
         stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(summary));
-        if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start is in {topology}");
+        if (topology is not null) stderr.WriteLine($"tracefx: the storage topology at the start (and the FUSE daemons' stacks at the end) is in {topology}");
         stdout.WriteLine($"tracefx analyze {output}{(dmesg is null ? "" : " " + dmesg)}{(topology is null ? "" : " " + topology)}");
         return Program.ExitOk;
     }
