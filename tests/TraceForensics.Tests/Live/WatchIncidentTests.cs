@@ -63,6 +63,10 @@ public class WatchIncidentTests
             bool cleared = false;
             try
             {
+                // Nothing of the inner filesystem's left to write (its mount's and mkfs's own writes): the loop worker then
+                // blocks on the freeze for dd's writeback, not earlier on its own, and the first incident (the first task
+                // past --stall) is not one that dd has not joined yet.
+                LoopXfs.Sh("sync");
                 if (other is not null)
                 {
                     LoopXfs.Sh(FsFreeze, "-f", other.Mount);
