@@ -93,18 +93,12 @@ internal sealed class LiveReplay
 
     /// <summary>Says on <paramref name="stderr"/> each bound of <see cref="InputLimits"/> the replay reached since the last
     /// call (<see cref="Replay.Diagnostics.LimitsReached"/>), once per bound for the whole watch (<paramref name="said"/>
-    /// holds those already said, across restarts): a bound reached is a fact the findings may lack.</summary>
+    /// holds the names of those already said, across restarts): a bound reached is a fact the findings may lack.</summary>
     public void SayLimitsReached(ISet<string> said, TextWriter stderr)
     {
         var log = new DiagnosticLog();
-        Analyzer.State.LimitsReached.DrainInto(log, _ => "ring buffer");
-        foreach (var d in log.Kept)
-        {
-            // The message is the consequence, then the bound and the count in parentheses: said once per consequence.
-            int cut = d.Message.IndexOf(" (", StringComparison.Ordinal);
-            if (said.Add(cut < 0 ? d.Message : d.Message[..cut]))
-                stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {d.Message}"));
-        }
+        Analyzer.State.LimitsReached.DrainInto(log, _ => "ring buffer", said);
+        foreach (var d in log.Kept) stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {d.Message}"));
     }
 
     private static TraceEvent Gap(int cpu, long ns)

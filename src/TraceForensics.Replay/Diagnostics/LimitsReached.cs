@@ -40,8 +40,10 @@ public sealed class LimitsReached
     }
 
     /// <summary>Reports every bound reached into <paramref name="log"/> (a warning at the first event's line, with the count),
-    /// in input, line and bound order, and forgets them. <paramref name="pathOf"/> names an input by its index.</summary>
-    public void DrainInto(DiagnosticLog log, Func<int, string> pathOf)
+    /// in input, line and bound order, and forgets them. <paramref name="pathOf"/> names an input by its index. A bound
+    /// whose name is in <paramref name="saidBefore"/> is not reported again; those reported are added to it (a caller that
+    /// drains again and again, as a watch does, says each bound once).</summary>
+    public void DrainInto(DiagnosticLog log, Func<int, string> pathOf, ISet<string>? saidBefore = null)
     {
         List<((string Limit, int Input) Key, Entry Entry)> reached;
         lock (_gate)
@@ -50,7 +52,8 @@ public sealed class LimitsReached
             _reached.Clear();
         }
         foreach (var (key, r) in reached.OrderBy(x => x.Key.Input).ThenBy(x => x.Entry.Line).ThenBy(x => x.Key.Limit, StringComparer.Ordinal))
-            log.Report(pathOf(key.Input), r.Line, DiagnosticSeverity.Warning, DiagnosticCodes.LimitReached,
-                $"{r.Consequence} ({InputLimits.Describe(key.Limit, r.Value)}; reached by {r.Times} event{(r.Times == 1 ? "" : "s")} of this input, the first here)");
+            if (saidBefore?.Add(key.Limit) != false)
+                log.Report(pathOf(key.Input), r.Line, DiagnosticSeverity.Warning, DiagnosticCodes.LimitReached,
+                    $"{r.Consequence} ({InputLimits.Describe(key.Limit, r.Value)}; reached by {r.Times} event{(r.Times == 1 ? "" : "s")} of this input, the first here)");
     }
 }
