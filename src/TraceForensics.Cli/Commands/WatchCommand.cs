@@ -178,6 +178,9 @@ internal static class WatchCommand
             // handed over every event its CPU wrote before it.
             var now = cpus.Select(c => recording.NowNs(c)).ToArray();
             var drains = Enumerable.Range(0, cpus.Count).Select(raw.Drains).ToArray();
+            // The comms of tasks that started since (dd after the watch began): the kernel's saved cmdlines, as trace-cmd
+            // and the incident's trace.dat have them; a task not in them is "<...>" as in trace-cmd report.
+            RefreshComms(fs, metadata);
             live.Decode(window.TakeNew(WatchMemory.BatchBytes));
             long watermark = long.MaxValue;
             for (int i = 0; i < cpus.Count; i++)
@@ -240,6 +243,20 @@ internal static class WatchCommand
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tracefx: watched {live.Events + replayed} events in {started.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F2} s of CPU), lost {live.LostEvents + lost}, {window.Dropped} pages dropped unreplayed; {incidents} incident{(incidents == 1 ? "" : "s")}; the replay started again {memory.Renewals} times ({memory.ForcedRenewals} losing blocked tasks)"));
         return Program.ExitOk;
+    }
+
+    private static void RefreshComms(Tracefs fs, TraceDatFile metadata)
+    {
+        // Bounded over a long watch (pids are reused): started afresh past 64 Ki, from the kernel's current list.
+        if (metadata.Comms.Count > 65_536) metadata.Comms.Clear();
+        try
+        {
+            metadata.AddCmdlines(File.ReadAllText(Path.Combine(fs.Root, "saved_cmdlines"), System.Text.Encoding.Latin1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // kept as they were: the names are a convenience, the pids are the facts
+        }
     }
 
     /// <summary>The findings that make an incident now: deadlocks, and (unless --fail-on deadlock) stalls past --stall.
