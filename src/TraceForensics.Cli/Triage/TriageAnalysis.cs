@@ -33,11 +33,15 @@ public sealed class TriageAnalysis(AnalysisOptions options)
         return rows;
     }
 
+    /// <summary>When the input was written (its modification time; none for standard input, "-").</summary>
     private static DateTime? SeenOf(string path)
     {
+        if (path == "-") return null;
         try
         {
-            return File.GetLastWriteTimeUtc(path);
+            // A path that does not exist gives 1601-01-01 (File.GetLastWriteTimeUtc's documented "not found"), not an error.
+            var written = File.GetLastWriteTimeUtc(path);
+            return written == DateTime.FromFileTimeUtc(0) ? null : written;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
