@@ -52,10 +52,20 @@ public sealed class TaskTimelines
     /// on (nothing when it did that already).</summary>
     public void Record(int pid, long ns, char state)
     {
-        if (!_changes.TryGetValue(pid, out var list)) _changes[pid] = list = new();
+        // The load tells every event's task: the same task's events come in runs, so the last list is kept at hand
+        // (the dictionary's lookup was most of this method's time).
+        if (pid != _lastPid || _last is null)
+        {
+            if (!_changes.TryGetValue(pid, out _last)) _changes[pid] = _last = new();
+            _lastPid = pid;
+        }
+        var list = _last;
         if (list.Count > 0 && list[^1].State == state) return;
         list.Add((ns, state));
     }
+
+    private int _lastPid;
+    private List<(long Ns, char State)>? _last;
 
     /// <summary>Records changes taken from a replay on another thread (<see cref="TimelineChanges"/>), in order.</summary>
     public void Record(IReadOnlyList<(int Pid, long Ns, char State)> changes)
@@ -71,7 +81,7 @@ public sealed class TaskTimelines
         {
             int inForce = -1;
             while (inForce + 1 < list.Count && list[inForce + 1].Ns <= ns) inForce++;
-            if (inForce == list.Count - 1 && inForce >= 0 && list[inForce].State == 'X') _changes.Remove(pid);
+            if (inForce == list.Count - 1 && inForce >= 0 && list[inForce].State == 'X') { _changes.Remove(pid); _last = null; }
             else if (inForce > 0) list.RemoveRange(0, inForce);
         }
     }
