@@ -72,6 +72,32 @@ public sealed class Utf8Interner
         return value;
     }
 
+    /// <summary>Interns a slice said to belong to <paramref name="owner"/> (a line's comm, to its pid): the last slice
+    /// interned for an owner is remembered in a small table indexed by it, and the same bytes again (a task's lines come
+    /// in runs) are answered from there without hashing or probing. A slice past 16 bytes is interned as usual.</summary>
+    public string Intern(ReadOnlySpan<byte> bytes, int owner)
+    {
+        int n = bytes.Length;
+        if (n == 0 || n > 16) return Intern(bytes);
+        Pack(bytes, out ulong w0, out ulong w1);
+        ref var last = ref (_lastOf ??= new LastOf[LastOfSlots])[owner & (LastOfSlots - 1)];
+        if (last.Length == n && last.W0 == w0 && last.W1 == w1) return last.Value!;
+        var value = Intern(bytes);
+        last = new LastOf { W0 = w0, W1 = w1, Length = n, Value = value };
+        return value;
+    }
+
+    private const int LastOfSlots = 1024;
+    private LastOf[]? _lastOf; // made on first use: only the fronts that decode lines use it
+
+    /// <summary>The last slice of at most 16 bytes interned for an owner (see <see cref="Words"/>); Length 0 = none.</summary>
+    private struct LastOf
+    {
+        public ulong W0, W1;
+        public string? Value;
+        public int Length;
+    }
+
     /// <summary>Interns a string that is already a string (decoded elsewhere).</summary>
     public string Intern(string s) => Intern(Encoding.UTF8.GetBytes(s));
 
@@ -81,6 +107,15 @@ public sealed class Utf8Interner
     /// say exactly which bytes it holds: from 8 bytes on, the first eight and the last eight (overlapping); below, the
     /// bytes packed into the first. Returns their hash.</summary>
     private static int Words(ReadOnlySpan<byte> bytes, out ulong w0, out ulong w1)
+    {
+        Pack(bytes, out w0, out w1);
+        return Finish((((ulong)bytes.Length * K ^ w0) * K ^ w1) * K);
+    }
+
+    /// <summary>The two words of <see cref="Words"/> without their hash. For a slice past 16 bytes they are its first and
+    /// last eight: a key to find it by, not its identity.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Pack(ReadOnlySpan<byte> bytes, out ulong w0, out ulong w1)
     {
         ref byte start = ref MemoryMarshal.GetReference(bytes);
         int n = bytes.Length;
@@ -96,8 +131,11 @@ public sealed class Utf8Interner
             w0 = w;
             w1 = 0;
         }
-        return Finish((((ulong)n * K ^ w0) * K ^ w1) * K);
     }
+
+    /// <summary>A small hash of the words of <see cref="Pack"/> and the length, below 2^<paramref name="bits"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Slot(ulong w0, ulong w1, int n, int bits) => (int)(((w0 * K ^ w1) * K + (ulong)n) * K >> (64 - bits));
 
     /// <summary>A hash of a longer slice read eight bytes at a time: one multiply per word instead of
     /// <see cref="HashCode.AddBytes"/>'s rounds per four bytes, which were a tenth of a parallel read's time. Only
