@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TraceForensics.Events.Decoding;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
@@ -19,7 +21,7 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         d = default;
         d.Kind = record.Kind;
         d.ByteOffset = byteOffset;
-        d.Notice = record.Notice;
+        if (record.Notice is not null) d.Notice = record.Notice; // most lines have none: no store into the record
         switch (record.Kind)
         {
             case RecordKind.Event:
@@ -63,9 +65,9 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         }
         e.Comm = strings.Intern(record.Comm, record.Pid);
         ref readonly var name = ref NameOf(record.Event);
-        e.Name = name.Name;
+        e.Name = name.Name!;
         var payload = record.Payload;
-        e.Kind = Resolve(name.Name, name.UserMapped, name.Kind, record.Subsystem, ref payload, ref e.Payload);
+        e.Kind = Resolve(name.Name!, name.UserMapped, name.Kind, record.Subsystem, ref payload, ref e.Payload);
         Decoded(ref record, ref d, payload);
     }
 
@@ -233,23 +235,52 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
     }
 
     /// <summary>An event name's interned string and the dictionary's answers for it (user-mapped, meaning by name), kept
-    /// per decoder in a table indexed by a hash of the name's bytes: a line whose name was seen finds them with one compare
-    /// of its bytes, without interning, hashing a string or looking it up in the dictionary. A slot holds the last name
-    /// that fell on it (bounded: <see cref="NameSlots"/> names, whatever the input).</summary>
+    /// per decoder in a table indexed by a hash of the name's bytes: a line whose name was seen finds them by comparing a
+    /// few words (see <see cref="Key"/>), without interning, hashing a string or looking it up in the dictionary. A slot
+    /// holds the last name that fell on it (bounded: <see cref="NameSlots"/> names, whatever the input).</summary>
     private ref readonly NameSlot NameOf(ReadOnlySpan<byte> bytes)
     {
-        Utf8Interner.Pack(bytes, out ulong w0, out ulong w1);
-        ref var slot = ref _names[Utf8Interner.Slot(w0, w1, bytes.Length, NameSlotBits)];
-        if (slot.Bytes is { } known && bytes.SequenceEqual(known)) return ref slot;
+        int n = bytes.Length;
+        Key(bytes, out ulong w0, out ulong w1, out ulong w2, out ulong w3);
+        ref var slot = ref _names[Utf8Interner.Slot(w0 ^ w2, w1 ^ w3, n, NameSlotBits)];
+        if (slot.Length == n && slot.W0 == w0 && slot.W1 == w1 && slot.W2 == w2 && slot.W3 == w3 && slot.Name is not null
+            && (n <= 32 || bytes.SequenceEqual(slot.Bytes)))
+            return ref slot;
         string name = strings.Intern(bytes);
-        slot = new NameSlot { Bytes = bytes.ToArray(), Name = name, UserMapped = dictionary.IsUserMapped(name), Kind = dictionary.ByName(name) };
+        slot = new NameSlot
+        {
+            W0 = w0, W1 = w1, W2 = w2, W3 = w3, Length = n, Bytes = n <= 32 ? null : bytes.ToArray(),
+            Name = name, UserMapped = dictionary.IsUserMapped(name), Kind = dictionary.ByName(name),
+        };
         return ref slot;
+    }
+
+    /// <summary>A name's bytes as four words that, with its length, say exactly which bytes it holds up to 32 bytes (every
+    /// tracepoint name of the vocabulary): the first sixteen and the last sixteen, overlapping; below sixteen, the two words
+    /// of <see cref="Utf8Interner.Pack"/>. Past 32 bytes they are a key only, and the bytes are compared.</summary>
+    private static void Key(ReadOnlySpan<byte> bytes, out ulong w0, out ulong w1, out ulong w2, out ulong w3)
+    {
+        int n = bytes.Length;
+        if (n < 16)
+        {
+            Utf8Interner.Pack(bytes, out w0, out w1);
+            w2 = w3 = 0;
+            return;
+        }
+        ref byte start = ref MemoryMarshal.GetReference(bytes);
+        w0 = Unsafe.ReadUnaligned<ulong>(ref start);
+        w1 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, 8));
+        w2 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, n - 16));
+        w3 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, n - 8));
     }
 
     private struct NameSlot
     {
+        public ulong W0, W1, W2, W3;
+        public int Length;
+        /// <summary>The name's bytes when past 32.</summary>
         public byte[]? Bytes;
-        public string Name;
+        public string? Name;
         public bool UserMapped;
         public EventKind Kind;
     }

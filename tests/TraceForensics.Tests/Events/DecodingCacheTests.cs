@@ -35,7 +35,14 @@ public class DecodingCacheTests
             long us = 1_000_000 + i;
             string comm = i % 3 == 0 ? $"task{i % 37}" : $"w{i % 5}";
             bool known = i % 2 == 0;
-            string name = known ? "sched_switch" : $"my_event_{i % 700}";
+            // Names below 16 bytes, of 16 to 32 (compared as words) and past 32 (compared as bytes), same starts and ends.
+            string name = known ? "sched_switch" : (i % 7) switch
+            {
+                1 => $"my_event_{i % 700}",
+                3 => $"my_event_{i % 700}_of_a_longer_name",
+                5 => $"my_event_{i % 700}_of_a_name_longer_than_32_bytes",
+                _ => $"{i % 700}_of_a_name_longer_than_32_bytes_{i % 700}",
+            };
             string payload = known ? "prev_comm=a prev_pid=1 prev_prio=120 prev_state=D ==> next_comm=b next_pid=2 next_prio=120" : "x=1";
             text.Append($"{comm,16}-{1000 + i % 3,-7} [000] ..... {us / 1_000_000}.{us % 1_000_000:000000}: {name}: {payload}\n");
             expected.Add((comm, name, known ? EventKind.SchedSwitch : EventKind.Unknown));
