@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TraceForensics.Events.Decoding;
 using TraceForensics.Events.Dictionary;
 using TraceForensics.Events.Model;
@@ -236,12 +234,13 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
 
     /// <summary>An event name's interned string and the dictionary's answers for it (user-mapped, meaning by name), kept
     /// per decoder in a table indexed by a hash of the name's bytes: a line whose name was seen finds them by comparing a
-    /// few words (see <see cref="Key"/>), without interning, hashing a string or looking it up in the dictionary. A slot
+    /// four words (<see cref="Utf8Interner.Pack(ReadOnlySpan{byte}, out ulong, out ulong, out ulong, out ulong)"/>: the bytes
+    /// themselves up to 32, every tracepoint name of the vocabulary), without interning, hashing a string or looking it up in the dictionary. A slot
     /// holds the last name that fell on it (bounded: <see cref="NameSlots"/> names, whatever the input).</summary>
     private ref readonly NameSlot NameOf(ReadOnlySpan<byte> bytes)
     {
         int n = bytes.Length;
-        Key(bytes, out ulong w0, out ulong w1, out ulong w2, out ulong w3);
+        Utf8Interner.Pack(bytes, out ulong w0, out ulong w1, out ulong w2, out ulong w3);
         ref var slot = ref _names[Utf8Interner.Slot(w0 ^ w2, w1 ^ w3, n, NameSlotBits)];
         if (slot.Length == n && slot.W0 == w0 && slot.W1 == w1 && slot.W2 == w2 && slot.W3 == w3 && slot.Name is not null
             && (n <= 32 || bytes.SequenceEqual(slot.Bytes)))
@@ -253,25 +252,6 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
             Name = name, UserMapped = dictionary.IsUserMapped(name), Kind = dictionary.ByName(name),
         };
         return ref slot;
-    }
-
-    /// <summary>A name's bytes as four words that, with its length, say exactly which bytes it holds up to 32 bytes (every
-    /// tracepoint name of the vocabulary): the first sixteen and the last sixteen, overlapping; below sixteen, the two words
-    /// of <see cref="Utf8Interner.Pack"/>. Past 32 bytes they are a key only, and the bytes are compared.</summary>
-    private static void Key(ReadOnlySpan<byte> bytes, out ulong w0, out ulong w1, out ulong w2, out ulong w3)
-    {
-        int n = bytes.Length;
-        if (n < 16)
-        {
-            Utf8Interner.Pack(bytes, out w0, out w1);
-            w2 = w3 = 0;
-            return;
-        }
-        ref byte start = ref MemoryMarshal.GetReference(bytes);
-        w0 = Unsafe.ReadUnaligned<ulong>(ref start);
-        w1 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, 8));
-        w2 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, n - 16));
-        w3 = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, n - 8));
     }
 
     private struct NameSlot

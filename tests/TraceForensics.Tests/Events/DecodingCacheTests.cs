@@ -24,6 +24,27 @@ public class DecodingCacheTests
     }
 
     [Fact]
+    public void Slices_up_to_32_bytes_kept_as_words_are_told_apart_by_every_byte()
+    {
+        // Up to 32 bytes the interner compares words, not the bytes: a slice that differs from another in any one byte, or
+        // only in its length, is another string; the same bytes are the same string object.
+        var strings = new Utf8Interner();
+        foreach (int n in new[] { 1, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40 })
+        {
+            var bytes = Encoding.ASCII.GetBytes(new string('a', n));
+            string same = strings.Intern(bytes);
+            Assert.Same(same, strings.Intern(bytes.ToArray()));
+            Assert.Equal(new string('a', n + 1), strings.Intern(Encoding.ASCII.GetBytes(new string('a', n + 1))));
+            for (int i = 0; i < n; i++)
+            {
+                var other = bytes.ToArray();
+                other[i] = (byte)'b';
+                Assert.Equal(Encoding.ASCII.GetString(other), strings.Intern(other));
+            }
+        }
+    }
+
+    [Fact]
     public void Events_of_many_names_and_comms_keep_their_own()
     {
         // More names than the decoder's table has slots, and comms that change under one pid, interleaved with events the
