@@ -58,6 +58,13 @@ public sealed class InputReader : IDisposable
 
     public InputSummary Summary { get; }
 
+    /// <summary>True when runs of this input's lines are decoded on the session's decoding threads (past the bytes read
+    /// one line after the other).</summary>
+    internal bool DecodesInRuns => _workers is not null;
+
+    /// <summary>True once runs of lines are decoded on the decoding threads.</summary>
+    internal bool ReadsInRuns => _runs is not null;
+
     /// <summary>Bytes of the plain (decompressed) input read so far.</summary>
     public long BytesRead => _records.BytesRead;
     private string Path => Summary.Path;
