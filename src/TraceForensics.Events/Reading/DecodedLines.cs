@@ -12,6 +12,10 @@ internal sealed class DecodedLines
     private TraceFormat _format;
 
     public DecodedRecord[] Records { get; private set; } = new DecodedRecord[256];
+    /// <summary>Events of this run waiting in the reader's <see cref="ReorderBuffer"/>, where they stay in the run.</summary>
+    public int Held;
+    /// <summary>Taken in whole while some of its events still wait (<see cref="ReorderBuffer.Retire"/>).</summary>
+    public bool Pinned;
     /// <summary>Records decoded: one a line.</summary>
     public int Count { get; private set; }
 

@@ -33,9 +33,11 @@ public class ParallelReadingTests
         var serial = Dump(paths, new TraceSessionOptions { Parallelism = 1 }, out bool serialParallel);
         Assert.False(serialParallel);
         // From the first line, and from the middle of the (first) input on: its reading switches to runs of lines there.
+        // The merge on a thread of its own (ReadAhead, the replay's) or on the caller's (stats').
         foreach (long after in new long[] { 0, 50_000 })
+        foreach (bool ahead in new[] { true, false })
         {
-            var parallel = Dump(paths, new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after }, out bool wentParallel);
+            var parallel = Dump(paths, new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after, ReadAhead = ahead }, out bool wentParallel);
             if (after == 0) Assert.True(wentParallel);
             Assert.Equal(serial, parallel);
         }
@@ -61,8 +63,9 @@ public class ParallelReadingTests
         {
             var serial = Dump([path], new TraceSessionOptions { Parallelism = 1 }, out _);
             foreach (long after in new long[] { 0, 1_500_000 })
+            foreach (bool ahead in new[] { true, false })
             {
-                var parallel = Dump([path], new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after }, out bool wentParallel);
+                var parallel = Dump([path], new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after, ReadAhead = ahead }, out bool wentParallel);
                 if (after == 0) Assert.True(wentParallel);
                 Assert.Equal(serial, parallel);
             }
