@@ -2,7 +2,7 @@ using TraceForensics.Ingest.Formats;
 
 namespace TraceForensics.Events.Reading;
 
-/// <summary>A run of whole lines copied out of the reader's buffer and decoded apart from it (on a worker thread):
+/// <summary>A run of whole lines read into a buffer of its own and decoded apart from the reader (on a worker thread):
 /// one <see cref="DecodedRecord"/> a line, in line order. Kept for reuse with its buffers once taken in.</summary>
 internal sealed class DecodedLines
 {
@@ -48,12 +48,15 @@ internal sealed class DecodedLines
         if (_failure is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
     }
 
-    /// <summary>Copies a run of whole lines, each ending in a newline, that starts at <paramref name="offset"/>.</summary>
-    public void Fill(ReadOnlySpan<byte> lines, long offset, TraceFormat format)
+    /// <summary>The buffer the run's lines are read into (<see cref="Filled"/>); empty while the run holds none (taken in,
+    /// its events waiting in the reorder window: the buffer serves another run meanwhile).</summary>
+    public ref byte[] Bytes => ref _bytes;
+
+    /// <summary>The run's buffer now holds <paramref name="length"/> bytes of whole lines, each ending in a newline,
+    /// from the input <paramref name="offset"/> on.</summary>
+    public void Filled(int length, long offset, TraceFormat format)
     {
-        if (_bytes.Length < lines.Length) _bytes = new byte[Math.Max(lines.Length, 64 * 1024)];
-        lines.CopyTo(_bytes);
-        _length = lines.Length;
+        _length = length;
         _offset = offset;
         _format = format;
         Count = 0;

@@ -119,7 +119,11 @@ public sealed class InputReader : IDisposable
         }
         while (_run is null || _runNext == _run.Count)
         {
-            if (_run is not null) _window.Retire(_run);
+            if (_run is not null)
+            {
+                _runs.TakenIn(_run);
+                _window.Retire(_run);
+            }
             _run = null;
             if (!_runs.Next(out var run)) return false;
             _run = run;
