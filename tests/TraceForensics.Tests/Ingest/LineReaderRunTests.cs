@@ -9,15 +9,10 @@ namespace TraceForensics.Tests.Ingest;
 /// newline) from a stream that hands out few bytes a read, with runs switched to and from reading line by line.</summary>
 public class LineReaderRunTests
 {
+    public static TheoryData<int> Seeds => new(Enumerable.Range(1, 8));
+
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    [InlineData(4)]
-    [InlineData(5)]
-    [InlineData(6)]
-    [InlineData(7)]
-    [InlineData(8)]
+    [MemberData(nameof(Seeds))]
     public void Runs_read_into_a_buffer_are_the_lines_read_one_by_one(int seed)
     {
         var random = new Random(seed);
