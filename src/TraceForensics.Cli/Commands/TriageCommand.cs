@@ -28,11 +28,7 @@ internal static class TriageCommand
         format.AcceptOnlyFromAmong("table", "markdown");
         var threshold = new Option<double>("--stall-threshold") { Description = "Seconds a task must be blocked to be a stall", DefaultValueFactory = _ => 2.0 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress line on stderr" };
-        // Standard input can be read once (a log or a tar stream piped in).
-        inputs.Validators.Add(r =>
-        {
-            if (r.Tokens.Count(t => t.Value == "-") > 1) r.AddError("standard input (-) can be given once");
-        });
+        inputs.Validators.Add(CommonOptions.StandardInputOnce); // a log or a tar stream piped in
         jobs.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--jobs wants 1 to 256");
