@@ -45,10 +45,14 @@ internal sealed class CommonOptions
             foreach (var token in result.Tokens)
                 if (token.Value.Length > 1 && token.Value[0] == '-')
                     result.AddError($"unknown option '{token.Value}' (an input that starts with '-' can be given as ./{token.Value})"); // sanitized where printed
-            // Standard input can be read once: two "-" would split its lines between two inputs.
-            if (result.Tokens.Count(t => t.Value == "-") > 1)
-                result.AddError("standard input (-) can be given once");
+            StandardInputOnce(result);
         });
+    }
+
+    /// <summary>Standard input can be read once: two "-" would split its lines between two inputs.</summary>
+    public static void StandardInputOnce(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        if (result.Tokens.Count(t => t.Value == "-") > 1) result.AddError("standard input (-) can be given once");
     }
 
     public void AddTo(Command command)

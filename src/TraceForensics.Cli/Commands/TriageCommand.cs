@@ -28,11 +28,7 @@ internal static class TriageCommand
         format.AcceptOnlyFromAmong("table", "markdown");
         var threshold = new Option<double>("--stall-threshold") { Description = "Seconds a task must be blocked to be a stall", DefaultValueFactory = _ => 2.0 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress line on stderr" };
-        // Standard input can be read once (a log or a tar stream piped in; with --summary it is no Parquet file).
-        inputs.Validators.Add(r =>
-        {
-            if (r.Tokens.Count(t => t.Value == "-") > 1) r.AddError("standard input (-) can be given once");
-        });
+        inputs.Validators.Add(CommonOptions.StandardInputOnce); // a log or a tar stream piped in
         jobs.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--jobs wants 1 to 256");
@@ -50,6 +46,12 @@ internal static class TriageCommand
             """);
         foreach (var o in new Option[] { output, jobs, summary, format, threshold, quiet }) command.Add(o);
         command.Add(inputs);
+        command.Validators.Add(r =>
+        {
+            // --summary reads Parquet files by name (DuckDB's read_parquet), which standard input is not.
+            if (r.GetValue(summary) && (r.GetValue(inputs) ?? []).Contains("-"))
+                r.AddError("--summary reads Parquet files written by triage, not standard input (-)");
+        });
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(inputs) ?? [];

@@ -140,11 +140,7 @@ internal static class IncidentWriter
         }
         cancel.ThrowIfCancellationRequested();
         var inputs = new List<string> { Path.Combine(dir, TraceFile) };
-        if (kernelLog.Count > 0)
-        {
-            WriteLines(Path.Combine(dir, KernelLogFile), kernelLog, stderr);
-            inputs.Add(Path.Combine(dir, KernelLogFile));
-        }
+        if (WriteLinesOrNone(Path.Combine(dir, KernelLogFile), kernelLog, stderr)) inputs.Add(Path.Combine(dir, KernelLogFile));
         WriteLines(Path.Combine(dir, BlockedFile), blocked, stderr);
         cancel.ThrowIfCancellationRequested();
         if (topology is not null)
@@ -152,6 +148,7 @@ internal static class IncidentWriter
             CommandOutput.Emit(Path.Combine(dir, TopologyFile), TextWriter.Null, stderr, CommandOutput.Text(w => w.Write(topology)));
             inputs.Add(Path.Combine(dir, TopologyFile));
         }
+        else File.Delete(Path.Combine(dir, TopologyFile)); // a rewrite's: as for the kernel log (WriteLinesOrNone)
         using var session = TraceSession.Open(inputs, new TraceSessionOptions { HashInputs = true, Parallelism = 1 });
         var result = TraceAnalysis.Run(session, options);
         var report = new AnalysisReport
@@ -170,4 +167,19 @@ internal static class IncidentWriter
 
     /// <summary>Lines, each ended by "\n", through the output path.</summary>
     public static void WriteLines(string path, IEnumerable<string> lines, TextWriter stderr) => CommandOutput.EmitLines(path, lines, stderr);
+
+    /// <summary><paramref name="lines"/> as <see cref="WriteLines"/> when there are any (true); none: no file, and a
+    /// file of that name is removed. An incident written again over its directory (<see cref="OpenIncidents"/>) whose
+    /// window no longer holds kernel log lines would otherwise keep the former writing's, which <c>tracefx tui DIR</c> and
+    /// <c>tracefx analyze DIR/*</c> then read beside the new trace, while the findings were made without them.</summary>
+    public static bool WriteLinesOrNone(string path, IReadOnlyCollection<string> lines, TextWriter stderr)
+    {
+        if (lines.Count > 0)
+        {
+            WriteLines(path, lines, stderr);
+            return true;
+        }
+        File.Delete(path); // none there: nothing done
+        return false;
+    }
 }

@@ -17,17 +17,7 @@ public class LockInstanceTests
     internal static string TwoDirectoryLocksReport()
     {
         var lines = new List<string>();
-        void Hung(string comm, int pid, string[] frames)
-        {
-            lines.Add($"INFO: task {comm}:{pid} blocked for more than 143 seconds.");
-            lines.Add("      Not tainted 6.1.0-syzkaller #0");
-            lines.Add("\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.");
-            lines.Add($"task:{comm,-15} state:D stack:26000 pid:{pid,-5} ppid:4012   flags:0x00004004");
-            lines.Add("Call Trace:");
-            lines.Add(" <TASK>");
-            lines.AddRange(frames.Select(f => " " + f));
-            lines.Add(" </TASK>");
-        }
+        void Hung(string comm, int pid, string[] frames) => lines.AddRange(HungTaskLines.Of(comm, pid, frames));
         Hung("syz-executor.0", 6001, ["__schedule+0xb6a/0x5960", "schedule+0xde/0x1b0", "schedule_preempt_disabled+0x13/0x20",
             "__mutex_lock+0xa48/0x1360", "some_ioctl+0x93/0x3c0", "do_syscall_64+0x35/0xb0"]);
         Hung("syz-executor.1", 6002, ["__schedule+0xb6a/0x5960", "schedule+0xde/0x1b0", "rwsem_down_write_slowpath+0x3d1/0x1380",

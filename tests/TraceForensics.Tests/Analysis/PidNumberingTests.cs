@@ -52,14 +52,7 @@ public partial class PidNumberingTests
         }
         void Hung(string comm, int pid, string[] frames)
         {
-            lines.Add($"INFO: task {comm}:{pid} blocked for more than 143 seconds.");
-            lines.Add("      Not tainted 6.1.0-syzkaller #0");
-            lines.Add("\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.");
-            lines.Add($"task:{comm,-15} state:D stack:26000 pid:{pid,-5} ppid:4012   flags:0x00004004");
-            lines.Add("Call Trace:");
-            lines.Add(" <TASK>");
-            lines.AddRange(frames.Select(f => " " + f));
-            lines.Add(" </TASK>");
+            lines.AddRange(HungTaskLines.Of(comm, pid, frames));
             if (perHungTask) AllLocks();
         }
         string[] mount = ["legacy_get_tree+0x105/0x220", "vfs_get_tree+0x88/0x350", "path_mount+0x6ae/0x1f20",

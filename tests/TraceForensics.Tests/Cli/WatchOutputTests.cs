@@ -186,4 +186,25 @@ public class WatchOutputTests
         Assert.Equal("in time", result);
         Assert.False(handed);
     }
+
+    /// <summary>An incident written again (its chain grew) when the window no longer holds kernel log lines: the first
+    /// writing's dmesg.txt goes, or the incident's directory would read back the new trace with the old kernel log.</summary>
+    [Fact]
+    public void A_rewrite_without_kernel_log_lines_leaves_no_kernel_log_of_the_first_writing()
+    {
+        var dir = Directory.CreateTempSubdirectory("tfx-watch-rewrite-").FullName;
+        try
+        {
+            var log = Path.Combine(dir, IncidentWriter.KernelLogFile);
+            Assert.True(IncidentWriter.WriteLinesOrNone(log, ["[  100.000000] loop0: detected capacity change"], TextWriter.Null));
+            Assert.Equal("[  100.000000] loop0: detected capacity change\n", File.ReadAllText(log));
+            Assert.False(IncidentWriter.WriteLinesOrNone(log, [], TextWriter.Null));
+            Assert.False(File.Exists(log));
+            Assert.False(IncidentWriter.WriteLinesOrNone(log, [], TextWriter.Null)); // none before either: nothing to do
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }

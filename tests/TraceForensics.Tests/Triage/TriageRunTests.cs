@@ -152,6 +152,18 @@ public sealed class TriageRunTests : IDisposable
         Assert.Contains("standard input (-) can be given once", stderr);
     }
 
+    /// <summary>`--summary` reads Parquet files by name: standard input is refused in words (a usage error), not passed to
+    /// DuckDB as a file named "-".</summary>
+    [Fact]
+    public void Summary_of_standard_input_is_a_usage_error_in_words()
+    {
+        var (exit, stdout, stderr) = Run.Cli("triage", "--summary", "-");
+        Assert.Equal(2, exit);
+        Assert.Contains("--summary reads Parquet files written by triage, not standard input (-)", stderr);
+        Assert.DoesNotContain("read_parquet", stderr);
+        Assert.Equal("", stdout);
+    }
+
     [Fact]
     public void A_missing_input_is_a_diagnostic_row_with_no_time_seen()
     {
