@@ -227,12 +227,13 @@ internal static class WatchCommand
                 var content = new IncidentContent(settings, fs, recording, pageSize, window, kmsg, live);
                 if (verdict == OpenIncidents.Verdict.Grown)
                 {
-                    OpenIncidents.Rewritten(grown!, finding, at, WriteAgain(content, grown!, finding, joined, stdout, stderr));
+                    OpenIncidents.Rewritten(grown!, finding, at, WriteAgain(settings, content, grown!, finding, joined, stdout, stderr));
                     continue;
                 }
                 // Written or not, a hang is tried once: a directory that could not take it is not tried again each tick.
                 var incident = WriteIncident(settings, content, output, fallback, finding, stdout, stderr);
-                open.Added(incident, finding, at);
+                open.Added(incident, finding, at,
+                    incident is null ? null : fallback is not null && Path.GetDirectoryName(incident) == fallback.Path ? fallback.Device : output.Device);
                 if (incident is null) continue;
                 incidents++;
                 if (settings.Once) stop.Set();
@@ -364,19 +365,44 @@ internal static class WatchCommand
         return dir;
     }
 
-    /// <summary>An open incident whose chain grew (<see cref="OpenIncidents"/>): written again over its directory, each
-    /// file replaced atomically, within <see cref="IncidentWriter.WriteTimeout"/>; one line names the tasks that joined.
-    /// --exec is not run again (it was told of the incident once).</summary>
-    private static bool WriteAgain(IncidentContent content, OpenIncidents.Incident incident, Finding finding, IReadOnlyList<FindingTask> joined,
-                                   TextWriter stdout, TextWriter stderr)
+    /// <summary>An open incident whose chain grew (<see cref="OpenIncidents"/>): written again, within
+    /// <see cref="IncidentWriter.WriteTimeout"/>, into a hidden sibling directory put in its place at once
+    /// (<see cref="DirectorySwap"/>: a reader sees all the old files or all the new); one line names the tasks that
+    /// joined. Not written again, and said so, when the window no longer holds the hang's start (the new trace would
+    /// lose the first task's switch into D and its stack, and so the chain the incident was written for), or when its
+    /// directory's filesystem is now in the chain (the write would hang). --exec is not run again. True when the
+    /// tasks that joined were written or told of.</summary>
+    private static bool WriteAgain(Settings settings, IncidentContent content, OpenIncidents.Incident incident, Finding finding,
+                                   IReadOnlyList<FindingTask> joined, TextWriter stdout, TextWriter stderr)
     {
+        var names = string.Join(", ", joined.Select(t => $"{t.Comm}:{t.Pid.ToString(CultureInfo.InvariantCulture)}"));
+        string? whyNot = content.NowNs - incident.SinceNs > settings.WindowNs - WindowMarginNs
+            ? $"the --window of {settings.WindowNs / 1e9:F0} s no longer holds its start at {TraceTime.Format(incident.SinceNs)}"
+            : incident.Device is { } dev && BoundedIo.Run(_ => OutputInChain.Through(dev, finding, content.Topology()), IncidentDirectory.ProbeTimeout, out var through)
+              && through is not null
+                ? $"its directory's filesystem ({dev}) is in the chain now (through {through})"
+                : null;
+        if (whyNot is not null)
+        {
+            stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: incident {incident.Dir} grew ({names} joined), not written again: {whyNot}: {finding.Summary}"));
+            stdout.Flush();
+            return true;
+        }
         var messages = new StringWriter();
+        var replacement = Path.Combine(Path.GetDirectoryName(incident.Dir)!, $".{Path.GetFileName(incident.Dir)}.rewrite");
         bool written;
         try
         {
-            written = BoundedIo.Run(cancel => { content.Write(incident.Dir, messages, cancel); return true; }, IncidentWriter.WriteTimeout, out _);
+            written = BoundedIo.Run(cancel =>
+            {
+                if (Directory.Exists(replacement)) Directory.Delete(replacement, recursive: true); // a rewrite given up on before
+                Directory.CreateDirectory(replacement);
+                content.Write(replacement, messages, cancel);
+                DirectorySwap.Replace(incident.Dir, replacement);
+                return true;
+            }, IncidentWriter.WriteTimeout, out _);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.Write(messages.ToString());
             stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {incident.Dir} was not written again: {e.Message}"));
@@ -389,11 +415,14 @@ internal static class WatchCommand
                 $"tracefx: {incident.Dir} was not written again within {IncidentWriter.WriteTimeout.TotalSeconds} s (a frozen or hung filesystem?)"));
             return false;
         }
-        var names = string.Join(", ", joined.Select(t => $"{t.Comm}:{t.Pid.ToString(CultureInfo.InvariantCulture)}"));
         stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: incident {incident.Dir} grew ({names} joined), written again: {finding.Summary}"));
         stdout.Flush();
         return true;
     }
+
+    /// <summary>How far inside the window the hang's start must be for a rewrite: the window is trimmed by the CPUs'
+    /// clocks, a little ahead of the replay.</summary>
+    private const long WindowMarginNs = 2_000_000_000;
 
     /// <summary>Runs --exec by /bin/sh with the incident directory as $1 and in TRACEFX_INCIDENT, without waiting for it
     /// (its exit is collected on a thread of its own).</summary>

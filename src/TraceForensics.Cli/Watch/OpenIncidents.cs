@@ -16,13 +16,15 @@ internal sealed class OpenIncidents
 
     public enum Verdict { New, Grown, Known }
 
-    public sealed class Incident(string dir, FindingKind kind, FindingTask first, IEnumerable<int> pids, TimeSpan writtenAt)
+    public sealed class Incident(string dir, FindingKind kind, FindingTask first, IEnumerable<int> pids, TimeSpan writtenAt, string? device = null)
     {
         public string Dir { get; } = dir;
+        /// <summary>The st_dev of the filesystem it was written on (-o's or the fallback's), when known.</summary>
+        public string? Device { get; } = device;
         public FindingKind Kind { get; } = kind;
         public int FirstPid { get; } = first.Pid;
         public long SinceNs { get; } = first.BlockedSinceNs;
-        /// <summary>The tasks its files name.</summary>
+        /// <summary>The tasks its files name, or that a line told of when it could not be written again.</summary>
         public HashSet<int> Pids { get; } = [.. pids];
         public TimeSpan WrittenAt { get; set; } = writtenAt;
     }
@@ -55,15 +57,16 @@ internal sealed class OpenIncidents
 
     /// <summary>A new incident tried for <paramref name="finding"/>: written into <paramref name="dir"/>, or not written
     /// (null; not tried again).</summary>
-    public void Added(string? dir, Finding finding, TimeSpan now)
+    public void Added(string? dir, Finding finding, TimeSpan now, string? device = null)
     {
         var first = First(finding);
         _written.Add((finding.Kind, first.Pid, first.BlockedSinceNs));
-        if (dir is not null) _open.Add(new Incident(dir, finding.Kind, first, finding.Tasks.Select(t => t.Pid), now));
+        if (dir is not null) _open.Add(new Incident(dir, finding.Kind, first, finding.Tasks.Select(t => t.Pid), now, device));
     }
 
     /// <summary><paramref name="incident"/> tried again for <paramref name="finding"/>: when <paramref name="written"/>,
-    /// its files name the finding's tasks now; either way it is not tried again before <see cref="RewriteEvery"/>.</summary>
+    /// its files name the finding's tasks now (or a line told of them where it could not be written again); either way
+    /// it is not tried again before <see cref="RewriteEvery"/>.</summary>
     public static void Rewritten(Incident incident, Finding finding, TimeSpan now, bool written)
     {
         if (written) incident.Pids.UnionWith(finding.Tasks.Select(t => t.Pid));

@@ -62,3 +62,27 @@ public class OpenIncidentsTests
         Assert.Equal(OpenIncidents.Verdict.Known, elsewhere.Classify(whole, TimeSpan.FromHours(1), out _, out _));
     }
 }
+
+/// <summary>An incident written again is put in place at once: the directory holds the new files and none of the old.</summary>
+public sealed class DirectorySwapTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tracefx-swap-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void The_replacement_takes_the_directorys_place_and_the_old_files_go()
+    {
+        var incident = Path.Combine(_dir, "incident-20261203T120000Z");
+        Directory.CreateDirectory(incident);
+        File.WriteAllText(Path.Combine(incident, "dmesg.txt"), "old log");
+        File.WriteAllText(Path.Combine(incident, "findings.txt"), "old");
+        var replacement = Path.Combine(_dir, ".incident-20261203T120000Z.rewrite");
+        Directory.CreateDirectory(replacement);
+        File.WriteAllText(Path.Combine(replacement, "findings.txt"), "new");
+        DirectorySwap.Replace(incident, replacement);
+        Assert.Equal("new", File.ReadAllText(Path.Combine(incident, "findings.txt")));
+        Assert.False(File.Exists(Path.Combine(incident, "dmesg.txt")));
+        Assert.Equal([incident], Directory.GetFileSystemEntries(_dir));
+    }
+}
