@@ -121,6 +121,13 @@ public sealed class PageTracker
         }
     }
 
+    /// <summary>The writeback of <paramref name="count"/> consecutive pages from <paramref name="first"/> ended: the same
+    /// as ending each in turn.</summary>
+    public void WritebackEnd(PageKey first, int count)
+    {
+        for (int i = 0; i < count; i++) WritebackEnd(i == 0 ? first : first with { Index = first.Index + i });
+    }
+
     public void WritebackEnd(PageKey key)
     {
         // Taken out, and put back only when something else keeps it (its lock): one lookup for the usual page.
