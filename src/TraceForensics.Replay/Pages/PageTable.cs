@@ -63,6 +63,40 @@ internal sealed class PageTable
         return ref block.Pages[slot];
     }
 
+    /// <summary>The pages from <paramref name="first"/> on that lie in its block, at most <paramref name="count"/>, added
+    /// (idle) where absent: their stored states, in index order.</summary>
+    public Span<PageState> GetOrAddRun(PageKey first, int count)
+    {
+        GetOrAdd(first); // the block, made when absent, is now the last one
+        int slot = (int)(first.Index & Mask);
+        int n = Math.Min(count, Size - slot);
+        _last!.Present |= (n == Size ? ulong.MaxValue : (1UL << n) - 1) << slot;
+        return _last.Pages.AsSpan(slot, n);
+    }
+
+    /// <summary>The pages from <paramref name="first"/> on that lie in its block, at most <paramref name="count"/>: their
+    /// number (<paramref name="length"/>), their states (empty when none of them is stored) and which of them are stored
+    /// (<paramref name="stored"/>, bit i: the i-th).</summary>
+    public Span<PageState> Run(PageKey first, int count, out int length, out ulong stored)
+    {
+        int slot = (int)(first.Index & Mask);
+        length = Math.Min(count, Size - slot);
+        var block = Find(BlockOf(first));
+        stored = block is null ? 0 : (block.Present >> slot) & (length == Size ? ulong.MaxValue : (1UL << length) - 1);
+        return stored == 0 ? Span<PageState>.Empty : block!.Pages.AsSpan(slot, length);
+    }
+
+    /// <summary>Removes the pages of <paramref name="first"/>'s block marked in <paramref name="which"/> (bit i: the page
+    /// i after <paramref name="first"/>), as <see cref="Remove"/> removes each.</summary>
+    public void Remove(PageKey first, ulong which)
+    {
+        for (; which != 0; which &= which - 1)
+        {
+            int i = BitOperations.TrailingZeroCount(which);
+            Remove(i == 0 ? first : first with { Index = first.Index + i });
+        }
+    }
+
     /// <summary>Removes a page (nothing when it is not stored).</summary>
     public void Remove(PageKey key)
     {

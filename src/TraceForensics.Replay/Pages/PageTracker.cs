@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
@@ -114,14 +115,19 @@ public sealed class PageTracker
     /// <summary><paramref name="count"/> consecutive pages from <paramref name="first"/> under writeback by a task.</summary>
     public void WritebackStart(PageKey first, int count, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom)
     {
-        for (int i = 0; i < count; i++)
+        // A block of the table at a time (PageTable): one lookup for the pages of the run in it.
+        for (int done = 0; done < count;)
         {
-            ref var page = ref GetOrAdd(i == 0 ? first : first with { Index = first.Index + i });
-            page.UnderWriteback = true;
-            page.WritebackBy = pid;
-            page.HasWritebackBy = true;
-            page.SetWritebackDeviceFrom(deviceFrom);
-            if (ioend is not null) page.Ioend = ioend;
+            var run = _pages.GetOrAddRun(done == 0 ? first : first with { Index = first.Index + done }, count - done);
+            foreach (ref var page in run)
+            {
+                page.UnderWriteback = true;
+                page.WritebackBy = pid;
+                page.HasWritebackBy = true;
+                page.SetWritebackDeviceFrom(deviceFrom);
+                if (ioend is not null) page.Ioend = ioend;
+            }
+            done += run.Length;
         }
     }
 
@@ -129,7 +135,24 @@ public sealed class PageTracker
     /// as ending each in turn.</summary>
     public void WritebackEnd(PageKey first, int count)
     {
-        for (int i = 0; i < count; i++) WritebackEnd(i == 0 ? first : first with { Index = first.Index + i });
+        // A block of the table at a time (PageTable), each page as WritebackEnd(PageKey) ends it.
+        for (int done = 0; done < count;)
+        {
+            var key = done == 0 ? first : first with { Index = first.Index + done };
+            var run = _pages.Run(key, count - done, out int length, out ulong stored);
+            ulong idle = 0;
+            for (; stored != 0; stored &= stored - 1)
+            {
+                int i = BitOperations.TrailingZeroCount(stored);
+                ref var page = ref run[i];
+                page.UnderWriteback = false;
+                page.Ioend = null;
+                page.SetWritebackDeviceFrom(null);
+                if (page.Idle) idle |= 1UL << i;
+            }
+            if (idle != 0) _pages.Remove(key, idle);
+            done += length;
+        }
     }
 
     public void WritebackEnd(PageKey key)
