@@ -90,11 +90,15 @@ internal sealed class PageTable
     /// i after <paramref name="first"/>), as <see cref="Remove"/> removes each.</summary>
     public void Remove(PageKey first, ulong which)
     {
-        for (; which != 0; which &= which - 1)
-        {
-            int i = BitOperations.TrailingZeroCount(which);
-            Remove(i == 0 ? first : first with { Index = first.Index + i });
-        }
+        var blockKey = BlockOf(first);
+        var block = Find(blockKey);
+        if (block is null) return;
+        ulong gone = (which << (int)(first.Index & Mask)) & block.Present; // the marks lie in the block (Run's length)
+        for (ulong b = gone; b != 0; b &= b - 1) block.Pages[BitOperations.TrailingZeroCount(b)] = default;
+        block.Present &= ~gone;
+        if (block.Present != 0) return;
+        _blocks.Remove(blockKey);
+        _last = null;
     }
 
     /// <summary>Removes a page (nothing when it is not stored).</summary>
