@@ -4,26 +4,42 @@
 # event log; the UI in tmux, its screen polled every 0.1 s), peak RSS (the UI's VmHWM read from /proc just before it
 # quits; analyze's from /usr/bin/time), then G (the last event) shown. CPU time (user+sys) of both from /proc, the UI's
 # also by thread (the load, the UI, .NET's tiered compilation).
-# usage: bench/tui-bench.sh FILE [PATH/TO/tracefx.dll]   (default dll: the Release build of src/TraceForensics.Cli)
+# What a user runs is measured: the published tool when there is one (`dotnet pwsh build.ps1 publish`: the native
+# tracefx in artifacts/tracefx for analyze, and for tui the same native tracefx, which hands it to the managed companion
+# in artifacts/tracefx/managed, whose process is the one measured), else the Release build's dll through `dotnet`;
+# the first line says which.
+# usage: bench/tui-bench.sh FILE [PATH/TO/tracefx.dll]   (a dll given: that dll, through `dotnet`, for both)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=$1
-dll=${2:-src/TraceForensics.Cli/bin/Release/net10.0/tracefx.dll}
+if [ -z "${2:-}" ] && [ -x artifacts/tracefx/tracefx ] && [ -x artifacts/tracefx/managed/tracefx ]; then
+  tracefx=(artifacts/tracefx/tracefx)
+  echo "running: the published tool (artifacts/tracefx/tracefx, native; tui in its managed companion artifacts/tracefx/managed)"
+else
+  dll=${2:-src/TraceForensics.Cli/bin/Release/net10.0/tracefx.dll}
+  tracefx=(dotnet "$dll")
+  echo "running: dotnet $dll (not published)"
+fi
 session=tfx-bench-$$
 trap 'tmux kill-session -t "$session" 2>/dev/null || true' EXIT
 echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d)"
 echo "file: $file ($(stat -L -c %s "$file") bytes)"
 cat "$file" > /dev/null # warm the page cache
 
-/usr/bin/time -f '%e %M %U %S' -o /tmp/tfx-bench-time.$$ dotnet "$dll" analyze "$file" > /dev/null || true
+/usr/bin/time -f '%e %M %U %S' -o /tmp/tfx-bench-time.$$ "${tracefx[@]}" analyze "$file" > /dev/null || true
 read -r asecs arss auser asys < /tmp/tfx-bench-time.$$
 rm -f /tmp/tfx-bench-time.$$
 acpu=$(awk -v u="$auser" -v s="$asys" 'BEGIN { printf "%.1f", u + s }')
 echo "analyze: ${asecs} s (cpu ${acpu} s), peak RSS $((arss / 1024)) MB"
 
 start=$(date +%s.%N)
-tmux new-session -d -s "$session" -x 160 -y 50 "exec dotnet $dll tui $file"
+tmux new-session -d -s "$session" -x 160 -y 50 "exec ${tracefx[*]} tui $file"
 pid=$(tmux display -p -t "$session" '#{pane_pid}')
+if [ "${tracefx[0]}" != dotnet ]; then
+  # The native tracefx waits for its managed companion, the process that loads and draws.
+  until child=$(pgrep -P "$pid" | head -1) && [ -n "$child" ]; do sleep 0.02; done
+  pid=$child
+fi
 until tmux capture-pane -p -t "$session" | grep -qE '^.{0,3}(F[0-9]+ |no deadlock, stall or hung task found|could not load)'; do sleep 0.1; done
 first=$(date +%s.%N)
 # The load's end: the status line names how the event log is read again once there is one.

@@ -67,9 +67,12 @@ public sealed class KernelLogTail : IDisposable
         var message = record[(semi + 1)..];
         int nl = message.IndexOf('\n');
         if (nl >= 0) message = message[..nl];
-        string time = $"{(usec / 1_000_000).ToString(CultureInfo.InvariantCulture),5}.{(usec % 1_000_000).ToString("000000", CultureInfo.InvariantCulture)}";
-        return (usec * 1000, $"[{time}] {message}");
+        return (usec * 1000, $"{Stamp(usec)} {message}");
     }
+
+    /// <summary>dmesg's time stamp of a record, <c>[SSSSS.UUUUUU]</c> (kernel/printk/printk.c print_time: "[%5lu.%06lu]").</summary>
+    public static string Stamp(long usec) =>
+        $"[{(usec / 1_000_000).ToString(CultureInfo.InvariantCulture),5}.{(usec % 1_000_000).ToString("000000", CultureInfo.InvariantCulture)}]";
 
     /// <summary>Drops the records before <paramref name="fromNs"/>.</summary>
     public void Trim(long fromNs)

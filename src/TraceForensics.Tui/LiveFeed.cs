@@ -19,6 +19,7 @@ public sealed class LiveFeed
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _nextFindings;
     private bool _newSinceFindings;
+    private readonly TimelineChanges _timelines = new();
 
     /// <summary>Events between copies of the state: half the events the live log keeps.</summary>
     public const int CheckpointEvents = TuiModel.MaxLiveEvents / 2;
@@ -27,6 +28,8 @@ public sealed class LiveFeed
     {
         _source = source;
         _analyzer = new Analyzer(source.Stacks, options);
+        // The strips follow the replay as the load's do (TuiModel.Load): each change of state, and each event's task.
+        _analyzer.State.Tasks.StateChanged += (t, _, ns) => _timelines.Track(t, ns);
         _findingsEvery = findingsEvery ?? TimeSpan.FromMilliseconds(500);
     }
 
@@ -51,6 +54,7 @@ public sealed class LiveFeed
             if (Events > 0 && Events % CheckpointEvents == 0)
                 checkpoint = new ReplayCheckpoint(_analyzer.State.NowNs, Events, _analyzer.State.Clone());
             _analyzer.Observe(e);
+            if (e.Pid > 0 && _analyzer.State.Tasks.Get(e.Pid) is { } task) _timelines.Track(task, e.TimestampNs);
             Events++;
         }
         _newSinceFindings |= events.Count > 0;
@@ -66,6 +70,6 @@ public sealed class LiveFeed
         }
         if (!more) findings ??= _analyzer.Findings();
         if (events.Count == 0 && findings is null && messages.Count == 0 && more) return null;
-        return new LiveUpdate(events, findings, messages, checkpoint, Ended: !more);
+        return new LiveUpdate(events, findings, messages, checkpoint, Ended: !more) { Timelines = _timelines.Take() };
     }
 }

@@ -3,11 +3,10 @@ using TraceForensics.Ingest.Input;
 
 namespace TraceForensics.Tui;
 
-/// <summary>A compressed input decompressed once into a file in TMPDIR, so that the event log reads it again at byte
+/// <summary>A compressed input decompressed once into a file in TMPDIR (<see cref="TempSpill"/>), so that the event log reads it again at byte
 /// offsets as it reads a plain file (the index's offsets are offsets in the decompressed text) instead of decompressing
 /// from the start for every block. Made on the load's thread when the load ends (the UI stays live meanwhile). Bounded: an input that decompresses to more than <see cref="MaxBytes"/> is not
-/// spilled (it is read again from its start). The file is unlinked as soon as it is made, so it goes when the process
-/// does, however it ends; it is read through the handle kept open.</summary>
+/// spilled (it is read again from its start).</summary>
 internal sealed class SpillFile : IDisposable
 {
     private readonly FileStream _file;
@@ -29,12 +28,10 @@ internal sealed class SpillFile : IDisposable
     /// <paramref name="cancel"/> is set (the UI quit while the load made it).</summary>
     public static SpillFile? Of(string path, long maxBytes, CancellationToken cancel = default)
     {
-        var name = Path.Combine(Path.GetTempPath(), $"tracefx-tui-{Environment.ProcessId}-{Guid.NewGuid():N}.spill");
-        FileStream? file = null;
+        var file = TempSpill.Create("tracefx-tui");
+        if (file is null) return null;
         try
         {
-            file = new FileStream(name, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-            try { File.Delete(name); } catch (IOException) { } catch (UnauthorizedAccessException) { } // else at close
             using var opened = InputOpener.Open(path);
             var buffer = new byte[1 << 20];
             long length = 0;
@@ -50,7 +47,7 @@ internal sealed class SpillFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            file?.Dispose();
+            file.Dispose();
             return null;
         }
     }

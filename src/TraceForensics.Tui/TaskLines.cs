@@ -11,12 +11,13 @@ public static class TaskLines
 {
     public const int Max = 200;
 
-    public static List<(int Pid, string Line)> Of(ReplayState state, long now, Func<int, string> strip)
+    /// <summary>The first <paramref name="max"/> lines (at most <see cref="Max"/>).</summary>
+    public static List<(int Pid, string Line)> Of(ReplayState state, long now, Func<int, string> strip, int max = Max)
     {
         var lines = new List<(int, string)>();
         var interesting = state.Tasks.Tasks.Where(t => t.Pid != 0 && t.State != TaskRunState.Unknown)
             .OrderBy(t => t.State == TaskRunState.Blocked ? 0 : 1).ThenBy(t => t.State == TaskRunState.Blocked ? t.StateSinceNs : -t.LastSeenNs)
-            .ThenBy(t => t.Pid).Take(Max);
+            .ThenBy(t => t.Pid).Take(Math.Clamp(max, 1, Max));
         foreach (var t in interesting)
         {
             var state1 = t.State switch

@@ -15,6 +15,9 @@ public sealed class TaskTimelines
 
     public IReadOnlyList<(long Ns, char State)> this[int pid] => _changes[pid];
 
+    /// <summary>The tasks with a timeline.</summary>
+    public IEnumerable<int> Pids => _changes.Keys;
+
     /// <summary>The letter for what <paramref name="t"/> does now.</summary>
     public static char Letter(TaskRecord t)
     {
@@ -42,11 +45,45 @@ public sealed class TaskTimelines
     /// <summary>Records what <paramref name="t"/> does at <paramref name="ns"/> (nothing when it did that already).</summary>
     public void Track(TaskRecord t, long ns)
     {
-        if (t.Pid <= 0) return;
-        char state = Letter(t);
-        if (!_changes.TryGetValue(t.Pid, out var list)) _changes[t.Pid] = list = new();
+        if (t.Pid > 0) Record(t.Pid, ns, Letter(t));
+    }
+
+    /// <summary>Records that task <paramref name="pid"/> does <paramref name="state"/> (a letter) from <paramref name="ns"/>
+    /// on (nothing when it did that already).</summary>
+    public void Record(int pid, long ns, char state)
+    {
+        // The load tells every event's task: the same task's events come in runs, so the last list is kept at hand
+        // (the dictionary's lookup was most of this method's time).
+        if (pid != _lastPid || _last is null)
+        {
+            if (!_changes.TryGetValue(pid, out _last)) _changes[pid] = _last = new();
+            _lastPid = pid;
+        }
+        var list = _last;
         if (list.Count > 0 && list[^1].State == state) return;
         list.Add((ns, state));
+    }
+
+    private int _lastPid;
+    private List<(long Ns, char State)>? _last;
+
+    /// <summary>Records changes taken from a replay on another thread (<see cref="TimelineChanges"/>), in order.</summary>
+    public void Record(IReadOnlyList<(int Pid, long Ns, char State)> changes)
+    {
+        foreach (var (pid, ns, state) in changes) Record(pid, ns, state);
+    }
+
+    /// <summary>Forgets what came before <paramref name="ns"/> (the live log dropped those events), keeping each task's
+    /// state at that time; a task gone ('X') before it is forgotten.</summary>
+    public void DropBefore(long ns)
+    {
+        foreach (var (pid, list) in _changes.ToList())
+        {
+            int inForce = -1;
+            while (inForce + 1 < list.Count && list[inForce + 1].Ns <= ns) inForce++;
+            if (inForce == list.Count - 1 && inForce >= 0 && list[inForce].State == 'X') { _changes.Remove(pid); _last = null; }
+            else if (inForce > 0) list.RemoveRange(0, inForce);
+        }
     }
 
     /// <summary>Which letter a column shows when the task did several things within it: the spans first (short

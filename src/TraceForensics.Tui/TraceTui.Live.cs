@@ -23,6 +23,7 @@ public sealed partial class TraceTui
     {
         _live = true;
         _liveEnded = update.Ended;
+        _model.Timelines.Record(update.Timelines);
         int dropped = _model.Append(update.Events, update.Checkpoint);
         _filtered = null;
         if (update.Findings is { } findings)

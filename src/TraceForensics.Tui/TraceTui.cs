@@ -141,12 +141,27 @@ public sealed partial class TraceTui
             ShowFindings(progress.Findings, "(loading: nothing found yet)", provisional: true);
         _loading = true;
         _tasksFrame.Title = $"Tasks at {TraceTime.Format(progress.NowNs)} (loading)";
-        _taskPids.Clear();
-        _taskPids.AddRange(progress.Tasks.Select(t => t.Pid));
-        _tasks.SetSource(new ObservableCollection<string>(progress.Tasks.Select(t => t.Line)));
+        // The list is made again only when its lines changed: Terminal.Gui measures every line's width (grapheme by
+        // grapheme) when given a list, the UI thread's main cost while loading; the load makes only the lines shown.
+        if (_taskPids.Count != progress.Tasks.Count || _taskLines is null || !_taskLines.SequenceEqual(progress.Tasks.Select(t => t.Line)))
+        {
+            _taskPids.Clear();
+            _taskPids.AddRange(progress.Tasks.Select(t => t.Pid));
+            _taskLines = new ObservableCollection<string>(progress.Tasks.Select(t => t.Line));
+            _tasks.SetSource(_taskLines);
+        }
+        if (_tasks.Viewport.Height > 0) _taskRows = _tasks.Viewport.Height;
         if (progress.Stage is { } stage) { _message = $"loading: {progress.Events:N0} events read; {stage}"; UpdateStatus(); }
         else Loading(progress.Events);
     }
+
+    /// <summary>The lines the tasks view was given while loading (null: none, or the cursor's since).</summary>
+    private ObservableCollection<string>? _taskLines;
+    private volatile int _taskRows = TaskLines.Max;
+
+    /// <summary>How many tasks the tasks view shows (its height once laid out): what the load makes lines for while it
+    /// goes on. Read from the load's thread.</summary>
+    public int TaskRowsShown => _taskRows;
 
     public Window Window { get; }
     public int Cursor => _cursor;
@@ -289,6 +304,7 @@ public sealed partial class TraceTui
         long now = _cursor >= 0 ? _model.Events[_cursor].TimestampNs : (_model.Events.Count > 0 ? _model.Events[0].TimestampNs : 0);
         int slots = StripSlots();
         _tasksFrame.Title = _pagesView ? "Pages and bios at cursor" : $"Tasks at cursor (strips: {Span(_slotNs)} a column, {Span(_slotNs * (slots / 2))} either side)";
+        _taskLines = null;
         if (_pagesView) _tasks.SetSource(new ObservableCollection<string>(PageAndBioLines(state)));
         else
         {

@@ -44,6 +44,7 @@ public sealed partial class TuiModel
         _liveCheckpoints.RemoveAll(c => c.Applied <= cut.Applied);
         list.RemoveRange(0, drop);
         LiveDropped += drop;
+        Timelines.DropBefore(list[0].TimestampNs);
         // The state before the log's new first event; going back in time replays from it.
         _checkpoints = ReplayTimeline.ByEvents(CheckpointEvents, MaxCheckpoints);
         _checkpoints.End(cut.State, 0);

@@ -54,9 +54,11 @@ public sealed partial class TuiModel
     /// each task's state changes for the timelines. When an input cannot be opened again (stdin), the first
     /// <paramref name="maxEvents"/> events are kept in memory instead. <paramref name="progress"/> is told the number
     /// of events read now and then; <paramref name="partial"/>, about every <paramref name="partialEvery"/>, the
-    /// findings and tasks so far (on the load's thread, between events).</summary>
+    /// findings and tasks so far (on the load's thread, between events): as many tasks as <paramref name="partialTasks"/>
+    /// says the view shows (asked each time; all up to <see cref="TaskLines.Max"/> when not given).</summary>
     public static TuiModel Load(TraceSession session, AnalysisOptions options, int maxEvents = 1_000_000, Action<long>? progress = null,
-                                CancellationToken cancel = default, Action<LoadProgress>? partial = null, TimeSpan? partialEvery = null)
+                                CancellationToken cancel = default, Action<LoadProgress>? partial = null, TimeSpan? partialEvery = null,
+                                Func<int>? partialTasks = null)
     {
         bool indexed = EventLog.CanIndex(session.Inputs);
         var index = new EventIndex(session.Inputs.Count);
@@ -96,7 +98,8 @@ public sealed partial class TuiModel
                     var asked = clock.Elapsed;
                     var findings = analyzer!.Findings();
                     long now = e.TimestampNs;
-                    partial(new LoadProgress(read, findings, TaskLines.Of(state, now, pid => timelines.Strip(pid, now, StripSlots, StripSlotNs)), now));
+                    partial(new LoadProgress(read, findings, TaskLines.Of(state, now, pid => timelines.Strip(pid, now, StripSlots, StripSlotNs),
+                                                                          partialTasks?.Invoke() ?? TaskLines.Max), now));
                     // Asking costs a little: at most a tenth of the load's time, however long the answer takes (every
                     // 4096 events when no interval is asked for: the tests).
                     var took = clock.Elapsed - asked;

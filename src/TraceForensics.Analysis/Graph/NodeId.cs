@@ -5,7 +5,7 @@ namespace TraceForensics.Analysis.Graph;
 
 /// <summary>The one place node ids of the findings contract (design/contracts.md) are made: <c>task:PID</c> (a later
 /// life of a reused pid: <c>task:PID#N</c>), <c>pagelock:DEV:INO:INDEX</c>, <c>writeback:DEV:INO:INDEX</c>,
-/// <c>bio:DEV:SECTOR</c>, <c>bios:DEV:in-flight</c>, <c>device:DEV</c>, <c>fuse:DEV</c>, <c>lock:ADDR-or-NAME</c>, <c>freeze:DEV</c>, <c>class:page-lock</c>.
+/// <c>bio:DEV:SECTOR</c>, <c>bios:DEV:in-flight</c>, <c>device:DEV</c>, <c>fuse:DEV</c>, <c>lock:ADDR-or-NAME</c> (a held-locks entry's lock: <c>lock:CLASS@0xADDR</c>), <c>freeze:DEV</c>, <c>class:page-lock</c>.
 /// Writers call it; nothing else builds or parses ids.</summary>
 public static class NodeId
 {
@@ -21,6 +21,7 @@ public static class NodeId
         DeviceNode d => $"device:{d.Dev}",
         FuseConnectionNode f => $"fuse:{f.Dev}",
         StalledBiosNode b => $"bios:{b.Dev}:in-flight",
+        KernelLockNode { Address: ulong a } l => $"lock:{l.Name}@0x{a:x}",
         KernelLockNode l => $"lock:{l.Name}",
         OwnerNotFoundNode o => $"lock:{o.KindName}-owner-not-found",
         FrozenFsNode { Dev: { } d } => $"freeze:{d}",

@@ -89,7 +89,7 @@ public static class WaitForGraphBuilder
             // The lock a task waits for is the last of its held-locks list; the task whose list holds the same
             // address (not as its own last, awaited, entry) holds it.
             var wanted = t.HeldLocks[^1];
-            var node = new KernelLockNode(wanted.Class);
+            var node = KernelLockNode.Of(wanted.Class, wanted.Address);
             g.Add(new WaitEdge(from, node, WaitRelation(stackWait.Kind), null, Lines(wanted.Line, t.SleepLine)));
             g.Add(new WaitEdge(node, Task(found.Holder), Relation.HeldBy, Rules.HeldLocksList, Lines(found.Line)));
             return;
@@ -143,7 +143,8 @@ public static class WaitForGraphBuilder
             case WaitKind.BlockTags:
                 // A kernel log's held-locks list names the lock a blocked task waits for (its last entry).
                 bool named = stackWait.Kind is WaitKind.Mutex or WaitKind.RwSemaphore or WaitKind.Semaphore && t.HeldLocks.Count > 0;
-                g.Add(new WaitEdge(from, new KernelLockNode(named ? t.HeldLocks[^1].Class : stackWait.BlockedIn ?? stackWait.Witness ?? "unknown"),
+                g.Add(new WaitEdge(from, named ? KernelLockNode.Of(t.HeldLocks[^1].Class, t.HeldLocks[^1].Address)
+                        : new KernelLockNode(stackWait.BlockedIn ?? stackWait.Witness ?? "unknown"),
                     WaitRelation(stackWait.Kind), named ? null : stackRule, Lines(named ? t.HeldLocks[^1].Line : null, t.SleepLine)));
                 break;
         }

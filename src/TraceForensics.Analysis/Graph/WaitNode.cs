@@ -73,11 +73,21 @@ public sealed record FuseConnectionNode(DeviceNumber Dev, string? Mount) : WaitN
 }
 
 /// <summary>A kernel lock: by address (<c>0xffff...</c>), by lockdep class (<c>&amp;sb-&gt;s_type-&gt;i_mutex_key#10</c>), or
-/// by the function a stack shows waiting, when nothing names the lock.</summary>
+/// by the function a stack shows waiting, when nothing names the lock. A class names many locks (every inode has an
+/// <c>i_rwsem</c> of one class): where a held-locks list gives the instance's address
+/// (kernel/locking/lockdep.c print_lock: <c>#N: ADDRESS (CLASS){...}</c>), the node is that instance, so two tasks
+/// waiting for two locks of one class are not waiting for one lock (nor its holder for both). Lockdep's own reports
+/// reason on classes, and their nodes are classes.</summary>
 public sealed record KernelLockNode(string Name) : WaitNode
 {
+    /// <summary>The lock instance's address, when a held-locks list printed it.</summary>
+    public ulong? Address { get; init; }
+
     public static KernelLockNode At(ulong address) => new($"0x{address:x}");
-    public override string Label => $"lock {Name}";
+
+    /// <summary>The lock of a held-locks entry: its class, and its instance when the entry has an address.</summary>
+    public static KernelLockNode Of(string cls, ulong? address) => new(cls) { Address = address };
+    public override string Label => Address is ulong a ? $"lock {Name} at 0x{a:x}" : $"lock {Name}";
 }
 
 /// <summary>The owner a hung-task report could not find of the lock a task waits for (mutex, rwsem, semaphore).</summary>

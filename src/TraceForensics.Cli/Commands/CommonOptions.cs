@@ -95,6 +95,8 @@ internal sealed class CommonOptions
             EventsMapPath = parse.GetValue(EventsMap),
             HashInputs = hashInputs,
             Parallelism = ReadingThreads(readsOnly || AllTraceDat(parse.GetValue(Inputs) ?? [])),
+            // stats does little with each event: its thread reads and decodes beside the decoding threads (issue 15).
+            ReadAhead = !readsOnly,
         });
     }
 

@@ -28,6 +28,11 @@ internal static class TriageCommand
         format.AcceptOnlyFromAmong("table", "markdown");
         var threshold = new Option<double>("--stall-threshold") { Description = "Seconds a task must be blocked to be a stall", DefaultValueFactory = _ => 2.0 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress line on stderr" };
+        // Standard input can be read once (a log or a tar stream piped in; with --summary it is no Parquet file).
+        inputs.Validators.Add(r =>
+        {
+            if (r.Tokens.Count(t => t.Value == "-") > 1) r.AddError("standard input (-) can be given once");
+        });
         jobs.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 256) r.AddError("--jobs wants 1 to 256");
@@ -39,6 +44,7 @@ internal static class TriageCommand
             Examples:
               tracefx triage logs/ -o week.parquet          every file under logs/, in parallel
               tracefx triage reports.tar.zst -o r.parquet    the members of an archive
+              ssh host dmesg | tracefx triage - -o h.parquet   standard input (a log, or a tar stream)
               tracefx triage --summary week.parquet          groups by signature: count, first/last seen, an example
               tracefx triage --summary --format markdown week.parquet   the same for a tracker
             """);

@@ -60,7 +60,8 @@ internal static partial class TuiCommand
             {
                 // The count of events read comes with the findings so far (every second): each update redraws the screen,
                 // on the cpus the load runs on.
-                model = TuiModel.Load(session, options, cancel: cancel.Token, partial: p => app.Invoke(() => tui.Loading(p)));
+                model = TuiModel.Load(session, options, cancel: cancel.Token, partial: p => app.Invoke(() => tui.Loading(p)),
+                                      partialTasks: () => tui.TaskRowsShown);
                 app.Invoke(() => tui.SetModel(model));
             }
             catch (OperationCanceledException) { } // quit before the load ended

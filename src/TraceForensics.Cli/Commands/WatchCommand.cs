@@ -162,8 +162,7 @@ internal static class WatchCommand
         var cpus = raw.Cpus;
         var previousNow = new long?[cpus.Count];
         var previousDrains = new long[cpus.Count];
-        var reported = new HashSet<(FindingKind, int, long)>();
-        var open = new List<(string Dir, int Pid, long SinceNs)>();
+        var open = new OpenIncidents();
         int incidents = 0;
         long replayed = 0, lost = 0;
         bool behind = false;
@@ -179,6 +178,9 @@ internal static class WatchCommand
             // handed over every event its CPU wrote before it.
             var now = cpus.Select(c => recording.NowNs(c)).ToArray();
             var drains = Enumerable.Range(0, cpus.Count).Select(raw.Drains).ToArray();
+            // The comms of tasks that started since (dd after the watch began): the kernel's saved cmdlines, as trace-cmd
+            // and the incident's trace.dat have them; a task not in them is "<...>" as in trace-cmd report.
+            RefreshComms(fs, metadata);
             live.Decode(window.TakeNew(WatchMemory.BatchBytes));
             long watermark = long.MaxValue;
             for (int i = 0; i < cpus.Count; i++)
@@ -219,12 +221,20 @@ internal static class WatchCommand
             {
                 // The watch's own threads: a write to a hung -o that BoundedIo gave up on (said already) is no incident.
                 if (finding.Tasks.All(t => Directory.Exists($"/proc/self/task/{t.Pid.ToString(CultureInfo.InvariantCulture)}"))) continue;
-                var first = finding.Tasks.OrderBy(t => t.BlockedSinceNs).First();
-                if (!reported.Add((finding.Kind, first.Pid, first.BlockedSinceNs))) continue;
-                var incident = WriteIncident(settings, fs, recording, pageSize, window, kmsg, live, output, fallback, finding, stdout, stderr);
+                var at = started.Elapsed;
+                var verdict = open.Classify(finding, at, out var grown, out var joined);
+                if (verdict == OpenIncidents.Verdict.Known) continue;
+                var content = new IncidentContent(settings, fs, recording, pageSize, window, kmsg, live);
+                if (verdict == OpenIncidents.Verdict.Grown)
+                {
+                    OpenIncidents.Rewritten(grown!, finding, at, WriteAgain(content, grown!, finding, joined, stdout, stderr));
+                    continue;
+                }
+                // Written or not, a hang is tried once: a directory that could not take it is not tried again each tick.
+                var incident = WriteIncident(settings, content, output, fallback, finding, stdout, stderr);
+                open.Added(incident, finding, at);
                 if (incident is null) continue;
                 incidents++;
-                open.Add((incident, first.Pid, first.BlockedSinceNs));
                 if (settings.Once) stop.Set();
                 break;
             }
@@ -233,6 +243,20 @@ internal static class WatchCommand
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"tracefx: watched {live.Events + replayed} events in {started.Elapsed.TotalSeconds:F1} s ({cpu.TotalSeconds:F2} s of CPU), lost {live.LostEvents + lost}, {window.Dropped} pages dropped unreplayed; {incidents} incident{(incidents == 1 ? "" : "s")}; the replay started again {memory.Renewals} times ({memory.ForcedRenewals} losing blocked tasks)"));
         return Program.ExitOk;
+    }
+
+    private static void RefreshComms(Tracefs fs, TraceDatFile metadata)
+    {
+        // Bounded over a long watch (pids are reused): started afresh past 64 Ki, from the kernel's current list.
+        if (metadata.Comms.Count > 65_536) metadata.Comms.Clear();
+        try
+        {
+            metadata.AddCmdlines(File.ReadAllText(Path.Combine(fs.Root, "saved_cmdlines"), System.Text.Encoding.Latin1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // kept as they were: the names are a convenience, the pids are the facts
+        }
     }
 
     /// <summary>The findings that make an incident now: deadlocks, and (unless --fail-on deadlock) stalls past --stall.
@@ -255,14 +279,14 @@ internal static class WatchCommand
     /// <summary>Stalls whose first task is no longer in the wait the incident was written for: cleared, with how long it
     /// lasted, in the incident's <c>cleared.txt</c> and one line (<see cref="WatchMemory.HasCleared"/>: not when the task
     /// has not been seen since).</summary>
-    private static void Cleared(LiveReplay live, List<(string Dir, int Pid, long SinceNs)> open, TextWriter stdout, TextWriter stderr)
+    private static void Cleared(LiveReplay live, OpenIncidents open, TextWriter stdout, TextWriter stderr)
     {
         var state = live.Analyzer.State;
-        for (int i = open.Count - 1; i >= 0; i--)
+        foreach (var incident in open.Open.ToList())
         {
-            var (dir, pid, since) = open[i];
+            var (dir, pid, since) = (incident.Dir, incident.FirstPid, incident.SinceNs);
             if (!WatchMemory.HasCleared(state.Tasks.Get(pid), since)) continue;
-            open.RemoveAt(i);
+            open.Cleared(incident);
             long until = state.Tasks.Get(pid)!.StateSinceNs;
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"cleared at {TraceTime.Format(until)}: task {pid} blocked from {TraceTime.Format(since)} for {(until - since) / 1e9:F3} s");
@@ -285,39 +309,90 @@ internal static class WatchCommand
             : UntrustedText.ForTerminal($"tracefx: SIGHUP: {output.Path} is not usable; incidents go to {fallback?.Path ?? "no directory"} until the next SIGHUP"));
     }
 
-    private static string? WriteIncident(Settings settings, Tracefs fs, TracefsRecording recording, int pageSize, PageWindow window, KernelLogTail kmsg,
-                                         LiveReplay live, IncidentDirectory output, IncidentDirectory? fallback, Finding finding,
-                                         TextWriter stdout, TextWriter stderr)
+    /// <summary>What an incident holds, taken from the watcher's state when it is made: the window's pages, the kernel
+    /// log, the blocked tasks; the storage topology (with where each FUSE daemon's threads sleep now: a daemon asleep in S
+    /// has no stack in the trace, the stack trigger fires on D) is read once, on the worker that writes.</summary>
+    private sealed class IncidentContent
     {
-        var writing = Stopwatch.StartNew();
-        // What the incident holds is taken here, from the watcher's state; the files are written on a worker.
-        var pages = window.Snapshot();
-        var kernelLog = kmsg.Lines();
-        var blocked = BlockedTasksDump.Lines(live.Analyzer.State, live.Tables.Stacks, live.NowNs);
-        var options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
-        // The storage topology at the incident, with where each FUSE daemon's threads sleep now (their /proc stacks):
-        // a daemon asleep in S has no stack in the trace (the stack trigger fires on D). Read once, on the worker.
-        StorageTopology? read = null;
-        StorageTopology Topology()
+        private readonly List<(int Cpu, List<byte[]> Pages)> _pages;
+        private readonly List<string> _kernelLog, _blocked;
+        private readonly AnalysisOptions _options;
+        private readonly Tracefs _fs;
+        private readonly TracefsRecording _recording;
+        private readonly int _pageSize;
+        private StorageTopology? _topology;
+
+        public IncidentContent(Settings settings, Tracefs fs, TracefsRecording recording, int pageSize, PageWindow window, KernelLogTail kmsg, LiveReplay live)
         {
-            if (read is null)
+            (_fs, _recording, _pageSize) = (fs, recording, pageSize);
+            _pages = window.Snapshot();
+            _kernelLog = kmsg.Lines();
+            _blocked = BlockedTasksDump.Lines(live.Analyzer.State, live.Tables.Stacks, live.NowNs);
+            _options = new AnalysisOptions { StallThresholdNs = settings.StallNs };
+            NowNs = live.NowNs;
+        }
+
+        /// <summary>The trace time it was taken at.</summary>
+        public long NowNs { get; }
+
+        public StorageTopology Topology()
+        {
+            if (_topology is null)
             {
                 var t = StorageTopology.Read();
                 t.ReadStacksOfFuseDevHolders();
-                read = t;
+                _topology = t;
             }
-            return read;
+            return _topology;
         }
-        var dir = IncidentWriter.WritePlaced(output, fallback, finding, Topology,
-            (into, messages, cancel) => IncidentWriter.Write(into, fs, recording, pageSize, pages, kernelLog, blocked, options, messages, Topology().Format(), cancel),
-            stdout, stderr);
+
+        public void Write(string into, TextWriter messages, CancellationToken cancel) =>
+            IncidentWriter.Write(into, _fs, _recording, _pageSize, _pages, _kernelLog, _blocked, _options, messages, Topology().Format(), cancel);
+    }
+
+    private static string? WriteIncident(Settings settings, IncidentContent content, IncidentDirectory output, IncidentDirectory? fallback, Finding finding,
+                                         TextWriter stdout, TextWriter stderr)
+    {
+        var writing = Stopwatch.StartNew();
+        var dir = IncidentWriter.WritePlaced(output, fallback, finding, content.Topology, content.Write, stdout, stderr);
         if (dir is null) return null;
         stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: incident {dir}: {finding.Kind.Name()} at {TraceTime.Format(finding.AtNs)}: {finding.Summary}"));
         stdout.Flush();
         stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"tracefx: the incident was found at trace time {TraceTime.Format(live.NowNs)} and written in {writing.Elapsed.TotalSeconds:F2} s"));
+            $"tracefx: the incident was found at trace time {TraceTime.Format(content.NowNs)} and written in {writing.Elapsed.TotalSeconds:F2} s"));
         if (settings.Exec is { } command) RunExec(command, dir, stderr);
         return dir;
+    }
+
+    /// <summary>An open incident whose chain grew (<see cref="OpenIncidents"/>): written again over its directory, each
+    /// file replaced atomically, within <see cref="IncidentWriter.WriteTimeout"/>; one line names the tasks that joined.
+    /// --exec is not run again (it was told of the incident once).</summary>
+    private static bool WriteAgain(IncidentContent content, OpenIncidents.Incident incident, Finding finding, IReadOnlyList<FindingTask> joined,
+                                   TextWriter stdout, TextWriter stderr)
+    {
+        var messages = new StringWriter();
+        bool written;
+        try
+        {
+            written = BoundedIo.Run(cancel => { content.Write(incident.Dir, messages, cancel); return true; }, IncidentWriter.WriteTimeout, out _);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        {
+            stderr.Write(messages.ToString());
+            stderr.WriteLine(UntrustedText.ForTerminal($"tracefx: {incident.Dir} was not written again: {e.Message}"));
+            return false;
+        }
+        stderr.Write(messages.ToString());
+        if (!written)
+        {
+            stderr.WriteLine(UntrustedText.ForTerminal(
+                $"tracefx: {incident.Dir} was not written again within {IncidentWriter.WriteTimeout.TotalSeconds} s (a frozen or hung filesystem?)"));
+            return false;
+        }
+        var names = string.Join(", ", joined.Select(t => $"{t.Comm}:{t.Pid.ToString(CultureInfo.InvariantCulture)}"));
+        stdout.WriteLine(UntrustedText.ForTerminal($"tracefx: incident {incident.Dir} grew ({names} joined), written again: {finding.Summary}"));
+        stdout.Flush();
+        return true;
     }
 
     /// <summary>Runs --exec by /bin/sh with the incident directory as $1 and in TRACEFX_INCIDENT, without waiting for it

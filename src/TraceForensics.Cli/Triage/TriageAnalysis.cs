@@ -33,11 +33,15 @@ public sealed class TriageAnalysis(AnalysisOptions options)
         return rows;
     }
 
+    /// <summary>When the input was written (its modification time; none for standard input, "-").</summary>
     private static DateTime? SeenOf(string path)
     {
+        if (path == "-") return null;
         try
         {
-            return File.GetLastWriteTimeUtc(path);
+            // A path that does not exist gives 1601-01-01 (File.GetLastWriteTimeUtc's documented "not found"), not an error.
+            var written = File.GetLastWriteTimeUtc(path);
+            return written == DateTime.FromFileTimeUtc(0) ? null : written;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -83,14 +87,14 @@ public sealed class TriageAnalysis(AnalysisOptions options)
     private static Stream Copy(Stream data, long length)
     {
         Stream copy = length <= InMemoryMember ? new MemoryStream((int)length)
-            : new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 << 10, FileOptions.DeleteOnClose);
+            : TempSpill.Create("tracefx-tar") ?? throw new IOException($"no temporary file in {Path.GetTempPath()} for a member of {length} bytes");
         try
         {
             data.CopyTo(copy);
         }
         catch
         {
-            copy.Dispose(); // an archive cut short: the temporary file goes at once (DeleteOnClose), not at exit
+            copy.Dispose(); // an archive cut short: the temporary file's space is freed at once, not at exit
             throw;
         }
         copy.Position = 0;

@@ -13,6 +13,11 @@ public static class TriageInputs
     {
         foreach (var path in paths)
         {
+            if (path == "-")
+            {
+                yield return new TriageInput(path); // standard input, as analyze reads it
+                continue;
+            }
             var kind = UnixFile.Stat(path).Kind;
             if (kind == UnixFile.Kind.Directory)
                 foreach (var input in Directory(path)) yield return input;

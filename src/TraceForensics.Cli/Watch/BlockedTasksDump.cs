@@ -1,4 +1,5 @@
 using System.Globalization;
+using TraceForensics.Capture;
 using TraceForensics.Events.Model;
 using TraceForensics.Replay;
 using TraceForensics.Replay.Tasks;
@@ -21,7 +22,7 @@ internal static class BlockedTasksDump
     public static List<string> Lines(ReplayState state, StackTable stacks, long nowNs, Func<int, IReadOnlyList<string>?>? procStack = null)
     {
         procStack ??= ProcStack;
-        string time = $"[{(nowNs / 1_000_000_000).ToString(CultureInfo.InvariantCulture),5}.{(nowNs % 1_000_000_000 / 1000).ToString("000000", CultureInfo.InvariantCulture)}] ";
+        string time = KernelLogTail.Stamp(nowNs / 1000) + " ";
         var lines = new List<string> { time + "sysrq: Show Blocked State" };
         foreach (var t in state.Tasks.Blocked.OrderBy(t => t.Pid))
         {

@@ -24,12 +24,29 @@ internal static class IncidentOpening
         return inputs;
     }
 
-    /// <summary>The incident directories in a watch's output directory, oldest first (their names hold the UTC time).</summary>
+    /// <summary>The suffix of the <paramref name="n"/>th incident directory made within one second (2 and on): "-0002".</summary>
+    public static string Sequence(int n) => "-" + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The incident directories in a watch's output directory, oldest first: by the UTC time their names hold,
+    /// then by their number within that second (none: the first), read as a number so that the unpadded names of
+    /// earlier versions ("-10" after "-9") sort right too.</summary>
     public static List<string> List(string dir) =>
         Directory.EnumerateDirectories(dir, Prefix + "*")
             .Where(d => File.Exists(Path.Combine(d, IncidentWriter.TraceFile)))
-            .OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal)
+            .Select(d => (Dir: d, Key: OrderOf(Path.GetFileName(d))))
+            .OrderBy(d => d.Key.Time, StringComparer.Ordinal).ThenBy(d => d.Key.Number).ThenBy(d => Path.GetFileName(d.Dir), StringComparer.Ordinal)
+            .Select(d => d.Dir)
             .ToList();
+
+    /// <summary>"incident-20261203T152900Z-0010" as ("incident-20261203T152900Z", 10); a name without a number is the
+    /// second's first (1).</summary>
+    private static (string Time, long Number) OrderOf(string name)
+    {
+        int dash = name.LastIndexOf('-');
+        return dash > Prefix.Length - 1 && long.TryParse(name.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n)
+            ? (name[..dash], n)
+            : (name, 1);
+    }
 
     private static string[] Of(string incident, out string note)
     {

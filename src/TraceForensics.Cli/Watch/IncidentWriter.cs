@@ -22,12 +22,14 @@ internal static class IncidentWriter
     public const string TraceFile = "trace.dat", KernelLogFile = "dmesg.txt", BlockedFile = "blocked-tasks.txt", TopologyFile = "topology.txt";
     public const string FindingsText = "findings.txt", FindingsJson = "findings.json", FindingsLkml = "findings.lkml.txt", ClearedFile = "cleared.txt";
 
-    /// <summary>The new incident directory under <paramref name="root"/>, named by <paramref name="atUtc"/>.</summary>
+    /// <summary>The new incident directory under <paramref name="root"/>, named by <paramref name="atUtc"/>; a second one
+    /// within the same second gets <c>-0002</c>, then <c>-0003</c> and so on: zero-padded, so that the names sort in the
+    /// order they were made (<c>-0010</c> after <c>-0009</c>, where <c>-10</c> sorted before <c>-2</c>).</summary>
     public static string CreateDirectory(string root, DateTime atUtc)
     {
-        var name = "incident-" + atUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var name = IncidentOpening.Prefix + atUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var dir = Path.Combine(root, name);
-        for (int n = 2; Directory.Exists(dir); n++) dir = Path.Combine(root, $"{name}-{n.ToString(CultureInfo.InvariantCulture)}");
+        for (int n = 2; Directory.Exists(dir); n++) dir = Path.Combine(root, name + IncidentOpening.Sequence(n));
         Directory.CreateDirectory(dir);
         return dir;
     }

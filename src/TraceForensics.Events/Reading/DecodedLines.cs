@@ -2,7 +2,7 @@ using TraceForensics.Ingest.Formats;
 
 namespace TraceForensics.Events.Reading;
 
-/// <summary>A run of whole lines copied out of the reader's buffer and decoded apart from it (on a worker thread):
+/// <summary>A run of whole lines read into a buffer of its own and decoded apart from the reader (on a worker thread):
 /// one <see cref="DecodedRecord"/> a line, in line order. Kept for reuse with its buffers once taken in.</summary>
 internal sealed class DecodedLines
 {
@@ -12,6 +12,10 @@ internal sealed class DecodedLines
     private TraceFormat _format;
 
     public DecodedRecord[] Records { get; private set; } = new DecodedRecord[256];
+    /// <summary>Events of this run waiting in the reader's <see cref="ReorderBuffer"/>, where they stay in the run.</summary>
+    public int Held;
+    /// <summary>Taken in whole while some of its events still wait (<see cref="ReorderBuffer.Retire"/>).</summary>
+    public bool Pinned;
     /// <summary>Records decoded: one a line.</summary>
     public int Count { get; private set; }
 
@@ -44,12 +48,15 @@ internal sealed class DecodedLines
         if (_failure is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
     }
 
-    /// <summary>Copies a run of whole lines, each ending in a newline, that starts at <paramref name="offset"/>.</summary>
-    public void Fill(ReadOnlySpan<byte> lines, long offset, TraceFormat format)
+    /// <summary>The buffer the run's lines are read into (<see cref="Filled"/>); empty while the run holds none (taken in,
+    /// its events waiting in the reorder window: the buffer serves another run meanwhile).</summary>
+    public ref byte[] Bytes => ref _bytes;
+
+    /// <summary>The run's buffer now holds <paramref name="length"/> bytes of whole lines, each ending in a newline,
+    /// from the input <paramref name="offset"/> on.</summary>
+    public void Filled(int length, long offset, TraceFormat format)
     {
-        if (_bytes.Length < lines.Length) _bytes = new byte[Math.Max(lines.Length, 64 * 1024)];
-        lines.CopyTo(_bytes);
-        _length = lines.Length;
+        _length = length;
         _offset = offset;
         _format = format;
         Count = 0;

@@ -58,6 +58,13 @@ public sealed class InputReader : IDisposable
 
     public InputSummary Summary { get; }
 
+    /// <summary>True when runs of this input's lines are decoded on the session's decoding threads (past the bytes read
+    /// one line after the other).</summary>
+    internal bool DecodesInRuns => _workers is not null;
+
+    /// <summary>True once runs of lines are decoded on the decoding threads.</summary>
+    internal bool ReadsInRuns => _runs is not null;
+
     /// <summary>Bytes of the plain (decompressed) input read so far.</summary>
     public long BytesRead => _records.BytesRead;
     private string Path => Summary.Path;
@@ -89,7 +96,7 @@ public sealed class InputReader : IDisposable
     private bool StackMayFollowOldest()
     {
         if (_ended || _window.Count == 0 || _window.Full) return false;
-        long oldest = _window.At(0).Source.Line;
+        long oldest = _window.OldestLine;
         return oldest == _lastEventLine || oldest == _stackTargetLine;
     }
 
@@ -97,7 +104,10 @@ public sealed class InputReader : IDisposable
     private bool ReadRecord()
     {
         if (_runs is null && _workers is not null && _records.BytesRead >= _parallelAfterBytes)
+        {
             _runs = new LineRunPipeline((TraceRecordReader)_records, _tables, _workers.Value); // on from the line last read
+            _window.Recycle = _runs.Return;
+        }
         if (_runs is null)
         {
             var record = new RawRecord();
@@ -109,19 +119,25 @@ public sealed class InputReader : IDisposable
         }
         while (_run is null || _runNext == _run.Count)
         {
-            if (_run is not null) _runs.Return(_run);
+            if (_run is not null)
+            {
+                _runs.TakenIn(_run);
+                _window.Retire(_run);
+            }
             _run = null;
             if (!_runs.Next(out var run)) return false;
             _run = run;
             _runNext = 0;
         }
         _line++; // one record a line
-        TakeIn(ref _run.Records[_runNext++]);
+        int index = _runNext++;
+        TakeIn(ref _run.Records[index], _run, index);
         return true;
     }
 
-    /// <summary>Takes a decoded record into the input's state: stacks, the reorder window, the summary, diagnostics.</summary>
-    private void TakeIn(ref DecodedRecord record)
+    /// <summary>Takes a decoded record into the input's state: stacks, the reorder window, the summary, diagnostics. A
+    /// record of a <paramref name="run"/> (at <paramref name="index"/>) waits in the window where it is, another is copied.</summary>
+    private void TakeIn(ref DecodedRecord record, DecodedLines? run = null, int index = 0)
     {
         long line = _line;
         Summary.Lines = line;
@@ -132,7 +148,7 @@ public sealed class InputReader : IDisposable
         {
             case RecordKind.Event:
                 CompleteStack();
-                AddEvent(ref record, line);
+                AddEvent(ref record, line, run, index);
                 break;
             case RecordKind.StackStart:
                 CompleteStack();
@@ -185,7 +201,7 @@ public sealed class InputReader : IDisposable
         _previousKind = kind;
     }
 
-    private void AddEvent(ref DecodedRecord record, long line)
+    private void AddEvent(ref DecodedRecord record, long line, DecodedLines? run, int index)
     {
         ref var e = ref record.Event;
         e.Source = new SourceLocation(_inputIndex, line, record.ByteOffset);
@@ -195,7 +211,8 @@ public sealed class InputReader : IDisposable
         else if (record.PayloadProblem == PayloadProblem.Lacking)
             Report(line, DiagnosticSeverity.Warning, DiagnosticCodes.PayloadMismatch,
                 $"{e.Name}: payload lacks what a {e.Kind.Name()} event carries; the event is kept without those facts");
-        _window.Add(e);
+        if (run is null) _window.Add(e);
+        else _window.Add(run, index);
         _lastEventLine = line;
         Summary.Events++;
         if (e.TimestampNs < Summary.FirstTimestampNs) Summary.FirstTimestampNs = e.TimestampNs;

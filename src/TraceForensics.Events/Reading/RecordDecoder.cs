@@ -19,7 +19,7 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         d = default;
         d.Kind = record.Kind;
         d.ByteOffset = byteOffset;
-        d.Notice = record.Notice;
+        if (record.Notice is not null) d.Notice = record.Notice; // most lines have none: no store into the record
         switch (record.Kind)
         {
             case RecordKind.Event:
@@ -61,10 +61,11 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
             DecodeTyped(binary, ref d);
             return;
         }
-        e.Comm = strings.Intern(record.Comm);
-        e.Name = strings.Intern(record.Event);
+        e.Comm = strings.Intern(record.Comm, record.Pid);
+        ref readonly var name = ref NameOf(record.Event);
+        e.Name = name.Name!;
         var payload = record.Payload;
-        e.Kind = Resolve(e.Name, record.Subsystem, ref payload, ref e.Payload);
+        e.Kind = Resolve(name.Name!, name.UserMapped, name.Kind, record.Subsystem, ref payload, ref e.Payload);
         Decoded(ref record, ref d, payload);
     }
 
@@ -108,7 +109,7 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         if (type.KindFromText)
         {
             var payload = binary.Payload();
-            e.Kind = Resolve(e.Name, default, ref payload, ref e.Payload);
+            e.Kind = Resolve(e.Name, userMapped: false, type.ByName, default, ref payload, ref e.Payload);
             var none = new RawRecord();
             Decoded(ref none, ref d, payload);
             return;
@@ -167,10 +168,12 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
     private const int TypedChecks = 16;
 
     /// <summary>What every record of one event type shares: its interned name, its meaning, its typed decoder.</summary>
-    private sealed class EventType(EventFormat format, string name, EventKind kind, bool kindFromText, TraceDatFields? fields)
+    private sealed class EventType(EventFormat format, string name, EventKind byName, EventKind kind, bool kindFromText, TraceDatFields? fields)
     {
         public readonly EventFormat Format = format;
         public readonly string Name = name;
+        /// <summary>The dictionary's meaning of the name (for a type whose meaning comes from the text, not user-mapped).</summary>
+        public readonly EventKind ByName = byName;
         public readonly EventKind Kind = kind;
         public readonly bool KindFromText = kindFromText;
         public TraceDatFields? Fields = fields;
@@ -188,8 +191,9 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         string name = strings.Intern(format.Name);
         // The meaning by name alone, unless the user mapped it or the payload may hold a kprobe's "(address)" header.
         bool fromText = !dictionary.IsUserMapped(name) && !binary.PayloadNeverStartsWithParen;
-        var kind = fromText ? EventKind.Unknown : dictionary.ByName(name);
-        var type = new EventType(format, name, kind, fromText, fromText ? null : TraceDatFields.For(kind, format));
+        var byName = dictionary.ByName(name);
+        var kind = fromText ? EventKind.Unknown : byName;
+        var type = new EventType(format, name, byName, kind, fromText, fromText ? null : TraceDatFields.For(kind, format));
         if (id >= 0 && id < 1 << 16)
         {
             if (id >= _types.Length) Array.Resize(ref _types, Math.Max(id + 1, 2 * _types.Length));
@@ -200,9 +204,8 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
 
     /// <summary>The meaning of an event: the user's map, then a kprobe's probed function, then the tracepoint
     /// name. For a kprobe, <paramref name="payload"/> becomes its arguments.</summary>
-    private EventKind Resolve(string name, ReadOnlySpan<byte> subsystem, ref ReadOnlySpan<byte> payload, ref EventPayload p)
+    private EventKind Resolve(string name, bool userMapped, EventKind byName, ReadOnlySpan<byte> subsystem, ref ReadOnlySpan<byte> payload, ref EventPayload p)
     {
-        var (userMapped, byName) = NameKind(name);
         if (userMapped) return byName;
         bool perfProbe = subsystem.StartsWith("probe"u8);
         if ((perfProbe || (payload.Length > 0 && payload[0] == (byte)'('))
@@ -229,18 +232,40 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         return byName;
     }
 
-    /// <summary>The dictionary's answers for an event name, kept per interned name (the same bytes give the same string
-    /// object): two string-hashing lookups a record otherwise. Bounded: past <see cref="MaxNames"/> names (an interner
-    /// that is full gives new strings), it starts again.</summary>
-    private (bool UserMapped, EventKind Kind) NameKind(string name)
+    /// <summary>An event name's interned string and the dictionary's answers for it (user-mapped, meaning by name), kept
+    /// per decoder in a table indexed by a hash of the name's bytes: a line whose name was seen finds them by comparing a
+    /// four words (<see cref="Utf8Interner.Pack(ReadOnlySpan{byte}, out ulong, out ulong, out ulong, out ulong)"/>: the bytes
+    /// themselves up to 32, every tracepoint name of the vocabulary), without interning, hashing a string or looking it up in the dictionary. A slot
+    /// holds the last name that fell on it (bounded: <see cref="NameSlots"/> names, whatever the input).</summary>
+    private ref readonly NameSlot NameOf(ReadOnlySpan<byte> bytes)
     {
-        if (_names.TryGetValue(name, out var known)) return known;
-        if (_names.Count >= MaxNames) _names.Clear();
-        var kind = (dictionary.IsUserMapped(name), dictionary.ByName(name));
-        _names.Add(name, kind);
-        return kind;
+        int n = bytes.Length;
+        Utf8Interner.Pack(bytes, out ulong w0, out ulong w1, out ulong w2, out ulong w3);
+        ref var slot = ref _names[Utf8Interner.Slot(w0 ^ w2, w1 ^ w3, n, NameSlotBits)];
+        if (slot.Length == n && slot.W0 == w0 && slot.W1 == w1 && slot.W2 == w2 && slot.W3 == w3 && slot.Name is not null
+            && (n <= 32 || bytes.SequenceEqual(slot.Bytes)))
+            return ref slot;
+        string name = strings.Intern(bytes);
+        slot = new NameSlot
+        {
+            W0 = w0, W1 = w1, W2 = w2, W3 = w3, Length = n, Bytes = n <= 32 ? null : bytes.ToArray(),
+            Name = name, UserMapped = dictionary.IsUserMapped(name), Kind = dictionary.ByName(name),
+        };
+        return ref slot;
     }
 
-    private const int MaxNames = 4096;
-    private readonly Dictionary<string, (bool, EventKind)> _names = new(ReferenceEqualityComparer.Instance);
+    private struct NameSlot
+    {
+        public ulong W0, W1, W2, W3;
+        public int Length;
+        /// <summary>The name's bytes when past 32.</summary>
+        public byte[]? Bytes;
+        public string? Name;
+        public bool UserMapped;
+        public EventKind Kind;
+    }
+
+    private const int NameSlotBits = 8;
+    private const int NameSlots = 1 << NameSlotBits;
+    private readonly NameSlot[] _names = new NameSlot[NameSlots];
 }

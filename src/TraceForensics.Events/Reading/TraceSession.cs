@@ -18,6 +18,7 @@ public sealed class TraceSession : IDisposable
     private readonly int _workers;
     private readonly Lazy<DecodeWorkers>? _decodeWorkers;
     private readonly long _parallelAfterBytes;
+    private readonly bool _readAhead;
     private long _taken;
     private EventPump? _pump;
     private long _stopAfterNs = long.MaxValue;
@@ -28,6 +29,7 @@ public sealed class TraceSession : IDisposable
         Limits = options.Limits;
         _workers = options.Parallelism;
         _parallelAfterBytes = options.ParallelAfterBytes;
+        _readAhead = options.ReadAhead;
         // The reading thread decodes too (while it waits for a run): one thread fewer than the cores.
         if (_workers > 1) _decodeWorkers = new(() => new DecodeWorkers(tables, _workers - 1));
     }
@@ -171,7 +173,8 @@ public sealed class TraceSession : IDisposable
     public bool Read(out TraceEvent e)
     {
         if (_pump is not null) return _pump.Read(out e);
-        if (_workers > 1 && (_taken++ & 4095) == 0 && BytesRead >= _parallelAfterBytes && _readers.Count > 0 && !_stopped)
+        if (_workers > 1 && (_taken++ & 4095) == 0 && BytesRead >= _parallelAfterBytes && _readers.Count > 0 && !_stopped
+            && (_readAhead || !_readers.Exists(r => r.DecodesInRuns)))
         {
             // From here the reading goes on on the pump's thread, where it stands.
             _pump = new EventPump(_readers.Count == 1 && _stopAfterNs == long.MaxValue ? ReadOnly : ReadMerged, _stopAfterNs);
@@ -205,8 +208,9 @@ public sealed class TraceSession : IDisposable
 
     private TraceEvent _inPlace;
 
-    /// <summary>True once the reading went on on threads of its own (<see cref="TraceSessionOptions.Parallelism"/>).</summary>
-    public bool ReadsInParallel => _pump is not null;
+    /// <summary>True once the reading went on on threads of its own (<see cref="TraceSessionOptions.Parallelism"/>): the
+    /// merge on the pump's, or the decoding of runs of lines on the decoding threads.</summary>
+    public bool ReadsInParallel => _pump is not null || _readers.Exists(r => r.ReadsInRuns);
 
     /// <summary>A reading of the merged events (<see cref="ReadMerged"/>), for the pump.</summary>
     internal delegate bool MergedReader(out TraceEvent e);

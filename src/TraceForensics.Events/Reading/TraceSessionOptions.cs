@@ -25,6 +25,14 @@ public sealed record TraceSessionOptions
     /// start (an input, or the inputs together): a small input is read sooner without them.</summary>
     public long ParallelAfterBytes { get; init; } = 4 << 20;
 
+    /// <summary>With <see cref="Parallelism"/> above 1: the inputs are read and merged on a thread of their own beside the
+    /// caller (<see cref="EventPump"/>), for a caller that does about as much with each event as the reading does (the
+    /// replay). False for one that does little with them (stats): the caller's thread reads and merges, and decodes runs
+    /// of lines beside the decoding threads while it waits for one, so no event is handed over between threads (a copy of
+    /// the large event and its cache lines moved between cores, per event; issue 15). Inputs none of whose lines are
+    /// decoded in runs (trace.dat) are read on a thread of their own either way.</summary>
+    public bool ReadAhead { get; init; } = true;
+
     /// <summary>When set, the session decodes into these tables' strings, stacks and dictionary (its stack ids are
     /// theirs; <see cref="EventsMapPath"/> is then not read again), with diagnostics of its own: a reading again of part
     /// of an input that was read before.</summary>

@@ -20,6 +20,10 @@ public static class AsciiSpan
         return -1;
     }
 
+    /// <summary>The index of the first byte that is not a space or tab, or -1 when there is none: one vectorised search
+    /// over the padding the kernel puts before a comm (<c>"%16s"</c>).</summary>
+    public static int SkipSpaces(ReadOnlySpan<byte> s) => s.IndexOfAnyExcept((byte)' ', (byte)'\t');
+
     public static ReadOnlySpan<byte> TrimStart(ReadOnlySpan<byte> s)
     {
         int i = 0;
@@ -112,6 +116,46 @@ public static class AsciiSpan
         if (secs > long.MaxValue / 1_000_000_000L - 1) return false; // 10 digits of seconds overflow nanoseconds in a long
         for (int i = frac.Length; i < 9; i++) f *= 10;
         ns = secs * 1_000_000_000L + f;
+        return true;
+    }
+
+    /// <summary>A timestamp token at the start of <paramref name="s"/>: <c>secs.frac:</c> (up to 10 digits of seconds, 1 to
+    /// 9 of fraction) or <c>digits:</c>, followed by a space, a tab or the end; parsed in the pass that finds its end, which
+    /// is returned in <paramref name="end"/> (just past the ':'). Accepts exactly the tokens whose text before the ':'
+    /// <see cref="TryParseTimestamp"/> accepts.</summary>
+    public static bool TryTimestampToken(ReadOnlySpan<byte> s, out long ns, out int end)
+    {
+        ns = 0;
+        end = 0;
+        int i = 0;
+        long secs = 0;
+        while (i < s.Length && IsDigit(s[i]))
+        {
+            if (i == 18) return false;
+            secs = secs * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == 0 || i == s.Length) return false;
+        if (s[i] == (byte)'.')
+        {
+            if (i > 10 || secs > long.MaxValue / 1_000_000_000L - 1) return false;
+            int j = i + 1;
+            long frac = 0;
+            while (j < s.Length && IsDigit(s[j]))
+            {
+                if (j - i > 9) return false;
+                frac = frac * 10 + (s[j] - '0');
+                j++;
+            }
+            int digits = j - i - 1;
+            if (digits == 0) return false;
+            for (int k = digits; k < 9; k++) frac *= 10;
+            ns = secs * 1_000_000_000L + frac;
+            i = j;
+        }
+        else ns = secs;
+        if (i == s.Length || s[i] != (byte)':' || (i + 1 < s.Length && !IsSpace(s[i + 1]))) { ns = 0; return false; }
+        end = i + 1;
         return true;
     }
 

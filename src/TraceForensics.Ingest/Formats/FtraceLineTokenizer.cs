@@ -1,3 +1,4 @@
+using System.Buffers;
 using static TraceForensics.Ingest.Formats.AsciiSpan;
 
 namespace TraceForensics.Ingest.Formats;
@@ -11,8 +12,9 @@ public static class FtraceLineTokenizer
     public static void Tokenize(ReadOnlySpan<byte> line, ref RawRecord r)
     {
         r.Reset();
-        var t = TrimStart(line);
-        if (t.IsEmpty) { r.Kind = RecordKind.Blank; return; }
+        int lead = SkipSpaces(line);
+        if (lead < 0) { r.Kind = RecordKind.Blank; return; }
+        var t = line[lead..];
         switch (t[0])
         {
             case (byte)'#':
@@ -30,7 +32,7 @@ public static class FtraceLineTokenizer
                 r.Kind = RecordKind.Header; // trace-cmd report header
                 return;
         }
-        TokenizeEvent(line, ref r);
+        TokenizeEvent(line, lead, ref r);
     }
 
     private static void TokenizeHashLine(ReadOnlySpan<byte> t, ref RawRecord r)
@@ -102,13 +104,19 @@ public static class FtraceLineTokenizer
         return false;
     }
 
-    private static void TokenizeEvent(ReadOnlySpan<byte> line, ref RawRecord r)
+    /// <summary>An event line, whose first byte that is not a space is at <paramref name="lead"/>. The kernel prints the
+    /// context as <c>"%16s-%-7d "</c> (comm and pid), <c>"(%7s) "</c> (the tgid, with the record-tgid option), <c>"[%03d] "</c>
+    /// (cpu), the irq-info flags and <c>"%5lu.%06lu: "</c> (kernel/trace/trace_output.c, <c>trace_print_context()</c>),
+    /// then <c>"%s: "</c> and the event's own print format (<c>trace_raw_output_*()</c>). One pass forward: the leading
+    /// spaces are skipped once, the timestamp is parsed as its token is found.</summary>
+    private static void TokenizeEvent(ReadOnlySpan<byte> line, int lead, ref RawRecord r)
     {
-        int cpuOpen = FindCpuField(line, out int cpuClose, out int cpu);
+        int cpuOpen = FindCpuField(line, lead, out int cpuClose, out int cpu);
         if (cpuOpen < 0) { Fail(ref r, "no [cpu] field"); return; }
 
-        // Left of the cpu field: "comm-pid" and an optional "(tgid)".
-        var left = TrimEnd(line[..cpuOpen]);
+        // Left of the cpu field: "comm-pid" and an optional "(tgid)". It starts at lead (the '[' is not a space, so it is
+        // at or after it): trimming its start again would change nothing.
+        var left = TrimEnd(line[lead..cpuOpen]);
         if (left.Length > 0 && left[^1] == (byte)')')
         {
             int open = left.LastIndexOf((byte)'(');
@@ -117,7 +125,6 @@ public static class FtraceLineTokenizer
             r.Tgid = TryParsePid(tgid, out int tg) ? tg : -1; // "(-----)" = unknown
             left = TrimEnd(left[..open]);
         }
-        left = TrimStart(left);
         int dash = left.LastIndexOf((byte)'-');
         if (dash < 0 || !TryParsePid(left[(dash + 1)..], out int pid)) { Fail(ref r, dash < 0 ? "no comm-pid before the cpu field" : $"no pid the kernel gives (0 to {PidMaxLimit - 1}) in the comm-pid before the cpu field"); return; }
         r.Comm = left[..dash];
@@ -126,25 +133,22 @@ public static class FtraceLineTokenizer
 
         // Right of the cpu field: [flags] timestamp ':' then event.
         var rest = TrimStart(line[(cpuClose + 1)..]);
-        int sp = IndexOfSpace(rest);
-        var tok = sp < 0 ? rest : rest[..sp];
-        if (tok.Length < 2 || tok[^1] != (byte)':' || !TryParseTimestamp(tok[..^1], out long ts))
+        if (!TryTimestampToken(rest, out long ts, out int end))
         {
+            int sp = IndexOfSpace(rest);
             if (sp < 0) { Fail(ref r, "no timestamp"); return; }
-            r.Flags = tok;
+            r.Flags = rest[..sp];
             rest = TrimStart(rest[sp..]);
-            sp = IndexOfSpace(rest);
-            tok = sp < 0 ? rest : rest[..sp];
-            if (tok.Length < 2 || tok[^1] != (byte)':' || !TryParseTimestamp(tok[..^1], out ts))
+            if (!TryTimestampToken(rest, out ts, out end))
             {
                 Fail(ref r, "no timestamp after the flags");
                 return;
             }
         }
         r.TimestampNs = ts;
-        rest = sp < 0 ? default : TrimStart(rest[sp..]);
+        rest = TrimStart(rest[end..]);
 
-        if (rest.StartsWith("<stack trace"u8) || rest.StartsWith("<user stack trace"u8))
+        if (rest.Length > 0 && rest[0] == (byte)'<' && (rest.StartsWith("<stack trace"u8) || rest.StartsWith("<user stack trace"u8)))
         {
             r.Kind = RecordKind.StackStart;
             r.Event = "stack"u8;
@@ -179,9 +183,8 @@ public static class FtraceLineTokenizer
     }
 
     /// <summary>The first " [digits]" followed by a space, tab or end: the cpu column. Returns the index of '['.</summary>
-    private static int FindCpuField(ReadOnlySpan<byte> line, out int close, out int cpu)
+    private static int FindCpuField(ReadOnlySpan<byte> line, int from, out int close, out int cpu)
     {
-        int from = 0;
         while (true)
         {
             int i = line[from..].IndexOf((byte)'[');
@@ -203,17 +206,16 @@ public static class FtraceLineTokenizer
         return -1;
     }
 
+    /// <summary>The ':' that ends the event name: the first ':', space, tab, '(' or '&lt;' (one vectorised search) must be a
+    /// ':' after at least one byte and before a space, a tab or the end.</summary>
     private static int FindEventColon(ReadOnlySpan<byte> s)
     {
-        for (int i = 0; i < s.Length; i++)
-        {
-            byte b = s[i];
-            if (b == (byte)':')
-                return i > 0 && (i + 1 == s.Length || IsSpace(s[i + 1])) ? i : -1;
-            if (IsSpace(b) || b == (byte)'(' || b == (byte)'<') return -1;
-        }
-        return -1;
+        int i = s.IndexOfAny(EventNameEnd);
+        if (i <= 0 || s[i] != (byte)':') return -1;
+        return i + 1 == s.Length || IsSpace(s[i + 1]) ? i : -1;
     }
+
+    private static readonly SearchValues<byte> EventNameEnd = SearchValues.Create(":( \t<"u8);
 
     private static void Fail(ref RawRecord r, string why)
     {

@@ -82,6 +82,14 @@ public sealed class TraceRecordReader : IRecordSource
         return _lines.TryReadLines(out lines, out offset, maxBytes);
     }
 
+    /// <summary><see cref="TryReadLines"/> read straight into <paramref name="target"/> (see
+    /// <see cref="LineReader.TryReadLinesInto"/>): a run of at most the target's length unless one line is longer.</summary>
+    public bool TryReadLinesInto(ref byte[] target, out int length, out long offset)
+    {
+        if (!ReadsLineRuns) throw new InvalidOperationException($"{Format.Name()} is read one line at a time");
+        return _lines.TryReadLinesInto(ref target, out length, out offset);
+    }
+
     /// <summary>Tokenizes one line (without its newline, a carriage return before it removed) of a
     /// <see cref="ReadsLineRuns"/> format, as <see cref="Read"/> does.</summary>
     public static void TokenizeLine(TraceFormat format, ReadOnlySpan<byte> line, ref RawRecord record)

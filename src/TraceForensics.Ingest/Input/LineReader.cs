@@ -98,6 +98,63 @@ public sealed class LineReader : IDisposable
         }
     }
 
+    /// <summary><see cref="TryReadLines"/> into <paramref name="target"/> (grown when a run is longer): the run's bytes are
+    /// read from the stream straight into it, not into this reader's buffer and copied out; only the part of a line
+    /// after the run's last newline is copied back here, to start the next run. <paramref name="length"/> bytes from
+    /// the input <paramref name="offset"/> on; runs as <see cref="TryReadLines"/> hands out, of at most the target's length
+    /// unless one line is longer (issue 15: a copy of every byte less).</summary>
+    public bool TryReadLinesInto(ref byte[] target, out int length, out long offset)
+    {
+        // No more than the line limit at once: a line in a run is then never one that Read would skip as overlong.
+        int maxBytes = Math.Min(target.Length, MaxLineBytes);
+        int pending = _end - _start;
+        if (pending > maxBytes / 4 || _eof)
+        {
+            // Much read already (the sniffed head, a switch from reading line by line) or nothing more to read: from the buffer.
+            return CopyLines(ref target, maxBytes, out length, out offset);
+        }
+        offset = _bufferOffset + _start;
+        _buffer.AsSpan(_start, pending).CopyTo(target);
+        int n = pending;
+        while (n < maxBytes)
+        {
+            int read = _stream.Read(target, n, maxBytes - n);
+            if (read == 0)
+            {
+                _eof = true;
+                break;
+            }
+            n += read;
+        }
+        int last = target.AsSpan(0, n).LastIndexOf((byte)'\n');
+        int keep = last < 0 ? n : n - (last + 1);
+        // What follows the last newline goes back to the start of the buffer (all of it when there is none).
+        if (_buffer.Length < keep) _buffer = new byte[Math.Max(keep, 64)]; // a small buffer grows further as it fills
+        target.AsSpan(n - keep, keep).CopyTo(_buffer);
+        _bufferOffset = offset + (n - keep);
+        _start = 0;
+        _end = keep;
+        if (last < 0) return CopyLines(ref target, maxBytes, out length, out offset);
+        length = last + 1;
+        LineOffset = offset + length;
+        LineLength = 0;
+        return true;
+    }
+
+    /// <summary><see cref="TryReadLines"/>, the run copied into <paramref name="target"/>.</summary>
+    private bool CopyLines(ref byte[] target, int maxBytes, out int length, out long offset)
+    {
+        if (!TryReadLines(out var lines, out offset, maxBytes))
+        {
+            length = 0;
+            return false;
+        }
+        if (target.Length < lines.Length) target = new byte[lines.Length];
+        lines.CopyTo(target);
+        length = lines.Length;
+        return true;
+    }
+
     private ReadOnlySpan<byte> Emit(int start, int length, int consumed)
     {
         LineNumber++;

@@ -283,10 +283,13 @@ public sealed class TraceDatFile
 
     private static void ReadPrintk(ref TraceDatBytes b) => b.Take(b.Size32()); // trace_printk formats: bprint events are not read yet
 
-    /// <summary>saved_cmdlines: lines of "PID COMM".</summary>
-    private void ReadCmdlines(ref TraceDatBytes b)
+    private void ReadCmdlines(ref TraceDatBytes b) => AddCmdlines(Encoding.Latin1.GetString(b.Take(b.Size64())));
+
+    /// <summary>Takes in the text of tracefs's saved_cmdlines (lines of "PID COMM", kernel/trace/trace_sched_switch.c
+    /// saved_cmdlines_show): the file's section, or a live watch's fresh read of it (a task that started after the
+    /// watch began has its comm saved by the kernel once it is traced).</summary>
+    public void AddCmdlines(string text)
     {
-        var text = Encoding.Latin1.GetString(b.Take(b.Size64()));
         foreach (var line in text.Split('\n'))
         {
             int sp = line.IndexOf(' ');

@@ -52,7 +52,7 @@ internal abstract class TraceDatStorage : IDisposable
     }
 
     /// <summary>An input that cannot be read at offsets (stdin, a pipe, a gzip'd trace.dat): held in memory when it ends
-    /// within <see cref="InMemoryBytes"/>, else copied on to a temporary file (deleted when closed) and read from there at
+    /// within <see cref="InMemoryBytes"/>, else copied on to a temporary file (<see cref="TempSpill"/>) and read from there at
     /// offsets, so memory does not grow with the input. Without a temporary file to write, it is held in memory.</summary>
     public static TraceDatStorage Spill(Stream input)
     {
@@ -62,13 +62,7 @@ internal abstract class TraceDatStorage : IDisposable
         int n;
         while (head.Length <= inMemory && (n = input.Read(block)) > 0) head.Write(block, 0, n);
         if (head.Length <= inMemory) return new Memory(head.ToArray());
-        FileStream spill;
-        try
-        {
-            spill = new FileStream(Path.Combine(Path.GetTempPath(), $"tracefx-{Guid.NewGuid():N}.dat"), FileMode.CreateNew,
-                FileAccess.ReadWrite, FileShare.None, bufferSize: 1, FileOptions.DeleteOnClose);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        if (TempSpill.Create("tracefx-dat", bufferSize: 1) is not { } spill)
         {
             input.CopyTo(head);
             return new Memory(head.ToArray());

@@ -33,9 +33,11 @@ public class ParallelReadingTests
         var serial = Dump(paths, new TraceSessionOptions { Parallelism = 1 }, out bool serialParallel);
         Assert.False(serialParallel);
         // From the first line, and from the middle of the (first) input on: its reading switches to runs of lines there.
+        // The merge on a thread of its own (ReadAhead, the replay's) or on the caller's (stats').
         foreach (long after in new long[] { 0, 50_000 })
+        foreach (bool ahead in new[] { true, false })
         {
-            var parallel = Dump(paths, new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after }, out bool wentParallel);
+            var parallel = Dump(paths, new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after, ReadAhead = ahead }, out bool wentParallel);
             if (after == 0) Assert.True(wentParallel);
             Assert.Equal(serial, parallel);
         }
@@ -61,13 +63,52 @@ public class ParallelReadingTests
         {
             var serial = Dump([path], new TraceSessionOptions { Parallelism = 1 }, out _);
             foreach (long after in new long[] { 0, 1_500_000 })
+            foreach (bool ahead in new[] { true, false })
             {
-                var parallel = Dump([path], new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after }, out bool wentParallel);
+                var parallel = Dump([path], new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = after, ReadAhead = ahead }, out bool wentParallel);
                 if (after == 0) Assert.True(wentParallel);
                 Assert.Equal(serial, parallel);
             }
             Assert.Contains(TraceForensics.Ingest.Diagnostics.DiagnosticCodes.OverlongLine, serial);
             Assert.Contains(TraceForensics.Ingest.Diagnostics.DiagnosticCodes.UnrecognizedLine, serial);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>Events that wait in the reorder window while many runs of lines after theirs are read (one event far ahead
+    /// in time every few thousand lines, so each holds the run it was decoded in): past the runs the window holds on to,
+    /// their events are copied out of the oldest, and all come out as one thread reads them.</summary>
+    [Fact]
+    public void Events_waiting_long_in_the_window_read_on_two_threads_as_on_one()
+    {
+        var text = new StringBuilder();
+        long us = 1_000_000;
+        for (int block = 0; block < 50; block++)
+        {
+            for (int i = 0; i < 1000; i++, us += 3)
+                text.Append($"          <idle>-0       [00{i % 4}] d..2. {us / 1_000_000}.{us % 1_000_000:000000}: sched_switch: prev_comm=a prev_pid={i % 50 + 1} " +
+                            $"prev_prio=120 prev_state=D ==> next_comm=b next_pid={i % 7 + 100} next_prio=120\n");
+            long ahead = 9_000_000 + block * 10L; // all within the window of each other: they wait to the end
+            text.Append($"          <idle>-0       [001] d..2. {ahead / 1_000_000}.{ahead % 1_000_000:000000}: sched_waking: comm=c pid={block + 1} prio=120 target_cpu=001\n");
+        }
+        var path = Run.TempFile(text.ToString());
+        try
+        {
+            var serial = Dump([path], new TraceSessionOptions { Parallelism = 1 }, out _);
+            foreach (bool ahead in new[] { true, false })
+            {
+                var parallel = Dump([path], new TraceSessionOptions { Parallelism = 2, ParallelAfterBytes = 0, ReadAhead = ahead }, out bool wentParallel);
+                Assert.True(wentParallel);
+                Assert.Equal(serial, parallel);
+            }
+            // The events far ahead come last, in time order.
+            var events = serial.Split('\n').Where(l => l.StartsWith("event ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(50 * 1001, events.Count);
+            Assert.StartsWith("event 9.000000 ", events[^50]);
+            Assert.StartsWith("event 9.000490 ", events[^1]);
         }
         finally
         {

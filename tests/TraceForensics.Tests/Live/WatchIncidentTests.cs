@@ -146,6 +146,78 @@ public class WatchIncidentTests
         }
     }
 
+    /// <summary>A chain that grows while it hangs: the inner filesystem's pages are written back by a sync first (the
+    /// loop worker blocks on the freeze, the sync behind it: the incident is written for them), dd conv=fsync starts only
+    /// once that incident is written and joins the chain. The watch writes the incident again over its directory, says
+    /// that dd joined, and the rewritten findings name dd.</summary>
+    [SkippableFact]
+    public void An_incident_whose_chain_grows_is_written_again_naming_the_task_that_joined()
+    {
+        Skip.IfNot(Environment.IsPrivilegedProcess, "watching needs root");
+        Skip.If(Tracefs.Find(out var why) is null, why ?? "no tracefs");
+        Skip.IfNot(File.Exists("/usr/sbin/mkfs.xfs") || File.Exists("/sbin/mkfs.xfs"), "mkfs.xfs is not installed (.ci/run installs it)");
+        Skip.IfNot(File.Exists(FsFreeze), "fsfreeze (util-linux) is not installed");
+        Skip.IfNot(File.Exists("/usr/sbin/losetup") || File.Exists("/sbin/losetup"), "no losetup");
+        var work = Directory.CreateTempSubdirectory("tfx-watch-").FullName;
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        using var cancel = new CancellationTokenSource();
+        Thread? watcher = null;
+        try
+        {
+            using var outer = new LoopXfs(Path.Combine(work, "outer.img"), "1G", Path.Combine(work, "outer"), "xfs");
+            using var inner = new LoopXfs(Path.Combine(outer.Mount, "inner.img"), "512M", Path.Combine(work, "inner"), "xfs");
+            var incidents = Path.Combine(work, "incidents");
+            var settings = new WatchCommand.Settings(incidents, StallNs: 2_000_000_000, DeadlockOnly: false, WindowNs: 30_000_000_000,
+                Once: false, Exec: null, BufferKb: null, RecordingPlan.Default) { FallbackDirectory = Path.Combine(work, "fallback") };
+            watcher = new Thread(() => WatchCommand.Run(settings, stdout, stderr, cancel.Token)) { IsBackground = true };
+            watcher.Start();
+            Thread.Sleep(3000); // armed and reading
+            bool frozen = false;
+            Process? sync = null, dd = null;
+            string? dir = null, grew = null;
+            try
+            {
+                LoopXfs.Sh("sync");
+                LoopXfs.Sh("dd", "if=/dev/urandom", $"of={inner.Mount}/first", "bs=1M", "count=4", "status=none"); // dirty, not written back
+                LoopXfs.Sh(FsFreeze, "-f", outer.Mount);
+                frozen = true;
+                sync = Process.Start("sync", ["-f", $"{inner.Mount}/first"]);
+                dir = Until(TimeSpan.FromSeconds(90), () => Directory.Exists(incidents)
+                    ? Directory.GetDirectories(incidents, "incident-*").FirstOrDefault(d => File.Exists(Path.Combine(d, IncidentWriter.FindingsLkml)))
+                    : null);
+                if (dir is not null)
+                {
+                    dd = Process.Start("dd", ["if=/dev/urandom", $"of={inner.Mount}/stalled", "bs=1M", "count=16", "conv=fsync", "status=none"]);
+                    // findings.txt is replaced atomically, so it can be read while the watch writes it again.
+                    grew = Until(TimeSpan.FromSeconds(90), () =>
+                        System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(Path.Combine(dir, IncidentWriter.FindingsText)), @"\bdd:[0-9]+") ? "yes" : null);
+                }
+            }
+            finally
+            {
+                if (frozen) LoopXfs.Sh(FsFreeze, "-u", outer.Mount);
+                sync?.WaitForExit();
+                dd?.WaitForExit();
+                cancel.Cancel();
+                watcher.Join(TimeSpan.FromSeconds(60));
+            }
+            string Said() => stdout + "\n" + stderr;
+            Assert.True(dir is not null, "no incident: " + Said());
+            Assert.True(grew is not null, "the incident was not written again: " + Said());
+            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(stdout.ToString(),
+                $@"incident {System.Text.RegularExpressions.Regex.Escape(dir)} grew \((.*, )?dd:{dd!.Id}(, [^)]*)? joined\), written again"), Said());
+            Assert.Single(Directory.GetDirectories(incidents, "incident-*"));
+            Assert.Contains(Analyze.Files(Path.Combine(dir, IncidentWriter.TraceFile)), f => f.Kind == FindingKind.Stall && f.Tasks.Any(t => t.Comm == "dd"));
+        }
+        finally
+        {
+            cancel.Cancel();
+            watcher?.Join(TimeSpan.FromSeconds(60));
+            Directory.Delete(work, true);
+        }
+    }
+
     /// <summary>What <paramref name="probe"/> gives once it gives something, looked at every quarter second, or null when
     /// <paramref name="bound"/> passed first.</summary>
     private static string? Until(TimeSpan bound, Func<string?> probe)

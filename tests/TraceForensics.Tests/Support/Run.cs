@@ -57,4 +57,29 @@ public static class Run
         int code = TraceForensics.Cli.Program.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
     }
+
+    /// <summary>Runs the built tracefx (the managed build beside the tests) as a process with <paramref name="stdin"/> on
+    /// its standard input (which the test host's own is not); exit code, stdout and stderr.</summary>
+    public static (int Exit, string Stdout, string Stderr) CliWithInput(byte[] stdin, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "tracefx.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        // Written while the output is read: a large input and a full output pipe would otherwise wait on each other.
+        var writer = Task.Run(() =>
+        {
+            try { p.StandardInput.BaseStream.Write(stdin); }
+            catch (IOException) { } // it stopped reading (a usage error): what it said is the result
+            finally { p.StandardInput.Close(); }
+        });
+        var errors = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        writer.Wait();
+        p.WaitForExit();
+        return (p.ExitCode, output, errors.Result);
+    }
 }

@@ -118,6 +118,47 @@ public sealed class TriageRunTests : IDisposable
         Assert.Single(rows.Select(r => r.Signature).Distinct());
     }
 
+    /// <summary>`tracefx triage -`: standard input is one input, a log or a tar stream, read as analyze reads it; a log
+    /// piped in has no modification time (not the file-not-found date File.GetLastWriteTimeUtc gives).</summary>
+    [Fact]
+    public void Standard_input_is_one_input_a_tar_stream_or_a_log()
+    {
+        var tarBytes = new MemoryStream();
+        using (var gz = new GZipStream(tarBytes, CompressionLevel.Fastest, leaveOpen: true))
+        using (var writer = new TarWriter(gz, TarEntryFormat.Pax))
+            foreach (var (name, seed) in new[] { ("a/one.log", 1), ("b/two.log", 2) })
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name)
+                {
+                    DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(HungReports.MutexChain(seed))),
+                    ModificationTime = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero),
+                });
+        var parquet = Path.Combine(_dir, "stdin.parquet");
+        var (exit, _, stderr) = Run.CliWithInput(tarBytes.ToArray(), "triage", "-q", "-", "-o", parquet);
+        Assert.True(exit == 0, stderr);
+        var summary = TriageSummary.Read([parquet]);
+        Assert.Equal(2, summary.Rows);
+        var group = Assert.Single(summary.Groups);
+        Assert.Equal(new DateTime(2026, 11, 30, 8, 0, 0, DateTimeKind.Utc), group.FirstSeen);
+
+        var log = Path.Combine(_dir, "piped.parquet");
+        (exit, _, stderr) = Run.CliWithInput(System.Text.Encoding.UTF8.GetBytes(HungReports.MutexChain(3)), "triage", "-q", "-", "-o", log);
+        Assert.True(exit == 0, stderr);
+        var piped = Assert.Single(TriageSummary.Read([log]).Groups);
+        Assert.Equal(group.Signature, piped.Signature);
+        Assert.Null(piped.FirstSeen);
+
+        (exit, _, stderr) = Run.CliWithInput([], "triage", "-", "-", "-o", log);
+        Assert.Equal(2, exit);
+        Assert.Contains("standard input (-) can be given once", stderr);
+    }
+
+    [Fact]
+    public void A_missing_input_is_a_diagnostic_row_with_no_time_seen()
+    {
+        var row = Assert.Single(new TriageAnalysis(new AnalysisOptions()).Run(TriageInputs.Expand([Path.Combine(_dir, "nope.log")]).Single()));
+        Assert.Null(row.Seen);
+    }
+
     [Fact]
     public void Host_and_boot_come_from_journal_lines_where_the_log_names_them()
     {

@@ -46,6 +46,37 @@ public class TuiStreamingTests
         Assert.Contains("log: offsets", screen);
     }
 
+    /// <summary>While loading, the load makes lines only for the tasks the view shows (its height, once laid out), and
+    /// the view is given them; the 37 tasks of the trace are all listed once the load ends.</summary>
+    [Fact]
+    public void While_loading_only_the_tasks_the_view_shows_are_made()
+    {
+        using var dir = new TempDirectory();
+        var path = TuiLargeTraceTests.Generate(20_000, dir.Path); // 37 tasks
+        using var ui = new HeadlessTui(TuiModel.Empty([path]), 200, 50);
+        ui.Screen();
+        var partials = new List<LoadProgress>();
+        using var session = TraceSession.Open([path]);
+        var model = TuiModel.Load(session, new AnalysisOptions(), partialEvery: TimeSpan.Zero, partialTasks: () => ui.Tui.TaskRowsShown,
+                                  partial: p => { partials.Add(p); ui.Tui.Loading(p); });
+        int rows = ui.Tui.TaskRowsShown;
+        Assert.InRange(rows, 3, 20); // a quarter of 50 rows, less the frame
+        Assert.True(partials.Count >= 3, $"{partials.Count} partial results");
+        Assert.Equal(37, partials[0].Tasks.Count); // before the view said its height: all of them
+        Assert.All(partials.Skip(1), p => Assert.Equal(rows, p.Tasks.Count));
+        var screen = ui.Screen();
+        Assert.Contains(partials[^1].Tasks[0].Line[..20], screen);
+        Assert.Contains("(loading)", screen);
+        ui.Tui.SetModel(model);
+        ui.Tui.MoveTo(model.Events.Count - 1);
+        // At the cursor, every task is listed again, not only as many as the view shows.
+        foreach (int pid in Enumerable.Range(1000, 37))
+        {
+            ui.Tui.SelectTask(pid);
+            Assert.Equal(pid, ui.Tui.SelectedTaskPid);
+        }
+    }
+
     [Fact]
     public void Search_and_filter_stream_over_a_large_log_with_progress_and_Esc_cancels()
     {

@@ -78,6 +78,43 @@ public class TuiWatchViewTests
         Assert.Null(IncidentOpening.Inputs(Path.Combine(tmp.Path, "empty"), out _));
     }
 
+    /// <summary>Incidents made within one second are numbered -0002, -0003, ...: the names sort in the order they were made
+    /// (unpadded, "-10" sorted before "-2", and the "latest" opened was the tenth of twelve), and the latest is the last
+    /// made; the unpadded names of earlier versions sort by their number too.</summary>
+    [Fact]
+    public void Incidents_made_within_one_second_sort_in_the_order_they_were_made()
+    {
+        using var tmp = new TempDirectory();
+        var at = new DateTime(2026, 12, 3, 15, 29, 0, DateTimeKind.Utc);
+        var made = new List<string>();
+        for (int i = 0; i < 12; i++)
+        {
+            var dir = IncidentWriter.CreateDirectory(tmp.Path, at);
+            File.WriteAllText(Path.Combine(dir, IncidentWriter.TraceFile), "");
+            made.Add(dir);
+        }
+        Assert.Equal("incident-20261203T152900Z", Path.GetFileName(made[0]));
+        Assert.Equal("incident-20261203T152900Z-0002", Path.GetFileName(made[1]));
+        Assert.Equal("incident-20261203T152900Z-0012", Path.GetFileName(made[^1]));
+        // A plain sort of the names (ls, a glob) gives the same order.
+        Assert.Equal(made, made.OrderBy(d => Path.GetFileName(d), StringComparer.Ordinal));
+        Assert.Equal(made, IncidentOpening.List(tmp.Path));
+        var inputs = IncidentOpening.Inputs(tmp.Path, out var note);
+        Assert.Equal(Path.Combine(made[^1], IncidentWriter.TraceFile), inputs![0]);
+        Assert.Contains("the latest of 12 incidents", note);
+        Assert.Contains("incident-20261203T152900Z-0011 opens the one before", note);
+
+        // Names of an earlier version (unpadded), one second later: ordered by number, after the padded ones.
+        using var old = new TempDirectory();
+        foreach (var name in new[] { "incident-20261203T152901Z-10", "incident-20261203T152901Z", "incident-20261203T152901Z-2", "incident-20261203T152900Z-9" })
+        {
+            Directory.CreateDirectory(Path.Combine(old.Path, name));
+            File.WriteAllText(Path.Combine(old.Path, name, IncidentWriter.TraceFile), "");
+        }
+        Assert.Equal(["incident-20261203T152900Z-9", "incident-20261203T152901Z", "incident-20261203T152901Z-2", "incident-20261203T152901Z-10"],
+                     IncidentOpening.List(old.Path).Select(Path.GetFileName));
+    }
+
     /// <summary>A live source made of a trace's events, handed out <paramref name="step"/> at a time.</summary>
     private sealed class StepSource(TraceSession session, List<TraceEvent> events, int step) : ILiveSource
     {
@@ -165,6 +202,46 @@ public class TuiWatchViewTests
         Assert.Contains($"({events.Count}/{events.Count})", end);
         // What the live view shows at the end is what analyze finds in the file.
         Assert.Equal(Analyze.Files(path).Select(f => (f.Kind, f.Summary)), update.Findings!.Select(f => (f.Kind, f.Summary)));
+    }
+
+    /// <summary>The live view's timeline strips fill from the feed: each task's changes (run states, and the reclaim, fault
+    /// and writeback-wait spans) are the ones the load of the same trace keeps, and the strips at the end show them;
+    /// what the live log drops is forgotten without changing the strips after it.</summary>
+    [Fact]
+    public void The_live_strips_fill_from_the_feed_as_the_load_fills_them()
+    {
+        var path = Path.Combine(TestPaths.SampleTraces, "ext4-memcg.ftrace.txt.gz");
+        var (session, events) = Run.Files(path);
+        using var _ = session;
+        var source = new StepSource(session, events, 700);
+        var feed = new LiveFeed(source, new AnalysisOptions(), findingsEvery: TimeSpan.Zero);
+        var model = TuiModel.Live(source.Name, source.Stacks);
+        using var ui = new HeadlessTui(model, 200, 50);
+        LiveUpdate? update;
+        while ((update = feed.Step(TimeSpan.Zero)) is not null)
+        {
+            ui.Tui.Live(update);
+            if (update.Ended) break;
+        }
+        using var again = TraceSession.Open([path]);
+        var loaded = TuiModel.Load(again, new AnalysisOptions());
+        Assert.Equal(loaded.Timelines.Pids.Order(), model.Timelines.Pids.Order());
+        foreach (int pid in loaded.Timelines.Pids) Assert.Equal(loaded.Timelines[pid], model.Timelines[pid]);
+        // Not only run states: the memcg reclaim of the trace is there.
+        var letters = model.Timelines.Pids.SelectMany(p => model.Timelines[p]).Select(c => c.State).ToHashSet();
+        Assert.Contains('M', letters);
+        Assert.Contains('=', letters);
+        // The strips on the screen at the end (the cursor on the last event) are not all unknown.
+        var strips = ui.Screen().Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l, @"([.=RSDTXWMF]+)\|([.=RSDTXWMF]+) \S+:\d+ ")).Where(m => m.Success).ToList();
+        Assert.NotEmpty(strips);
+        Assert.Contains(strips, m => m.Groups[1].Value.Trim('.').Length > 0);
+
+        // Dropping what came before the middle of the trace keeps the strips from there on.
+        long middle = events[events.Count / 2].TimestampNs, end = events[^1].TimestampNs;
+        var before = model.Timelines.Pids.ToDictionary(p => p, p => model.Strip(p, end, 101, (end - middle) / 60));
+        model.Timelines.DropBefore(middle);
+        foreach (int pid in model.Timelines.Pids) Assert.Equal(before[pid], model.Strip(pid, end, 101, (end - middle) / 60));
+        Assert.True(model.Timelines.Pids.Sum(p => model.Timelines[p].Count) < loaded.Timelines.Pids.Sum(p => loaded.Timelines[p].Count));
     }
 
     /// <summary>Over its bound the followed log (tui --live) drops its oldest events down to a copy of the replay's state; the cursor's
