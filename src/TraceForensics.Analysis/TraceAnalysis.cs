@@ -22,8 +22,11 @@ public static class TraceAnalysis
         hooks?.Analyzing?.Invoke(analyzer);
         long n = 0;
         if (options.UntilNs is long stop) session.StopAfter(stop);
-        while (session.Read(out var e))
+        while (true)
         {
+            // In place where the reading left it (TraceSession.Next): the large event is not copied once more per event.
+            ref readonly var e = ref session.Next();
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(in e)) break;
             if (options.UntilNs is long until && e.TimestampNs > until) break;
             hooks?.Applying?.Invoke(e, analyzer.State);
             analyzer.Observe(e);

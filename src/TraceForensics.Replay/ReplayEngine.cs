@@ -172,8 +172,7 @@ public sealed class ReplayEngine
             case EventKind.Unplug: State.Bios.Unplug(e); break;
             case EventKind.RequestComplete:
             case EventKind.BioComplete:
-                foreach (var io in State.Bios.Complete(e))
-                    foreach (var p in io.Pages) pages.WritebackEnd(p);
+                foreach (var io in State.Bios.Complete(e)) io.Pages.ForEachRun(pages, EndWriteback);
                 break;
             case EventKind.ReclaimBegin: tasks.ReclaimBegin(t); break;
             case EventKind.ReclaimEnd: tasks.ReclaimEnd(t); break;
@@ -187,6 +186,8 @@ public sealed class ReplayEngine
         // sleep itself emits (io_schedule flushes the task's plug: block events) or allocations.
         if (EndsAnnouncedWait(e.Kind)) t.Wait = null;
     }
+
+    private static readonly Action<PageTracker, PageKey, int> EndWriteback = static (pages, first, count) => pages.WritebackEnd(first, count);
 
     private static bool EndsAnnouncedWait(EventKind kind) => kind switch
     {

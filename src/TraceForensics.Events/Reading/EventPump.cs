@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using TraceForensics.Events.Model;
 
@@ -88,6 +89,21 @@ internal sealed class EventPump : IDisposable
     /// <summary>The next event; false at the end.</summary>
     public bool Read(out TraceEvent e)
     {
+        ref readonly var next = ref Next();
+        if (Unsafe.IsNullRef(in next))
+        {
+            e = default;
+            return false;
+        }
+        e = next;
+        return true;
+    }
+
+    /// <summary>The next event where it lies in its batch, good until the next call (the batch goes back to the reading
+    /// only then): the taker reads it in place, without a copy of the large event per event (issue 15: the copy was
+    /// about a tenth of the replay thread's time). A null reference at the end.</summary>
+    public ref readonly TraceEvent Next()
+    {
         while (_current is null || _next == _current.Count)
         {
             lock (_gate)
@@ -102,15 +118,13 @@ internal sealed class EventPump : IDisposable
                 if (_full.Count == 0)
                 {
                     _failure?.Throw();
-                    e = default;
-                    return false;
+                    return ref Unsafe.NullRef<TraceEvent>();
                 }
                 _current = _full.Dequeue();
                 _next = 0;
             }
         }
-        e = _current.Events[_next++];
-        return true;
+        return ref _current.Events[_next++];
     }
 
     /// <summary>Stops the reading and waits for its thread to end (so that the readers can be closed).</summary>

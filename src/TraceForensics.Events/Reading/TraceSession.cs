@@ -196,6 +196,18 @@ public sealed class TraceSession : IDisposable
     private bool _stopped;
     private bool? _alone;
 
+    /// <summary>As <see cref="Read"/>, the event by reference, good until the next read: once the reading runs on its own
+    /// thread, the event where the pump's batch holds it, not copied (issue 15). A null reference at the end
+    /// (<see cref="System.Runtime.CompilerServices.Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
+    public ref readonly TraceEvent Next()
+    {
+        if (_pump is not null) return ref _pump.Next();
+        if (!Read(out _inPlace)) return ref System.Runtime.CompilerServices.Unsafe.NullRef<TraceEvent>();
+        return ref _inPlace;
+    }
+
+    private TraceEvent _inPlace;
+
     /// <summary>True once the reading went on on threads of its own (<see cref="TraceSessionOptions.Parallelism"/>): the
     /// merge on the pump's, or the decoding of runs of lines on the decoding threads.</summary>
     public bool ReadsInParallel => _pump is not null || _readers.Exists(r => r.ReadsInRuns);

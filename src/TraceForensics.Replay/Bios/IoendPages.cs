@@ -61,6 +61,16 @@ public sealed class IoendPages : IEnumerable<PageKey>
 
     internal IoendPages Clone() => new() { _first = _first, _more = _more is null ? null : new(_more), Count = Count };
 
+    /// <summary>Calls <paramref name="each"/> with every run of consecutive pages (first page, count), in the order of
+    /// <see cref="GetEnumerator"/>: for who treats a run at once (a completion ends the writeback of every page).</summary>
+    public void ForEachRun<TState>(TState state, Action<TState, PageKey, int> each)
+    {
+        if (Count == 0) return;
+        each(state, _first.First, _first.Count);
+        if (_more is null) return;
+        foreach (var r in _more) each(state, r.First, r.Count);
+    }
+
     public IEnumerator<PageKey> GetEnumerator()
     {
         foreach (var r in Runs)

@@ -1,5 +1,5 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TraceForensics.Events.Model;
 using TraceForensics.Replay.Bios;
 using TraceForensics.Replay.Evidence;
@@ -12,7 +12,7 @@ namespace TraceForensics.Replay.Pages;
 /// indexed by the task, so asking for them does not scan every live page.</summary>
 public sealed class PageTracker
 {
-    private readonly Dictionary<PageKey, PageState> _pages = new();
+    private readonly PageTable _pages = new();
     private readonly Dictionary<ulong, PageKey> _byPfn = new();
     private readonly Dictionary<ulong, PageKey> _byFolio = new();
     private readonly Dictionary<(ulong Ino, long Index), PageKey> _byInoIndex = new();
@@ -23,7 +23,7 @@ public sealed class PageTracker
     internal PageTracker Clone(IReadOnlyDictionary<IoendRecord, IoendRecord> ioends)
     {
         var clone = new PageTracker();
-        foreach (var (key, page) in _pages) clone._pages[key] = page.Clone(ioends);
+        foreach (var (key, page) in _pages.Entries) clone._pages.GetOrAdd(key) = page.Clone(ioends);
         foreach (var (pfn, key) in _byPfn) clone._byPfn[pfn] = key;
         foreach (var (folio, key) in _byFolio) clone._byFolio[folio] = key;
         foreach (var (at, key) in _byInoIndex) clone._byInoIndex[at] = key;
@@ -32,12 +32,16 @@ public sealed class PageTracker
     }
 
     /// <summary>The live pages in key order (dev, ino, index).</summary>
-    public IEnumerable<PageRecord> Live => _pages.Keys.Order(KeyOrder).Select(k => new PageRecord(k, _pages[k]));
+    public IEnumerable<PageRecord> Live => _pages.Entries.OrderBy(p => p.Key, KeyOrder).Select(p => new PageRecord(p.Key, p.State));
 
     private static readonly Comparer<PageKey> KeyOrder = Comparer<PageKey>.Create(Compare);
 
     /// <summary>The page's state now (a copy: it does not follow later events), or null when the page is idle.</summary>
-    public PageRecord? Get(PageKey key) => _pages.TryGetValue(key, out var page) ? new PageRecord(key, page) : null;
+    public PageRecord? Get(PageKey key)
+    {
+        ref var page = ref _pages.Get(key);
+        return Unsafe.IsNullRef(ref page) ? null : new PageRecord(key, page);
+    }
 
     /// <summary>A page whose lock this task holds (the lowest key when several, for determinism), or null.</summary>
     public PageRecord? HeldBy(int pid) => _heldBy.TryGetValue(pid, out var held) ? Get(held.Min) : null;
@@ -85,11 +89,12 @@ public sealed class PageTracker
 
     /// <summary>The stored state of a page, added (idle) when absent: one lookup, found or added. The reference is good
     /// until the table next changes.</summary>
-    private ref PageState GetOrAdd(PageKey key) => ref CollectionsMarshal.GetValueRefOrAddDefault(_pages, key, out _);
+    private ref PageState GetOrAdd(PageKey key) => ref _pages.GetOrAdd(key);
 
     public void PageLockAcquired(PageKey key, int pid, EvidenceLine line, bool observed, InferenceRule? rule)
     {
-        int? holder = _pages.TryGetValue(key, out var known) ? known.LockHolder : null;
+        ref var known = ref _pages.Get(key);
+        int? holder = Unsafe.IsNullRef(ref known) ? null : known.LockHolder;
         Holds(holder, key, held: false);
         Holds(pid, key, held: true);
         GetOrAdd(key).SetLock(pid, line, observed, rule);
@@ -97,7 +102,7 @@ public sealed class PageTracker
 
     public void PageUnlock(PageKey key)
     {
-        ref var page = ref CollectionsMarshal.GetValueRefOrNullRef(_pages, key);
+        ref var page = ref _pages.Get(key);
         if (Unsafe.IsNullRef(ref page)) return;
         Holds(page.LockHolder, key, held: false);
         page.ClearLock();
@@ -110,24 +115,54 @@ public sealed class PageTracker
     /// <summary><paramref name="count"/> consecutive pages from <paramref name="first"/> under writeback by a task.</summary>
     public void WritebackStart(PageKey first, int count, int pid, IoendRecord? ioend, (InferenceRule Rule, EvidenceLine Line)? deviceFrom)
     {
-        for (int i = 0; i < count; i++)
+        // A block of the table at a time (PageTable): one lookup for the pages of the run in it.
+        for (int done = 0; done < count;)
         {
-            ref var page = ref GetOrAdd(i == 0 ? first : first with { Index = first.Index + i });
-            page.UnderWriteback = true;
-            page.WritebackBy = pid;
-            page.HasWritebackBy = true;
-            page.SetWritebackDeviceFrom(deviceFrom);
-            if (ioend is not null) page.Ioend = ioend;
+            var run = _pages.GetOrAddRun(done == 0 ? first : first with { Index = first.Index + done }, count - done);
+            foreach (ref var page in run)
+            {
+                page.UnderWriteback = true;
+                page.WritebackBy = pid;
+                page.HasWritebackBy = true;
+                page.SetWritebackDeviceFrom(deviceFrom);
+                if (ioend is not null) page.Ioend = ioend;
+            }
+            done += run.Length;
+        }
+    }
+
+    /// <summary>The writeback of <paramref name="count"/> consecutive pages from <paramref name="first"/> ended: the same
+    /// as ending each in turn.</summary>
+    public void WritebackEnd(PageKey first, int count)
+    {
+        // A block of the table at a time (PageTable), each page as WritebackEnd(PageKey) ends it.
+        for (int done = 0; done < count;)
+        {
+            var key = done == 0 ? first : first with { Index = first.Index + done };
+            var run = _pages.Run(key, count - done, out int length, out ulong stored);
+            ulong idle = 0;
+            for (; stored != 0; stored &= stored - 1)
+            {
+                int i = BitOperations.TrailingZeroCount(stored);
+                ref var page = ref run[i];
+                page.UnderWriteback = false;
+                page.Ioend = null;
+                page.SetWritebackDeviceFrom(null);
+                if (page.Idle) idle |= 1UL << i;
+            }
+            if (idle != 0) _pages.Remove(key, idle);
+            done += length;
         }
     }
 
     public void WritebackEnd(PageKey key)
     {
-        // Taken out, and put back only when something else keeps it (its lock): one lookup for the usual page.
-        if (!_pages.Remove(key, out var page)) return;
+        // Kept only when something else keeps it (its lock).
+        ref var page = ref _pages.Get(key);
+        if (Unsafe.IsNullRef(ref page)) return;
         page.UnderWriteback = false;
         page.Ioend = null;
         page.SetWritebackDeviceFrom(null);
-        if (!page.Idle) _pages[key] = page;
+        if (page.Idle) _pages.Remove(key);
     }
 }

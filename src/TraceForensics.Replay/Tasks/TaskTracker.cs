@@ -15,7 +15,12 @@ public sealed class TaskTracker
     public IEnumerable<TaskRecord> Tasks => _live.Values.OrderBy(t => t.Pid);
     public IReadOnlyCollection<TaskRecord> Blocked => _blocked;
 
-    public TaskRecord? Get(int pid) => _live.GetValueOrDefault(pid);
+    public TaskRecord? Get(int pid) => pid == _lastPid && _last is not null ? _last : _live.GetValueOrDefault(pid);
+
+    /// <summary>The task last looked up by <see cref="GetOrAdd"/>: the events of one task come in runs (a cpu runs it for
+    /// a while), so most lookups are of the task of the event before. Forgotten where its pid is given a new record.</summary>
+    private TaskRecord? _last;
+    private int _lastPid;
 
     /// <summary>Whether any task was ever given a held-locks entry (a kernel log's lock list): until then no wait can be
     /// read as waiting for a lock another task is listed as holding.</summary>
@@ -69,10 +74,14 @@ public sealed class TaskTracker
 
     private TaskRecord GetOrAdd(int pid, string comm)
     {
-        if (_live.TryGetValue(pid, out var t)) return t;
-        t = new TaskRecord(pid, 0, comm);
-        _live[pid] = t;
-        return t;
+        if (pid == _lastPid && _last is not null) return _last;
+        if (!_live.TryGetValue(pid, out var t))
+        {
+            t = new TaskRecord(pid, 0, comm);
+            _live[pid] = t;
+        }
+        _lastPid = pid;
+        return _last = t;
     }
 
     public void SchedSwitch(in TraceEvent e)
@@ -123,6 +132,7 @@ public sealed class TaskTracker
             ForgetHeldLocks(old);
         }
         _live[child] = t;
+        if (_lastPid == child) _last = null;
         SetState(t, TaskRunState.Runnable, e.TimestampNs);
     }
 
