@@ -13,6 +13,11 @@ default_mb=1100
 size_mb=${2:-$default_mb}
 mkdir -p bench/out
 dotnet build src/TraceForensics.Cli -c Release -o bench/out/tracefx >/dev/null
+# The tool a user runs: the published native build (`dotnet pwsh build.ps1 publish`) when there is one (TRACEFX_BIN to
+# choose), else the managed Release build just made.
+tool=${TRACEFX_BIN:-bench/out/tracefx/tracefx}
+[ -z "${TRACEFX_BIN:-}" ] && [ -x artifacts/tracefx/tracefx ] && tool=artifacts/tracefx/tracefx
+echo "running: $tool"
 echo "machine: $(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d)"
 
 # seconds and peak RSS (KiB) of one run of "$@" (its stdout to the file $1); exit 1 of analyze is a finding, not a failure
@@ -35,7 +40,7 @@ bench_file() {
   cat "$file" > /dev/null # warm the page cache: the figure is the reader's, not the disk's
   local t=() r=() w=()
   for run in 1 2 3; do
-    read -r secs rss < <(measure bench/out/$cmd.txt env "$@" bench/out/tracefx/tracefx "$cmd" "$file")
+    read -r secs rss < <(measure bench/out/$cmd.txt env "$@" "$tool" "$cmd" "$file")
     t+=("$secs"); r+=("$rss")
     read -r wsecs _ < <(measure /dev/null wc -l "$file")
     w+=("$wsecs")

@@ -63,8 +63,9 @@ internal sealed class AnalysisOptionSet
         return new AnalysisOptions { StallThresholdNs = (long)(threshold * 1e9), SinceNs = sinceNs, UntilNs = untilNs, Pid = parse.GetValue(Pid) };
     }
 
-    /// <summary>Replays the inputs and builds the report; null (after a message) when an option is malformed.</summary>
-    public AnalysisReport? Run(ParseResult parse, TraceSession session, TextWriter stderr)
+    /// <summary>Replays the inputs and builds the report; null (after a message) when an option is malformed. Without
+    /// <paramref name="hashes"/> (an output that prints no hash), the inputs' SHA-256 are left empty, not computed.</summary>
+    public AnalysisReport? Run(ParseResult parse, TraceSession session, TextWriter stderr, bool hashes = true)
     {
         if (Options(parse, stderr) is not { } options) return null;
         using var progress = ProgressBar.For(session, stderr, quiet: parse.GetValue(Quiet));
@@ -72,7 +73,7 @@ internal sealed class AnalysisOptionSet
         return new AnalysisReport
         {
             Inputs = result.Inputs,
-            InputHashes = result.Inputs.Select(i => i.Sha256 ?? AnalysisReport.Sha256Of(i.Path)).ToList(),
+            InputHashes = result.Inputs.Select(i => !hashes ? "" : i.Sha256 ?? AnalysisReport.Sha256Of(i.Path)).ToList(),
             Findings = result.Findings,
             Diagnostics = result.Diagnostics,
         };

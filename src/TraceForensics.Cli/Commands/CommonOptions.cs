@@ -98,42 +98,22 @@ internal sealed class CommonOptions
             Format = format,
             EventsMapPath = parse.GetValue(EventsMap),
             HashInputs = hashInputs,
-            Parallelism = ReadingThreads(readsOnly || AllTraceDat(parse.GetValue(Inputs) ?? [])),
+            Parallelism = ReadingThreads(),
             // stats does little with each event: its thread reads and decodes beside the decoding threads (issue 15).
             ReadAhead = !readsOnly,
         });
     }
 
-    /// <summary>True when every input is a regular file that starts with trace.dat's magic (<see cref="TraceDatFile.Magic"/>):
-    /// its reading (decompressing and walking the ring-buffer pages, decoding the fields) costs about what the replay
-    /// costs, so it goes on a thread of its own beside the replay (issue 15: on the 13 M-event capture, 2 cores, analyze's
-    /// wall time fell by about a third for some 10 % more CPU time; README, trace.dat).</summary>
-    private static bool AllTraceDat(string[] inputs)
-    {
-        if (inputs.Length == 0) return false;
-        var head = new byte[TraceDatFile.Magic.Length];
-        foreach (var path in inputs)
-        {
-            if (path == "-" || Output.UnixFile.Stat(path).Kind != Output.UnixFile.Kind.Regular) return false;
-            try
-            {
-                using var f = File.OpenRead(path);
-                if (f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) != head.Length || !TraceDatFile.Magic.SequenceEqual(head)) return false;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
-        }
-        return true;
-    }
-
     /// <summary>Threads that read the inputs: <c>TRACEFX_THREADS</c> when set (1: one line after the other on one
-    /// thread; the output is the same either way); else the processors for a command that only reads (stats) or reads
-    /// trace.dat files, and one for the commands that replay text: measured on the README's benchmark file on 2 cores (2026-12-03, quiet), stats ran at
-    /// 589 MB/s on 2 threads against 516 on one, but analyze at 192 against 228: the replay is one thread, and handing
-    /// its events over between threads costs more than decoding beside it saves.</summary>
-    private static int ReadingThreads(bool readsOnly)
+    /// thread; the output is the same either way); else the processors. Measured on the README's benchmark file on 2
+    /// cores, quiet, 2026-12-03 19:45 UTC, native build: analyze 2.20 s on 2 threads against 4.53 s on one, stats 0.98
+    /// against 2.55 s (the replay on its own thread, decoding beside it; README, "Reading on both cores"). An earlier
+    /// measurement (analyze 192 MB/s on 2 threads against 228 on one) predates the pipeline that no longer copies events
+    /// between threads, and had text analyze read on one thread.</summary>
+    private static int ReadingThreads()
     {
         var text = Environment.GetEnvironmentVariable("TRACEFX_THREADS");
         if (int.TryParse(text, out int n) && n is >= 1 and <= 64) return n;
-        return readsOnly ? Environment.ProcessorCount : 1;
+        return Environment.ProcessorCount;
     }
 }
