@@ -107,7 +107,7 @@ internal sealed class CommonOptions
     /// <summary>Threads that read the inputs: <c>TRACEFX_THREADS</c> when set (1: one line after the other on one
     /// thread; the output is the same either way); else the processors. Measured on the README's benchmark file on 2
     /// cores, quiet, 2026-12-03 19:45 UTC, native build: analyze 2.20 s on 2 threads against 4.53 s on one, stats 0.98
-    /// against 2.55 s (the replay on its own thread, decoding beside it; README, "Reading on both cores"). An earlier
+    /// against 2.55 s (the replay on its own thread, decoding beside it; README, "Benchmark"). An earlier
     /// measurement (analyze 192 MB/s on 2 threads against 228 on one) predates the pipeline that no longer copies events
     /// between threads, and had text analyze read on one thread.</summary>
     private static int ReadingThreads()
