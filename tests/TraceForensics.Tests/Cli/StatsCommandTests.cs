@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TraceForensics.Tests.Support;
 
@@ -110,20 +109,8 @@ public class StatsCommandTests
     [Fact]
     public void Reads_stdin_when_the_input_is_a_dash()
     {
-        var tracefx = Path.Combine(AppContext.BaseDirectory, "tracefx.dll");
-        var psi = new ProcessStartInfo("dotnet", [tracefx, "stats", "--format", "json", "-"])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = Process.Start(psi)!;
-        using (var input = File.OpenRead(Sample("xfs-frozen-backing-stall.ftrace.txt.gz")))
-            input.CopyTo(p.StandardInput.BaseStream);
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
+        var (exit, stdout, stderr) = Run.CliWithInput(File.ReadAllBytes(Sample("xfs-frozen-backing-stall.ftrace.txt.gz")), "stats", "--format", "json", "-");
+        Assert.True(exit == 0, stderr);
         using var doc = JsonDocument.Parse(stdout);
         var input0 = Assert.Single(doc.RootElement.GetProperty("inputs").EnumerateArray());
         Assert.Equal("-", input0.GetProperty("path").GetString());
