@@ -261,19 +261,26 @@ public sealed class StorageTopology
                     var comm = Line(ReadSysfs(Path.Combine(dir, "comm")));
                     var wchan = OptionalText(Path.Combine(dir, "wchan")) is { } w && w != "0" && w.Length > 0 ? w : null;
                     var syscall = OptionalText(Path.Combine(dir, "syscall")) is { } sc ? sc.Split(' ')[0] : null;
-                    var frames = new List<string>();
-                    if (OptionalText(Path.Combine(dir, "stack"), whole: true) is { } stack)
-                        foreach (var line in stack.Split('\n'))
-                        {
-                            int addr = line.IndexOf(">] ", StringComparison.Ordinal); // "[<0>] func+0x1f/0x40"
-                            var frame = (addr >= 0 ? line[(addr + 3)..] : line).Trim();
-                            if (frame.Length > 0) frames.Add(frame);
-                        }
+                    var frames = OptionalText(Path.Combine(dir, "stack"), whole: true) is { } stack ? ProcStackFrames(stack) : [];
                     Stacks.Add(new ThreadStack(h.Dev, h.Pid, tid, comm, stat[close + 2], wchan, syscall, frames));
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the thread is gone
             }
         }
+    }
+
+    /// <summary>The frames of a /proc/PID/stack text (<c>[&lt;0&gt;] func+0x1f/0x40</c> a line, fs/proc/base.c
+    /// proc_pid_stack) without their address column.</summary>
+    public static List<string> ProcStackFrames(string text)
+    {
+        var frames = new List<string>();
+        foreach (var line in text.Split('\n'))
+        {
+            int close = line.IndexOf(">]", StringComparison.Ordinal);
+            var frame = (close >= 0 ? line[(close + 2)..] : line).Trim();
+            if (frame.Length > 0) frames.Add(frame);
+        }
+        return frames;
     }
 
     /// <summary>A /proc file's text (its first line, or all of it), or null when it cannot be read.</summary>

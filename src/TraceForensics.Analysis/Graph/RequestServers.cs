@@ -25,9 +25,9 @@ public static class RequestServers
     /// fuse_dev_do_read: wait_event_interruptible_exclusive on fiq->waitq).</summary>
     private const string DevReadFrame = "fuse_dev_do_read";
 
-    /// <summary>A FUSE connection as the analysis uses it, looked up once: its node, its mount in the topology (text and
-    /// line; null without one) and its oldest request not answered (null when none is pending).</summary>
-    private sealed record FuseConnection(FuseConnectionNode Node, EvidenceLine? MountLine, FuseRequest? Oldest);
+    /// <summary>A FUSE connection as the analysis uses it, looked up once: its node and its mount in the topology (text and
+    /// line; null without one).</summary>
+    private sealed record FuseConnection(FuseConnectionNode Node, EvidenceLine? MountLine);
 
     /// <summary>The FUSE connection a page's or request's device is, or null when it is none: a device the trace showed
     /// requests of, or a fuse mount's device in the topology (fs/fuse/inode.c fuse_fill_super_common: fc->dev = sb->s_dev,
@@ -66,7 +66,7 @@ public static class RequestServers
     private static FuseConnection Connection(ReplayState s, DeviceNumber dev)
     {
         var mount = FuseMount(s, dev);
-        return new(new FuseConnectionNode(dev, mount is null ? null : $"{mount.FsType} on {mount.MountPoint}"), mount?.Evidence, s.Fuse.OldestPendingOn(dev));
+        return new(new FuseConnectionNode(dev, mount is null ? null : $"{mount.FsType} on {mount.MountPoint}"), mount?.Evidence);
     }
 
     /// <summary>Rule fuse-writeback-in-connection-request: writeback of a page on a FUSE filesystem is in a request to its
@@ -75,9 +75,10 @@ public static class RequestServers
     {
         if (ConnectionOf(s, key.Dev) is not { } dev) return false;
         var conn = Connection(s, dev);
+        var oldest = s.Fuse.OldestPendingOn(dev);
         g.Add(new WaitEdge(new WritebackNode(key), conn.Node, Relation.InRequestTo, Rules.FuseWritebackInConnectionRequest,
-            Lines(conn.Oldest?.Sent, conn.MountLine)));
-        AddServer(g, s, conn, conn.Oldest);
+            Lines(oldest?.Sent, conn.MountLine)));
+        AddServer(g, s, conn, oldest);
         return true;
     }
 

@@ -219,11 +219,11 @@ internal static class WatchCommand
             Cleared(live, open, stdout, stderr);
             foreach (var finding in Due(live, settings))
             {
-                // The watch's own threads: a write to a hung -o that BoundedIo gave up on (said already) is no incident.
-                if (finding.Tasks.All(t => Directory.Exists($"/proc/self/task/{t.Pid.ToString(CultureInfo.InvariantCulture)}"))) continue;
                 var at = started.Elapsed;
                 var verdict = open.Classify(finding, at, out var grown, out var joined);
                 if (verdict == OpenIncidents.Verdict.Known) continue;
+                // The watch's own threads: a write to a hung -o that BoundedIo gave up on (said already) is no incident.
+                if (finding.Tasks.All(t => Directory.Exists($"/proc/self/task/{t.Pid.ToString(CultureInfo.InvariantCulture)}"))) continue;
                 var content = new IncidentContent(settings, fs, recording, pageSize, window, kmsg, live);
                 if (verdict == OpenIncidents.Verdict.Grown)
                 {
@@ -378,9 +378,8 @@ internal static class WatchCommand
         var names = string.Join(", ", joined.Select(t => $"{t.Comm}:{t.Pid.ToString(CultureInfo.InvariantCulture)}"));
         string? whyNot = content.NowNs - incident.SinceNs > settings.WindowNs - WindowMarginNs
             ? $"the --window of {settings.WindowNs / 1e9:F0} s no longer holds its start at {TraceTime.Format(incident.SinceNs)}"
-            : incident.Device is { } dev && BoundedIo.Run(_ => OutputInChain.Through(dev, finding, content.Topology()), IncidentDirectory.ProbeTimeout, out var through)
-              && through is not null
-                ? $"its directory's filesystem ({dev}) is in the chain now (through {through})"
+            : OutputInChain.ThroughBounded(incident.Device, finding, content.Topology) is { } through
+                ? $"its directory's filesystem ({incident.Device}) is in the chain now (through {through})"
                 : null;
         if (whyNot is not null)
         {

@@ -59,14 +59,7 @@ internal static class BlockedTasksDump
     {
         try
         {
-            var frames = new List<string>();
-            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stack"))
-            {
-                int close = line.IndexOf(">]", StringComparison.Ordinal);
-                var frame = (close >= 0 ? line[(close + 2)..] : line).Trim();
-                if (frame.Length > 0) frames.Add(frame);
-            }
-            return frames;
+            return StorageTopology.ProcStackFrames(File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stack"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }

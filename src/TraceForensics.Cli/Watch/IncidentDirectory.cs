@@ -110,7 +110,7 @@ internal sealed class IncidentDirectory : IDisposable
         }
     }
 
-    private static string? DeviceOf(string path) => Statx.Of(path) is { } st ? $"{st.DevMajor}:{st.DevMinor}" : null;
+    private static string? DeviceOf(string path) => StorageTopology.FsOf(System.Text.Encoding.UTF8.GetBytes(path));
 
     public void Dispose()
     {

@@ -47,8 +47,8 @@ internal static class IncidentWriter
                                       Action<string, TextWriter, CancellationToken> write, TextWriter stdout, TextWriter stderr)
     {
         var why = !output.Usable ? $"{output.Path} is not held (see above)"
-            : output.Device is { } dev && BoundedIo.Run(_ => OutputInChain.Through(dev, finding, topology()), IncidentDirectory.ProbeTimeout, out var through) && through is not null
-                ? $"the filesystem of {output.Path} ({dev}) is in the incident's chain (through {through})"
+            : OutputInChain.ThroughBounded(output.Device, finding, topology) is { } through
+                ? $"the filesystem of {output.Path} ({output.Device}) is in the incident's chain (through {through})"
                 : null;
         string? dir = null;
         if (why is null)

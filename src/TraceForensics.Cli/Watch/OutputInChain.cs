@@ -25,6 +25,14 @@ internal static class OutputInChain
     /// <summary>The device of the chain (<c>MAJ:MIN</c>) that the filesystem on <paramref name="outputDev"/> is, or rests on
     /// (through loops' backing filesystems and dm devices' slaves in <paramref name="topology"/>, which name devices as
     /// <c>MAJ:MIN</c> too); null when it is none of them.</summary>
+    /// <summary><see cref="Through(string, Finding, StorageTopology)"/> for the filesystem on <paramref name="outputDev"/>
+    /// (null: not known, so not in the chain), the topology read on a worker bounded by
+    /// <see cref="IncidentDirectory.ProbeTimeout"/> (reading /sys and /proc may wait on the hung device); null also when
+    /// that did not end in time.</summary>
+    public static string? ThroughBounded(string? outputDev, Finding finding, Func<StorageTopology> topology) =>
+        outputDev is { } dev && BoundedIo.Run(_ => Through(dev, finding, topology()), IncidentDirectory.ProbeTimeout, out var through)
+            ? through : null;
+
     public static string? Through(string outputDev, Finding finding, StorageTopology topology)
     {
         var named = Devices(finding).Select(d => d.ToString()).ToHashSet(StringComparer.Ordinal);

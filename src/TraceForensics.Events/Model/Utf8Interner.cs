@@ -106,7 +106,7 @@ public sealed class Utf8Interner
 
     /// <summary>Slices up to this long are kept and compared as words: every comm (TASK_COMM_LEN is 16 with its NUL), nearly
     /// every event name and most kernel function names of a stack.</summary>
-    private const int InlineBytes = 32;
+    internal const int InlineBytes = 32;
 
     /// <summary>A slice of 1 to 32 bytes as the four words of <see cref="Pack(ReadOnlySpan{byte}, out ulong, out ulong, out ulong, out ulong)"/>
     /// (the last two 0 up to 16 bytes). Returns their hash.</summary>

@@ -235,7 +235,7 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
     /// <summary>An event name's interned string and the dictionary's answers for it (user-mapped, meaning by name), kept
     /// per decoder in a table indexed by a hash of the name's bytes: a line whose name was seen finds them by comparing a
     /// four words (<see cref="Utf8Interner.Pack(ReadOnlySpan{byte}, out ulong, out ulong, out ulong, out ulong)"/>: the bytes
-    /// themselves up to 32, every tracepoint name of the vocabulary), without interning, hashing a string or looking it up in the dictionary. A slot
+    /// themselves up to Utf8Interner.InlineBytes (32), every tracepoint name of the vocabulary), without interning, hashing a string or looking it up in the dictionary. A slot
     /// holds the last name that fell on it (bounded: <see cref="NameSlots"/> names, whatever the input).</summary>
     private ref readonly NameSlot NameOf(ReadOnlySpan<byte> bytes)
     {
@@ -243,12 +243,12 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
         Utf8Interner.Pack(bytes, out ulong w0, out ulong w1, out ulong w2, out ulong w3);
         ref var slot = ref _names[Utf8Interner.Slot(w0 ^ w2, w1 ^ w3, n, NameSlotBits)];
         if (slot.Length == n && slot.W0 == w0 && slot.W1 == w1 && slot.W2 == w2 && slot.W3 == w3 && slot.Name is not null
-            && (n <= 32 || bytes.SequenceEqual(slot.Bytes)))
+            && (n <= Utf8Interner.InlineBytes || bytes.SequenceEqual(slot.Bytes)))
             return ref slot;
         string name = strings.Intern(bytes);
         slot = new NameSlot
         {
-            W0 = w0, W1 = w1, W2 = w2, W3 = w3, Length = n, Bytes = n <= 32 ? null : bytes.ToArray(),
+            W0 = w0, W1 = w1, W2 = w2, W3 = w3, Length = n, Bytes = n <= Utf8Interner.InlineBytes ? null : bytes.ToArray(),
             Name = name, UserMapped = dictionary.IsUserMapped(name), Kind = dictionary.ByName(name),
         };
         return ref slot;
@@ -258,7 +258,7 @@ internal sealed class RecordDecoder(EventDictionary dictionary, Utf8Interner str
     {
         public ulong W0, W1, W2, W3;
         public int Length;
-        /// <summary>The name's bytes when past 32.</summary>
+        /// <summary>The name's bytes when past Utf8Interner.InlineBytes.</summary>
         public byte[]? Bytes;
         public string? Name;
         public bool UserMapped;

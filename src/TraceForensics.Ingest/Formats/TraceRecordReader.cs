@@ -69,21 +69,14 @@ public sealed class TraceRecordReader : IRecordSource
     }
 
     /// <summary>True for the formats whose lines are tokenized each on its own (ftrace, trace-cmd report, perf script):
-    /// their runs of whole lines (<see cref="TryReadLines"/>) can be tokenized apart from the reader, with
+    /// their runs of whole lines (<see cref="TryReadLinesInto"/>) can be tokenized apart from the reader, with
     /// <see cref="TokenizeLine"/>, in any order. A kernel log joins wrapped lines and a topology file carries state
     /// from line to line: they are read one line at a time.</summary>
     public bool ReadsLineRuns => Format is TraceFormat.Ftrace or TraceFormat.TraceCmd or TraceFormat.PerfScript;
 
-    /// <summary>The next run of whole lines, each ending in a newline (see <see cref="LineReader.TryReadLines"/>);
-    /// false when the next line or the end must come from <see cref="Read"/>. Only for <see cref="ReadsLineRuns"/>.</summary>
-    public bool TryReadLines(out ReadOnlySpan<byte> lines, out long offset, int maxBytes = int.MaxValue)
-    {
-        if (!ReadsLineRuns) throw new InvalidOperationException($"{Format.Name()} is read one line at a time");
-        return _lines.TryReadLines(out lines, out offset, maxBytes);
-    }
-
-    /// <summary><see cref="TryReadLines"/> read straight into <paramref name="target"/> (see
-    /// <see cref="LineReader.TryReadLinesInto"/>): a run of at most the target's length unless one line is longer.</summary>
+    /// <summary>The next run of whole lines, each ending in a newline, read straight into <paramref name="target"/> (see
+    /// <see cref="LineReader.TryReadLinesInto"/>): a run of at most the target's length unless one line is longer; false
+    /// when the next line or the end must come from <see cref="Read"/>. Only for <see cref="ReadsLineRuns"/>.</summary>
     public bool TryReadLinesInto(ref byte[] target, out int length, out long offset)
     {
         if (!ReadsLineRuns) throw new InvalidOperationException($"{Format.Name()} is read one line at a time");

@@ -33,12 +33,6 @@ public sealed class LimitsReached
         }
     }
 
-    /// <summary>How many times bound <paramref name="limit"/> was reached in input <paramref name="input"/> (not yet drained).</summary>
-    public long Times(string limit, int input)
-    {
-        lock (_gate) return _reached.TryGetValue((limit, input), out var r) ? r.Times : 0;
-    }
-
     /// <summary>Reports every bound reached into <paramref name="log"/> (a warning at the first event's line, with the count),
     /// in input, line and bound order, and forgets them. <paramref name="pathOf"/> names an input by its index. A bound
     /// whose name is in <paramref name="saidBefore"/> is not reported again; those reported are added to it (a caller that

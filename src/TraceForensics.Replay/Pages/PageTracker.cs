@@ -135,7 +135,7 @@ public sealed class PageTracker
     /// as ending each in turn.</summary>
     public void WritebackEnd(PageKey first, int count)
     {
-        // A block of the table at a time (PageTable), each page as WritebackEnd(PageKey) ends it.
+        // A block of the table at a time (PageTable); a page is kept only when something else keeps it (its lock).
         for (int done = 0; done < count;)
         {
             var key = done == 0 ? first : first with { Index = first.Index + done };
@@ -155,14 +155,6 @@ public sealed class PageTracker
         }
     }
 
-    public void WritebackEnd(PageKey key)
-    {
-        // Kept only when something else keeps it (its lock).
-        ref var page = ref _pages.Get(key);
-        if (Unsafe.IsNullRef(ref page)) return;
-        page.UnderWriteback = false;
-        page.Ioend = null;
-        page.SetWritebackDeviceFrom(null);
-        if (page.Idle) _pages.Remove(key);
-    }
+    /// <summary>The writeback of one page ended; the page is kept only when something else keeps it (its lock).</summary>
+    public void WritebackEnd(PageKey key) => WritebackEnd(key, 1);
 }
