@@ -2,7 +2,8 @@
 # TraceForensics build script. Run through the local tool manifest:
 #   dotnet tool restore; dotnet pwsh build.ps1 [build|test|accept|bench|pack|publish]
 # publish: the fast tool in artifacts/tracefx/: `tracefx` compiled ahead of time (Native AOT, for this machine's platform) for the trace
-#   commands, and in artifacts/tracefx/managed/ the managed build it hands tui, dotnet and .NET dumps to.
+#   commands, `tracefx-tui` (the same, with the terminal UI) it hands tui to, and in artifacts/tracefx/managed/ the
+#   managed build it hands dotnet and .NET dumps to.
 # accept: rewrites the golden files (tests/golden) from the current output of `tracefx analyze`; review the diff.
 param(
     [Parameter(Position = 0)]
@@ -48,6 +49,11 @@ switch ($Target) {
         }
         Invoke-Step 'publish the native build (Native AOT)' {
             dotnet publish src/TraceForensics.Cli -c $Configuration -r $rid -p:TracefxNative=true -o artifacts/tracefx
+        }
+        # The terminal UI's own native build, tracefx-tui beside tracefx (which hands it `tui`): its load runs the
+        # analysis compiled ahead of time, as fast as `tracefx analyze`, instead of in the JIT's code (README "Terminal UI").
+        Invoke-Step 'publish the terminal UI''s native build (Native AOT, tracefx-tui)' {
+            dotnet publish src/TraceForensics.Cli -c $Configuration -r $rid -p:TracefxNative=true -p:TracefxNativeTui=true -o artifacts/tracefx
         }
         Write-Host 'Run with: artifacts/tracefx/tracefx analyze FILE   (start-up: bash bench/startup-bench.sh)'
     }

@@ -5,16 +5,34 @@
 # quits; analyze's from /usr/bin/time), then G (the last event) shown. CPU time (user+sys) of both from /proc, the UI's
 # also by thread (the load, the UI, .NET's tiered compilation).
 # What a user runs is measured: the published tool when there is one (`dotnet pwsh build.ps1 publish`: the native
-# tracefx in artifacts/tracefx for analyze, and for tui the same native tracefx, which hands it to the managed companion
-# in artifacts/tracefx/managed, whose process is the one measured), else the Release build's dll through `dotnet`;
-# the first line says which.
-# usage: bench/tui-bench.sh FILE [PATH/TO/tracefx.dll]   (a dll given: that dll, through `dotnet`, for both)
+# tracefx in artifacts/tracefx for analyze, and for tui the same native tracefx, which hands it to tracefx-tui beside it
+# (the UI's native build) or, without that, to the managed companion in artifacts/tracefx/managed; that process is the
+# one measured), else the Release build's dll through `dotnet`; the first line says which.
+# usage: [RUNS=N] bench/tui-bench.sh FILE [PATH/TO/tracefx.dll]   (a dll given: that dll, through `dotnet`, for both)
+# RUNS=N: N pairs (analyze, then the UI) one after the other, each printed, then the median of the N ratios: on a VM
+# whose speed drifts from minute to minute, one pair says little.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=$1
+if [ "${RUNS:-1}" -gt 1 ]; then
+  ratios=()
+  for i in $(seq 1 "$RUNS"); do
+    out=$(RUNS=1 bash "$0" "$@")
+    [ "$i" = 1 ] && echo "$out" | grep -E '^(running|machine|file):'
+    echo "$out" | grep -E '^(analyze|tui):'
+    ratios+=("$(echo "$out" | sed -nE 's/.*load done after [0-9.]+ s \(([0-9.]+)x analyze.*/\1/p')")
+  done
+  printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { m = NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+    printf "load done / analyze over %d pairs: median %.2fx (from %.2fx to %.2fx)\n", NR, m, r[1], r[NR] }'
+  exit 0
+fi
 if [ -z "${2:-}" ] && [ -x artifacts/tracefx/tracefx ] && [ -x artifacts/tracefx/managed/tracefx ]; then
   tracefx=(artifacts/tracefx/tracefx)
-  echo "running: the published tool (artifacts/tracefx/tracefx, native; tui in its managed companion artifacts/tracefx/managed)"
+  if [ -x artifacts/tracefx/tracefx-tui ]; then
+    echo "running: the published tool (artifacts/tracefx/tracefx, native; tui in artifacts/tracefx/tracefx-tui, native)"
+  else
+    echo "running: the published tool (artifacts/tracefx/tracefx, native; tui in its managed companion artifacts/tracefx/managed)"
+  fi
 else
   dll=${2:-src/TraceForensics.Cli/bin/Release/net10.0/tracefx.dll}
   tracefx=(dotnet "$dll")
@@ -44,25 +62,35 @@ until tmux capture-pane -p -t "$session" | grep -qE '^.{0,3}(F[0-9]+ |no deadloc
 first=$(date +%s.%N)
 # The load's end: the status line names how the event log is read again once there is one.
 # Meanwhile each thread's CPU is sampled (a thread that ends keeps its last sample): the UI thread is the process's
-# first, the load runs on a pool thread, .NET's tiered compilation on a thread of its own.
-declare -A tcpu_of tname_of
+# first, the load runs on a pool thread, .NET's tiered compilation (managed build) on a thread of its own. One `cat`
+# a tick appends every thread's stat line to a file, parsed once at the end: the sampling must not take the cpus the
+# load runs on (a sed, an awk and a cat for each thread each tick took a third of a cpu on the 2-cpu machine).
+snaps=$(mktemp)
+trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -f "$snaps"' EXIT
 until tmux capture-pane -p -t "$session" | grep -qE '\(0/[1-9][0-9]*\) log: |could not load'; do
-  for t in /proc/"$pid"/task/*; do
-    v=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
-    [ -n "$v" ] && tcpu_of[${t##*/}]=$v && tname_of[${t##*/}]=$(cat "$t/comm" 2>/dev/null)
-  done
+  cat /proc/"$pid"/task/*/stat >> "$snaps" 2>/dev/null || true
   sleep 0.1
 done
 end=$(date +%s.%N)
 tcpu=$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$pid/stat")
-ui=0; jit=0; pool=0
-for tid in "${!tcpu_of[@]}"; do
-  if [ "$tid" = "$pid" ]; then ui=${tcpu_of[$tid]}
-  elif [ "${tname_of[$tid]}" = ".NET Tiered Com" ]; then jit=$((jit + tcpu_of[$tid]))
-  elif [ "${tcpu_of[$tid]}" -gt "$pool" ]; then pool=${tcpu_of[$tid]}
-  fi
-done
-threads=$(awk -v u="$ui" -v j="$jit" -v p="$pool" 'BEGIN { printf "load thread %.1f s, UI thread %.1f s, tiered compilation %.1f s", p / 100, u / 100, j / 100 }')
+cat /proc/"$pid"/task/*/stat >> "$snaps" 2>/dev/null || true
+# A stat line: "tid (comm) state ...", the comm may hold spaces; utime and stime are the 12th and 13th fields after it.
+read -r ui jit replay reading < <(awk -v main="$pid" '{
+    tid = $1; i = index($0, "("); j = length($0) - index(reverse($0), ")") + 1
+    name = substr($0, i + 1, j - i - 1); split(substr($0, j + 2), f, " ")
+    v = f[12] + f[13]; if (v > cpu[tid]) cpu[tid] = v; nm[tid] = name
+  }
+  function reverse(s,   r, k) { r = ""; for (k = length(s); k > 0; k--) r = r substr(s, k, 1); return r }
+  END {
+    for (t in cpu) {
+      if (t == main) ui = cpu[t]
+      else if (nm[t] == ".NET Tiered Com") jit += cpu[t]
+      else if (nm[t] ~ /^tracefx /) reading += cpu[t]        # the reading pipeline: "tracefx reading", "tracefx decoding"
+      else if (cpu[t] > replay) replay = cpu[t]              # the load (the replay and the analysis) on a pool thread
+    }
+    print ui + 0, jit + 0, replay + 0, reading + 0
+  }' "$snaps")
+threads=$(awk -v u="$ui" -v j="$jit" -v p="$replay" -v r="$reading" 'BEGIN { printf "replay thread %.1f s, reading threads %.1f s, UI thread %.1f s, tiered compilation %.1f s", p / 100, r / 100, u / 100, j / 100 }')
 tmux send-keys -t "$session" G
 until tmux capture-pane -p -t "$session" | grep -qE 'cursor .* \(([0-9]+)/\1\)'; do sleep 0.1; done
 gend=$(date +%s.%N)

@@ -50,7 +50,7 @@ public static class Program
         catch (Native.ManagedCompanion.Needed needed)
         {
             // The native build, at a command only the managed build runs (Terminal.Gui, ClrMD): hand it over.
-            return Native.ManagedCompanion.Run(args, needed.What, stdout, stderr);
+            return Native.ManagedCompanion.Run(args, needed, stdout, stderr);
         }
         catch (Exception e)
         {

@@ -81,11 +81,11 @@ public sealed partial class TuiModel
             },
             Analyzing = a => analyzer = a,
             // The analysis replays the events exactly as the cursor will: its state is the cursor's checkpoint.
-            Applying = (e, state) =>
+            Applying = (in TraceEvent e, ReplayState state) =>
             {
                 if (!truncated) checkpoints.BeforeEvent(state, e, index.Count);
             },
-            Applied = (e, state) =>
+            Applied = (in TraceEvent e, ReplayState state) =>
             {
                 read++;
                 // The spans (reclaim, fault, writeback wait) change with the task's own events, not only its state.

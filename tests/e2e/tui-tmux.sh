@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end: runs the real tracefx binary's terminal UI in tmux on the LKML deadlock sample and on a real capture,
-# sends keys and checks the screen. usage: tests/e2e/tui-tmux.sh PATH/TO/tracefx.dll
+# sends keys and checks the screen. usage: tests/e2e/tui-tmux.sh PATH/TO/tracefx.dll|PATH/TO/tracefx [PROGRAM]
+# A dll is run through `dotnet`, anything else as it is (the published native tracefx). PROGRAM given: the UI must be
+# drawn by a process of that name, the pane's own or its child (the native tracefx hands tui to tracefx-tui).
 set -euo pipefail
-dll=$1
+tool=$1
+program=${2:-}
+case $tool in
+  *.dll) command="dotnet $tool" ;;
+  *) command=$tool ;;
+esac
 root=$(cd "$(dirname "$0")/../.." && pwd)
 session=tfx-e2e-$$
 trap 'tmux kill-session -t "$session" 2>/dev/null || true' EXIT
@@ -19,12 +26,22 @@ wait_for() { # text [seconds]
 
 run() { # trace
   tmux kill-session -t "$session" 2>/dev/null || true
-  tmux new-session -d -s "$session" -x 120 -y 40 "dotnet $dll tui $1"
+  tmux new-session -d -s "$session" -x 120 -y 40 "$command tui $1"
+}
+
+drawn_by() { # program: the pane's process or one of its children is it
+  local pane
+  pane=$(tmux display -p -t "$session" '#{pane_pid}')
+  if ! { cat /proc/"$pane"/comm; pgrep -P "$pane" | xargs -r -I{} cat /proc/{}/comm; } 2>/dev/null | grep -qxF "$1"; then
+    echo "FAIL: the UI is not drawn by $1; the pane runs: $(ps -o comm= --pid "$pane" --ppid "$pane" | tr '\n' ' ')" >&2
+    exit 1
+  fi
 }
 
 # The LKML deadlock: the finding, the jump to where the cycle closed, both tasks blocked, a search, quit.
 run "$root/sample-traces/lkml-xfs-kprobe-holder.ftrace.txt"
 wait_for "F1 deadlock 338.900305"
+[ -z "$program" ] || drawn_by "$program"
 wait_for "postgres:47211 waits for writeback of page 8:16 ino 131 index 100"
 tmux send-keys -t "$session" c
 wait_for "postgres:47211 D"

@@ -7,26 +7,44 @@ namespace TraceForensics.Cli.Native;
 /// Terminal.Gui or ClrMD (<c>tui</c>, <c>dotnet</c>, a .NET process dump given to <c>analyze</c> or <c>report</c>)
 /// to its managed companion: the ordinary framework-dependent build, published beside it in <c>managed/</c>. Those
 /// libraries stay out of the native binary, so the trace commands start without their module initializers and
-/// without the size they add. The companion gets the same command line, the same standard streams (the terminal,
+/// without the size they add. The terminal UI has a native build of its own, <c>tracefx-tui</c> beside this one, when
+/// <c>build.ps1 publish</c> made it (<see cref="For"/>). The companion gets the same command line, the same standard streams (the terminal,
 /// for the UI) and the same environment, and its exit code is this one's.</summary>
 internal static class ManagedCompanion
 {
     /// <summary>Thrown where the native build meets a command only the managed build can run, before it wrote any
     /// output; <see cref="Program.Run"/> then hands the whole command line over.</summary>
-    public sealed class Needed(string what) : Exception($"{what} needs the managed build of tracefx")
+    public sealed class Needed(string what, bool userInterface = false) : Exception($"{what} needs the managed build of tracefx")
     {
         public string What { get; } = what;
+
+        /// <summary>The terminal UI: run by <c>tracefx-tui</c> beside this executable when it is there.</summary>
+        public bool UserInterface { get; } = userInterface;
     }
 
     /// <summary>Where the companion is: <c>managed/tracefx</c> beside this executable.</summary>
     public static string PathBeside(string baseDirectory) => Path.Combine(baseDirectory, "managed", "tracefx");
 
+    /// <summary>The native build of the terminal UI (<c>tracefx-tui</c>, Native AOT with Terminal.Gui), beside this
+    /// executable; <c>build.ps1 publish</c> makes it.</summary>
+    public static string UserInterfaceBeside(string baseDirectory) => Path.Combine(baseDirectory, "tracefx-tui");
+
+    /// <summary>The program that runs what <paramref name="needed"/> names: the terminal UI's native build when it is
+    /// needed and there (and this process is not it), else the managed companion.</summary>
+    public static string For(Needed needed, string baseDirectory)
+    {
+        var ui = UserInterfaceBeside(baseDirectory);
+        bool thisIsIt = Path.GetFileName(Environment.ProcessPath) == Path.GetFileName(ui);
+        return needed.UserInterface && !thisIsIt && File.Exists(ui) ? ui : PathBeside(baseDirectory);
+    }
+
     /// <summary>Runs the companion with <paramref name="args"/> and returns its exit code; 2 with a message when it is
     /// not there. While it runs, Ctrl-C and Ctrl-\ (sent by the terminal to both processes) are left to the companion
     /// and a SIGTERM sent to this process is passed on to it, so a recording or a UI ends as it would on its own.</summary>
-    public static int Run(string[] args, string what, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, Needed needed, TextWriter stdout, TextWriter stderr)
     {
-        var path = PathBeside(AppContext.BaseDirectory);
+        var what = needed.What;
+        var path = For(needed, AppContext.BaseDirectory);
         if (!File.Exists(path))
         {
             stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(

@@ -2,6 +2,7 @@ using System.Text;
 using TraceForensics.Analysis;
 using TraceForensics.Analysis.Findings;
 using TraceForensics.Analysis.Graph;
+using TraceForensics.Events.Model;
 using TraceForensics.Events.Reading;
 using TraceForensics.Replay;
 using TraceForensics.Tests.Support;
@@ -38,7 +39,7 @@ public class TaskChainsTests
         int compared = 0;
         var hooks = new AnalysisHooks
         {
-            Applied = (_, s) =>
+            Applied = (in TraceEvent _, ReplayState s) =>
             {
                 var graph = WaitForGraphBuilder.Build(s);
                 var lazy = TaskChains.At(s);
@@ -93,7 +94,7 @@ public class TaskChainsTests
     {
         using var session = Session(Ring(5));
         ReplayState? end = null;
-        TraceAnalysis.Run(session, new AnalysisOptions(), hooks: new AnalysisHooks { Applied = (_, s) => end = s });
+        TraceAnalysis.Run(session, new AnalysisOptions(), hooks: new AnalysisHooks { Applied = (in TraceEvent _, ReplayState s) => end = s });
         var chains = TaskChains.Of(WaitForGraphBuilder.Build(end!), end!);
         var blocked = end!.Tasks.Blocked.OrderBy(t => t.Pid).ToList();
         Assert.Equal(5, blocked.Count);
@@ -131,7 +132,7 @@ public class TaskChainsTests
     {
         using var session = Session(Ring(6, tail: 3, closed: false));
         ReplayState? end = null;
-        TraceAnalysis.Run(session, new AnalysisOptions(), hooks: new AnalysisHooks { Applied = (_, s) => end = s });
+        TraceAnalysis.Run(session, new AnalysisOptions(), hooks: new AnalysisHooks { Applied = (in TraceEvent _, ReplayState s) => end = s });
         var graph = WaitForGraphBuilder.Build(end!);
         var blocked = end!.Tasks.Blocked.OrderBy(t => t.Pid).ToList();
         Assert.Equal(9, blocked.Count);

@@ -8,16 +8,17 @@ namespace TraceForensics.Tests.Cli;
 /// <summary>The native build (<c>dotnet pwsh build.ps1 publish</c>: <c>artifacts/tracefx/tracefx</c>, Native AOT, with
 /// the managed build in <c>artifacts/tracefx/managed/</c>) gives the same output as the managed build: <c>analyze</c>
 /// of every golden case, text and JSON, byte for byte against the golden files (which the managed build is held to by
-/// <see cref="GoldenAnalyzeTests"/>), and hands the commands it leaves out (tui, dotnet) to the managed build. These
+/// <see cref="GoldenAnalyzeTests"/>), and hands the commands it leaves out to the builds that have them (tui to
+/// tracefx-tui, dotnet and triage to the managed build). These
 /// run the published binary as a process; where it has not been published, or was published before the last change
 /// of a source file (a stale build says nothing about these sources), they skip with a message.</summary>
 public class NativeBuildTests
 {
-    private static string Native => Path.Combine(TestPaths.RepoRoot, "artifacts", "tracefx", "tracefx");
+    internal static string Native => Path.Combine(TestPaths.RepoRoot, "artifacts", "tracefx", "tracefx");
 
     public static TheoryData<string> Names() => GoldenAnalyzeTests.Names();
 
-    private static void SkipUnlessPublishedFromTheseSources()
+    internal static void SkipUnlessPublishedFromTheseSources()
     {
         Skip.IfNot(File.Exists(Native), $"the native build is not published ({Native}): dotnet pwsh build.ps1 publish");
         var built = File.GetLastWriteTimeUtc(Native);
@@ -46,10 +47,11 @@ public class NativeBuildTests
     }
 
     [SkippableFact]
-    public void Native_tui_is_run_by_the_managed_build()
+    public void Native_tui_is_handed_over()
     {
         SkipUnlessPublishedFromTheseSources();
-        // Without a terminal the managed build's tui refuses with its own message: that it is printed shows the hand-over.
+        // Without a terminal the UI's build (tracefx-tui, or the managed companion) refuses with its own message: that it
+        // is printed shows the hand-over (which process draws the UI: TuiNativeBuildTmuxTests).
         var (exit, stdout, stderr) = RunNative(["tui", "sample-traces/xfs-fsync.ftrace.txt"]);
         Assert.Equal(2, exit);
         Assert.Equal("", stdout);

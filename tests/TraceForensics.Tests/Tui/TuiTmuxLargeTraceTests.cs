@@ -15,10 +15,20 @@ public class TuiTmuxLargeTraceTests
     /// 150 MB measured on 4.7 M events), well under this.</summary>
     private const long MaxRssMb = 400;
 
-    [SkippableFact]
-    public void A_large_trace_opens_G_reaches_its_last_event_and_memory_stays_bounded()
+    /// <summary><paramref name="native"/>: through the published native tracefx, which hands tui to tracefx-tui (the
+    /// UI's native build; its process is the one measured), else the managed build through <c>dotnet</c>.</summary>
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_large_trace_opens_G_reaches_its_last_event_and_memory_stays_bounded(bool native)
     {
         Skip.IfNot(File.Exists(Tmux), "tmux is not installed (.ci/run installs it)");
+        if (native)
+        {
+            Cli.NativeBuildTests.SkipUnlessPublishedFromTheseSources();
+            Skip.IfNot(File.Exists(Path.Combine(Path.GetDirectoryName(Cli.NativeBuildTests.Native)!, "tracefx-tui")),
+                       "the UI's native build (tracefx-tui) is not published: dotnet pwsh build.ps1 publish");
+        }
         using var dir = new TempDirectory();
         const int switches = 400_000;
         var path = TuiLargeTraceTests.Generate(switches, dir.Path);
@@ -52,11 +62,19 @@ public class TuiTmuxLargeTraceTests
         }
         try
         {
-            Run("new-session", "-d", "-s", "tfx", "-x", "160", "-y", "50", $"exec dotnet '{dll}' tui '{path}'");
+            var command = native ? $"exec '{Cli.NativeBuildTests.Native}' tui '{path}'" : $"exec dotnet '{dll}' tui '{path}'";
+            Run("new-session", "-d", "-s", "tfx", "-x", "160", "-y", "50", command);
             int pid = int.Parse(Run("display", "-p", "-t", "tfx", "#{pane_pid}").Trim());
             int count = switches + 2;
             // The load's end: the cursor before the first event, the log's reading named on the status line.
             WaitFor($@"\(0/{count}\) log: offsets");
+            if (native)
+            {
+                // The native tracefx waits for tracefx-tui, the process that loads and draws.
+                var child = Directory.EnumerateDirectories($"/proc/{pid}/task").SelectMany(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Single();
+                pid = int.Parse(child);
+                Assert.Equal("tracefx-tui", File.ReadAllText($"/proc/{pid}/comm").Trim());
+            }
             Run("send-keys", "-t", "tfx", "G");
             var screen = WaitFor($@"\({count}/{count}\)");
             Assert.Contains("> ", screen.Split('\n').Single(l => l.Contains("lasttask-999 sched_switch")));
