@@ -42,9 +42,9 @@ switch ($Target) {
     }
     'publish' {
         $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier # linux-x64 here
-        # ReadyToRun (compiled ahead of time for this platform, framework-dependent still): Terminal.Gui and the analysis
-        # start without waiting for the JIT, which took a third of the TUI's CPU beyond analyze's (README "Terminal UI").
-        Invoke-Step 'publish the managed build (tui, dotnet, .NET dumps), ReadyToRun' {
+        # ReadyToRun (compiled ahead of time for this platform, framework-dependent still): dotnet, triage and .NET dumps
+        # (and tui, where tracefx-tui is missing) start without waiting for the JIT.
+        Invoke-Step 'publish the managed build (dotnet, triage, .NET dumps), ReadyToRun' {
             dotnet publish src/TraceForensics.Cli -c $Configuration -r $rid --self-contained false -p:PublishReadyToRun=true -o artifacts/tracefx/managed
         }
         Invoke-Step 'publish the native build (Native AOT)' {
