@@ -11,13 +11,19 @@ public sealed class TimelineChanges
     private readonly Dictionary<int, char> _letter = new();
     private List<(int Pid, long Ns, char State)> _pending = new();
 
+    /// <summary>Pids whose last letter is kept (for tests: the tasks gone are not).</summary>
+    public int Known => _letter.Count;
+
     /// <summary>Notes what <paramref name="t"/> does at <paramref name="ns"/> when it is not what it did before.</summary>
     public void Track(TaskRecord t, long ns)
     {
         if (t.Pid <= 0) return;
         char letter = TaskTimelines.Letter(t);
         if (_letter.TryGetValue(t.Pid, out var was) && was == letter) return;
-        _letter[t.Pid] = letter;
+        // A task gone ('X') is forgotten: a long live session sees pids come and go, and a pid used again is a new
+        // task whose first letter is a change whatever it is.
+        if (letter == 'X') _letter.Remove(t.Pid);
+        else _letter[t.Pid] = letter;
         _pending.Add((t.Pid, ns, letter));
     }
 
