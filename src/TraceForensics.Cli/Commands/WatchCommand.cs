@@ -227,7 +227,10 @@ internal static class WatchCommand
                 var content = new IncidentContent(settings, fs, recording, pageSize, window, kmsg, live);
                 if (verdict == OpenIncidents.Verdict.Grown)
                 {
-                    OpenIncidents.Rewritten(grown!, finding, at, WriteAgain(settings, content, grown!, finding, joined, stdout, stderr));
+                    bool written = WriteAgain(settings, content, grown!, finding, joined, stdout, stderr, out bool gone);
+                    // Its directory gone (log rotation): no longer open, so neither written again nor marked cleared.
+                    if (gone) open.Close(grown!);
+                    else OpenIncidents.Rewritten(grown!, finding, at, written);
                     continue;
                 }
                 // Written or not, a hang is tried once: a directory that could not take it is not tried again each tick.
@@ -287,7 +290,7 @@ internal static class WatchCommand
         {
             var (dir, pid, since) = (incident.Dir, incident.FirstPid, incident.SinceNs);
             if (!WatchMemory.HasCleared(state.Tasks.Get(pid), since)) continue;
-            open.Cleared(incident);
+            open.Close(incident);
             long until = state.Tasks.Get(pid)!.StateSinceNs;
             var line = string.Create(CultureInfo.InvariantCulture,
                 $"cleared at {TraceTime.Format(until)}: task {pid} blocked from {TraceTime.Format(since)} for {(until - since) / 1e9:F3} s");
@@ -370,11 +373,13 @@ internal static class WatchCommand
     /// (<see cref="DirectorySwap"/>: a reader sees all the old files or all the new); one line names the tasks that
     /// joined. Not written again, and said so, when the window no longer holds the hang's start (the new trace would
     /// lose the first task's switch into D and its stack, and so the chain the incident was written for), or when its
-    /// directory's filesystem is now in the chain (the write would hang). --exec is not run again. True when the
-    /// tasks that joined were written or told of.</summary>
+    /// directory's filesystem is now in the chain (the write would hang); not followed any more when its directory is
+    /// gone (<paramref name="gone"/>: moved away by log rotation). --exec is not run again. True when the tasks that
+    /// joined were written or told of.</summary>
     private static bool WriteAgain(Settings settings, IncidentContent content, OpenIncidents.Incident incident, Finding finding,
-                                   IReadOnlyList<FindingTask> joined, TextWriter stdout, TextWriter stderr)
+                                   IReadOnlyList<FindingTask> joined, TextWriter stdout, TextWriter stderr, out bool gone)
     {
+        gone = false;
         var names = string.Join(", ", joined.Select(t => $"{t.Comm}:{t.Pid.ToString(CultureInfo.InvariantCulture)}"));
         string? whyNot = content.NowNs - incident.SinceNs > settings.WindowNs - WindowMarginNs
             ? $"the --window of {settings.WindowNs / 1e9:F0} s no longer holds its start at {TraceTime.Format(incident.SinceNs)}"
@@ -388,18 +393,10 @@ internal static class WatchCommand
             return true;
         }
         var messages = new StringWriter();
-        var replacement = Path.Combine(Path.GetDirectoryName(incident.Dir)!, $".{Path.GetFileName(incident.Dir)}.rewrite");
-        bool written;
+        IncidentRewrite.Outcome outcome;
         try
         {
-            written = BoundedIo.Run(cancel =>
-            {
-                if (Directory.Exists(replacement)) Directory.Delete(replacement, recursive: true); // a rewrite given up on before
-                Directory.CreateDirectory(replacement);
-                content.Write(replacement, messages, cancel);
-                DirectorySwap.Replace(incident.Dir, replacement);
-                return true;
-            }, IncidentWriter.WriteTimeout, out _);
+            outcome = IncidentRewrite.Run(incident.Dir, (replacement, cancel) => content.Write(replacement, messages, cancel), IncidentWriter.WriteTimeout);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -408,7 +405,15 @@ internal static class WatchCommand
             return false;
         }
         stderr.Write(messages.ToString());
-        if (!written)
+        if (outcome == IncidentRewrite.Outcome.Gone)
+        {
+            stdout.WriteLine(UntrustedText.ForTerminal(
+                $"tracefx: incident {incident.Dir} grew ({names} joined), not written again: its directory is gone (moved away by log rotation, or removed); no longer followed: {finding.Summary}"));
+            stdout.Flush();
+            gone = true;
+            return false;
+        }
+        if (outcome == IncidentRewrite.Outcome.TimedOut)
         {
             stderr.WriteLine(UntrustedText.ForTerminal(
                 $"tracefx: {incident.Dir} was not written again within {IncidentWriter.WriteTimeout.TotalSeconds} s (a frozen or hung filesystem?)"));

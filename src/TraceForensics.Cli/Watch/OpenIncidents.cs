@@ -73,5 +73,7 @@ internal sealed class OpenIncidents
         incident.WrittenAt = now;
     }
 
-    public void Cleared(Incident incident) => _open.Remove(incident);
+    /// <summary><paramref name="incident"/> is no longer open: its hang cleared, or its directory is gone. Its key stays
+    /// written: the same hang is not written again.</summary>
+    public void Close(Incident incident) => _open.Remove(incident);
 }

@@ -52,7 +52,7 @@ public class OpenIncidentsTests
         var (whole, firstOnly) = Stall();
         var open = new OpenIncidents();
         open.Added("incident-1", firstOnly, TimeSpan.Zero);
-        open.Cleared(Assert.Single(open.Open));
+        open.Close(Assert.Single(open.Open));
         Assert.Empty(open.Open);
         Assert.Equal(OpenIncidents.Verdict.Known, open.Classify(whole, TimeSpan.FromHours(1), out _, out _));
 
