@@ -14,7 +14,13 @@ public sealed class AnalysisReport
     public required DiagnosticLog Diagnostics { get; init; }
 
     public FindingKind? Worst => Findings.Count == 0 ? null : Findings.Max(f => f.Kind);
-    public string Verdict => Worst?.Name() ?? "clean";
+    /// <summary>The worst finding's kind; "clean" when there is none, unless nothing was read at all: no input gave an
+    /// event and one had an error (a compressed file cut short before its first event, a read error), which is
+    /// "nothing-read" (exit 3), not a trace found clean.</summary>
+    public string Verdict => Worst?.Name() ?? (NothingRead ? "nothing-read" : "clean");
+
+    /// <summary>No input gave an event, and the reading had errors.</summary>
+    public bool NothingRead => Diagnostics.Errors > 0 && Inputs.All(i => !i.HasEvents);
 
     public string PathOf(int input) => Inputs[input].Path;
 

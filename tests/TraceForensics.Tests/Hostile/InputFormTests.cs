@@ -101,8 +101,29 @@ public class InputFormTests
                 Assert.Contains("[truncated-input]", stderr);
                 Assert.NotEqual("", stdout); // what was read is still printed
             }
+            Assert.StartsWith("verdict: clean (0 findings)", Run.Cli("analyze", path).Stdout); // part of it read: its verdict
             File.WriteAllBytes(path, bytes);
             Assert.Equal(0, Run.Cli("analyze", path).Exit);
+        }
+        finally { File.Delete(path); }
+    }
+
+    /// <summary>Cut before its first event: nothing was read, which is not a trace found clean. A trace.dat's headers
+    /// (the event formats, kallsyms, the cpus' sections) come before its first event: a gzip'd one cut 3000 bytes in
+    /// is read as a trace.dat with no event.</summary>
+    [SkippableFact]
+    public void An_input_cut_before_its_first_event_is_nothing_read_not_clean()
+    {
+        var bytes = Gzip(File.ReadAllBytes(Path.Combine(Require.RealTraces(), "xfs-fsync.trace.dat")));
+        var path = Run.TempFile("");
+        File.WriteAllBytes(path, bytes[..3000]);
+        try
+        {
+            var (exit, stdout, stderr) = Run.Cli("analyze", path);
+            Assert.Equal(3, exit);
+            Assert.Contains("[truncated-input]", stderr);
+            Assert.StartsWith("verdict: nothing-read (0 findings)", stdout);
+            Assert.Contains("\"verdict\": \"nothing-read\"", Run.Cli("analyze", "--format", "json", path).Stdout);
         }
         finally { File.Delete(path); }
     }
