@@ -346,7 +346,10 @@ public sealed partial class TraceTui
     /// was read.</summary>
     private void ShowFiltered()
     {
-        if (_filtered is not { } f || _cursor < f.From || _cursor >= Math.Max(f.To, f.From + 1))
+        // The start (cursor -1) is read from event 0, as FilterAround reads it: taken for a cursor before From, each
+        // filter's end started the filter again, for ever.
+        int point = Math.Max(_cursor, 0);
+        if (_filtered is not { } f || point < f.From || point >= Math.Max(f.To, f.From + 1))
         {
             FilterAround(_cursor, _filter);
             return;

@@ -175,4 +175,35 @@ public class TuiBackgroundReadingTests
         ui.Key('G');
         Assert.Contains("(input changed since it was read)", ui.Screen());
     }
+
+    /// <summary>A filter typed before the cursor has moved (the start, where the UI opens) reads the log once and shows
+    /// its matches: the start (cursor -1) is within what the filter read from event 0 on. It was taken for a cursor
+    /// outside it, so each filter's end started the filter again, and the UI waited for it for ever (only Esc and q
+    /// worked).</summary>
+    [Fact]
+    public void A_filter_at_the_start_reads_the_log_once_and_shows_its_matches()
+    {
+        using var session = TraceSession.Open([Path.Combine(TraceForensics.Tests.Support.TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt")]);
+        var model = TuiModel.Load(session, new AnalysisOptions());
+        using var ui = new HeadlessTui(model, 160, 40);
+        Assert.Equal(-1, ui.Tui.Cursor);
+        ui.Key('f');
+        ui.Type("47190");
+        int scans = 0;
+        for (var scan = ui.Tui.Scan; scan is not null && scans < 5; scans++)
+        {
+            TraceTuiTests.WaitForScan(ui.Tui);
+            while (ui.OnUiThread.TryDequeue(out var action)) action();
+            if (ui.Tui.Scan == scan) break;
+            scan = ui.Tui.Scan;
+        }
+        Assert.Equal(0, scans); // one reading, over after the first round
+        var screen = ui.Screen();
+        Assert.DoesNotContain("filtering", screen);
+        var log = screen.Split('\n').Where(l => l.Contains(" [00")).ToList();
+        Assert.NotEmpty(log);
+        Assert.All(log, l => Assert.Contains("47190", l));
+        ui.Key('n'); // keys work again: the cursor moves
+        Assert.Equal(0, ui.Tui.Cursor);
+    }
 }
