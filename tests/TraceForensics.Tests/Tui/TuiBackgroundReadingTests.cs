@@ -206,4 +206,36 @@ public class TuiBackgroundReadingTests
         ui.Key('n'); // keys work again: the cursor moves
         Assert.Equal(0, ui.Tui.Cursor);
     }
+
+    /// <summary>Esc with nothing to cancel (a search already over, no prompt) does nothing: it is Terminal.Gui's quit key
+    /// by default, and closed the UI; q quits.</summary>
+    [Fact]
+    public void Esc_with_nothing_to_cancel_is_kept_from_the_quit_key()
+    {
+        using var session = TraceSession.Open([Path.Combine(TraceForensics.Tests.Support.TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt")]);
+        using var ui = new HeadlessTui(TuiModel.Load(session, new AnalysisOptions()), 160, 40);
+        var window = (Terminal.Gui.App.IRunnable)ui.Tui.Window;
+        ui.Key('/');
+        ui.Type("unlock"); // a search, over
+        ui.Settled();
+        ui.Esc();
+        Assert.False(window.StopRequested);
+        Assert.Contains("found 'unlock'", ui.Screen());
+        ui.Key('q');
+        Assert.True(window.StopRequested);
+    }
+
+    /// <summary>What is typed at a prompt shows whole, '_' too (a Label took the first '_' for a hot key mark and hid
+    /// it: "sched_switch" showed as "schedswitch"), and so does the status line's message.</summary>
+    [Fact]
+    public void An_underscore_typed_at_the_prompt_and_in_the_message_is_shown()
+    {
+        using var session = TraceSession.Open([Path.Combine(TraceForensics.Tests.Support.TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt")]);
+        using var ui = new HeadlessTui(TuiModel.Load(session, new AnalysisOptions()), 160, 40);
+        ui.Key('/');
+        foreach (char c in "folio_unlock") ui.Key(c);
+        Assert.Contains("search: folio_unlock", ui.Screen());
+        ui.Type(""); // Enter
+        Assert.Contains("found 'folio_unlock'", ui.Settled());
+    }
 }
