@@ -43,8 +43,10 @@ public sealed partial class TraceTui
     private readonly TreeView _chain = new() { Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly ListView _tasks = new() { Width = Dim.Fill(), Height = Dim.Fill() };
     private readonly ListView _log = new() { Width = Dim.Fill(), Height = Dim.Fill() };
-    private readonly Label _status = new() { Width = Dim.Fill(), Height = 1 };
-    private readonly Label _search = new() { Width = Dim.Fill(), Height = 1, Visible = false };
+    // No hot key: a Label takes the first '_' of its text for a hot key mark and hides it ("sched_switch" typed at the
+    // prompt, or in a message, showed as "schedswitch"); '\xffff' turns that off (Terminal.Gui View.HotKeySpecifier).
+    private readonly Label _status = new() { Width = Dim.Fill(), Height = 1, HotKeySpecifier = (System.Text.Rune)'\xffff' };
+    private readonly Label _search = new() { Width = Dim.Fill(), Height = 1, Visible = false, HotKeySpecifier = (System.Text.Rune)'\xffff' };
     private Action<string>? _onInput; // what Enter does with the typed line (search, go to time, filter)
     private int _promptLength;
     private string _filter = "";
@@ -187,6 +189,13 @@ public sealed partial class TraceTui
             else if (key == Key.Enter) { var text = _search.Text[_promptLength..]; HideSearch(); _onInput?.Invoke(text); }
             else if (key == Key.Backspace) { if (_search.Text.Length > _promptLength) _search.Text = _search.Text[..^1]; }
             else if (key.AsRune.Value is >= 0x20 and not 0x7F) _search.Text += key.AsRune.ToString();
+            key.Handled = true;
+            return;
+        }
+        if (key == Key.Esc)
+        {
+            // Nothing to cancel: kept from Terminal.Gui, whose quit key it is by default; a second Esc a search had already
+            // ended before closed the UI (q quits).
             key.Handled = true;
             return;
         }
@@ -346,7 +355,10 @@ public sealed partial class TraceTui
     /// was read.</summary>
     private void ShowFiltered()
     {
-        if (_filtered is not { } f || _cursor < f.From || _cursor >= Math.Max(f.To, f.From + 1))
+        // The start (cursor -1) is read from event 0, as FilterAround reads it: taken for a cursor before From, each
+        // filter's end started the filter again, for ever.
+        int point = Math.Max(_cursor, 0);
+        if (_filtered is not { } f || point < f.From || point >= Math.Max(f.To, f.From + 1))
         {
             FilterAround(_cursor, _filter);
             return;

@@ -175,4 +175,67 @@ public class TuiBackgroundReadingTests
         ui.Key('G');
         Assert.Contains("(input changed since it was read)", ui.Screen());
     }
+
+    /// <summary>A filter typed before the cursor has moved (the start, where the UI opens) reads the log once and shows
+    /// its matches: the start (cursor -1) is within what the filter read from event 0 on. It was taken for a cursor
+    /// outside it, so each filter's end started the filter again, and the UI waited for it for ever (only Esc and q
+    /// worked).</summary>
+    [Fact]
+    public void A_filter_at_the_start_reads_the_log_once_and_shows_its_matches()
+    {
+        using var session = TraceSession.Open([Path.Combine(TraceForensics.Tests.Support.TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt")]);
+        var model = TuiModel.Load(session, new AnalysisOptions());
+        using var ui = new HeadlessTui(model, 160, 40);
+        Assert.Equal(-1, ui.Tui.Cursor);
+        ui.Key('f');
+        ui.Type("47190");
+        int scans = 0;
+        for (var scan = ui.Tui.Scan; scan is not null && scans < 5; scans++)
+        {
+            TraceTuiTests.WaitForScan(ui.Tui);
+            while (ui.OnUiThread.TryDequeue(out var action)) action();
+            if (ui.Tui.Scan == scan) break;
+            scan = ui.Tui.Scan;
+        }
+        Assert.Equal(0, scans); // one reading, over after the first round
+        var screen = ui.Screen();
+        Assert.DoesNotContain("filtering", screen);
+        var log = screen.Split('\n').Where(l => l.Contains(" [00")).ToList();
+        Assert.NotEmpty(log);
+        Assert.All(log, l => Assert.Contains("47190", l));
+        ui.Key('n'); // keys work again: the cursor moves
+        Assert.Equal(0, ui.Tui.Cursor);
+    }
+
+    /// <summary>Esc with nothing to cancel (a search already over, no prompt) does nothing: it is Terminal.Gui's quit key
+    /// by default, and closed the UI; q quits.</summary>
+    [Fact]
+    public void Esc_with_nothing_to_cancel_is_kept_from_the_quit_key()
+    {
+        using var session = TraceSession.Open([Path.Combine(TraceForensics.Tests.Support.TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt")]);
+        using var ui = new HeadlessTui(TuiModel.Load(session, new AnalysisOptions()), 160, 40);
+        var window = (Terminal.Gui.App.IRunnable)ui.Tui.Window;
+        ui.Key('/');
+        ui.Type("unlock"); // a search, over
+        ui.Settled();
+        ui.Esc();
+        Assert.False(window.StopRequested);
+        Assert.Contains("found 'unlock'", ui.Screen());
+        ui.Key('q');
+        Assert.True(window.StopRequested);
+    }
+
+    /// <summary>What is typed at a prompt shows whole, '_' too (a Label took the first '_' for a hot key mark and hid
+    /// it: "sched_switch" showed as "schedswitch"), and so does the status line's message.</summary>
+    [Fact]
+    public void An_underscore_typed_at_the_prompt_and_in_the_message_is_shown()
+    {
+        using var session = TraceSession.Open([Path.Combine(TraceForensics.Tests.Support.TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt")]);
+        using var ui = new HeadlessTui(TuiModel.Load(session, new AnalysisOptions()), 160, 40);
+        ui.Key('/');
+        foreach (char c in "folio_unlock") ui.Key(c);
+        Assert.Contains("search: folio_unlock", ui.Screen());
+        ui.Type(""); // Enter
+        Assert.Contains("found 'folio_unlock'", ui.Settled());
+    }
 }
