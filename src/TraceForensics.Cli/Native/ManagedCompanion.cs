@@ -38,18 +38,23 @@ internal static class ManagedCompanion
         return needed.UserInterface && !thisIsIt && File.Exists(ui) ? ui : PathBeside(baseDirectory);
     }
 
+    /// <summary>What is said when no program beside this one runs <paramref name="needed"/>: every program that could
+    /// have, where it was looked for.</summary>
+    public static string Missing(Needed needed, string baseDirectory) => needed.UserInterface
+        ? $"tracefx: {needed.What} needs tracefx-tui or the managed build of tracefx, and neither is beside this one " +
+          $"({UserInterfaceBeside(baseDirectory)}, {PathBeside(baseDirectory)}); `dotnet pwsh build.ps1 publish` makes them"
+        : $"tracefx: {needed.What} needs the managed build of tracefx, which is not beside this one ({PathBeside(baseDirectory)}); " +
+          "`dotnet pwsh build.ps1 publish` makes both";
+
     /// <summary>Runs the companion with <paramref name="args"/> and returns its exit code; 2 with a message when it is
     /// not there. While it runs, Ctrl-C and Ctrl-\ (sent by the terminal to both processes) are left to the companion
-    /// and a SIGTERM sent to this process is passed on to it, so a recording or a UI ends as it would on its own.</summary>
+    /// and a SIGTERM or SIGHUP sent to this process is passed on to it, so a recording or a UI ends as it would on its own.</summary>
     public static int Run(string[] args, Needed needed, TextWriter stdout, TextWriter stderr)
     {
-        var what = needed.What;
         var path = For(needed, AppContext.BaseDirectory);
         if (!File.Exists(path))
         {
-            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(
-                $"tracefx: {what} needs the managed build of tracefx, which is not beside this one ({path}); " +
-                "`dotnet pwsh build.ps1 publish` makes both"));
+            stderr.WriteLine(Events.Model.UntrustedText.ForTerminal(Missing(needed, AppContext.BaseDirectory)));
             return Program.ExitUsageOrNoInput;
         }
         stdout.Flush();
@@ -64,6 +69,13 @@ internal static class ManagedCompanion
             c.Cancel = true;
             if (child is { } running) _ = kill(running.Id, SigTerm);
         });
+        // A hangup sent to this process alone (not by the terminal to its foreground group) is passed on too: left
+        // to itself, this process would end and the child stay behind, an orphan on a terminal the shell took back.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            if (child is { } running) _ = kill(running.Id, SigHup);
+        });
         using (child = Process.Start(start)!)
         {
             child.WaitForExit();
@@ -71,7 +83,8 @@ internal static class ManagedCompanion
         }
     }
 
-    private const int SigTerm = 15; // asm-generic/signal.h
+    private const int SigHup = 1; // asm-generic/signal.h
+    private const int SigTerm = 15;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

@@ -11,8 +11,15 @@ public class TuiTmuxEndToEndTests
     public void Real_binary_in_tmux_shows_the_deadlock_and_the_stall()
     {
         Skip.IfNot(File.Exists("/usr/bin/tmux"), "tmux is not installed (.ci/run installs it)");
+        RunScript(Path.Combine(AppContext.BaseDirectory, "tracefx.dll"));
+    }
+
+    /// <summary>Runs tests/e2e/tui-tmux.sh with <paramref name="args"/> (the tool, and the process that must draw the
+    /// UI) and asserts that it passed.</summary>
+    internal static void RunScript(params string[] args)
+    {
         var script = Path.Combine(TestPaths.RepoRoot, "tests", "e2e", "tui-tmux.sh");
-        var psi = new ProcessStartInfo("bash", [script, Path.Combine(AppContext.BaseDirectory, "tracefx.dll")])
+        var psi = new ProcessStartInfo("bash", [script, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
