@@ -174,6 +174,14 @@ public sealed partial class TraceTui
 
     private void OnKey(object? sender, Key key)
     {
+        if (key == Key.C.WithCtrl)
+        {
+            // Ctrl-C quits, whatever goes on: the terminal is raw, so it comes as a key and not as SIGINT.
+            _scanCancel?.Cancel();
+            _app.RequestStop();
+            key.Handled = true;
+            return;
+        }
         if (_scanCancel is not null)
         {
             // A search or filter reads the log: Esc cancels it, q quits; other keys wait for it.

@@ -70,7 +70,19 @@ internal static partial class TuiCommand
                 app.Invoke(() => tui.LoadFailed(e.Message));
             }
         });
-        app.Run(tui.Window);
+        // The terminal gone (SIGHUP) or a SIGTERM ends the UI as q does: the terminal's screen is given back and the
+        // load is stopped, instead of the process ending with the terminal left in the UI's alternate screen.
+        var signals = new[] { System.Runtime.InteropServices.PosixSignal.SIGHUP, System.Runtime.InteropServices.PosixSignal.SIGTERM }
+            .Select(sig => System.Runtime.InteropServices.PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; app.Invoke(() => app.RequestStop()); }))
+            .ToList();
+        try
+        {
+            app.Run(tui.Window);
+        }
+        finally
+        {
+            foreach (var r in signals) r.Dispose();
+        }
         cancel.Cancel();
         tui.CancelScan();
         loading.Wait(); // the session is disposed after this: the load must be over (it stops at the next 64k events)

@@ -49,6 +49,7 @@ internal sealed class HeadlessTui : IDisposable
 
     public void Key(char c) => App.InjectKey(new Key(c));
     public void Esc() => App.InjectKey(Terminal.Gui.Input.Key.Esc);
+    public void CtrlC() => App.InjectKey(Terminal.Gui.Input.Key.C.WithCtrl);
 
     /// <summary>Types a line at a prompt and Enter.</summary>
     public void Type(string text)

@@ -238,4 +238,18 @@ public class TuiBackgroundReadingTests
         ui.Type(""); // Enter
         Assert.Contains("found 'folio_unlock'", ui.Settled());
     }
+
+    /// <summary>Ctrl-C quits, at a prompt too (the terminal is raw: it is a key, not SIGINT, and did nothing).</summary>
+    [Fact]
+    public void Ctrl_C_quits_even_at_a_prompt()
+    {
+        using var session = TraceSession.Open([Path.Combine(TraceForensics.Tests.Support.TestPaths.SampleTraces, "lkml-xfs-kprobe-holder.ftrace.txt")]);
+        using var ui = new HeadlessTui(TuiModel.Load(session, new AnalysisOptions()), 160, 40);
+        var window = (Terminal.Gui.App.IRunnable)ui.Tui.Window;
+        ui.Key('/');
+        ui.Key('x');
+        Assert.False(window.StopRequested);
+        ui.CtrlC();
+        Assert.True(window.StopRequested);
+    }
 }

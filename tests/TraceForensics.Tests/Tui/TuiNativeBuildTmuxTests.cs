@@ -93,6 +93,11 @@ public class TuiNativeBuildTmuxTests
             while (Comm(ui) == "tracefx-tui" && DateTime.UtcNow < end) Thread.Sleep(200);
             Assert.True(Comm(ui) != "tracefx-tui", "tracefx-tui still runs after tracefx took a SIGHUP and ended");
             ui = null;
+            // It ended as q ends it: the terminal's own screen is back (it was left in the UI's alternate screen, the
+            // UI's last picture under the shell's prompt).
+            Tmuxed("send-keys", "-t", "hup", "echo shell-is-back", "Enter");
+            var screen = WaitFor(() => Tmuxed("capture-pane", "-p", "-t", "hup") is var s && s.Contains("\nshell-is-back") ? s : null, "the shell");
+            Assert.DoesNotContain("F1 deadlock", screen);
         }
         finally
         {
