@@ -59,4 +59,20 @@ run "$root/sample-traces/xfs-frozen-backing-stall.ftrace.txt.gz"
 wait_for "F1 stall"
 wait_for "frozen filesystem on 7:1"
 tmux send-keys -t "$session" q
+# The terminal gone (the session killed: SIGHUP to the UI): the UI ends, no process left spinning on the hung-up tty
+# (Terminal.Gui's input thread does, and its disposal waits for it: Commands/TuiSignals.cs bounds that wait).
+run "$root/sample-traces/lkml-xfs-kprobe-holder.ftrace.txt"
+wait_for "F1 deadlock 338.900305"
+pane=$(tmux display -p -t "$session" '#{pane_pid}')
+pids="$pane $(pgrep -P "$pane" | tr '\n' ' ' || true)"
+tmux kill-session -t "$session"
+for _ in $(seq 1 300); do # a hang guard
+  alive=
+  for p in $pids; do
+    [ -r "/proc/$p/stat" ] && [ "$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] && alive=$p
+  done
+  [ -z "$alive" ] && break
+  sleep 0.1
+done
+if [ -n "$alive" ]; then echo "FAIL: the UI ($(cat /proc/"$alive"/comm 2>/dev/null)) still runs after its terminal went away" >&2; kill -9 $pids 2>/dev/null; exit 1; fi
 echo "tui e2e: ok"

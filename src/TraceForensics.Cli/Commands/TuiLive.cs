@@ -27,7 +27,6 @@ internal static partial class TuiCommand
             if (!feed.WaitArmed()) return feed.Exit ?? Program.ExitUsageOrNoInput; // its lines say why (below)
             var app = Application.Create();
             app.Init();
-            bool signalled = false;
             var tui = new TraceTui(app, TuiModel.Live(feed.Name, feed.Stacks),
                 _ => "a live finding is exported with its incident (findings.lkml.txt in the incident directory)");
             using var cancel = new CancellationTokenSource();
@@ -35,9 +34,7 @@ internal static partial class TuiCommand
             var running = tui.RunLive(new LiveFeed(feed, new AnalysisOptions { StallThresholdNs = settings.StallNs }), cancel.Token);
             // The watch takes SIGHUP for log rotation and SIGTERM to stop watching; here the terminal gone (SIGHUP) or a
             // SIGTERM ends the UI too, so the watch is stopped and disarmed below instead of left running unseen.
-            var signals = new[] { PosixSignal.SIGHUP, PosixSignal.SIGTERM }
-                .Select(sig => PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; signalled = true; app.Invoke(() => app.RequestStop()); }))
-                .ToList();
+            var signals = new TuiSignals(app);
             try
             {
                 app.Run(tui.Window);
@@ -45,18 +42,17 @@ internal static partial class TuiCommand
             finally
             {
                 // The watch stops (and disarms) first, whatever ended the UI.
-                foreach (var r in signals) r.Dispose();
                 cancel.Cancel();
                 feed.Dispose();
                 tui.CancelScan();
                 running.Wait();
                 tui.Scan?.ContinueWith(_ => { }).Wait();
                 tui.Window.Dispose();
-                // With the terminal gone, Terminal.Gui's disposal waits for its input thread for ever: the process ends
-                // without it (the watch has disarmed above).
-                if (!signalled) app.Dispose();
+                // The watch has disarmed above; the terminal is given back (for a bounded time after a signal).
+                signals.DisposeApplication(app);
+                signals.Dispose();
             }
-            return Program.ExitOk;
+            return signals.ExitCode(Program.ExitOk);
         }
         finally
         {

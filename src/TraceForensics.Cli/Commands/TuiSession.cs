@@ -46,7 +46,7 @@ internal static partial class TuiCommand
             DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
             return Program.ExitUsageOrNoInput;
         }
-        using var app = Application.Create();
+        var app = Application.Create();
         app.Init();
         var tui = new TraceTui(app, TuiModel.Empty(session.Inputs.Select(i => i.Path).ToList()), Exporter(session));
         if (opened is not null) tui.Window.Title = $"tracefx: {opened}";
@@ -72,25 +72,17 @@ internal static partial class TuiCommand
         });
         // The terminal gone (SIGHUP) or a SIGTERM ends the UI as q does: the terminal's screen is given back and the
         // load is stopped, instead of the process ending with the terminal left in the UI's alternate screen.
-        var signals = new[] { System.Runtime.InteropServices.PosixSignal.SIGHUP, System.Runtime.InteropServices.PosixSignal.SIGTERM }
-            .Select(sig => System.Runtime.InteropServices.PosixSignalRegistration.Create(sig, ctx => { ctx.Cancel = true; app.Invoke(() => app.RequestStop()); }))
-            .ToList();
-        try
-        {
-            app.Run(tui.Window);
-        }
-        finally
-        {
-            foreach (var r in signals) r.Dispose();
-        }
+        using var signals = new TuiSignals(app);
+        app.Run(tui.Window);
         cancel.Cancel();
         tui.CancelScan();
         loading.Wait(); // the session is disposed after this: the load must be over (it stops at the next 64k events)
         tui.Scan?.ContinueWith(_ => { }).Wait();
         model?.Events.Dispose(); // a spill file's handle (the file itself was unlinked when made)
-        DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
         tui.Window.Dispose();
-        return Program.ExitOk;
+        signals.DisposeApplication(app);
+        DiagnosticsPrinter.Print(session.Tables.Diagnostics, stderr);
+        return signals.ExitCode(Program.ExitOk);
     }
 
     /// <summary>Writes the finding as LKML text to tracefx-ID.txt in the current directory; the message for the status line.</summary>
